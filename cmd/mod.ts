@@ -1,0 +1,9 @@
+/**
+ * The list of subcommands, in the order `chat --help` shows them.
+ * @module
+ */
+
+import type { Command } from "../lib/cli/command.ts";
+
+/** Every subcommand of `chat`. */
+export const commands: readonly Command[] = [];
