@@ -1,0 +1,33 @@
+/**
+ * Log events and their human-readable form, shared by the main thread and the logging Worker.
+ * @module
+ */
+
+/** Severity of a log event. */
+export type LogLevel = "info" | "warn" | "error";
+
+/** One structured log event. */
+export interface LogEvent {
+  /** Wall-clock time, ISO 8601. */
+  readonly time: string;
+  /** Severity. */
+  readonly level: LogLevel;
+  /** What happened, e.g. `join`, `leave`, `protocol-error`. */
+  readonly event: string;
+  /** Event details. */
+  readonly [field: string]: unknown;
+}
+
+/** Formats an event as one human line: `HH:MM:SS.mmm event key=value ...`. */
+export function formatLogLine(e: LogEvent): string {
+  const clock = e.time.slice(11, 23);
+  const parts: string[] = [clock, e.level === "info" ? "" : e.level.toUpperCase(), e.event];
+  for (const [k, v] of Object.entries(e)) {
+    if (k === "time" || k === "level" || k === "event") continue;
+    const text = typeof v === "string"
+      ? (/[\s"=]/.test(v) ? JSON.stringify(v) : v)
+      : JSON.stringify(v);
+    parts.push(`${k}=${text}`);
+  }
+  return parts.filter((p) => p !== "").join(" ");
+}

@@ -1,0 +1,146 @@
+/**
+ * Per-connection output queue. Everything a connection must send in one event-loop turn is
+ * appended to one buffer and written with ONE write call (looping on partial writes); while a
+ * write is in flight, new bytes collect in a second buffer. A connection whose queue grows over
+ * its bound is reported once through `onOverflow`, so one stuck reader never delays the others.
+ * @module
+ */
+
+/** The part of a connection the outbox needs (a `Deno.Conn` fits). */
+export interface ByteWriter {
+  /** Writes some prefix of `p` and resolves to the number of bytes written. */
+  write(p: Uint8Array): Promise<number>;
+}
+
+/** Options of an {@link Outbox}. */
+export interface OutboxOptions {
+  /** Queued bytes above which the connection counts as stuck (default 4 MiB). */
+  readonly maxBytes?: number;
+  /** Called once when the queue passes `maxBytes`. */
+  readonly onOverflow?: (queued: number) => void;
+  /** Called once when a write fails (peer gone); the outbox stops writing. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Default bound of queued bytes per connection. */
+export const DEFAULT_OUTBOX_BYTES = 4 * 1024 * 1024;
+const INITIAL_CAPACITY = 512;
+
+/** A bounded, batching output queue for one connection. */
+export class Outbox {
+  readonly #writer: ByteWriter;
+  readonly #maxBytes: number;
+  readonly #onOverflow: ((queued: number) => void) | undefined;
+  readonly #onError: ((error: unknown) => void) | undefined;
+  #buf = new Uint8Array(0);
+  #len = 0;
+  #spare = new Uint8Array(0);
+  #inflight = 0;
+  #writing = false;
+  #scheduled = false;
+  #failed = false;
+  #overflowed = false;
+  #drainWaiters: (() => void)[] = [];
+
+  /** Creates an outbox writing to `writer`. */
+  constructor(writer: ByteWriter, options: OutboxOptions = {}) {
+    this.#writer = writer;
+    this.#maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_BYTES;
+    this.#onOverflow = options.onOverflow;
+    this.#onError = options.onError;
+  }
+
+  /** Bytes queued and not yet written (including a write in flight). */
+  get queued(): number {
+    return this.#len + this.#inflight;
+  }
+
+  /** True once a write failed; later appends are dropped. */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  /** Queues a copy of `bytes`. */
+  append(bytes: Uint8Array): void {
+    const at = this.reserve(bytes.length);
+    if (at < 0) return;
+    this.#buf.set(bytes, at);
+    this.commit(bytes.length);
+  }
+
+  /**
+   * Makes room for `n` bytes and returns the offset in {@link buffer} where the caller writes
+   * them, then calls {@link commit}. Returns -1 when the outbox has failed or overflowed.
+   */
+  reserve(n: number): number {
+    if (this.#failed || this.#overflowed) return -1;
+    const need = this.#len + n;
+    if (need > this.#buf.length) {
+      let cap = Math.max(INITIAL_CAPACITY, this.#buf.length * 2);
+      while (cap < need) cap *= 2;
+      const grown = new Uint8Array(cap);
+      grown.set(this.#buf.subarray(0, this.#len));
+      this.#buf = grown;
+    }
+    return this.#len;
+  }
+
+  /** The buffer {@link reserve} offsets point into (valid until the next reserve). */
+  get buffer(): Uint8Array {
+    return this.#buf;
+  }
+
+  /** Marks `n` reserved bytes as written by the caller and schedules a flush. */
+  commit(n: number): void {
+    this.#len += n;
+    if (!this.#overflowed && this.#len + this.#inflight > this.#maxBytes) {
+      this.#overflowed = true;
+      this.#onOverflow?.(this.#len + this.#inflight);
+      return;
+    }
+    if (!this.#writing && !this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.#run());
+    }
+  }
+
+  /** Resolves when everything queued so far was written (or the outbox failed). */
+  drained(): Promise<void> {
+    if (this.queued === 0 || this.#failed) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  async #run(): Promise<void> {
+    this.#scheduled = false;
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#len > 0 && !this.#failed) {
+        // Swap buffers: appends during the write go to the other one.
+        const out = this.#buf;
+        const n = this.#len;
+        this.#buf = this.#spare.length >= INITIAL_CAPACITY ? this.#spare : new Uint8Array(0);
+        this.#len = 0;
+        this.#inflight = n;
+        let off = 0;
+        while (off < n) {
+          off += await this.#writer.write(out.subarray(off, n));
+          this.#inflight = n - off;
+        }
+        this.#spare = out.length <= 64 * 1024 ? out : new Uint8Array(0);
+      }
+    } catch (error) {
+      this.#failed = true;
+      this.#len = 0;
+      this.#inflight = 0;
+      this.#onError?.(error);
+    } finally {
+      this.#writing = false;
+      if (this.#len === 0 || this.#failed) {
+        const waiters = this.#drainWaiters;
+        this.#drainWaiters = [];
+        for (const w of waiters) w();
+      }
+    }
+  }
+}
