@@ -1,0 +1,282 @@
+/**
+ * The edge of a reliable binary session: connects an ARQ endpoint (pure) to a TCP connection.
+ * Bytes read from the socket go through the streaming decoder into the endpoint; frames the
+ * endpoint emits go through fault injection, tracing and capture into the batching outbox; the
+ * endpoint's timers are driven by the shared wake scheduler. Used by the server, `chat join`
+ * and `chat bench` alike.
+ * @module
+ */
+
+import type { ArqEndpoint, EndpointHooks, OutFrame } from "../arq/mod.ts";
+import { type FaultInjector, flipBit } from "../faults/mod.ts";
+import { encodeFrameInto } from "../protocol/frame.ts";
+import { FrameDecoder, type FrameSink } from "../protocol/decoder.ts";
+import type { ChecksumError } from "../protocol/errors.ts";
+import { HEADER_SIZE } from "../protocol/header.ts";
+import type { Frame } from "../protocol/frame.ts";
+import { type ByteWriter, Outbox } from "./outbox.ts";
+import type { Wakeable, WakeScheduler } from "./scheduler.ts";
+import { formatTrace, type TraceRecord } from "./trace.ts";
+
+/** Receives copies of the bytes a link sends and receives (pcapng capture). */
+export interface LinkCapture {
+  /** Bytes written to the socket (after fault injection). */
+  sent(bytes: Uint8Array, now: number): void;
+  /** Bytes read from the socket. */
+  received(bytes: Uint8Array, now: number): void;
+}
+
+/** Options of a {@link BinaryLink}. */
+export interface BinaryLinkOptions {
+  /** Name in trace lines, e.g. `client` or `server 10.0.0.7:51234`. */
+  readonly who: string;
+  /** Timer service shared by all links of the process. */
+  readonly scheduler: WakeScheduler;
+  /** Fault injection on frames this side sends. */
+  readonly faults?: FaultInjector;
+  /** Receives one formatted line per frame (`--trace`). */
+  readonly trace?: (line: string, record: TraceRecord) => void;
+  /** Receives the raw bytes (`--pcap`). */
+  readonly capture?: LinkCapture;
+  /** Outbox bound in bytes. */
+  readonly outboxBytes?: number;
+  /** Skip a leading `NICK` text prompt (a client talking to a server that prompted early). */
+  readonly skipTextPrompt?: boolean;
+  /** Called once when the session ends, with the reason. */
+  readonly onClosed?: (reason: string) => void;
+  /** Called with each delivered message (a view valid during the call). */
+  readonly onMessage?: (message: Uint8Array) => void;
+  /** Clock in milliseconds (default `performance.now`). */
+  readonly clock?: () => number;
+}
+
+const PROMPT = [0x4e, 0x49, 0x43, 0x4b]; // "NICK"
+
+/** A binary session on one TCP connection. */
+export class BinaryLink implements Wakeable {
+  /** The ARQ state machine. */
+  readonly endpoint: ArqEndpoint;
+  readonly #outbox: Outbox;
+  readonly #decoder = new FrameDecoder();
+  readonly #opts: BinaryLinkOptions;
+  readonly #clock: () => number;
+  readonly #start: number;
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #sink: FrameSink;
+  #promptSkipped: number;
+  #closedReason: string | undefined;
+
+  /**
+   * Wires `makeEndpoint` (given the hooks to use) to `writer`. The caller feeds received bytes
+   * with {@link receive} and reports end of stream with {@link end}.
+   */
+  constructor(
+    writer: ByteWriter,
+    makeEndpoint: (hooks: EndpointHooks, now: number) => ArqEndpoint,
+    options: BinaryLinkOptions,
+  ) {
+    this.#opts = options;
+    this.#clock = options.clock ?? (() => performance.now());
+    this.#start = this.#clock();
+    this.#promptSkipped = options.skipTextPrompt ? 0 : PROMPT.length;
+    this.#outbox = new Outbox(writer, {
+      maxBytes: options.outboxBytes,
+      onOverflow: (queued) => this.#fail(`too slow: ${queued} bytes queued`),
+      onError: () => this.#fail("connection lost"),
+    });
+    this.#sink = {
+      frame: (f) => this.#onFrame(f),
+      corrupt: (e) => this.#onCorrupt(e),
+    };
+    const hooks: EndpointHooks = {
+      output: (f) => this.#output(f),
+      deliver: (m) => this.#opts.onMessage?.(m),
+      event: undefined,
+    };
+    this.endpoint = makeEndpoint(hooks, this.#clock());
+    this.#reschedule();
+  }
+
+  /** Why the session ended, once it has. */
+  get closedReason(): string | undefined {
+    return this.#closedReason;
+  }
+
+  /** Bytes queued for the socket. */
+  get queuedBytes(): number {
+    return this.#outbox.queued;
+  }
+
+  /** Queues an application message (shared bytes are not copied). */
+  send(message: Uint8Array, payloadSum?: number): void {
+    if (this.#closedReason !== undefined) return;
+    this.endpoint.send(message, this.#clock(), payloadSum);
+    this.#reschedule();
+  }
+
+  /** Feeds bytes read from the socket. */
+  receive(chunk: Uint8Array): void {
+    const now = this.#clock();
+    this.#opts.capture?.received(chunk, now);
+    let bytes = chunk;
+    while (this.#promptSkipped < PROMPT.length && bytes.length > 0) {
+      if (bytes[0] !== PROMPT[this.#promptSkipped]) {
+        this.#promptSkipped = PROMPT.length;
+        break;
+      }
+      this.#promptSkipped++;
+      bytes = bytes.subarray(1);
+    }
+    if (this.#promptSkipped < PROMPT.length) return;
+    const error = this.#decoder.push(bytes, this.#sink);
+    if (error) {
+      this.#trace({ dir: "recv", type: 0, seq: 0, length: 0, flags: 0, marks: [error.message] });
+      this.endpoint.abort(`Protocol error: ${error.message}`, now);
+    }
+    this.endpoint.flush(now);
+    this.#afterEvent();
+  }
+
+  /** The socket reached end of stream. */
+  end(): void {
+    const now = this.#clock();
+    if (this.endpoint.state !== "closed") {
+      const truncated = this.#decoder.end();
+      const reason = truncated ? `connection lost (${truncated.message})` : "connection lost";
+      this.#fail(reason, now);
+    }
+  }
+
+  /** Starts a graceful close (FIN once everything queued is acknowledged). */
+  close(): void {
+    this.endpoint.close(this.#clock());
+    this.#afterEvent();
+  }
+
+  /** Aborts with an RST carrying `reason`. */
+  abort(reason: string): void {
+    this.endpoint.abort(reason, this.#clock());
+    this.#afterEvent();
+  }
+
+  /** Resolves when everything queued was written to the socket. */
+  drained(): Promise<void> {
+    return this.#outbox.drained();
+  }
+
+  /** Called by the scheduler at the time the endpoint asked for. */
+  wake(now: number): void {
+    this.endpoint.update(now);
+    this.#afterEvent();
+  }
+
+  /** Forgets timers (call after the socket is closed). */
+  dispose(): void {
+    this.#opts.scheduler.cancel(this);
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+  }
+
+  #onFrame(f: Frame): void {
+    this.#trace({
+      dir: "recv",
+      type: f.type,
+      seq: f.seq,
+      length: f.payload.length,
+      flags: f.flags,
+    });
+    this.endpoint.input(f, this.#clock());
+  }
+
+  #onCorrupt(e: ChecksumError): void {
+    this.#trace({
+      dir: "recv",
+      type: 0,
+      seq: 0,
+      length: e.length,
+      flags: 0,
+      marks: ["BAD CHECKSUM"],
+    });
+    this.endpoint.inputCorrupt(this.#clock());
+  }
+
+  #output(f: OutFrame): void {
+    const size = HEADER_SIZE + f.payload.length;
+    const d = this.#opts.faults?.decide(f.type, f.seq, f.attempt, size);
+    if (this.#opts.trace) {
+      const marks: string[] = [];
+      if (d?.drop) marks.push("DROPPED (fault)");
+      else {
+        if (d && d.corruptBit >= 0) marks.push("CORRUPTED (fault)");
+        if (d?.duplicate) marks.push("DUPLICATED (fault)");
+        if (d && d.delayMs > 0) marks.push(`DELAYED ${d.delayMs}ms (fault)`);
+      }
+      this.#trace({
+        dir: "send",
+        type: f.type,
+        seq: f.seq,
+        length: f.payload.length,
+        flags: f.flags,
+        attempt: f.attempt,
+        marks,
+      });
+    }
+    if (d?.drop) return;
+    if (d && d.delayMs > 0) {
+      const bytes = new Uint8Array(size);
+      encodeFrameInto(bytes, 0, f.type, f.seq, f.flags, f.payload, f.payloadSum);
+      if (d.corruptBit >= 0) flipBit(bytes, d.corruptBit);
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        this.#write(bytes);
+      }, d.delayMs);
+      this.#timers.add(timer);
+      return;
+    }
+    const at = this.#outbox.reserve(size);
+    if (at < 0) return;
+    const buf = this.#outbox.buffer;
+    encodeFrameInto(buf, at, f.type, f.seq, f.flags, f.payload, f.payloadSum);
+    if (d && d.corruptBit >= 0) flipBit(buf.subarray(at, at + size), d.corruptBit);
+    this.#outbox.commit(size);
+    if (this.#opts.capture) this.#opts.capture.sent(buf.subarray(at, at + size), this.#clock());
+    if (d?.duplicate) this.#write(buf.slice(at, at + size));
+  }
+
+  #write(bytes: Uint8Array): void {
+    if (this.#closedReason !== undefined) return;
+    this.#outbox.append(bytes);
+    this.#opts.capture?.sent(bytes, this.#clock());
+  }
+
+  #trace(r: Omit<TraceRecord, "at" | "who">): void {
+    const trace = this.#opts.trace;
+    if (!trace) return;
+    const record: TraceRecord = { ...r, at: this.#clock() - this.#start, who: this.#opts.who };
+    trace(formatTrace(record), record);
+  }
+
+  #afterEvent(): void {
+    if (this.endpoint.state === "closed") {
+      this.#finish(this.endpoint.closeReason ?? "closed");
+      return;
+    }
+    this.#reschedule();
+  }
+
+  #reschedule(): void {
+    this.#opts.scheduler.schedule(this, this.endpoint.nextWake());
+  }
+
+  #fail(reason: string, now = this.#clock()): void {
+    if (this.endpoint.state !== "closed") this.endpoint.abort(reason, now);
+    this.#finish(reason);
+  }
+
+  #finish(reason: string): void {
+    if (this.#closedReason !== undefined) return;
+    this.#closedReason = reason;
+    this.#opts.scheduler.cancel(this);
+    this.#opts.onClosed?.(reason);
+  }
+}

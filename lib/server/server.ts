@@ -1,0 +1,330 @@
+/**
+ * `chat serve`: accepts TCP connections and tells the two session kinds apart by their first
+ * byte. A connection whose first byte is the frame magic (0xC1, the start of a SYN) is a
+ * reliable binary session; anything else is a plain-text session. A client that stays silent
+ * for `promptDelayMs` gets the text prompt `NICK` (exactly those four bytes, nothing else until
+ * its nickname arrives), so a binary client's first byte is never mistaken.
+ * @module
+ */
+
+import type { EndpointOptions } from "../arq/mod.ts";
+import { type FloodLimit, Room, type RoomEvent } from "../chat/mod.ts";
+import { FaultInjector, type FaultSettings } from "../faults/mod.ts";
+import type { Logger } from "../log/logger.ts";
+import { NullLogger } from "../log/logger.ts";
+import type { LinkCapture } from "../net/binary_link.ts";
+import { DEFAULT_OUTBOX_BYTES } from "../net/outbox.ts";
+import { WakeScheduler } from "../net/scheduler.ts";
+import { MAGIC } from "../protocol/header.ts";
+import { BinarySession } from "./binary_session.ts";
+import { TextSession } from "./text_session.ts";
+
+/** Options of {@link ChatServer}. */
+export interface ServerOptions {
+  /** Address to bind (default `0.0.0.0`). */
+  readonly host?: string;
+  /** Port to bind; 0 picks a free one (default 55555). */
+  readonly port?: number;
+  /** Most registered users (default 10000). */
+  readonly maxClients?: number;
+  /** Flood limit for MSG/PRIV, `null` = off (default 10 per 5 s). */
+  readonly flood?: FloodLimit | null;
+  /** Longest chat text in bytes (default 32768). */
+  readonly maxText?: number;
+  /** Event log (default: none). */
+  readonly logger?: Logger;
+  /** Receives one line per frame and per text line (`--trace`). */
+  readonly trace?: (line: string) => void;
+  /** Fault injection on frames the server sends (seeded per client). */
+  readonly faults?: Partial<FaultSettings>;
+  /** ARQ engine options for binary sessions. */
+  readonly arq?: Partial<EndpointOptions>;
+  /** Outbox bound per connection in bytes (default 4 MiB). */
+  readonly outboxBytes?: number;
+  /** Silence after which a connection gets the `NICK` prompt (default 150 ms). */
+  readonly promptDelayMs?: number;
+  /** A text client must send its nickname within this time (default 120 s). */
+  readonly registerTimeoutMs?: number;
+  /** Makes a capture recorder for a connection (`--pcap`). */
+  readonly capture?: (local: Deno.NetAddr, remote: Deno.NetAddr) => LinkCapture & {
+    close(): void;
+  };
+}
+
+/** Counters the server reports (`STATS`, `chat bench`). */
+export interface ServerCounters {
+  /** Connections accepted since start. */
+  accepted: number;
+  /** Binary sessions accepted since start. */
+  binary: number;
+  /** Text sessions accepted since start. */
+  text: number;
+  /** Connections open now. */
+  open: number;
+}
+
+const NICK_PROMPT = new TextEncoder().encode("NICK");
+const READ_SIZE = 4096;
+
+interface Connection {
+  readonly conn: Deno.TcpConn;
+  session: TextSession | BinarySession | undefined;
+  closed: boolean;
+  capture: (LinkCapture & { close(): void }) | undefined;
+  timers: Set<ReturnType<typeof setTimeout>>;
+}
+
+/** The chat server. */
+export class ChatServer {
+  /** The address actually bound (the true port even with port 0). */
+  readonly addr: Deno.NetAddr;
+  /** The chat room all sessions share. */
+  readonly room: Room;
+  /** Connection counters. */
+  readonly counters: ServerCounters = { accepted: 0, binary: 0, text: 0, open: 0 };
+  readonly #listener: Deno.TcpListener;
+  readonly #opts: ServerOptions;
+  readonly #logger: Logger;
+  readonly #scheduler = new WakeScheduler();
+  readonly #connections = new Set<Connection>();
+  readonly #clock = () => performance.now();
+  #nextId = 0;
+  #stopping = false;
+  #serving: Promise<void> | undefined;
+
+  private constructor(listener: Deno.TcpListener, options: ServerOptions) {
+    this.#listener = listener;
+    this.#opts = options;
+    this.addr = listener.addr;
+    this.#logger = options.logger ?? new NullLogger();
+    this.room = new Room(
+      {
+        maxClients: options.maxClients ?? 10000,
+        maxText: options.maxText ?? 32768,
+        flood: options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood,
+      },
+      (e) => this.#logRoomEvent(e),
+    );
+  }
+
+  /** Binds the port (throws `Deno.errors.AddrInUse` etc.) and starts accepting. */
+  static listen(options: ServerOptions = {}): ChatServer {
+    const listener = Deno.listen({
+      hostname: options.host ?? "0.0.0.0",
+      port: options.port ?? 55555,
+      transport: "tcp",
+    });
+    const server = new ChatServer(listener, options);
+    server.#serving = server.#acceptLoop();
+    return server;
+  }
+
+  /** Resolves when the server stopped accepting (after {@link shutdown}). */
+  get finished(): Promise<void> {
+    return this.#serving ?? Promise.resolve();
+  }
+
+  /**
+   * Stops: tells every client (`503`), closes their sessions (waiting up to `graceMs` for
+   * replies to be written and binary sessions to finish), then closes every socket.
+   */
+  async shutdown(reason = "server shutting down", graceMs = 2000): Promise<void> {
+    if (this.#stopping) return this.finished;
+    this.#stopping = true;
+    try {
+      this.#listener.close();
+    } catch { /* already closed */ }
+    this.room.shutdown(reason);
+    const deadline = Date.now() + graceMs;
+    while (this.#connections.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const c of [...this.#connections]) this.#closeConnection(c, "server shutting down");
+    this.#scheduler.stop();
+    await this.#serving;
+  }
+
+  async #acceptLoop(): Promise<void> {
+    for (;;) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (this.#stopping || error instanceof Deno.errors.BadResource) return;
+        this.#logger.log("accept-error", { error: String(error) }, "warn");
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      if (this.#stopping) {
+        conn.close();
+        continue;
+      }
+      this.#handle(conn);
+    }
+  }
+
+  #handle(conn: Deno.TcpConn): void {
+    try {
+      conn.setNoDelay(true);
+    } catch { /* the peer may already be gone */ }
+    const c: Connection = {
+      conn,
+      session: undefined,
+      closed: false,
+      capture: undefined,
+      timers: new Set(),
+    };
+    this.#connections.add(c);
+    this.counters.accepted++;
+    this.counters.open++;
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    if (this.#opts.capture) c.capture = this.#opts.capture(conn.localAddr as Deno.NetAddr, remote);
+    this.#readLoop(c, remote).catch((error) => {
+      this.#logger.log(
+        "connection-error",
+        { peer: peerName(remote), error: String(error) },
+        "warn",
+      );
+      this.#closeConnection(c, "internal error");
+    });
+  }
+
+  async #readLoop(c: Connection, remote: Deno.NetAddr): Promise<void> {
+    const id = ++this.#nextId;
+    const peer = peerName(remote);
+    let prompted = false;
+    const prompt = setTimeout(() => {
+      c.timers.delete(prompt);
+      prompted = true;
+      this.#writeRaw(c, NICK_PROMPT);
+    }, this.#opts.promptDelayMs ?? 150);
+    c.timers.add(prompt);
+    const registerTimer = setTimeout(() => {
+      c.timers.delete(registerTimer);
+      if (
+        c.session === undefined ||
+        (c.session instanceof TextSession && !this.room.nickOf(c.session))
+      ) {
+        this.#logger.log("register-timeout", { peer }, "warn");
+        this.#closeConnection(c, "registration timeout");
+      }
+    }, this.#opts.registerTimeoutMs ?? 120_000);
+    c.timers.add(registerTimer);
+    const buf = new Uint8Array(READ_SIZE);
+    for (;;) {
+      let n: number | null;
+      try {
+        n = await c.conn.read(buf);
+      } catch {
+        n = null;
+      }
+      if (n === null || c.closed) break;
+      const chunk = buf.subarray(0, n);
+      if (c.session === undefined) {
+        clearTimeout(prompt);
+        c.timers.delete(prompt);
+        c.session = chunk[0] === MAGIC
+          ? this.#binarySession(id, c, peer)
+          : this.#textSession(id, c, peer, prompted);
+      }
+      if (c.session instanceof TextSession) c.capture?.received(chunk, this.#clock());
+      c.session.receive(chunk);
+    }
+    if (c.session instanceof BinarySession) c.session.link.end();
+    else c.session?.end();
+    this.#closeConnection(c, "connection closed");
+  }
+
+  #textSession(id: number, c: Connection, peer: string, prompted: boolean): TextSession {
+    this.counters.text++;
+    this.#logger.log("connect", { id, peer, kind: "text", prompted });
+    const trace = this.#opts.trace;
+    return new TextSession(id, this.room, {
+      write: (p) => {
+        c.capture?.sent(p, this.#clock());
+        return c.conn.write(p);
+      },
+    }, {
+      maxLine: (this.#opts.maxText ?? 32768) + 64,
+      outboxBytes: this.#opts.outboxBytes ?? DEFAULT_OUTBOX_BYTES,
+      scheduler: this.#scheduler,
+      clock: this.#clock,
+      onDone: (reason) => this.#closeConnection(c, reason),
+      trace: trace
+        ? (dir, text) => {
+          const arrow = dir === "send" ? "→" : "←";
+          for (const line of text.replace(/\n$/, "").split("\n")) {
+            trace(`text ${peer} ${arrow} ${line}`);
+          }
+        }
+        : undefined,
+    });
+  }
+
+  #binarySession(id: number, c: Connection, peer: string): BinarySession {
+    this.counters.binary++;
+    this.#logger.log("connect", { id, peer, kind: "binary" });
+    const faults = this.#opts.faults;
+    return new BinarySession(id, this.room, c.conn, {
+      who: `server ${peer}`,
+      scheduler: this.#scheduler,
+      arq: this.#opts.arq ?? {},
+      outboxBytes: this.#opts.outboxBytes ?? DEFAULT_OUTBOX_BYTES,
+      faults: faults ? new FaultInjector(faults, `server:${id}`) : undefined,
+      trace: this.#opts.trace,
+      capture: c.capture,
+      clock: this.#clock,
+      onDone: (reason) => {
+        this.#logger.log("session-closed", { id, peer, reason });
+        const session = c.session;
+        if (session instanceof BinarySession) {
+          // Let the final frames (FIN-ACK, RST) reach the wire, briefly.
+          const t = setTimeout(() => {
+            c.timers.delete(t);
+            this.#closeConnection(c, reason);
+          }, 1000);
+          c.timers.add(t);
+          session.link.drained().then(() => this.#closeConnection(c, reason));
+        } else this.#closeConnection(c, reason);
+      },
+    });
+  }
+
+  #writeRaw(c: Connection, bytes: Uint8Array): void {
+    if (c.closed) return;
+    c.capture?.sent(bytes, this.#clock());
+    (async () => {
+      let off = 0;
+      while (off < bytes.length) off += await c.conn.write(bytes.subarray(off));
+    })().catch(() => this.#closeConnection(c, "connection lost"));
+  }
+
+  #closeConnection(c: Connection, _reason: string): void {
+    if (c.closed) return;
+    c.closed = true;
+    for (const t of c.timers) clearTimeout(t);
+    c.timers.clear();
+    const s = c.session;
+    if (s instanceof BinarySession) {
+      s.link.end();
+      s.link.dispose();
+    } else if (s) this.room.leave(s, "connection closed");
+    try {
+      c.conn.close();
+    } catch { /* already closed */ }
+    c.capture?.close();
+    this.#connections.delete(c);
+    this.counters.open--;
+  }
+
+  #logRoomEvent(e: RoomEvent): void {
+    const { type, ...fields } = e as { type: string } & Record<string, unknown>;
+    this.#logger.log(type, fields);
+  }
+}
+
+function peerName(addr: Deno.NetAddr): string {
+  return addr.hostname.includes(":")
+    ? `[${addr.hostname}]:${addr.port}`
+    : `${addr.hostname}:${addr.port}`;
+}
