@@ -9,3 +9,4 @@ export * from "./packet.ts";
 export * from "./pcapng.ts";
 export * from "./tcp_flow.ts";
 export * from "./capture_file.ts";
+export * from "./reader.ts";
