@@ -183,6 +183,7 @@ export function generateDissector(options: DissectorOptions = {}): string {
 -- Folders > Personal Lua Plugins), then restart Wireshark or use Analyze > Reload Lua Plugins.
 -- TCP port ${port} is decoded automatically (preference chat.port); for another port use
 -- Analyze > Decode As... > CHAT, or: tshark -d tcp.port==PORT,chat -r capture.pcapng
+-- (binary sessions on other ports are also found by the heuristic chat_tcp).
 -- Display filter examples: chat, chat.type == ${FrameType.DATA}, chat.flags.last == 1,
 -- chat.checksum.status == 0 (bad), chat.sack.start, chat.line contains "MSG"
 

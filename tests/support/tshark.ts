@@ -130,6 +130,24 @@ export async function runTshark(
   }
 }
 
+/**
+ * The name of the loopback capture interface from `tshark -D` (`lo`, `lo0`, or the Npcap
+ * `\Device\NPF_Loopback`), or `undefined` when tshark cannot list one (missing, or no
+ * permission to capture). Live captures also need capture rights (root or the wireshark group).
+ */
+export async function loopbackInterface(): Promise<string | undefined> {
+  if (!tsharkAvailable) return undefined;
+  const result = await runTshark(["-D"], { timeoutMs: 20_000 });
+  if (result.code !== 0) return undefined;
+  for (const line of result.stdout.split("\n")) {
+    const m = /^\d+\.\s+(\S+)(.*)$/.exec(line.trim());
+    if (m && (/loopback/i.test(m[2]!) || /^lo0?$/.test(m[1]!) || /Loopback/i.test(m[1]!))) {
+      return m[1];
+    }
+  }
+  return undefined;
+}
+
 /** Standard-error lines that are not known harmless notices (e.g. the running-as-root one). */
 export function stderrProblems(stderr: string): string[] {
   return stderr.split("\n").map((l) => l.trim()).filter((l) =>
