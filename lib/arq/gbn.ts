@@ -1,0 +1,175 @@
+/**
+ * Go-Back-N.
+ *
+ * Sender: window of N frames, one retransmission timer on the oldest unacknowledged frame
+ * (`base`). An ACK is cumulative: ACK(a) acknowledges every frame up to and including `a`.
+ * When the timer expires every frame in flight is sent again ("go back N"), the RTO backs off.
+ * NACK(n) for a frame in flight resends `n` through the end of the window at once, unless `n`
+ * was (re)sent less than SRTT/2 ago (a stale NACK); other NACKs are ignored.
+ *
+ * Receiver: accepts only the next expected sequence number; everything else is discarded
+ * (counted as duplicate when older, out-of-order when newer) and answered with a re-ACK of the
+ * last in-order sequence number. With the "frame" policy each DATA frame gets its ACK at once;
+ * with "sack" one cumulative ACK per flush.
+ * @module
+ */
+
+import { FrameType } from "../protocol/header.ts";
+import type { Frame } from "../protocol/frame.ts";
+import { seqAdd, seqDiff, seqLt, seqLte } from "../protocol/seq.ts";
+import type { ArqCore, ArqReceiver, ArqSender } from "./types.ts";
+import type { SendWindow } from "./send_window.ts";
+
+const EMPTY = new Uint8Array(0);
+
+/** The Go-Back-N sending half. */
+export class GbnSender implements ArqSender {
+  readonly #core: ArqCore;
+  readonly #w: SendWindow;
+  /** Expiry of the single timer, or -1 when stopped. */
+  #timerAt = -1;
+
+  /** A sender over `window`, emitting through `core`. */
+  constructor(core: ArqCore, window: SendWindow) {
+    this.#core = core;
+    this.#w = window;
+  }
+
+  /** Frames in flight. */
+  get inFlight(): number {
+    return this.#w.inFlight;
+  }
+
+  /** Next sequence number to be used. */
+  get nextSeq(): number {
+    return this.#w.next;
+  }
+
+  /** Sends new fragments while the window has room; starts the timer if it was stopped. */
+  fill(now: number): void {
+    const w = this.#w;
+    const core = this.#core;
+    while (w.canTake) {
+      const seq = w.take(now);
+      const s = seq & w.mask;
+      core.emit(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, 1, w.sums[s]!);
+      if (this.#timerAt < 0) this.#timerAt = now + core.rto;
+    }
+  }
+
+  /** Cumulative ACK: frames `base..seq` are acknowledged. */
+  onAck(seq: number, _payload: Uint8Array, now: number): boolean {
+    const w = this.#w;
+    if (!(seqLte(w.base, seq) && seqLt(seq, w.next))) return false;
+    const s = seq & w.mask;
+    // Karn: sample only a frame transmitted once.
+    if (w.xmit[s] === 1) this.#core.rttSample(now - w.sentAt[s]!);
+    const end = seqAdd(seq, 1);
+    while (w.base !== end) w.release();
+    this.#timerAt = w.inFlight > 0 ? now + this.#core.rto : -1;
+    return true;
+  }
+
+  /** NACK(seq): go back to `seq` at once (unless stale or not in flight). */
+  onNack(seq: number, now: number): void {
+    const w = this.#w;
+    const core = this.#core;
+    if (!w.inWindow(seq)) {
+      if (core.eventsOn) core.event({ kind: "nack-received", seq, action: "ignored" });
+      return;
+    }
+    if (now - w.sentAt[seq & w.mask]! < core.srtt / 2) {
+      if (core.eventsOn) core.event({ kind: "nack-received", seq, action: "stale" });
+      return;
+    }
+    if (core.eventsOn) core.event({ kind: "nack-received", seq, action: "resent" });
+    this.#resendFrom(seq, now, "nack");
+    this.#timerAt = now + core.rto;
+  }
+
+  /** Timer expiry: back off and resend the whole window. */
+  update(now: number): void {
+    if (this.#timerAt < 0 || now < this.#timerAt) return;
+    const w = this.#w;
+    const core = this.#core;
+    if (w.inFlight === 0) {
+      this.#timerAt = -1;
+      return;
+    }
+    core.stats.timeouts++;
+    core.backoff();
+    if (core.eventsOn) {
+      core.event({ kind: "timeout", type: FrameType.DATA, seq: w.base, rto: core.rto });
+    }
+    this.#resendFrom(w.base, now, "timeout");
+    this.#timerAt = now + core.rto;
+  }
+
+  /** Expiry of the retransmission timer. */
+  nextTimer(): number | undefined {
+    return this.#timerAt < 0 ? undefined : this.#timerAt;
+  }
+
+  #resendFrom(from: number, now: number, reason: "timeout" | "nack"): void {
+    const w = this.#w;
+    const core = this.#core;
+    for (let seq = from; seq !== w.next; seq = seqAdd(seq, 1)) {
+      const s = seq & w.mask;
+      const attempt = ++w.xmit[s]!;
+      w.sentAt[s] = now;
+      core.stats.retransmissions++;
+      if (core.eventsOn) {
+        core.event({ kind: "retransmit", type: FrameType.DATA, seq, attempt, reason });
+      }
+      core.emit(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, attempt, w.sums[s]!);
+    }
+  }
+}
+
+/** The Go-Back-N receiving half. */
+export class GbnReceiver implements ArqReceiver {
+  readonly #core: ArqCore;
+  readonly #perFrame: boolean;
+  /** Next sequence number expected. */
+  expected: number;
+  /** A cumulative ACK is owed ("sack" policy). */
+  ackPending = false;
+  /** When the owed ACK became owed. */
+  ackPendingSince = 0;
+
+  /** A receiver expecting `firstSeq` first; `perFrame` = the "frame" ACK policy. */
+  constructor(core: ArqCore, perFrame: boolean, firstSeq: number) {
+    this.#core = core;
+    this.#perFrame = perFrame;
+    this.expected = firstSeq >>> 0;
+  }
+
+  /** Accepts the expected frame, discards any other; ACKs the last in-order frame. */
+  onData(frame: Frame, now: number): void {
+    const core = this.#core;
+    const seq = frame.seq;
+    const d = seqDiff(seq, this.expected);
+    if (d === 0) {
+      this.expected = seqAdd(seq, 1);
+      core.accept(frame.payload, frame.flags, false);
+    } else if (d < 0) {
+      core.stats.duplicates++;
+      if (core.eventsOn) core.event({ kind: "duplicate", seq });
+    } else {
+      core.stats.outOfOrder++;
+      if (core.eventsOn) core.event({ kind: "out-of-order", seq, expected: this.expected });
+    }
+    if (this.#perFrame) {
+      core.sendAck(seqAdd(this.expected, -1), EMPTY);
+    } else if (!this.ackPending) {
+      this.ackPending = true;
+      this.ackPendingSince = now;
+    }
+  }
+
+  /** Sends the owed cumulative ACK. */
+  sendPendingAck(): void {
+    this.ackPending = false;
+    this.#core.sendAck(seqAdd(this.expected, -1), EMPTY);
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Sender-side bookkeeping shared by Go-Back-N and Selective Repeat: the queue of messages not
+ * yet fragmented, and the ring of frames in flight indexed by `seq & mask` (typed arrays, no
+ * maps, no per-frame objects).
+ * @module
+ */
+
+import { Flag } from "../protocol/header.ts";
+import { seqAdd, seqDiff } from "../protocol/seq.ts";
+
+interface QueuedMessage {
+  readonly bytes: Uint8Array;
+  /** `onesSum(bytes)` or -1. */
+  readonly sum: number;
+  /** Bytes already cut into fragments. */
+  offset: number;
+}
+
+/**
+ * Messages waiting to be fragmented, plus the count of messages not yet fully acknowledged.
+ * Messages are kept by reference.
+ */
+export class MessageQueue {
+  #items: (QueuedMessage | undefined)[] = [];
+  #head = 0;
+  /** Messages queued or in flight whose last fragment is not acknowledged. */
+  pending = 0;
+
+  /** Number of messages not yet completely fragmented. */
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** Appends a message; `sum` is its `onesSum` or -1. */
+  push(bytes: Uint8Array, sum: number): void {
+    this.#items.push({ bytes, sum, offset: 0 });
+    this.pending++;
+  }
+
+  /** The oldest message not completely fragmented. */
+  peek(): QueuedMessage | undefined {
+    return this.#items[this.#head];
+  }
+
+  /** Drops the oldest message (fully fragmented). */
+  shift(): void {
+    this.#items[this.#head] = undefined;
+    this.#head++;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** Forgets everything (session closed). */
+  clear(): void {
+    this.#items = [];
+    this.#head = 0;
+  }
+}
+
+/** Smallest power of two that is at least `n`. */
+function pow2AtLeast(n: number): number {
+  let c = 1;
+  while (c < n) c *= 2;
+  return c;
+}
+
+/**
+ * The frames in flight `[base, next)`, at most `size` of them, in a ring of power-of-two
+ * capacity. Slot fields are public typed arrays so the GBN and SR senders can read them
+ * without calls.
+ */
+export class SendWindow {
+  /** Window size N in frames. */
+  readonly size: number;
+  /** `seq & mask` is the slot of `seq`. */
+  readonly mask: number;
+  /** Payload of each slot (undefined when free). */
+  readonly payloads: (Uint8Array | undefined)[];
+  /** Flags of each slot. */
+  readonly flags: Uint8Array;
+  /** Payload sum of each slot, or -1. */
+  readonly sums: Int32Array;
+  /** Time of the last transmission of each slot. */
+  readonly sentAt: Float64Array;
+  /** Transmissions of each slot (1 = sent once). */
+  readonly xmit: Uint32Array;
+  /** Oldest unacknowledged sequence number. */
+  base: number;
+  /** Next sequence number to use. */
+  next: number;
+  readonly #queue: MessageQueue;
+  readonly #maxPayload: number;
+
+  /** A window of `size` frames starting at `firstSeq`, fed from `queue`. */
+  constructor(size: number, maxPayload: number, firstSeq: number, queue: MessageQueue) {
+    this.size = size;
+    const cap = pow2AtLeast(size);
+    this.mask = cap - 1;
+    this.payloads = new Array<Uint8Array | undefined>(cap).fill(undefined);
+    this.flags = new Uint8Array(cap);
+    this.sums = new Int32Array(cap);
+    this.sentAt = new Float64Array(cap);
+    this.xmit = new Uint32Array(cap);
+    this.base = firstSeq >>> 0;
+    this.next = firstSeq >>> 0;
+    this.#queue = queue;
+    this.#maxPayload = maxPayload;
+  }
+
+  /** Frames in flight. */
+  get inFlight(): number {
+    return seqDiff(this.next, this.base);
+  }
+
+  /** True when a new fragment may be sent now (queued data and room in the window). */
+  get canTake(): boolean {
+    return this.#queue.length > 0 && seqDiff(this.next, this.base) < this.size;
+  }
+
+  /** True when `seq` is in flight (`base <= seq < next`). */
+  inWindow(seq: number): boolean {
+    const d = seqDiff(seq, this.base);
+    return d >= 0 && d < seqDiff(this.next, this.base);
+  }
+
+  /**
+   * Cuts the next fragment into slot `next`, marks it sent once at `now` and returns its
+   * sequence number. Only call when {@link canTake}.
+   */
+  take(now: number): number {
+    const m = this.#queue.peek()!;
+    const len = m.bytes.length;
+    const max = this.#maxPayload;
+    let payload: Uint8Array;
+    let sum = -1;
+    let flags = 0;
+    if (m.offset === 0 && len <= max) {
+      payload = m.bytes;
+      sum = m.sum;
+      flags = Flag.LAST;
+      this.#queue.shift();
+    } else {
+      const end = Math.min(len, m.offset + max);
+      payload = m.bytes.subarray(m.offset, end);
+      m.offset = end;
+      if (end >= len) {
+        flags = Flag.LAST;
+        this.#queue.shift();
+      }
+    }
+    const seq = this.next;
+    const s = seq & this.mask;
+    this.payloads[s] = payload;
+    this.flags[s] = flags;
+    this.sums[s] = sum;
+    this.sentAt[s] = now;
+    this.xmit[s] = 1;
+    this.next = seqAdd(seq, 1);
+    return seq;
+  }
+
+  /** Frees the base slot and advances `base`; counts a message done when it was LAST. */
+  release(): void {
+    const s = this.base & this.mask;
+    if ((this.flags[s]! & Flag.LAST) !== 0) this.#queue.pending--;
+    this.payloads[s] = undefined;
+    this.base = seqAdd(this.base, 1);
+  }
+}

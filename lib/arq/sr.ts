@@ -1,0 +1,317 @@
+/**
+ * Selective Repeat.
+ *
+ * Sender: window of N frames, one timer per frame; on expiry only that frame is sent again
+ * (the RTO backs off once per expiry batch). ACKs: with the "frame" policy ACK(s)
+ * acknowledges exactly frame `s`; with "sack" ACK(a) is cumulative (every frame up to and
+ * including `a`) and its payload lists received ranges above `a` (see `encodeSack`). The window
+ * slides over the acknowledged prefix. NACK(n) for an unacknowledged frame in flight resends
+ * only `n`, unless it was (re)sent less than SRTT/2 ago (stale); other NACKs are ignored.
+ *
+ * Receiver (one function, KCP style): drop what is outside `[expected, expected + N)`,
+ * drop duplicates, buffer the rest (copied), deliver the contiguous run from `expected`. With
+ * the "frame" policy every DATA in `[expected - N, expected + N)` is acknowledged at once by its
+ * own sequence number (frames below `expected` too: their ACK was lost); with "sack" one
+ * cumulative ACK plus SACK ranges per flush.
+ * @module
+ */
+
+import { decodeSack, encodeSack, MAX_SACK_RANGES, type SackRange } from "../protocol/control.ts";
+import { FrameType } from "../protocol/header.ts";
+import type { Frame } from "../protocol/frame.ts";
+import { seqAdd, seqDiff, seqLt, seqLte } from "../protocol/seq.ts";
+import type { ArqCore, ArqReceiver, ArqSender } from "./types.ts";
+import type { SendWindow } from "./send_window.ts";
+
+const EMPTY = new Uint8Array(0);
+
+/** The Selective Repeat sending half. */
+export class SrSender implements ArqSender {
+  readonly #core: ArqCore;
+  readonly #w: SendWindow;
+  readonly #perFrame: boolean;
+  /** 1 when the slot's frame was acknowledged (out of order). */
+  readonly #acked: Uint8Array;
+  /** Retransmission time of each slot. */
+  readonly #resendAt: Float64Array;
+  /** Cached earliest `resendAt` of unacknowledged frames in flight (-1 = none, NaN = stale). */
+  #earliest = -1;
+  // Newest once-sent frame acknowledged by the ACK being processed (Karn sample).
+  #sampleSentAt = -1;
+
+  /** A sender over `window`, emitting through `core`; `perFrame` = the "frame" ACK policy. */
+  constructor(core: ArqCore, window: SendWindow, perFrame: boolean) {
+    this.#core = core;
+    this.#w = window;
+    this.#perFrame = perFrame;
+    this.#acked = new Uint8Array(window.mask + 1);
+    this.#resendAt = new Float64Array(window.mask + 1);
+  }
+
+  /** Frames in flight (acknowledged ones above `base` included). */
+  get inFlight(): number {
+    return this.#w.inFlight;
+  }
+
+  /** Next sequence number to be used. */
+  get nextSeq(): number {
+    return this.#w.next;
+  }
+
+  /** Sends new fragments while the window has room, each with its own timer. */
+  fill(now: number): void {
+    const w = this.#w;
+    const core = this.#core;
+    while (w.canTake) {
+      const seq = w.take(now);
+      const s = seq & w.mask;
+      this.#acked[s] = 0;
+      const at = now + core.rto;
+      this.#resendAt[s] = at;
+      if (this.#earliest < 0) this.#earliest = at;
+      else if (at < this.#earliest) this.#earliest = at;
+      core.emit(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, 1, w.sums[s]!);
+    }
+  }
+
+  /** Per-frame ACK ("frame") or cumulative ACK + SACK ranges ("sack"). */
+  onAck(seq: number, payload: Uint8Array, now: number): boolean {
+    const w = this.#w;
+    this.#sampleSentAt = -1;
+    let progress = false;
+    if (this.#perFrame) {
+      if (w.inWindow(seq)) progress = this.#ackOne(seq);
+    } else {
+      if (seqLte(w.base, seq) && seqLt(seq, w.next)) {
+        const end = seqAdd(seq, 1);
+        for (let s = w.base; s !== end; s = seqAdd(s, 1)) {
+          if (this.#ackOne(s)) progress = true;
+        }
+      }
+      if (payload.length > 0) {
+        const ranges: SackRange[] = decodeSack(payload);
+        for (const r of ranges) if (this.#ackRange(r)) progress = true;
+      }
+    }
+    if (!progress) return false;
+    if (this.#sampleSentAt >= 0) this.#core.rttSample(now - this.#sampleSentAt);
+    while (w.inFlight > 0 && this.#acked[w.base & w.mask] === 1) {
+      this.#acked[w.base & w.mask] = 0;
+      w.release();
+    }
+    this.#earliest = Number.NaN;
+    return true;
+  }
+
+  /** NACK(seq): resend only `seq` (unless stale, acknowledged or not in flight). */
+  onNack(seq: number, now: number): void {
+    const w = this.#w;
+    const core = this.#core;
+    const s = seq & w.mask;
+    if (!w.inWindow(seq) || this.#acked[s] === 1) {
+      if (core.eventsOn) core.event({ kind: "nack-received", seq, action: "ignored" });
+      return;
+    }
+    if (now - w.sentAt[s]! < core.srtt / 2) {
+      if (core.eventsOn) core.event({ kind: "nack-received", seq, action: "stale" });
+      return;
+    }
+    if (core.eventsOn) core.event({ kind: "nack-received", seq, action: "resent" });
+    this.#resend(seq, now, "nack");
+  }
+
+  /** Resends every frame whose timer expired (one back-off per call). */
+  update(now: number): void {
+    const first = this.nextTimer();
+    if (first === undefined || now < first) return;
+    const w = this.#w;
+    const core = this.#core;
+    let backedOff = false;
+    for (let seq = w.base; seq !== w.next; seq = seqAdd(seq, 1)) {
+      const s = seq & w.mask;
+      if (this.#acked[s] === 1 || this.#resendAt[s]! > now) continue;
+      core.stats.timeouts++;
+      if (!backedOff) {
+        core.backoff();
+        backedOff = true;
+      }
+      if (core.eventsOn) core.event({ kind: "timeout", type: FrameType.DATA, seq, rto: core.rto });
+      this.#resend(seq, now, "timeout");
+    }
+  }
+
+  /** Earliest per-frame retransmission time. */
+  nextTimer(): number | undefined {
+    let e = this.#earliest;
+    if (Number.isNaN(e)) {
+      e = -1;
+      const w = this.#w;
+      for (let seq = w.base; seq !== w.next; seq = seqAdd(seq, 1)) {
+        const s = seq & w.mask;
+        if (this.#acked[s] === 1) continue;
+        const at = this.#resendAt[s]!;
+        if (e < 0 || at < e) e = at;
+      }
+      this.#earliest = e;
+    }
+    return e < 0 ? undefined : e;
+  }
+
+  #ackOne(seq: number): boolean {
+    const w = this.#w;
+    const s = seq & w.mask;
+    if (this.#acked[s] === 1) return false;
+    this.#acked[s] = 1;
+    // Karn: only frames sent once give samples; keep the newest one of this ACK.
+    if (w.xmit[s] === 1 && w.sentAt[s]! > this.#sampleSentAt) this.#sampleSentAt = w.sentAt[s]!;
+    return true;
+  }
+
+  #ackRange(r: SackRange): boolean {
+    const w = this.#w;
+    let progress = false;
+    // Clip to the window; at most N iterations whatever the range claims.
+    let seq = seqLt(r.start, w.base) ? w.base : r.start >>> 0;
+    for (let i = 0; i < w.size && seqLt(seq, r.end) && seqLt(seq, w.next); i++) {
+      if (this.#ackOne(seq)) progress = true;
+      seq = seqAdd(seq, 1);
+    }
+    return progress;
+  }
+
+  #resend(seq: number, now: number, reason: "timeout" | "nack"): void {
+    const w = this.#w;
+    const core = this.#core;
+    const s = seq & w.mask;
+    const attempt = ++w.xmit[s]!;
+    w.sentAt[s] = now;
+    this.#resendAt[s] = now + core.rto;
+    this.#earliest = Number.NaN;
+    core.stats.retransmissions++;
+    if (core.eventsOn) {
+      core.event({ kind: "retransmit", type: FrameType.DATA, seq, attempt, reason });
+    }
+    core.emit(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, attempt, w.sums[s]!);
+  }
+}
+
+/** The Selective Repeat receiving half. */
+export class SrReceiver implements ArqReceiver {
+  readonly #core: ArqCore;
+  readonly #perFrame: boolean;
+  readonly #size: number;
+  readonly #mask: number;
+  readonly #buffer: (Uint8Array | undefined)[];
+  readonly #flags: Uint8Array;
+  /** Next sequence number expected in order. */
+  expected: number;
+  /** A cumulative ACK is owed ("sack" policy). */
+  ackPending = false;
+  /** When the owed ACK became owed. */
+  ackPendingSince = 0;
+
+  /**
+   * A receiver with window `size` expecting `firstSeq` first; `perFrame` = the "frame" ACK
+   * policy.
+   */
+  constructor(core: ArqCore, perFrame: boolean, size: number, firstSeq: number) {
+    this.#core = core;
+    this.#perFrame = perFrame;
+    this.#size = size;
+    let cap = 1;
+    while (cap < size) cap *= 2;
+    this.#mask = cap - 1;
+    this.#buffer = new Array<Uint8Array | undefined>(cap).fill(undefined);
+    this.#flags = new Uint8Array(cap);
+    this.expected = firstSeq >>> 0;
+  }
+
+  /** Frames buffered out of order. */
+  get buffered(): number {
+    let n = 0;
+    for (const b of this.#buffer) if (b !== undefined) n++;
+    return n;
+  }
+
+  /**
+   * The SR receive path: drop outside the window, drop duplicates, buffer, deliver the
+   * contiguous run, acknowledge.
+   */
+  onData(frame: Frame, now: number): void {
+    const core = this.#core;
+    const seq = frame.seq;
+    const d = seqDiff(seq, this.expected);
+    if (d < 0) {
+      core.stats.duplicates++;
+      if (core.eventsOn) core.event({ kind: "duplicate", seq });
+      if (d >= -this.#size) this.#ack(seq, now); // its ACK was lost: ACK again
+      return;
+    }
+    if (d >= this.#size) {
+      core.stats.outOfOrder++;
+      if (core.eventsOn) core.event({ kind: "out-of-order", seq, expected: this.expected });
+      return; // outside the window: not acknowledged
+    }
+    const s = seq & this.#mask;
+    if (d > 0) {
+      if (this.#buffer[s] !== undefined) {
+        core.stats.duplicates++;
+        if (core.eventsOn) core.event({ kind: "duplicate", seq });
+      } else {
+        core.stats.outOfOrder++;
+        if (core.eventsOn) core.event({ kind: "out-of-order", seq, expected: this.expected });
+        this.#buffer[s] = frame.payload.slice();
+        this.#flags[s] = frame.flags;
+      }
+      this.#ack(seq, now);
+      return;
+    }
+    // In order: deliver it and the run buffered behind it.
+    this.expected = seqAdd(seq, 1);
+    core.accept(frame.payload, frame.flags, false);
+    for (;;) {
+      const t = this.expected & this.#mask;
+      const held = this.#buffer[t];
+      if (held === undefined) break;
+      this.#buffer[t] = undefined;
+      this.expected = seqAdd(this.expected, 1);
+      core.accept(held, this.#flags[t]!, true);
+    }
+    this.#ack(seq, now);
+  }
+
+  /** Sends the owed cumulative ACK with the SACK ranges of the buffered frames. */
+  sendPendingAck(): void {
+    this.ackPending = false;
+    this.#core.sendAck(seqAdd(this.expected, -1), this.#sackBlock());
+  }
+
+  #ack(seq: number, now: number): void {
+    if (this.#perFrame) {
+      this.#core.sendAck(seq, EMPTY);
+    } else if (!this.ackPending) {
+      this.ackPending = true;
+      this.ackPendingSince = now;
+    }
+  }
+
+  #sackBlock(): Uint8Array {
+    let ranges: SackRange[] | undefined;
+    let start = -1;
+    // `expected` itself is never buffered; scan (expected, expected + N).
+    let seq = seqAdd(this.expected, 1);
+    for (let i = 1; i < this.#size; i++, seq = seqAdd(seq, 1)) {
+      const have = this.#buffer[seq & this.#mask] !== undefined;
+      if (have && start < 0) start = seq;
+      else if (!have && start >= 0) {
+        (ranges ??= []).push({ start, end: seq });
+        start = -1;
+        if (ranges.length === MAX_SACK_RANGES) break;
+      }
+    }
+    if (start >= 0 && (ranges === undefined || ranges.length < MAX_SACK_RANGES)) {
+      (ranges ??= []).push({ start, end: seq });
+    }
+    return ranges === undefined ? EMPTY : encodeSack(ranges);
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * Types shared by the ARQ engine: the hooks an edge gives an endpoint, the frames it receives,
+ * the events, options, counters and errors, and the small interfaces between the endpoint and
+ * its Go-Back-N / Selective Repeat halves.
+ * @module
+ */
+
+import type { FrameType } from "../protocol/header.ts";
+import type { Frame } from "../protocol/frame.ts";
+import type { SessionParams } from "../protocol/control.ts";
+
+/** Life cycle of an endpoint. */
+export type EndpointState =
+  | "listen"
+  | "syn-sent"
+  | "syn-received"
+  | "established"
+  | "closing"
+  | "closed";
+
+/** A frame the endpoint wants sent. */
+export interface OutFrame {
+  /** Frame type. */
+  readonly type: FrameType;
+  /** Sequence number (u32). */
+  readonly seq: number;
+  /** Flag bits. */
+  readonly flags: number;
+  /**
+   * Payload. For DATA it is (a view of) the message given to `send`, shared and never to be
+   * mutated; encode it during the call.
+   */
+  readonly payload: Uint8Array;
+  /** 1 = first transmission of this (type, seq), 2 = first retransmission, and so on. */
+  readonly attempt: number;
+  /** `onesSum(payload)` when the sender supplied it to `send` (single-fragment messages). */
+  readonly payloadSum?: number;
+}
+
+/** What an endpoint calls on its edge. None of them may call back into the endpoint. */
+export interface EndpointHooks {
+  /** Emit one frame (the edge encodes it, may inject faults, and writes it). */
+  output(frame: OutFrame): void;
+  /** One whole reassembled message, in order, exactly once. The receiver owns the bytes. */
+  deliver(message: Uint8Array): void;
+  /** Optional observer for traces and logs. */
+  event?: ((event: ArqEvent) => void) | undefined;
+}
+
+/** Why a frame was sent again. */
+export type RetransmitReason = "timeout" | "nack" | "duplicate";
+
+/** Something worth tracing or logging that happened inside an endpoint. */
+export type ArqEvent =
+  | {
+    readonly kind: "established";
+    readonly params: SessionParams;
+    readonly isn: number;
+    readonly peerIsn: number;
+  }
+  | {
+    readonly kind: "retransmit";
+    readonly type: FrameType;
+    readonly seq: number;
+    readonly attempt: number;
+    readonly reason: RetransmitReason;
+  }
+  | {
+    readonly kind: "timeout";
+    readonly type: FrameType;
+    readonly seq: number;
+    readonly rto: number;
+  }
+  | { readonly kind: "nack-sent"; readonly seq: number }
+  | {
+    readonly kind: "nack-received";
+    readonly seq: number;
+    readonly action: "resent" | "stale" | "ignored";
+  }
+  | { readonly kind: "duplicate"; readonly seq: number }
+  | { readonly kind: "out-of-order"; readonly seq: number; readonly expected: number }
+  | {
+    readonly kind: "rtt";
+    readonly sample: number;
+    readonly srtt: number;
+    readonly rttvar: number;
+    readonly rto: number;
+  }
+  | { readonly kind: "keepalive"; readonly seq: number }
+  | { readonly kind: "closed"; readonly reason: string };
+
+/** Tunables of an endpoint. Every field has a default in {@link DEFAULT_ENDPOINT_OPTIONS}. */
+export interface EndpointOptions {
+  /** Initial sequence number of this side (u32). Default 0. */
+  readonly isn: number;
+  /** Smallest retransmission timeout, ms. Default 100. */
+  readonly minRto: number;
+  /** Largest retransmission timeout (and back-off cap), ms. Default 2000. */
+  readonly maxRto: number;
+  /** Retransmission timeout before the first RTT sample, ms. Default 1000 (RFC 6298). */
+  readonly initialRto: number;
+  /**
+   * The link is declared dead (RST, closed) after this long with unacknowledged data and no
+   * acknowledgement progress, ms. A time, not a number of tries. Default 15000. Also bounds
+   * how long a FIN waits for its FIN-ACK.
+   */
+  readonly deadAfterMs: number;
+  /** The handshake must complete within this time, ms. Default 10000. */
+  readonly handshakeTimeoutMs: number;
+  /** Send a PING when nothing was received for this long, ms. Default 15000. */
+  readonly keepaliveMs: number;
+  /** Abort when nothing at all was received for this long, ms. Default 45000. */
+  readonly idleTimeoutMs: number;
+  /**
+   * With the "sack" ACK policy: how long an ACK may wait after the first unacknowledged DATA,
+   * ms. 0 (default) = sent by the next `flush`.
+   */
+  readonly ackDelayMs: number;
+  /** Largest window a server accepts; a larger request is clamped. Default 256. */
+  readonly maxWindow: number;
+  /** Most messages queued or unacknowledged; past it `send` throws. Default 4096. */
+  readonly maxSendQueue: number;
+}
+
+/** Default {@link EndpointOptions}. */
+export const DEFAULT_ENDPOINT_OPTIONS: Readonly<EndpointOptions> = Object.freeze({
+  isn: 0,
+  minRto: 100,
+  maxRto: 2000,
+  initialRto: 1000,
+  deadAfterMs: 15000,
+  handshakeTimeoutMs: 10000,
+  keepaliveMs: 15000,
+  idleTimeoutMs: 45000,
+  ackDelayMs: 0,
+  maxWindow: 256,
+  maxSendQueue: 4096,
+});
+
+/** Counters of an endpoint (plain numbers, updated in place). */
+export interface ArqStats {
+  /** Frames handed to `output`, all types, retransmissions included. */
+  framesSent: number;
+  /** Frames given to `input` (valid checksum). */
+  framesReceived: number;
+  /** DATA frames sent, retransmissions included. */
+  dataSent: number;
+  /** DATA frames received, duplicates included. */
+  dataReceived: number;
+  /** Frames sent again (DATA, SYN, SYN-ACK, FIN). */
+  retransmissions: number;
+  /** Retransmission timer expiries. */
+  timeouts: number;
+  /** NACKs sent. */
+  nacksSent: number;
+  /** NACKs received. */
+  nacksReceived: number;
+  /** ACKs sent (handshake ACK included). */
+  acksSent: number;
+  /** ACKs received. */
+  acksReceived: number;
+  /** DATA frames received that were already received. */
+  duplicates: number;
+  /** DATA frames received ahead of the next expected one. */
+  outOfOrder: number;
+  /** Frames that failed their checksum. */
+  corruptReceived: number;
+  /** Messages accepted by `send`. */
+  messagesSent: number;
+  /** Messages delivered. */
+  messagesDelivered: number;
+  /** Bytes of the messages delivered. */
+  bytesDelivered: number;
+  /** Smoothed RTT, ms (0 before the first sample). */
+  srtt: number;
+  /** RTT variation, ms. */
+  rttvar: number;
+  /** Current retransmission timeout, ms. */
+  rto: number;
+}
+
+/** A fresh set of zero counters. */
+export function newStats(rto: number): ArqStats {
+  return {
+    framesSent: 0,
+    framesReceived: 0,
+    dataSent: 0,
+    dataReceived: 0,
+    retransmissions: 0,
+    timeouts: 0,
+    nacksSent: 0,
+    nacksReceived: 0,
+    acksSent: 0,
+    acksReceived: 0,
+    duplicates: 0,
+    outOfOrder: 0,
+    corruptReceived: 0,
+    messagesSent: 0,
+    messagesDelivered: 0,
+    bytesDelivered: 0,
+    srtt: 0,
+    rttvar: 0,
+    rto,
+  };
+}
+
+/** `send` was called with more than `maxSendQueue` messages queued or unacknowledged. */
+export class SendQueueFullError extends Error {
+  /** Messages queued or unacknowledged. */
+  readonly pending: number;
+  constructor(pending: number) {
+    super(`Send queue full: ${pending} messages pending`);
+    this.name = "SendQueueFullError";
+    this.pending = pending;
+  }
+}
+
+/** `send` was called on an endpoint that is closing or closed. */
+export class SessionClosedError extends RangeError {
+  constructor(state: EndpointState) {
+    super(`Session not open: ${state}`);
+    this.name = "SessionClosedError";
+  }
+}
+
+/**
+ * What the sender and receiver halves need from their endpoint. Implemented by the endpoint
+ * itself (no closures per frame).
+ * @internal
+ */
+export interface ArqCore {
+  /** Counters. */
+  readonly stats: ArqStats;
+  /** Emits a frame. */
+  emit(
+    type: FrameType,
+    seq: number,
+    flags: number,
+    payload: Uint8Array,
+    attempt: number,
+    payloadSum: number,
+  ): void;
+  /** Gives an in-order DATA payload to reassembly; `owned` = may be kept without a copy. */
+  accept(payload: Uint8Array, flags: number, owned: boolean): void;
+  /** Sends an ACK frame (`payload` = SACK block or empty). */
+  sendAck(seq: number, payload: Uint8Array): void;
+  /** Reports an event when someone listens. */
+  readonly eventsOn: boolean;
+  /** Reports an event. */
+  event(event: ArqEvent): void;
+  /** Current retransmission timeout, ms. */
+  readonly rto: number;
+  /** Smoothed RTT, ms (0 before a sample). */
+  readonly srtt: number;
+  /** One RTT measurement from a frame sent once (Karn). */
+  rttSample(rtt: number): void;
+  /** A retransmission timer expired: back off. */
+  backoff(): void;
+}
+
+/** The sending half of an ARQ discipline. @internal */
+export interface ArqSender {
+  /** Frames sent and not yet acknowledged. */
+  readonly inFlight: number;
+  /** Next sequence number to be used (the FIN carries it). */
+  readonly nextSeq: number;
+  /** Transmits new fragments while the window has room. */
+  fill(now: number): void;
+  /** Processes an ACK frame. Returns true when it acknowledged something new. */
+  onAck(seq: number, payload: Uint8Array, now: number): boolean;
+  /** Processes a NACK frame. */
+  onNack(seq: number, now: number): void;
+  /** Runs the retransmission timer(s). */
+  update(now: number): void;
+  /** Earliest retransmission time, if any frame is in flight. */
+  nextTimer(): number | undefined;
+}
+
+/** The receiving half of an ARQ discipline. @internal */
+export interface ArqReceiver {
+  /** Next sequence number expected in order. */
+  readonly expected: number;
+  /** Processes one DATA frame (payload valid during the call only). */
+  onData(frame: Frame, now: number): void;
+  /** True when a delayed ACK is owed ("sack" policy). */
+  readonly ackPending: boolean;
+  /** Time the owed ACK became due (first unacknowledged DATA). */
+  readonly ackPendingSince: number;
+  /** Sends the owed cumulative ACK (with SACK ranges for SR). */
+  sendPendingAck(): void;
+}
