@@ -472,7 +472,7 @@ export class ArqEndpoint implements ArqCore {
   }
 
   /** @internal Sends an ACK; repeated ACKs of the same seq count as further attempts. */
-  sendAck(seq: number, payload: Uint8Array): void {
+  sendAck(seq: number, payload: Uint8Array, attempt?: number): void {
     if (this.#state === "closed") return;
     if (seq === this.#lastAckSeq) this.#ackAttempt++;
     else {
@@ -480,7 +480,7 @@ export class ArqEndpoint implements ArqCore {
       this.#ackAttempt = 1;
     }
     this.stats.acksSent++;
-    this.#emit(FrameType.ACK, seq, 0, payload, this.#ackAttempt, -1);
+    this.#emit(FrameType.ACK, seq, 0, payload, attempt ?? this.#ackAttempt, -1);
   }
 
   /** @internal Reports an event. */

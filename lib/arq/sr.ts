@@ -203,6 +203,9 @@ export class SrReceiver implements ArqReceiver {
   readonly #mask: number;
   readonly #buffer: (Uint8Array | undefined)[];
   readonly #flags: Uint8Array;
+  /** ACKs sent per sequence number in `[expected - N, expected + N)` ("frame" policy). */
+  readonly #ackCount: Uint32Array;
+  readonly #ackMask: number;
   /** Next sequence number expected in order. */
   expected: number;
   /** A cumulative ACK is owed ("sack" policy). */
@@ -223,6 +226,8 @@ export class SrReceiver implements ArqReceiver {
     this.#mask = cap - 1;
     this.#buffer = new Array<Uint8Array | undefined>(cap).fill(undefined);
     this.#flags = new Uint8Array(cap);
+    this.#ackCount = new Uint32Array(cap * 2);
+    this.#ackMask = cap * 2 - 1;
     this.expected = firstSeq >>> 0;
   }
 
@@ -262,11 +267,13 @@ export class SrReceiver implements ArqReceiver {
         if (core.eventsOn) core.event({ kind: "out-of-order", seq, expected: this.expected });
         this.#buffer[s] = frame.payload.slice();
         this.#flags[s] = frame.flags;
+        this.#ackCount[seq & this.#ackMask] = 0;
       }
       this.#ack(seq, now);
       return;
     }
     // In order: deliver it and the run buffered behind it.
+    this.#ackCount[seq & this.#ackMask] = 0;
     this.expected = seqAdd(seq, 1);
     core.accept(frame.payload, frame.flags, false);
     for (;;) {
@@ -288,7 +295,7 @@ export class SrReceiver implements ArqReceiver {
 
   #ack(seq: number, now: number): void {
     if (this.#perFrame) {
-      this.#core.sendAck(seq, EMPTY);
+      this.#core.sendAck(seq, EMPTY, ++this.#ackCount[seq & this.#ackMask]!);
     } else if (!this.ackPending) {
       this.ackPending = true;
       this.ackPendingSince = now;

@@ -242,8 +242,11 @@ export interface ArqCore {
   ): void;
   /** Gives an in-order DATA payload to reassembly; `owned` = may be kept without a copy. */
   accept(payload: Uint8Array, flags: number, owned: boolean): void;
-  /** Sends an ACK frame (`payload` = SACK block or empty). */
-  sendAck(seq: number, payload: Uint8Array): void;
+  /**
+   * Sends an ACK frame (`payload` = SACK block or empty). `attempt` counts ACKs of this seq;
+   * when omitted, repeats of the previous ACK's seq are counted.
+   */
+  sendAck(seq: number, payload: Uint8Array, attempt?: number): void;
   /** Reports an event when someone listens. */
   readonly eventsOn: boolean;
   /** Reports an event. */

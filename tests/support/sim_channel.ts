@@ -13,7 +13,9 @@ import {
   type EndpointHooks,
   type OutFrame,
 } from "../../lib/arq/mod.ts";
-import { type Frame, frameTypeName } from "../../lib/protocol/mod.ts";
+import { type Frame, FrameType, frameTypeName } from "../../lib/protocol/mod.ts";
+
+const EMPTY = new Uint8Array(0);
 
 /** Direction of a frame: client to server or server to client. */
 export type Direction = "c2s" | "s2c";
@@ -52,6 +54,8 @@ export interface TraceEntry {
   readonly attempt: number;
   /** What the wire did with it. */
   readonly fate: "" | "drop" | "corrupt" | "dup";
+  /** Copy of the payload of control frames (empty for DATA). */
+  readonly payload: Uint8Array;
 }
 
 /** Options of a {@link SimChannel}. */
@@ -272,6 +276,11 @@ export class SimChannel {
     }
   }
 
+  /** Changes the one-way delay of `dir` for frames sent from now on (FIFO is kept). */
+  setDelay(dir: Direction, ms: number): void {
+    this.#delay[dir] = ms;
+  }
+
   /** Runs until virtual time `t` (everything due up to `t` is processed). */
   runUntil(t: number, maxSteps = 1_000_000): RunResult {
     return this.run(() => false, t, maxSteps);
@@ -306,6 +315,7 @@ export class SimChannel {
         length: f.payload.length,
         attempt: f.attempt,
         fate: fate.drop ? "drop" : fate.corrupt ? "corrupt" : fate.duplicate ? "dup" : "",
+        payload: f.type === FrameType.DATA ? EMPTY : f.payload.slice(),
       });
     }
     if (fate.drop) return;
