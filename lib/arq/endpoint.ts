@@ -504,6 +504,12 @@ export class ArqEndpoint implements ArqCore {
     this.#syncRto();
   }
 
+  /** @internal A frame timed out for the `level`-th time. */
+  backoffTo(level: number): void {
+    this.#rtt.backoffTo(level);
+    this.#syncRto();
+  }
+
   // ---- private ----
 
   #emit(

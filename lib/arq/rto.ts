@@ -9,6 +9,7 @@
  *                   SRTT   = 7/8 SRTT   + 1/8 R               (alpha = 1/8)
  * always:           RTO = clamp(SRTT + max(G, 4 RTTVAR), minRto, maxRto)
  * on timeout:       RTO = min(2 RTO, maxRto)   (back-off, undone by the next fresh sample)
+ * SR, per frame:    back-off level = max(level, timeouts of the frame that expired)
  * ```
  * @module
  */
@@ -75,6 +76,16 @@ export class RtoEstimator {
   backoff(): void {
     this.backoffs++;
     this.rto = Math.min(this.rto * 2, this.#max);
+  }
+
+  /**
+   * Raises the back-off to at least `level` doublings since the last sample (per-frame timers:
+   * a frame that timed out `level` times needs that much back-off; independent single losses of
+   * several frames need only one).
+   */
+  backoffTo(level: number): void {
+    while (this.backoffs < level && this.rto < this.#max) this.backoff();
+    if (this.backoffs < level) this.backoffs = level;
   }
 
   #clamp(value: number): number {

@@ -1,8 +1,9 @@
 /**
  * Selective Repeat.
  *
- * Sender: window of N frames, one timer per frame; on expiry only that frame is sent again
- * (the RTO backs off once per expiry batch). ACKs: with the "frame" policy ACK(s)
+ * Sender: window of N frames, one timer per frame; on expiry only that frame is sent again and
+ * the shared RTO is backed off to as many doublings as that frame has timed out (since the last
+ * fresh sample), so independent losses of several frames do not compound. ACKs: with the "frame" policy ACK(s)
  * acknowledges exactly frame `s`; with "sack" ACK(a) is cumulative (every frame up to and
  * including `a`) and its payload lists received ranges above `a` (see `encodeSack`). The window
  * slides over the acknowledged prefix. NACK(n) for an unacknowledged frame in flight resends
@@ -34,6 +35,8 @@ export class SrSender implements ArqSender {
   readonly #acked: Uint8Array;
   /** Retransmission time of each slot. */
   readonly #resendAt: Float64Array;
+  /** Timer expiries of each slot's frame. */
+  readonly #timeouts: Uint8Array;
   /** Cached earliest `resendAt` of unacknowledged frames in flight (-1 = none, NaN = stale). */
   #earliest = -1;
   // Newest once-sent frame acknowledged by the ACK being processed (Karn sample).
@@ -46,6 +49,7 @@ export class SrSender implements ArqSender {
     this.#perFrame = perFrame;
     this.#acked = new Uint8Array(window.mask + 1);
     this.#resendAt = new Float64Array(window.mask + 1);
+    this.#timeouts = new Uint8Array(window.mask + 1);
   }
 
   /** Frames in flight (acknowledged ones above `base` included). */
@@ -66,6 +70,7 @@ export class SrSender implements ArqSender {
       const seq = w.take(now);
       const s = seq & w.mask;
       this.#acked[s] = 0;
+      this.#timeouts[s] = 0;
       const at = now + core.rto;
       this.#resendAt[s] = at;
       if (this.#earliest < 0) this.#earliest = at;
@@ -120,21 +125,22 @@ export class SrSender implements ArqSender {
     this.#resend(seq, now, "nack");
   }
 
-  /** Resends every frame whose timer expired (one back-off per call). */
+  /**
+   * Resends every frame whose timer expired. The shared RTO is backed off to the number of
+   * timeouts of the expiring frame: one frame lost three times in a row needs three doublings,
+   * three frames lost once each need one (their timers are independent).
+   */
   update(now: number): void {
     const first = this.nextTimer();
     if (first === undefined || now < first) return;
     const w = this.#w;
     const core = this.#core;
-    let backedOff = false;
     for (let seq = w.base; seq !== w.next; seq = seqAdd(seq, 1)) {
       const s = seq & w.mask;
       if (this.#acked[s] === 1 || this.#resendAt[s]! > now) continue;
       core.stats.timeouts++;
-      if (!backedOff) {
-        core.backoff();
-        backedOff = true;
-      }
+      const expired = this.#timeouts[s]! < 255 ? ++this.#timeouts[s]! : 255;
+      core.backoffTo(expired);
       if (core.eventsOn) core.event({ kind: "timeout", type: FrameType.DATA, seq, rto: core.rto });
       this.#resend(seq, now, "timeout");
     }
