@@ -53,7 +53,15 @@ function runScenario(mode: ArqMode, ackPolicy: AckPolicy, sc: Scenario): void {
     seed: sc.seed,
     decide: (f, dir, now) => (dir === "c2s" ? c2s : s2c)(f, dir, now),
   });
-  const options: Partial<EndpointOptions> = {};
+  // Generous liveness budgets: this property is about delivery, and at the worst generated
+  // rates (about 51 % of frames failing each way) the defaults can legitimately give up (see
+  // LOSSY_LINK_OPTIONS); the time limits themselves are tested in arq_liveness_test.ts.
+  const options: Partial<EndpointOptions> = {
+    maxRto: 1000,
+    deadAfterMs: 120_000,
+    handshakeTimeoutMs: 120_000,
+    idleTimeoutMs: 300_000,
+  };
   sim.connect(
     (hooks, now) => ArqEndpoint.server({ ...options, isn: sc.isnServer }, hooks, now),
     (hooks, now) => ArqEndpoint.client(params, { ...options, isn: sc.isnClient }, hooks, now),
