@@ -1,0 +1,8 @@
+/**
+ * Seeded, scriptable fault injection (loss, corruption, duplication, delay).
+ * @module
+ */
+
+export * from "./hash.ts";
+export * from "./script.ts";
+export * from "./injector.ts";
