@@ -156,6 +156,48 @@ Deno.test("SR resends only the lost frame across the 2^32 sequence wrap", () => 
   assert.deepEqual(texts(sim.delivered.server), [MESSAGE]);
 });
 
+Deno.test("SR independent losses of two frames back off the RTO once, not twice", () => {
+  const sim = simSession({
+    params: SR,
+    decide: scriptedFaults([
+      { dir: "c2s", type: FrameType.DATA, seq: 1, attempt: 1, fate: "drop" },
+      { dir: "c2s", type: FrameType.DATA, seq: 2, attempt: 1, fate: "drop" },
+    ]),
+  });
+  establish(sim);
+  sim.client.send(utf8("abcd"), sim.now); // DATA 1 at 30
+  sim.runUntil(60);
+  sim.client.send(utf8("efgh"), sim.now); // DATA 2 at 60
+  assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+  assert.deepEqual(dataLines(sim.traceLines()), [
+    "30 c>s DATA 1 drop",
+    "60 c>s DATA 2 drop",
+    "130 c>s DATA 1 #2",
+    "140 s>c ACK 1",
+    "160 c>s DATA 2 #2",
+    "170 s>c ACK 2",
+  ]);
+  assert.equal(sim.client.stats.timeouts, 2);
+  assert.equal(sim.client.stats.rto, 200);
+});
+
+Deno.test("SR a frame lost twice in a row backs the RTO off twice", () => {
+  const sim = simSession({
+    params: SR,
+    decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 1, fate: "drop", times: 2 }]),
+  });
+  establish(sim);
+  sim.client.send(utf8("abcd"), sim.now);
+  assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+  assert.deepEqual(dataLines(sim.traceLines()), [
+    "30 c>s DATA 1 drop",
+    "130 c>s DATA 1 #2 drop",
+    "330 c>s DATA 1 #3",
+    "340 s>c ACK 1",
+  ]);
+  assert.equal(sim.client.stats.rto, 400);
+});
+
 /** A server endpoint established by hand with raw frames (client ISN 0, server ISN 100). */
 function rawServer(params: SessionParams) {
   const out: OutFrame[] = [];

@@ -360,7 +360,6 @@ export class ArqEndpoint implements ArqCore {
       return;
     }
     const sender = this.#sender!;
-    sender.update(now);
     if (sender.inFlight > 0 && now - this.#progressAt >= this.#opts.deadAfterMs) {
       this.abort(
         `link dead: no acknowledgement for ${Math.round(now - this.#progressAt)} ms`,
@@ -368,6 +367,7 @@ export class ArqEndpoint implements ArqCore {
       );
       return;
     }
+    sender.update(now);
     const r = this.#receiver!;
     if (r.ackPending && now >= r.ackPendingSince + this.#opts.ackDelayMs) r.sendPendingAck();
     if (now >= this.#nextPingAt()) {
