@@ -3,14 +3,23 @@
  * and a server endpoint over the simulated channel (5 ms each way), lossless and with 5 % loss
  * each way, GBN and SR, windows 8 and 32, both ACK policies. `deno bench` measures the CPU
  * time of the engine plus the simulator; the virtual transfer time of each case is printed once
- * at start-up.
+ * at start-up. A second group measures the fan-out path: one chat line sent to 1000 established
+ * endpoints and acknowledged.
  * @module
  */
 
 import { ArqEndpoint } from "../lib/arq/mod.ts";
-import { MAX_MESSAGE, type SessionParams } from "../lib/protocol/mod.ts";
+import {
+  encodeSyn,
+  frame,
+  FrameType,
+  MAX_MESSAGE,
+  onesSum,
+  type SessionParams,
+} from "../lib/protocol/mod.ts";
 import { randomFaults, SimChannel } from "../tests/support/sim_channel.ts";
 
+const EMPTY = new Uint8Array(0);
 const TOTAL = 1024 * 1024;
 const MESSAGES = TOTAL / MAX_MESSAGE;
 const payload = Uint8Array.from({ length: MAX_MESSAGE }, (_, i) => (i * 31) & 0xff);
@@ -71,4 +80,47 @@ for (const c of cases) {
   Deno.bench(`arq 1 MiB ${c.name}`, { group: c.loss > 0 ? "loss 5%" : "lossless" }, () => {
     transfer(c, 7);
   });
+}
+
+// Fan-out: the server sends one chat line to many established endpoints and gets the ACKs.
+const FANOUT = 1000;
+
+function fanoutEndpoints(mode: "gbn" | "sr"): { eps: ArqEndpoint[]; lastSeq: Int32Array } {
+  const eps: ArqEndpoint[] = [];
+  const lastSeq = new Int32Array(FANOUT);
+  const params: SessionParams = { mode, window: 32, ackPolicy: "frame", maxPayload: 1024 };
+  const syn = frame(FrameType.SYN, 0, 0, encodeSyn(params));
+  const ack = frame(FrameType.ACK, 0);
+  for (let i = 0; i < FANOUT; i++) {
+    const ep = ArqEndpoint.server({ isn: 0 }, {
+      output: (f) => {
+        lastSeq[i] = f.seq;
+      },
+      deliver: () => {},
+    }, 0);
+    ep.input(syn, 0);
+    ep.input(ack, 1);
+    eps.push(ep);
+  }
+  return { eps, lastSeq };
+}
+
+const line = new TextEncoder().encode("<alice> hello everyone, this is one chat line\n");
+const lineSum = onesSum(line);
+for (const mode of ["gbn", "sr"] as const) {
+  const { eps, lastSeq } = fanoutEndpoints(mode);
+  let now = 2;
+  Deno.bench(
+    `arq fan-out 1 line to ${FANOUT} ${mode} endpoints + ACKs`,
+    { group: "fan-out" },
+    () => {
+      now++;
+      for (let i = 0; i < FANOUT; i++) eps[i]!.send(line, now, lineSum);
+      for (let i = 0; i < FANOUT; i++) {
+        const ep = eps[i]!;
+        ep.input({ type: FrameType.ACK, seq: lastSeq[i]! >>> 0, flags: 0, payload: EMPTY }, now);
+        ep.nextWake();
+      }
+    },
+  );
 }

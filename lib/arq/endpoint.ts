@@ -98,7 +98,42 @@ export function resolveOptions(options: Partial<EndpointOptions> = {}): Endpoint
   return r;
 }
 
-/** One side of a reliable session. Create with {@link ArqEndpoint.client} or `.server`. */
+/**
+ * One side of a reliable session. Create with {@link ArqEndpoint.client} or `.server`.
+ *
+ * The edge calls `input`/`inputCorrupt` for each decoded frame, then `flush(now)` once per read
+ * batch, `update(now)` when the time returned by `nextWake()` comes, and reads `nextWake()`
+ * again after every call.
+ *
+ * @example Two endpoints wired back to back
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ArqEndpoint, type OutFrame } from "./mod.ts";
+ *
+ * const toServer: OutFrame[] = [];
+ * const toClient: OutFrame[] = [];
+ * const got: string[] = [];
+ * const server = ArqEndpoint.server({}, {
+ *   output: (f) => toClient.push(f),
+ *   deliver: (m) => got.push(new TextDecoder().decode(m)),
+ * }, 0);
+ * const client = ArqEndpoint.client(
+ *   { mode: "sr", window: 8, ackPolicy: "frame", maxPayload: 1024 },
+ *   {},
+ *   { output: (f) => toServer.push(f), deliver: () => {} },
+ *   0,
+ * );
+ * client.send(new TextEncoder().encode("hello"), 0);
+ * for (let now = 1; now < 10 && (toServer.length || toClient.length); now++) {
+ *   for (const f of toServer.splice(0)) server.input(f, now);
+ *   server.flush(now);
+ *   for (const f of toClient.splice(0)) client.input(f, now);
+ *   client.flush(now);
+ * }
+ * assert.deepEqual(got, ["hello"]);
+ * assert.equal(client.pending, 0);
+ * ```
+ */
 export class ArqEndpoint implements ArqCore {
   /** Which side this is. */
   readonly role: "client" | "server";
