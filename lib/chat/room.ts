@@ -1,0 +1,376 @@
+/**
+ * The chat room: registration, commands, broadcasts and notices, knowing nothing about
+ * sockets (ssh-chat style). Session edges feed it complete command lines; it answers through
+ * {@link ChatClient.send} with UTF-8 bytes that already end in a newline. A broadcast is
+ * encoded once and the same bytes are handed to every recipient.
+ * @module
+ */
+
+import { parseCommand, splitWord } from "./command.ts";
+import { DEFAULT_FLOOD, type FloodLimit, TokenBucket } from "./flood.ts";
+import { hasControl, nickKey, validateNick } from "./nick.ts";
+import { status } from "./status.ts";
+
+/** What the room needs from a connection; implemented by the server's session edges. */
+export interface ChatClient {
+  /** Unique per connection. */
+  readonly id: number;
+  /** Queues bytes (ending in `\n`); must not throw. */
+  send(bytes: Uint8Array): void;
+  /** Closes after pending sends are written; idempotent. */
+  close(): void;
+}
+
+/** Options of a {@link Room}. */
+export interface RoomOptions {
+  /** Most registered users (default 10000). */
+  readonly maxClients?: number;
+  /** Longest chat text in UTF-8 bytes (default 32768). */
+  readonly maxText?: number;
+  /** Flood limit for MSG/PRIV; `null` = off (default 10/5). */
+  readonly flood?: FloodLimit | null;
+  /** Extra facts for `STATS` (server counters, CPU, memory). */
+  readonly stats?: () => Record<string, unknown>;
+}
+
+/** Something that happened in the room, for the log. */
+export type RoomEvent =
+  | { readonly type: "join"; readonly id: number; readonly nick: string; readonly users: number }
+  | { readonly type: "leave"; readonly id: number; readonly nick: string; readonly reason: string }
+  | { readonly type: "rename"; readonly id: number; readonly from: string; readonly to: string }
+  | { readonly type: "message"; readonly id: number; readonly nick: string; readonly bytes: number }
+  | { readonly type: "private"; readonly id: number; readonly from: string; readonly to: string }
+  | {
+    readonly type: "reject";
+    readonly id: number;
+    readonly code: number;
+    readonly reason: string;
+  };
+
+interface Member {
+  readonly client: ChatClient;
+  nick: string;
+  key: string;
+  bucket: TokenBucket | undefined;
+}
+
+/** One entry of the command registry. */
+type Handler = "msg" | "list" | "nick" | "priv" | "quit" | "help" | "stats";
+
+interface CommandSpec {
+  readonly verb: string;
+  readonly aliases: readonly string[];
+  readonly usage: string;
+  readonly help: string;
+  readonly handler: Handler;
+}
+
+const encoder = new TextEncoder();
+const MSG_OK = status(200, "Message sent");
+
+/** The chat room shared by every session. */
+export class Room {
+  readonly #maxClients: number;
+  readonly #maxText: number;
+  readonly #flood: FloodLimit | null;
+  readonly #stats: (() => Record<string, unknown>) | undefined;
+  readonly #onEvent: ((e: RoomEvent) => void) | undefined;
+  readonly #pending = new Map<number, ChatClient>();
+  readonly #members = new Map<number, Member>();
+  readonly #byNick = new Map<string, Member>();
+  readonly #commands = new Map<string, CommandSpec>();
+  #closed = false;
+
+  /** Creates an empty room. */
+  constructor(options: RoomOptions = {}, onEvent?: (e: RoomEvent) => void) {
+    this.#maxClients = options.maxClients ?? 10000;
+    this.#maxText = options.maxText ?? 32768;
+    this.#flood = options.flood === undefined ? DEFAULT_FLOOD : options.flood;
+    this.#stats = options.stats;
+    this.#onEvent = onEvent;
+    for (const spec of COMMANDS) {
+      this.#commands.set(spec.verb, spec);
+      for (const a of spec.aliases) this.#commands.set(a, spec);
+    }
+  }
+
+  /** Registered members. */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /** Nickname of a registered client. */
+  nickOf(client: ChatClient): string | undefined {
+    return this.#members.get(client.id)?.nick;
+  }
+
+  /** Nicknames in registration order. */
+  nicks(): string[] {
+    return [...this.#members.values()].map((m) => m.nick);
+  }
+
+  /** A connection arrived; its first line will be its nickname. */
+  connect(client: ChatClient): void {
+    if (this.#closed) {
+      client.send(status(503, "Server shutting down"));
+      client.close();
+      return;
+    }
+    this.#pending.set(client.id, client);
+  }
+
+  /** Handles one complete command line from `client` at time `now` (ms). */
+  input(client: ChatClient, line: string, now: number): void {
+    const member = this.#members.get(client.id);
+    if (member === undefined) {
+      if (this.#pending.has(client.id)) this.#register(client, line, now);
+      return;
+    }
+    const { verb, rest } = parseCommand(line);
+    const spec = this.#commands.get(verb);
+    if (spec === undefined) {
+      const shown = hasControl(verb) ? JSON.stringify(verb) : verb;
+      this.#reply(member, 404, `Unknown command: ${shown}`);
+      return;
+    }
+    switch (spec.handler) {
+      case "msg":
+        return this.#msg(member, rest, now);
+      case "list":
+        return this.#list(member);
+      case "nick":
+        return this.#nick(member, rest);
+      case "priv":
+        return this.#priv(member, rest, now);
+      case "quit":
+        return this.#quit(member);
+      case "help":
+        return this.#help(member);
+      case "stats":
+        return this.#statsCommand(member);
+    }
+  }
+
+  /** A client left for a transport reason; idempotent. */
+  leave(client: ChatClient, reason: string): void {
+    this.#pending.delete(client.id);
+    const member = this.#members.get(client.id);
+    if (member === undefined) return;
+    this.#members.delete(client.id);
+    this.#byNick.delete(member.key);
+    this.#event({ type: "leave", id: client.id, nick: member.nick, reason });
+    this.#notice(`*** ${member.nick} left (${reason})`);
+  }
+
+  /** Tells everyone the server is stopping and closes them. */
+  shutdown(reason: string): void {
+    this.#closed = true;
+    const bytes = status(503, `Server shutting down: ${reason}`);
+    for (const c of this.#pending.values()) {
+      c.send(bytes);
+      c.close();
+    }
+    this.#pending.clear();
+    for (const m of this.#members.values()) {
+      m.client.send(bytes);
+      m.client.close();
+    }
+    this.#members.clear();
+    this.#byNick.clear();
+  }
+
+  #register(client: ChatClient, line: string, now: number): void {
+    const check = validateNick(line);
+    if (!check.ok) return this.#refuse(client, 400, `Invalid nickname: ${check.reason}`);
+    const key = nickKey(check.nick);
+    if (this.#byNick.has(key)) return this.#refuse(client, 409, `Nickname taken: ${check.nick}`);
+    if (this.#members.size >= this.#maxClients) {
+      return this.#refuse(client, 503, `Server full (${this.#maxClients} users)`);
+    }
+    this.#pending.delete(client.id);
+    const member: Member = {
+      client,
+      nick: check.nick,
+      key,
+      bucket: this.#flood ? new TokenBucket(this.#flood, now) : undefined,
+    };
+    this.#members.set(client.id, member);
+    this.#byNick.set(key, member);
+    const n = this.#members.size;
+    client.send(status(
+      200,
+      `Welcome, ${check.nick}! ${n} user${n === 1 ? "" : "s"} online. Type HELP for commands.`,
+      "Connected",
+    ));
+    this.#event({ type: "join", id: client.id, nick: check.nick, users: n });
+    this.#notice(`*** ${check.nick} joined (${n} online)`, member);
+  }
+
+  #refuse(client: ChatClient, code: number, body: string): void {
+    this.#pending.delete(client.id);
+    this.#event({ type: "reject", id: client.id, code, reason: body });
+    client.send(status(code, body));
+    client.close();
+  }
+
+  #reply(m: Member, code: number, body: string, detail?: string): void {
+    if (code >= 400) this.#event({ type: "reject", id: m.client.id, code, reason: body });
+    m.client.send(status(code, body, detail));
+  }
+
+  #notice(text: string, except?: Member): void {
+    this.#broadcast(encoder.encode(text + "\n"), except);
+  }
+
+  #broadcast(bytes: Uint8Array, except?: Member): void {
+    for (const m of this.#members.values()) {
+      if (m !== except) m.client.send(bytes);
+    }
+  }
+
+  /** Checks chat text; replies with the error and returns false when it is not acceptable. */
+  #acceptText(m: Member, text: string, now: number): boolean {
+    if (text === "") {
+      this.#reply(m, 400, "Empty message");
+      return false;
+    }
+    if (hasControl(text)) {
+      this.#reply(m, 400, "Control characters are not allowed");
+      return false;
+    }
+    if (text.length * 3 > this.#maxText) {
+      const size = encoder.encode(text).length;
+      if (size > this.#maxText) {
+        this.#reply(m, 413, `Message too long (${size} bytes, max ${this.#maxText})`);
+        return false;
+      }
+    }
+    if (m.bucket && !m.bucket.take(now)) {
+      const f = m.bucket.limit;
+      this.#reply(m, 429, `Slow down: ${f.burst} messages per ${f.perSeconds} s`);
+      return false;
+    }
+    return true;
+  }
+
+  #msg(m: Member, text: string, now: number): void {
+    if (!this.#acceptText(m, text, now)) return;
+    this.#broadcast(encoder.encode(`[${m.nick}]: ${text}\n`), m);
+    m.client.send(MSG_OK);
+    this.#event({ type: "message", id: m.client.id, nick: m.nick, bytes: text.length });
+  }
+
+  #list(m: Member): void {
+    this.#reply(m, 200, this.nicks().join(", "), "User List");
+  }
+
+  #nick(m: Member, rest: string): void {
+    const check = validateNick(rest);
+    if (!check.ok) return this.#reply(m, 400, `Invalid nickname: ${check.reason}`);
+    const key = nickKey(check.nick);
+    const holder = this.#byNick.get(key);
+    if (holder !== undefined && holder !== m) {
+      return this.#reply(m, 409, `Nickname taken: ${check.nick}`);
+    }
+    const old = m.nick;
+    this.#byNick.delete(m.key);
+    m.nick = check.nick;
+    m.key = key;
+    this.#byNick.set(key, m);
+    this.#reply(m, 200, `You are now ${m.nick}`, "Nickname changed");
+    this.#event({ type: "rename", id: m.client.id, from: old, to: m.nick });
+    if (old !== m.nick) this.#notice(`*** ${old} is now known as ${m.nick}`, m);
+  }
+
+  #priv(m: Member, rest: string, now: number): void {
+    const [target, text] = splitWord(rest);
+    if (target === "" || text === "") {
+      return this.#reply(m, 400, "Usage: PRIV <nick> <text>");
+    }
+    const to = this.#byNick.get(nickKey(target));
+    if (to === undefined) {
+      const shown = hasControl(target) ? JSON.stringify(target) : target;
+      return this.#reply(m, 404, `No such user: ${shown}`);
+    }
+    if (!this.#acceptText(m, text, now)) return;
+    to.client.send(encoder.encode(`[${m.nick} -> ${to.nick}]: ${text}\n`));
+    this.#reply(m, 200, `Private message sent to ${to.nick}`);
+    this.#event({ type: "private", id: m.client.id, from: m.nick, to: to.nick });
+  }
+
+  #quit(m: Member): void {
+    this.#reply(m, 200, `Bye, ${m.nick}`, "Disconnecting");
+    this.leave(m.client, "quit");
+    m.client.close();
+  }
+
+  #help(m: Member): void {
+    const list = COMMANDS.map((c) => c.usage).join(" | ");
+    this.#reply(m, 200, list, "Help");
+  }
+
+  #statsCommand(m: Member): void {
+    const facts = { users: this.size, ...(this.#stats?.() ?? {}) };
+    this.#reply(m, 200, JSON.stringify(facts), "Stats");
+  }
+
+  #event(e: RoomEvent): void {
+    this.#onEvent?.(e);
+  }
+}
+
+/** The command registry: verb, aliases, usage, help; HELP is generated from it. */
+const COMMANDS: readonly CommandSpec[] = [
+  {
+    verb: "MSG",
+    aliases: [],
+    usage: "MSG <text>",
+    help: "send to everyone",
+    handler: "msg",
+  },
+  {
+    verb: "LIST",
+    aliases: ["WHO"],
+    usage: "LIST (WHO)",
+    help: "list users",
+    handler: "list",
+  },
+  {
+    verb: "NICK",
+    aliases: [],
+    usage: "NICK <name>",
+    help: "change nickname",
+    handler: "nick",
+  },
+  {
+    verb: "PRIV",
+    aliases: [],
+    usage: "PRIV <nick> <text>",
+    help: "private message",
+    handler: "priv",
+  },
+  {
+    verb: "QUIT",
+    aliases: [],
+    usage: "QUIT",
+    help: "leave",
+    handler: "quit",
+  },
+  {
+    verb: "HELP",
+    aliases: [],
+    usage: "HELP",
+    help: "this list",
+    handler: "help",
+  },
+  {
+    verb: "STATS",
+    aliases: [],
+    usage: "STATS",
+    help: "server statistics",
+    handler: "stats",
+  },
+];
+
+/** Verbs the room understands (with aliases), for docs and tests. */
+export const VERBS: readonly string[] = COMMANDS.flatMap((c) => [c.verb, ...c.aliases]);
