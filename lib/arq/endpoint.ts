@@ -22,18 +22,22 @@
  *   policy: exactly frame `seq`. "sack" ACKs carry SACK ranges (SR only) and are sent once per
  *   `flush` (or `ackDelayMs` after the first unacknowledged DATA), not once per frame; "frame"
  *   ACKs are sent at once for every DATA, duplicates included.
- * - NACK(seq): sent when a frame fails its checksum, `seq` = next sequence number expected, at
- *   most once per expected value. See `gbn.ts` / `sr.ts` for what the sender does.
- * - Timers: RFC 6298 RTO with Karn's rule and back-off (`rto.ts`). The link is declared dead
- *   (RST "link dead ...") after `deadAfterMs` with data in flight and no acknowledgement
- *   progress. PING when nothing was received for `keepaliveMs` (PONG echoes its seq); RST
- *   "idle timeout ..." when nothing at all was received for `idleTimeoutMs`.
+ * - NACK(seq): sent (once established) when a frame fails its checksum, `seq` = next sequence
+ *   number expected, at most once per expected value. See `gbn.ts` / `sr.ts` for what the
+ *   sender does; a NACK that names nothing in flight is ignored.
+ * - Timers: RFC 6298 RTO with Karn's rule and back-off (`rto.ts`; SR backs off per frame, see
+ *   `sr.ts`). The link is declared dead (RST "link dead ...") after `deadAfterMs` with data in
+ *   flight and no acknowledgement progress, however many tries that took. PING(seq = a counter
+ *   from 0) when nothing was received for `keepaliveMs`, PONG echoes its seq; RST
+ *   "idle timeout ..." when nothing at all (corrupt frames included) was received for
+ *   `idleTimeoutMs`.
  * - Teardown: `close` waits until every queued message is acknowledged, then FIN(seq = next
  *   sequence number), retransmitted on RTO; the peer answers FIN-ACK(same seq) and closes
  *   ("closed by peer"), dropping what it had not sent yet (a FIN ends both directions). A
  *   closed endpoint still answers a repeated FIN with FIN-ACK. The FIN sender closes on the
- *   FIN-ACK ("closed") or after `deadAfterMs` ("closed (no FIN-ACK)"). RST(payload = reason)
- *   closes at once; the receiver's close reason is "reset by peer: <reason>".
+ *   FIN-ACK ("closed") or after `deadAfterMs` ("closed (no FIN-ACK)"). RST(seq = next
+ *   sequence number, payload = reason) closes at once and is never answered; the receiver's
+ *   close reason is "reset by peer: <reason>".
  * @module
  */
 
