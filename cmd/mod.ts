@@ -4,6 +4,9 @@
  */
 
 import type { Command } from "../lib/cli/command.ts";
+import { serve } from "./serve.ts";
 
 /** Every subcommand of `chat`. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [
+  serve,
+];

@@ -17,6 +17,7 @@ import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { WorkerLogger } from "../lib/log/logger.ts";
 import { lanAddresses } from "../lib/net/addresses.ts";
 import { ChatServer } from "../lib/server/server.ts";
+import { PcapngFile } from "../lib/pcap/mod.ts";
 import { onShutdownSignal } from "../lib/cli/signals.ts";
 
 const spec: FlagSpec = {
@@ -148,14 +149,12 @@ function probability(flags: ReturnType<typeof parseFlags>, name: string): number
   }
 }
 
-async function openPcap(_path: string) {
-  await Promise.resolve();
-  return undefined as
-    | undefined
-    | {
-      forConnection: ConstructorParameters<typeof ChatServer>[1]["capture"];
-      close(): Promise<void>;
-    };
+async function openPcap(path: string): Promise<PcapngFile> {
+  try {
+    return await PcapngFile.create(path, { role: "server" });
+  } catch (error) {
+    throw new Error(`cannot write the capture file ${path}: ${(error as Error).message}`);
+  }
 }
 
 /** The `serve` subcommand. */

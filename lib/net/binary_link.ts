@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ArqEndpoint, EndpointHooks, OutFrame } from "../arq/mod.ts";
+import type { ArqEndpoint, ArqEvent, EndpointHooks, OutFrame } from "../arq/mod.ts";
 import { type FaultInjector, flipBit } from "../faults/mod.ts";
 import { encodeFrameInto } from "../protocol/frame.ts";
 import { FrameDecoder, type FrameSink } from "../protocol/decoder.ts";
@@ -46,6 +46,8 @@ export interface BinaryLinkOptions {
   readonly onClosed?: (reason: string) => void;
   /** Called with each delivered message (a view valid during the call). */
   readonly onMessage?: (message: Uint8Array) => void;
+  /** Receives the endpoint's events (established, retransmit, timeout, ...). */
+  readonly onEvent?: (event: ArqEvent) => void;
   /** Clock in milliseconds (default `performance.now`). */
   readonly clock?: () => number;
 }
@@ -91,7 +93,7 @@ export class BinaryLink implements Wakeable {
     const hooks: EndpointHooks = {
       output: (f) => this.#output(f),
       deliver: (m) => this.#opts.onMessage?.(m),
-      event: undefined,
+      event: options.onEvent,
     };
     this.endpoint = makeEndpoint(hooks, this.#clock());
     this.#reschedule();

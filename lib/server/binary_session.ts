@@ -36,7 +36,7 @@ export class BinarySession implements ChatClient {
     this.#clock = options.clock ?? (() => performance.now());
     this.link = new BinaryLink(
       writer,
-      (hooks) => ArqEndpoint.server(options.arq, hooks),
+      (hooks, now) => ArqEndpoint.server(options.arq, hooks, now),
       {
         ...options,
         onMessage: (m) => this.#onMessage(m),
@@ -59,6 +59,11 @@ export class BinarySession implements ChatClient {
       if (error instanceof SendQueueFullError) this.link.abort("too slow: send queue full");
       else if (!(error instanceof RangeError)) throw error;
     }
+  }
+
+  /** Feeds bytes read from the socket. */
+  receive(chunk: Uint8Array): void {
+    this.link.receive(chunk);
   }
 
   /** Graceful close: FIN after everything sent was acknowledged. */

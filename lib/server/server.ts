@@ -7,6 +7,7 @@
  * @module
  */
 
+import process from "node:process";
 import type { EndpointOptions } from "../arq/mod.ts";
 import { type FloodLimit, Room, type RoomEvent } from "../chat/mod.ts";
 import { FaultInjector, type FaultSettings } from "../faults/mod.ts";
@@ -88,6 +89,7 @@ export class ChatServer {
   readonly #scheduler = new WakeScheduler();
   readonly #connections = new Set<Connection>();
   readonly #clock = () => performance.now();
+  readonly #started = performance.now();
   #nextId = 0;
   #stopping = false;
   #serving: Promise<void> | undefined;
@@ -102,9 +104,27 @@ export class ChatServer {
         maxClients: options.maxClients ?? 10000,
         maxText: options.maxText ?? 32768,
         flood: options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood,
+        stats: () => this.stats(),
       },
       (e) => this.#logRoomEvent(e),
     );
+  }
+
+  /**
+   * Facts for `STATS` and `chat bench`: connection counters, the server's own CPU time
+   * (user and system, ms) and resident memory, measured by the process itself on every OS.
+   */
+  stats(): Record<string, number> {
+    const cpu = process.cpuUsage();
+    const mem = Deno.memoryUsage();
+    return {
+      ...this.counters,
+      cpuUserMs: cpu.user / 1000,
+      cpuSystemMs: cpu.system / 1000,
+      rssBytes: mem.rss,
+      peakRssBytes: peakRss(mem.rss),
+      uptimeMs: performance.now() - this.#started,
+    };
   }
 
   /** Binds the port (throws `Deno.errors.AddrInUse` etc.) and starts accepting. */
@@ -327,4 +347,16 @@ function peerName(addr: Deno.NetAddr): string {
   return addr.hostname.includes(":")
     ? `[${addr.hostname}]:${addr.port}`
     : `${addr.hostname}:${addr.port}`;
+}
+
+let peak = 0;
+function peakRss(rss: number): number {
+  try {
+    // maxRSS is in kilobytes (as in Node.js).
+    const max = process.resourceUsage().maxRSS * 1024;
+    peak = Math.max(peak, rss, max);
+  } catch {
+    peak = Math.max(peak, rss);
+  }
+  return peak;
 }
