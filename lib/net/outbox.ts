@@ -6,6 +6,8 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
+
 /** The part of a connection the outbox needs (a `Deno.Conn` fits). */
 export interface ByteWriter {
   /** Writes some prefix of `p` and resolves to the number of bytes written. */
@@ -25,6 +27,27 @@ export interface OutboxOptions {
 /** Default bound of queued bytes per connection. */
 export const DEFAULT_OUTBOX_BYTES = 4 * 1024 * 1024;
 const INITIAL_CAPACITY = 512;
+
+// One flush per event-loop turn for every connection written to in that turn: `setImmediate`
+// runs after the turn's I/O callbacks (a few microseconds later), so all broadcasts caused by
+// all the reads of the turn leave in one write per connection.
+let pendingFlushes: (() => void)[] = [];
+let flushScheduled = false;
+
+function flushAll(): void {
+  const list = pendingFlushes;
+  pendingFlushes = [];
+  flushScheduled = false;
+  for (const f of list) f();
+}
+
+function scheduleFlush(flush: () => void): void {
+  pendingFlushes.push(flush);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushAll);
+  }
+}
 
 /** A bounded, batching output queue for one connection. */
 export class Outbox {
@@ -100,7 +123,7 @@ export class Outbox {
     }
     if (!this.#writing && !this.#scheduled) {
       this.#scheduled = true;
-      queueMicrotask(() => this.#run());
+      scheduleFlush(this.#flush);
     }
   }
 
@@ -109,6 +132,10 @@ export class Outbox {
     if (this.queued === 0 || this.#failed) return Promise.resolve();
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
+
+  readonly #flush = (): void => {
+    this.#run();
+  };
 
   async #run(): Promise<void> {
     this.#scheduled = false;
