@@ -88,6 +88,7 @@ async function run(args: string[]): Promise<number> {
       maxClients,
       flood,
       logger,
+      logMessages: stringFlag(flags, "log") !== undefined,
       trace,
       faults: faulty ? { loss, corrupt, script, seed } : undefined,
       capture: pcap?.forConnection,

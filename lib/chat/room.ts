@@ -10,6 +10,7 @@ import { parseCommand, splitWord } from "./command.ts";
 import { DEFAULT_FLOOD, type FloodLimit, TokenBucket } from "./flood.ts";
 import { hasControl, nickKey, validateNick } from "./nick.ts";
 import { status } from "./status.ts";
+import { encodeUtf8 } from "./utf8.ts";
 
 /** What the room needs from a connection; implemented by the server's session edges. */
 export interface ChatClient {
@@ -255,7 +256,7 @@ export class Room {
 
   #msg(m: Member, text: string, now: number): void {
     if (!this.#acceptText(m, text, now)) return;
-    this.#broadcast(encoder.encode(`[${m.nick}]: ${text}\n`), m);
+    this.#broadcast(encodeUtf8(`[${m.nick}]: ${text}\n`), m);
     m.client.send(MSG_OK);
     this.#event({ type: "message", id: m.client.id, nick: m.nick, bytes: text.length });
   }

@@ -27,6 +27,8 @@ export interface OutboxOptions {
 /** Default bound of queued bytes per connection. */
 export const DEFAULT_OUTBOX_BYTES = 4 * 1024 * 1024;
 const INITIAL_CAPACITY = 512;
+/** Largest buffer kept for reuse after a write (busy connections keep theirs). */
+const MAX_KEPT = 512 * 1024;
 
 // One flush per event-loop turn for every connection written to in that turn: `setImmediate`
 // runs after the turn's I/O callbacks (a few microseconds later), so all broadcasts caused by
@@ -85,10 +87,12 @@ export class Outbox {
 
   /** Queues a copy of `bytes`. */
   append(bytes: Uint8Array): void {
-    const at = this.reserve(bytes.length);
-    if (at < 0) return;
+    const n = bytes.length;
+    const at = this.#len;
+    if (at + n > this.#buf.length && this.reserve(n) < 0) return;
+    if (this.#failed || this.#overflowed) return;
     this.#buf.set(bytes, at);
-    this.commit(bytes.length);
+    this.commit(n);
   }
 
   /**
@@ -154,7 +158,7 @@ export class Outbox {
           off += await this.#writer.write(out.subarray(off, n));
           this.#inflight = n - off;
         }
-        this.#spare = out.length <= 64 * 1024 ? out : new Uint8Array(0);
+        this.#spare = out.length <= MAX_KEPT ? out : new Uint8Array(0);
       }
     } catch (error) {
       this.#failed = true;

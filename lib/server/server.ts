@@ -34,6 +34,8 @@ export interface ServerOptions {
   readonly maxText?: number;
   /** Event log (default: none). */
   readonly logger?: Logger;
+  /** Log every chat message event too (sizes and nicknames, not the text). */
+  readonly logMessages?: boolean;
   /** Receives one line per frame and per text line (`--trace`). */
   readonly trace?: (line: string) => void;
   /** Fault injection on frames the server sends (seeded per client). */
@@ -338,6 +340,8 @@ export class ChatServer {
   }
 
   #logRoomEvent(e: RoomEvent): void {
+    // One event per chat line would cost more than relaying it: only with --log-messages.
+    if ((e.type === "message" || e.type === "private") && !this.#opts.logMessages) return;
     const { type, ...fields } = e as { type: string } & Record<string, unknown>;
     this.#logger.log(type, fields);
   }
