@@ -66,6 +66,7 @@ export class BinaryLink implements Wakeable {
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #sink: FrameSink;
   #promptSkipped: number;
+  #now = 0;
   #closedReason: string | undefined;
 
   /**
@@ -118,7 +119,9 @@ export class BinaryLink implements Wakeable {
 
   /** Feeds bytes read from the socket. */
   receive(chunk: Uint8Array): void {
+    // One time for the whole batch: the delayed ACK owed by input() is due at flush(now).
     const now = this.#clock();
+    this.#now = now;
     this.#opts.capture?.received(chunk, now);
     let bytes = chunk;
     while (this.#promptSkipped < PROMPT.length && bytes.length > 0) {
@@ -187,7 +190,7 @@ export class BinaryLink implements Wakeable {
       length: f.payload.length,
       flags: f.flags,
     });
-    this.endpoint.input(f, this.#clock());
+    this.endpoint.input(f, this.#now);
   }
 
   #onCorrupt(e: ChecksumError): void {
@@ -199,7 +202,7 @@ export class BinaryLink implements Wakeable {
       flags: 0,
       marks: ["BAD CHECKSUM"],
     });
-    this.endpoint.inputCorrupt(this.#clock());
+    this.endpoint.inputCorrupt(this.#now);
   }
 
   #output(f: OutFrame): void {
