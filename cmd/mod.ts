@@ -5,8 +5,12 @@
 
 import type { Command } from "../lib/cli/command.ts";
 import { serve } from "./serve.ts";
+import { dissector } from "./dissector.ts";
+import { docs } from "./docs.ts";
 
 /** Every subcommand of `chat`. */
 export const commands: readonly Command[] = [
   serve,
+  dissector,
+  docs,
 ];
