@@ -1,0 +1,102 @@
+/** The real CLI, spawned with the permissions of the `chat` task: help, version, usage errors. */
+
+import assert from "node:assert/strict";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const PERMS = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-sys",
+  "--allow-run",
+];
+
+async function chat(...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMS, MAIN, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("chat --version prints the version from deno.json", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const r = await chat("--version");
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim(), `chat ${config.version}`);
+});
+
+Deno.test("chat --help lists every subcommand on stdout and exits 0", async () => {
+  const r = await chat("--help");
+  assert.equal(r.code, 0);
+  for (const name of ["serve", "dissector", "docs", "help"]) {
+    assert.match(r.stdout, new RegExp(`\\n  ${name} `));
+  }
+});
+
+Deno.test("chat with an unknown subcommand prints one line plus usage on stderr, exit 2", async () => {
+  const r = await chat("frobnicate");
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^chat: unknown command: frobnicate\n/);
+  assert.match(r.stderr, /Usage: chat <command>/);
+});
+
+Deno.test("chat with no subcommand is a usage error", async () => {
+  const r = await chat();
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /missing command/);
+});
+
+Deno.test("every subcommand prints its help on -h with exit 0", async () => {
+  for (const name of ["serve", "dissector", "docs"]) {
+    const r = await chat(name, "-h");
+    assert.equal(r.code, 0, name);
+    assert.match(r.stdout, new RegExp(`Usage: chat ${name}`));
+  }
+});
+
+Deno.test("a bad flag is one clear line plus usage on stderr, exit 2", async () => {
+  const r = await chat("serve", "--bogus");
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^chat serve: Unknown flag '--bogus'/);
+  const port = await chat("serve", "--port", "70000");
+  assert.equal(port.code, 2);
+  assert.match(port.stderr, /^chat serve: --port must be an integer from 0 to 65535: 70000/);
+});
+
+Deno.test("chat serve reports a port in use in one sentence, exit 1", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const r = await chat(
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(listener.addr.port),
+      "-q",
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /port \d+ is already in use/);
+  } finally {
+    listener.close();
+  }
+});
+
+Deno.test("chat docs prints each embedded document; unknown topic exits 2", async () => {
+  const r = await chat("docs", "protocol");
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^# The `chat` protocols/);
+  const bad = await chat("docs", "nope");
+  assert.equal(bad.code, 2);
+});
+
+Deno.test("chat dissector prints Lua that registers the chat protocol", async () => {
+  const r = await chat("dissector");
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Proto\("chat"/);
+});
