@@ -5,12 +5,14 @@
 
 import type { Command } from "../lib/cli/command.ts";
 import { serve } from "./serve.ts";
+import { join } from "./join.ts";
 import { dissector } from "./dissector.ts";
 import { docs } from "./docs.ts";
 
 /** Every subcommand of `chat`. */
 export const commands: readonly Command[] = [
   serve,
+  join,
   dissector,
   docs,
 ];
