@@ -6,6 +6,7 @@
 import type { Command } from "../lib/cli/command.ts";
 import { serve } from "./serve.ts";
 import { join } from "./join.ts";
+import { bench } from "./bench.ts";
 import { dissector } from "./dissector.ts";
 import { docs } from "./docs.ts";
 
@@ -13,6 +14,7 @@ import { docs } from "./docs.ts";
 export const commands: readonly Command[] = [
   serve,
   join,
+  bench,
   dissector,
   docs,
 ];

@@ -1,0 +1,227 @@
+/**
+ * `chat bench`: the load generator. Parses flags, starts a server when none is given, runs the
+ * workload for each ARQ mode (and each swept value), and prints a table, JSON, CSV or an SVG plot.
+ * @module
+ */
+
+import {
+  boolFlag,
+  type FlagSpec,
+  intFlag,
+  numberFlag,
+  parseFlags,
+  parseHostPort,
+  stringFlag,
+  UsageError,
+} from "../lib/cli/args.ts";
+import type { Command } from "../lib/cli/command.ts";
+import { startChildServer } from "../lib/bench/child_server.ts";
+import { renderSweepSvg } from "../lib/bench/plot.ts";
+import { formatTable, toCsv, toJsonLines } from "../lib/bench/report.ts";
+import type { RunResult } from "../lib/bench/result.ts";
+import { runBench, type RunParams } from "../lib/bench/run.ts";
+import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
+import { MAX_WINDOW } from "../lib/protocol/control.ts";
+
+const spec: FlagSpec = {
+  clients: { type: "string", short: "c" },
+  messages: { type: "string", short: "m" },
+  size: { type: "string" },
+  rate: { type: "string" },
+  duration: { type: "string" },
+  arq: { type: "string" },
+  window: { type: "string", short: "w" },
+  ack: { type: "string" },
+  loss: { type: "string" },
+  corrupt: { type: "string" },
+  faults: { type: "string" },
+  seed: { type: "string" },
+  sweep: { type: "string" },
+  json: { type: "boolean" },
+  csv: { type: "boolean" },
+  plot: { type: "string" },
+  timeout: { type: "string" },
+};
+
+const help = `chat bench: measure the chat server under load, Go-Back-N against Selective Repeat
+
+Usage: chat bench [HOST[:PORT]] [options]
+
+With no HOST it starts its own server (this program, serve --port 0 --flood off) and stops it
+after. Clients register, a probe proves all are in, then each sends its messages; a run ends
+when every message reached every other client, or at the deadline.
+
+  -c, --clients N        clients (default 10)
+  -m, --messages N       messages per client (default 100)
+  --size BYTES           chat text per message, >= 24 (default 64)
+  --rate R               open loop: R messages/s offered by all clients together (default 0:
+                         closed loop, as fast as the window allows)
+  --duration S           with --rate: send for S seconds (sets --messages)
+  --arq MODE             gbn, sr, both (gbn and sr), text, or all (default both)
+  -w, --window N         ARQ window 1..${MAX_WINDOW} (default 8)
+  --ack frame|sack       ACK policy (default sack)
+  --loss P, --corrupt P  faults injected by every client on the frames it sends (seeded)
+  --faults SCRIPT        deterministic faults, e.g. "drop:data#3"
+  --seed N               seed (default 1)
+  --sweep PARAM=V1,V2    repeat for each value of loss, corrupt, window, clients or size
+  --json / --csv         one JSON object per run / CSV instead of the table
+  --plot FILE.svg        with --sweep: goodput, p99 latency and efficiency against PARAM
+  --timeout S            deadline of each run (default 120)
+
+Examples:
+  chat bench --clients 10
+  chat bench --clients 4 --arq both --loss 0.1 --seed 3
+  chat bench --arq both --sweep loss=0,0.05,0.1,0.2 --plot loss.svg`;
+
+const SWEEPABLE = ["loss", "corrupt", "window", "clients", "size"] as const;
+
+function prob(flags: ReturnType<typeof parseFlags>, name: string): number {
+  const t = stringFlag(flags, name);
+  if (t === undefined) return 0;
+  try {
+    return parseProbability(t, `--${name}`);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  const flags = parseFlags(args, spec, 1);
+  const target = flags.positionals[0];
+  const hp = target === undefined ? undefined : parseHostPort(target);
+  const clients = intFlag(flags, "clients", 10, 2, 20000);
+  const rate = numberFlag(flags, "rate", 0, 0, 1e9);
+  const duration = numberFlag(flags, "duration", 0, 0, 3600);
+  let messages = intFlag(flags, "messages", 100, 1, 10_000_000);
+  if (duration > 0) {
+    if (rate === 0) throw new UsageError("--duration needs --rate (open loop)");
+    messages = Math.max(1, Math.round((rate * duration) / clients));
+  }
+  const size = intFlag(flags, "size", 64, 24, 30000);
+  const arqFlag = (stringFlag(flags, "arq") ?? "both").toLowerCase();
+  const modes: ("gbn" | "sr" | "text")[] = arqFlag === "both"
+    ? ["gbn", "sr"]
+    : arqFlag === "all"
+    ? ["gbn", "sr", "text"]
+    : arqFlag === "gbn" || arqFlag === "sr" || arqFlag === "text"
+    ? [arqFlag]
+    : (() => {
+      throw new UsageError(`--arq must be gbn, sr, both, text or all: ${arqFlag}`);
+    })();
+  const ack = (stringFlag(flags, "ack") ?? "sack").toLowerCase();
+  if (ack !== "frame" && ack !== "sack") {
+    throw new UsageError(`--ack must be frame or sack: ${ack}`);
+  }
+  const faultsText = stringFlag(flags, "faults") ?? "";
+  let script;
+  try {
+    script = parseFaultScript(faultsText);
+  } catch (error) {
+    throw new UsageError(`--faults: ${(error as Error).message}`);
+  }
+  const base: Omit<RunParams, "host" | "port" | "mode" | "sweep"> = {
+    clients,
+    messages,
+    size,
+    rate,
+    window: intFlag(flags, "window", 8, 1, MAX_WINDOW),
+    ackPolicy: ack,
+    loss: prob(flags, "loss"),
+    corrupt: prob(flags, "corrupt"),
+    faults: faultsText,
+    script,
+    seed: intFlag(flags, "seed", 1, 0, 0xffffffff),
+    timeoutS: numberFlag(flags, "timeout", 120, 1, 3600),
+  };
+  let sweep: { param: typeof SWEEPABLE[number]; values: number[] } | undefined;
+  const sweepText = stringFlag(flags, "sweep");
+  if (sweepText !== undefined) {
+    const m = /^([a-z]+)=(.+)$/.exec(sweepText.trim());
+    const param = m?.[1] as typeof SWEEPABLE[number] | undefined;
+    if (!m || !param || !SWEEPABLE.includes(param)) {
+      throw new UsageError(
+        `--sweep must be PARAM=V1,V2,... with PARAM one of ${SWEEPABLE.join(", ")}: ${sweepText}`,
+      );
+    }
+    const values = m[2]!.split(",").map((v) => Number(v.trim()));
+    if (values.some((v) => !Number.isFinite(v) || v < 0)) {
+      throw new UsageError(`--sweep values must be numbers >= 0: ${m[2]}`);
+    }
+    sweep = { param, values };
+  }
+  const plot = stringFlag(flags, "plot");
+  if (plot !== undefined && !sweep) throw new UsageError("--plot needs --sweep");
+  const json = boolFlag(flags, "json");
+  const csv = boolFlag(flags, "csv");
+
+  const server = hp ? undefined : await startChildServer();
+  const host = hp?.host ?? "127.0.0.1";
+  const port = hp ? hp.port ?? 55555 : server!.port;
+  const progress = Deno.stderr.isTerminal();
+  const results: RunResult[] = [];
+  try {
+    const values = sweep ? sweep.values : [undefined];
+    for (const value of values) {
+      for (const mode of modes) {
+        const params: RunParams = {
+          ...base,
+          ...(sweep && value !== undefined ? { [sweep.param]: value } : {}),
+          host,
+          port,
+          mode,
+          sweep: sweep && value !== undefined ? { param: sweep.param, value } : null,
+          onProgress: progress ? progressBar(mode, value) : undefined,
+        };
+        if (params.loss > 1 || params.corrupt > 1) {
+          throw new UsageError("loss and corrupt are at most 1");
+        }
+        results.push(await runBench(params));
+        if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
+      }
+    }
+  } finally {
+    await server?.stop();
+  }
+  if (json) console.log(toJsonLines(results).trimEnd());
+  else if (csv) console.log(toCsv(results).trimEnd());
+  else {
+    console.log(
+      `chat bench: ${host}:${port}${
+        server ? " (own server)" : ""
+      }, ${clients} clients x ${messages} messages of ${size} bytes`,
+    );
+    console.log(formatTable(results));
+  }
+  if (plot !== undefined && sweep) {
+    await Deno.writeTextFile(plot, renderSweepSvg(results, sweep.param));
+    console.error(`wrote ${plot}`);
+  }
+  return results.some((r) => r.status === "failed") ? 1 : 0;
+}
+
+function progressBar(
+  mode: string,
+  value: number | undefined,
+): (done: number, total: number) => void {
+  let last = 0;
+  const enc = new TextEncoder();
+  return (done, total) => {
+    const now = performance.now();
+    if (now - last < 100) return;
+    last = now;
+    const frac = total > 0 ? Math.min(1, done / total) : 0;
+    const bar = "#".repeat(Math.round(frac * 30)).padEnd(30, ".");
+    const what = value === undefined ? mode : `${mode} @ ${value}`;
+    Deno.stderr.writeSync(
+      enc.encode(`\r${what.padEnd(14)} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}%`),
+    );
+  };
+}
+
+/** The `bench` subcommand. */
+export const bench: Command = {
+  name: "bench",
+  summary: "Load generator: GBN vs SR vs text, tables and plots",
+  help,
+  run,
+};

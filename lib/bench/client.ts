@@ -1,0 +1,263 @@
+/**
+ * The load generator's side of one connection: a lean binary or text client that registers,
+ * sends chat lines and counts every delivery it receives (duplicates, order, latency).
+ * @module
+ */
+
+import { ArqEndpoint, type ArqStats, type EndpointOptions } from "../arq/mod.ts";
+import type { FaultInjector } from "../faults/mod.ts";
+import { BinaryLink } from "../net/binary_link.ts";
+import type { WakeScheduler } from "../net/scheduler.ts";
+import type { SessionParams } from "../protocol/control.ts";
+import type { Histogram } from "./histogram.ts";
+
+/** Per-run delivery accounting shared by all bench clients. */
+export interface Tally {
+  /** Deliveries counted (first copy of each message at each receiver). */
+  deliveries: number;
+  /** Copies of a message a receiver had already seen. */
+  duplicated: number;
+  /** Messages that arrived after a later one from the same sender. */
+  outOfOrder: number;
+  /** Latency histogram in microseconds. */
+  readonly latency: Histogram;
+  /** Time origin of the embedded send times (ms, performance.now()). */
+  readonly origin: number;
+}
+
+/** Options of a {@link BenchClient}. */
+export interface BenchClientOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly index: number;
+  readonly clients: number;
+  readonly messages: number;
+  readonly mode: "gbn" | "sr" | "text";
+  readonly params: SessionParams;
+  readonly arq: Partial<EndpointOptions>;
+  readonly faults: FaultInjector | undefined;
+  readonly scheduler: WakeScheduler;
+  readonly tally: Tally;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const NICK = "NICK";
+
+/** Nickname of bench client `i`. */
+export function benchNick(i: number): string {
+  return `b${String(i).padStart(5, "0")}`;
+}
+
+/** One generator connection. */
+export class BenchClient {
+  readonly index: number;
+  readonly #opts: BenchClientOptions;
+  readonly #conn: Deno.TcpConn;
+  readonly #link: BinaryLink | undefined;
+  /** Highest sequence number seen per sender (-1 = none), and seen bitmaps. */
+  readonly #last: Int32Array;
+  readonly #seen: Uint8Array[];
+  #carry = "";
+  #prompt = 0;
+  #status = 0;
+  #statusWaiters: ((line: string) => void)[] = [];
+  #pendingStatus: string | undefined;
+  #closed = false;
+  /** Replies (status lines) received. */
+  replies = 0;
+  /** Probe lines seen. */
+  probes = 0;
+
+  private constructor(conn: Deno.TcpConn, opts: BenchClientOptions) {
+    this.index = opts.index;
+    this.#opts = opts;
+    this.#conn = conn;
+    this.#last = new Int32Array(opts.clients).fill(-1);
+    this.#seen = Array.from({ length: opts.clients }, () => new Uint8Array(opts.messages));
+    if (opts.mode !== "text") {
+      this.#link = new BinaryLink(
+        conn,
+        (hooks, now) => ArqEndpoint.client(opts.params, opts.arq, hooks, now),
+        {
+          who: benchNick(opts.index),
+          scheduler: opts.scheduler,
+          faults: opts.faults,
+          skipTextPrompt: true,
+          outboxBytes: 64 * 1024 * 1024,
+          onMessage: (m) => this.#text(decoder.decode(m)),
+          onClosed: () => this.#closed = true,
+        },
+      );
+    }
+  }
+
+  /** Connects (binary: until the handshake is done). */
+  static async connect(opts: BenchClientOptions): Promise<BenchClient> {
+    const conn = await Deno.connect({ hostname: opts.host, port: opts.port });
+    conn.setNoDelay(true);
+    const c = new BenchClient(conn, opts);
+    c.#readLoop();
+    if (c.#link) {
+      const deadline = performance.now() + 30_000;
+      while (c.#link.endpoint.state !== "established") {
+        if (c.#closed || performance.now() > deadline) {
+          throw new Error(`handshake failed: ${c.#link.closedReason ?? "timeout"}`);
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+    return c;
+  }
+
+  /** ARQ counters (binary). */
+  get arq(): ArqStats | undefined {
+    return this.#link?.endpoint.stats;
+  }
+
+  /** Smoothed RTT and RTO (binary). */
+  get timers(): { srtt: number; rto: number } | undefined {
+    const e = this.#link?.endpoint;
+    return e ? { srtt: e.srtt, rto: e.rto } : undefined;
+  }
+
+  /** Messages queued or unacknowledged in the ARQ layer (0 for text). */
+  get pending(): number {
+    return this.#link?.endpoint.pending ?? 0;
+  }
+
+  /** Sends one command line. */
+  send(line: string): void {
+    if (this.#closed) return;
+    if (this.#link) {
+      this.#link.send(encoder.encode(line));
+      return;
+    }
+    this.#write(encoder.encode(line + "\n"));
+  }
+
+  /** Sends several command lines in one write (text) or as consecutive messages (binary). */
+  sendMany(lines: string[]): void {
+    if (this.#link) {
+      for (const l of lines) this.send(l);
+      return;
+    }
+    if (this.#closed) return;
+    this.#write(encoder.encode(lines.join("\n") + "\n"));
+  }
+
+  /** Resolves with the next status reply body (e.g. for STATS). */
+  nextStatus(): Promise<string> {
+    return new Promise((resolve) => this.#statusWaiters.push(resolve));
+  }
+
+  /** Sends QUIT and closes shortly after. */
+  async quit(): Promise<void> {
+    if (!this.#closed) this.send("QUIT");
+    const deadline = performance.now() + 2000;
+    while (!this.#closed && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    this.close();
+  }
+
+  /** Closes the socket now. */
+  close(): void {
+    this.#closed = true;
+    this.#link?.dispose();
+    try {
+      this.#conn.close();
+    } catch { /* closed */ }
+  }
+
+  #write(bytes: Uint8Array): void {
+    (async () => {
+      let off = 0;
+      while (off < bytes.length) off += await this.#conn.write(bytes.subarray(off));
+    })().catch(() => this.#closed = true);
+  }
+
+  async #readLoop(): Promise<void> {
+    const buf = new Uint8Array(64 * 1024);
+    for (;;) {
+      let n: number | null;
+      try {
+        n = await this.#conn.read(buf);
+      } catch {
+        n = null;
+      }
+      if (n === null) break;
+      if (this.#link) this.#link.receive(buf.subarray(0, n));
+      else this.#text(decoder.decode(buf.subarray(0, n), { stream: true }));
+    }
+    this.#link?.end();
+    this.#closed = true;
+  }
+
+  #text(chunk: string): void {
+    let t = chunk;
+    if (!this.#link) {
+      while (this.#prompt < NICK.length && t.length > 0) {
+        if (t[0] !== NICK[this.#prompt]) {
+          this.#prompt = NICK.length;
+          break;
+        }
+        this.#prompt++;
+        t = t.slice(1);
+      }
+      if (this.#prompt < NICK.length) return;
+    }
+    const lines = (this.#carry + t).split("\n");
+    this.#carry = lines.pop()!;
+    for (const line of lines) this.#line(line);
+  }
+
+  #line(line: string): void {
+    if (this.#status > 0) {
+      this.#status = 0;
+      this.replies++;
+      const w = this.#statusWaiters.shift();
+      if (w) w(`${this.#pendingStatus}\n${line}`);
+      return;
+    }
+    const c = line.charCodeAt(0);
+    if (c >= 0x30 && c <= 0x39) {
+      this.#status = 1;
+      this.#pendingStatus = line;
+      return;
+    }
+    if (c !== 0x5b) return; // not "[": a notice
+    const close = line.indexOf("]: ");
+    if (close < 0) return;
+    const body = line.slice(close + 3);
+    if (body.startsWith("probe")) {
+      this.probes++;
+      return;
+    }
+    // Body: "<sendTimeMs> <sender> <seq> xxxx"
+    const a = body.indexOf(" ");
+    const b = body.indexOf(" ", a + 1);
+    const e = body.indexOf(" ", b + 1);
+    const sent = Number(body.slice(0, a));
+    const sender = Number(body.slice(a + 1, b));
+    const seq = Number(body.slice(b + 1, e < 0 ? undefined : e));
+    const seen = this.#seen[sender];
+    if (seen === undefined || seq >= seen.length || !Number.isFinite(sent)) return;
+    const tally = this.#opts.tally;
+    if (seen[seq] === 1) {
+      tally.duplicated++;
+      return;
+    }
+    seen[seq] = 1;
+    if (seq < this.#last[sender]!) tally.outOfOrder++;
+    else this.#last[sender] = seq;
+    tally.deliveries++;
+    tally.latency.record((performance.now() - tally.origin - sent) * 1000);
+  }
+}
+
+/** Builds a chat message body of `size` bytes carrying send time, sender and sequence. */
+export function benchPayload(sentMs: number, sender: number, seq: number, size: number): string {
+  const head = `${sentMs.toFixed(3)} ${sender} ${seq} `;
+  return head.length >= size ? head.trimEnd() : head + "x".repeat(size - head.length);
+}

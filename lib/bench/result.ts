@@ -1,0 +1,202 @@
+/**
+ * The result of one benchmark run (one JSON object per run with `--json`), its JSON Schema and
+ * a validator.
+ * @module
+ */
+
+/** Measurements of one run. */
+export interface RunResult {
+  readonly tool: "chat-bench";
+  readonly version: 1;
+  /** Wall-clock start, ISO 8601. */
+  readonly startedAt: string;
+  /** ARQ mode of every client, or the plain-text protocol. */
+  readonly mode: "gbn" | "sr" | "text";
+  /** The workload. `rate` 0 = closed loop; otherwise messages per second offered in total. */
+  readonly params: {
+    readonly clients: number;
+    readonly messages: number;
+    readonly size: number;
+    readonly rate: number;
+    readonly window: number;
+    readonly ackPolicy: "frame" | "sack";
+    readonly loss: number;
+    readonly corrupt: number;
+    readonly faults: string;
+    readonly seed: number;
+  };
+  /** The swept parameter and its value, or null. */
+  readonly sweep: { readonly param: string; readonly value: number } | null;
+  /** Connect, handshake and registration of every client, ms. */
+  readonly connectMs: number;
+  readonly sent: number;
+  readonly expectedDeliveries: number;
+  readonly deliveries: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly outOfOrder: number;
+  /** Send phase until the last delivery (or the deadline), s. */
+  readonly elapsedS: number;
+  readonly messagesPerS: number;
+  readonly deliveriesPerS: number;
+  readonly goodputBytesPerS: number;
+  /** One-way latency, send to delivery at each receiver, ms. */
+  readonly latencyMs: {
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly max: number;
+    readonly mean: number;
+  };
+  /** ARQ counters summed over the generator's clients; null for text. */
+  readonly arq: {
+    readonly framesSent: number;
+    readonly dataFrames: number;
+    readonly retransmissions: number;
+    readonly timeouts: number;
+    readonly nacks: number;
+    readonly duplicates: number;
+    /** Useful DATA frames (first transmissions) / all frames sent. */
+    readonly efficiency: number;
+    readonly meanRttMs: number;
+    readonly meanRtoMs: number;
+  } | null;
+  /** The server's own CPU and memory during the send phase (from STATS); null if unknown. */
+  readonly server: {
+    readonly cpuUserMs: number;
+    readonly cpuSystemMs: number;
+    readonly cpuNsPerDelivery: number;
+    readonly peakRssBytes: number;
+    readonly source: "server-stats";
+  } | null;
+  /** The generator's CPU; `bound` when it used >= 90 % of a core (the run measured it). */
+  readonly generator: {
+    readonly cpuMs: number;
+    readonly cpuPercent: number;
+    readonly bound: boolean;
+  };
+  readonly status: "complete" | "deadline" | "failed";
+  /** Loud findings: losses, duplicates, reordering, failures. */
+  readonly problems: readonly string[];
+}
+
+const num = { type: "number" } as const;
+
+/** JSON Schema (draft 2020-12) of {@link RunResult}. */
+export const RUN_RESULT_SCHEMA = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  title: "chat bench run",
+  type: "object",
+  required: [
+    "tool",
+    "version",
+    "startedAt",
+    "mode",
+    "params",
+    "sweep",
+    "connectMs",
+    "sent",
+    "expectedDeliveries",
+    "deliveries",
+    "lost",
+    "duplicated",
+    "outOfOrder",
+    "elapsedS",
+    "messagesPerS",
+    "deliveriesPerS",
+    "goodputBytesPerS",
+    "latencyMs",
+    "arq",
+    "server",
+    "generator",
+    "status",
+    "problems",
+  ],
+  properties: {
+    tool: { const: "chat-bench" },
+    version: { const: 1 },
+    startedAt: { type: "string" },
+    mode: { enum: ["gbn", "sr", "text"] },
+    params: {
+      type: "object",
+      required: [
+        "clients",
+        "messages",
+        "size",
+        "rate",
+        "window",
+        "ackPolicy",
+        "loss",
+        "corrupt",
+        "faults",
+        "seed",
+      ],
+      properties: {
+        clients: num,
+        messages: num,
+        size: num,
+        rate: num,
+        window: num,
+        ackPolicy: { enum: ["frame", "sack"] },
+        loss: num,
+        corrupt: num,
+        faults: { type: "string" },
+        seed: num,
+      },
+    },
+    sweep: { type: ["object", "null"] },
+    latencyMs: { type: "object", required: ["p50", "p90", "p99", "max", "mean"] },
+    arq: { type: ["object", "null"] },
+    server: { type: ["object", "null"] },
+    generator: { type: "object", required: ["cpuMs", "cpuPercent", "bound"] },
+    status: { enum: ["complete", "deadline", "failed"] },
+    problems: { type: "array", items: { type: "string" } },
+  },
+} as const;
+
+/** Checks `x` against the schema; returns the problems found (empty when valid). */
+export function validateRunResult(x: unknown): string[] {
+  const errors: string[] = [];
+  if (typeof x !== "object" || x === null) return ["not an object"];
+  const o = x as Record<string, unknown>;
+  for (const key of RUN_RESULT_SCHEMA.required) {
+    if (!(key in o)) errors.push(`missing ${key}`);
+  }
+  const numbers = [
+    "connectMs",
+    "sent",
+    "expectedDeliveries",
+    "deliveries",
+    "lost",
+    "duplicated",
+    "outOfOrder",
+    "elapsedS",
+    "messagesPerS",
+    "deliveriesPerS",
+    "goodputBytesPerS",
+  ];
+  for (const key of numbers) {
+    if (key in o && (typeof o[key] !== "number" || !Number.isFinite(o[key]))) {
+      errors.push(`${key} must be a finite number`);
+    }
+  }
+  if (o.tool !== "chat-bench") errors.push("tool must be chat-bench");
+  if (!["gbn", "sr", "text"].includes(o.mode as string)) {
+    errors.push("mode must be gbn, sr or text");
+  }
+  if (!["complete", "deadline", "failed"].includes(o.status as string)) errors.push("bad status");
+  const lat = o.latencyMs as Record<string, unknown> | undefined;
+  for (const k of ["p50", "p90", "p99", "max", "mean"]) {
+    if (typeof lat?.[k] !== "number") errors.push(`latencyMs.${k} must be a number`);
+  }
+  const params = o.params as Record<string, unknown> | undefined;
+  for (const k of RUN_RESULT_SCHEMA.properties.params.required) {
+    if (params?.[k] === undefined) errors.push(`params.${k} missing`);
+  }
+  if (o.mode === "text" && o.arq !== null) errors.push("arq must be null for text");
+  if (o.mode !== "text" && o.status !== "failed" && (o.arq === null || typeof o.arq !== "object")) {
+    errors.push("arq must be an object for gbn/sr");
+  }
+  if (!Array.isArray(o.problems)) errors.push("problems must be an array");
+  return errors;
+}

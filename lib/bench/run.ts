@@ -1,0 +1,316 @@
+/**
+ * One benchmark run: N clients register, a probe proves every client is in the broadcast set,
+ * then each sends its messages (closed loop, or open loop at `rate`), and the run ends when
+ * every message reached every other client or the deadline passed.
+ * @module
+ */
+
+import process from "node:process";
+import { LOSSY_LINK_OPTIONS } from "../arq/mod.ts";
+import { FaultInjector, type FaultRule } from "../faults/mod.ts";
+import { WakeScheduler } from "../net/scheduler.ts";
+import { MAX_PAYLOAD } from "../protocol/header.ts";
+import { BenchClient, benchNick, benchPayload, type Tally } from "./client.ts";
+import { Histogram } from "./histogram.ts";
+import type { RunResult } from "./result.ts";
+
+/** Parameters of one run. */
+export interface RunParams {
+  readonly host: string;
+  readonly port: number;
+  readonly mode: "gbn" | "sr" | "text";
+  readonly clients: number;
+  readonly messages: number;
+  readonly size: number;
+  /** Messages per second offered by all clients together; 0 = closed loop. */
+  readonly rate: number;
+  readonly window: number;
+  readonly ackPolicy: "frame" | "sack";
+  readonly loss: number;
+  readonly corrupt: number;
+  readonly faults: string;
+  readonly script: readonly FaultRule[];
+  readonly seed: number;
+  readonly timeoutS: number;
+  readonly sweep: { readonly param: string; readonly value: number } | null;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `p`, or `undefined` after `ms`; the timer never outlives the race. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), ms));
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs one benchmark and returns its measurements. */
+export async function runBench(p: RunParams): Promise<RunResult> {
+  const problems: string[] = [];
+  const scheduler = new WakeScheduler();
+  const tally: Tally = {
+    deliveries: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    latency: new Histogram(),
+    origin: performance.now(),
+  };
+  const faulty = p.loss > 0 || p.corrupt > 0 || p.script.length > 0;
+  const startedAt = new Date().toISOString();
+  const clients: BenchClient[] = [];
+  const deadline = performance.now() + p.timeoutS * 1000;
+  let status: RunResult["status"] = "complete";
+  const t0 = performance.now();
+  try {
+    // Connect and register, a bounded number at a time.
+    for (let i = 0; i < p.clients; i += 100) {
+      const batch = [];
+      for (let j = i; j < Math.min(p.clients, i + 100); j++) {
+        batch.push(BenchClient.connect({
+          host: p.host,
+          port: p.port,
+          index: j,
+          clients: p.clients,
+          messages: p.messages,
+          mode: p.mode,
+          params: {
+            mode: p.mode === "sr" ? "sr" : "gbn",
+            window: p.window,
+            ackPolicy: p.ackPolicy,
+            maxPayload: MAX_PAYLOAD,
+          },
+          arq: faulty ? LOSSY_LINK_OPTIONS : {},
+          faults: faulty && p.mode !== "text"
+            ? new FaultInjector(
+              { loss: p.loss, corrupt: p.corrupt, script: p.script, seed: p.seed },
+              `bench:${j}`,
+            )
+            : undefined,
+          scheduler,
+          tally,
+        }));
+      }
+      clients.push(...await Promise.all(batch));
+    }
+    const registered = clients.map((c) => c.nextStatus());
+    for (const c of clients) c.send(benchNick(c.index));
+    const regs = await within(Promise.all(registered), 60_000);
+    if (regs === undefined) throw new Error("registration timed out");
+    const refused = regs.find((r) => !r.startsWith("200"));
+    if (refused) throw new Error(`registration refused: ${refused.replace("\n", ": ")}`);
+    const connectMs = performance.now() - t0;
+    // Probe barrier: client 0's line must reach every other client.
+    const probeDeadline = performance.now() + 30_000;
+    while (clients.slice(1).some((c) => c.probes === 0)) {
+      if (performance.now() > probeDeadline) throw new Error("probe barrier timed out");
+      clients[0]!.send("MSG probe");
+      await sleep(faulty ? 200 : 20);
+    }
+    const before = await serverStats(clients[0]!);
+    const cpu0 = process.cpuUsage();
+    const sendStart = performance.now();
+    const expected = p.messages * p.clients * (p.clients - 1);
+    // Send phase.
+    const sent = new Int32Array(p.clients);
+    // Replies so far (registration, probes, STATS): the send window counts only later ones.
+    const base = clients.map((c) => c.replies);
+    const inflightLimit = Math.max(4, p.window * 4);
+    const perClientInterval = p.rate > 0 ? (1000 * p.clients) / p.rate : 0;
+    let done = false;
+    while (!done) {
+      const now = performance.now();
+      let allSent = true;
+      for (const c of clients) {
+        const i = c.index;
+        if (sent[i]! >= p.messages) continue;
+        allSent = false;
+        let budget: number;
+        if (p.rate > 0) {
+          const due = Math.floor((now - sendStart) / perClientInterval) + 1;
+          budget = Math.min(due, p.messages) - sent[i]!;
+        } else {
+          const outstanding = sent[i]! - (c.replies - base[i]!);
+          budget = Math.min(p.messages - sent[i]!, Math.max(0, inflightLimit - outstanding));
+        }
+        if (budget <= 0) continue;
+        const lines: string[] = [];
+        for (let k = 0; k < budget; k++) {
+          lines.push(`MSG ${benchPayload(performance.now() - tally.origin, i, sent[i]!, p.size)}`);
+          sent[i]!++;
+        }
+        c.sendMany(lines);
+      }
+      p.onProgress?.(tally.deliveries, expected);
+      if (allSent && tally.deliveries >= expected) done = true;
+      else if (performance.now() > deadline) {
+        status = "deadline";
+        done = true;
+      } else await sleep(allSent ? 5 : p.rate > 0 ? 1 : 0);
+    }
+    const elapsedS = (performance.now() - sendStart) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const after = await serverStats(clients[0]!);
+    const totalSent = sent.reduce((a, b) => a + b, 0);
+    const expectedDeliveries = totalSent * (p.clients - 1);
+    const lost = Math.max(0, expectedDeliveries - tally.deliveries);
+    if (lost > 0) problems.push(`LOST ${lost} deliveries`);
+    if (tally.duplicated > 0) problems.push(`DUPLICATED ${tally.duplicated} deliveries`);
+    if (tally.outOfOrder > 0) problems.push(`OUT OF ORDER ${tally.outOfOrder} deliveries`);
+    const arq = p.mode === "text" ? null : arqSummary(clients, p.messages);
+    const genCpuMs = (cpu.user + cpu.system) / 1000;
+    const genPct = (genCpuMs / (elapsedS * 1000)) * 100;
+    let server: RunResult["server"] = null;
+    if (before && after) {
+      const user = after.cpuUserMs - before.cpuUserMs;
+      const sys = after.cpuSystemMs - before.cpuSystemMs;
+      server = {
+        cpuUserMs: user,
+        cpuSystemMs: sys,
+        cpuNsPerDelivery: tally.deliveries > 0 ? ((user + sys) * 1e6) / tally.deliveries : 0,
+        peakRssBytes: after.peakRssBytes,
+        source: "server-stats",
+      };
+    }
+    return {
+      tool: "chat-bench",
+      version: 1,
+      startedAt,
+      mode: p.mode,
+      params: {
+        clients: p.clients,
+        messages: p.messages,
+        size: p.size,
+        rate: p.rate,
+        window: p.window,
+        ackPolicy: p.ackPolicy,
+        loss: p.loss,
+        corrupt: p.corrupt,
+        faults: p.faults,
+        seed: p.seed,
+      },
+      sweep: p.sweep,
+      connectMs,
+      sent: totalSent,
+      expectedDeliveries,
+      deliveries: tally.deliveries,
+      lost,
+      duplicated: tally.duplicated,
+      outOfOrder: tally.outOfOrder,
+      elapsedS,
+      messagesPerS: totalSent / elapsedS,
+      deliveriesPerS: tally.deliveries / elapsedS,
+      goodputBytesPerS: (tally.deliveries * p.size) / elapsedS,
+      latencyMs: {
+        p50: tally.latency.percentile(50) / 1000,
+        p90: tally.latency.percentile(90) / 1000,
+        p99: tally.latency.percentile(99) / 1000,
+        max: tally.latency.max / 1000,
+        mean: tally.latency.mean / 1000,
+      },
+      arq,
+      server,
+      generator: { cpuMs: genCpuMs, cpuPercent: genPct, bound: genPct >= 90 },
+      status,
+      problems,
+    };
+  } catch (error) {
+    return failed(p, startedAt, error instanceof Error ? error.message : String(error));
+  } finally {
+    await Promise.all(clients.map((c) => c.quit().catch(() => c.close())));
+    scheduler.stop();
+  }
+}
+
+interface StatsFacts {
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  peakRssBytes: number;
+  rssBytes: number;
+}
+
+async function serverStats(c: BenchClient): Promise<StatsFacts | undefined> {
+  const reply = c.nextStatus();
+  c.send("STATS");
+  const text = await within(reply, 5000);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text.split("\n")[1] ?? "") as StatsFacts;
+  } catch {
+    return undefined;
+  }
+}
+
+function arqSummary(clients: BenchClient[], _messages: number): RunResult["arq"] {
+  let framesSent = 0, dataFrames = 0, retrans = 0, timeouts = 0, nacks = 0, dups = 0;
+  let rtt = 0, rto = 0, n = 0, useful = 0;
+  for (const c of clients) {
+    const s = c.arq;
+    const t = c.timers;
+    if (!s || !t) continue;
+    framesSent += s.framesSent;
+    dataFrames += s.dataSent;
+    retrans += s.retransmissions;
+    timeouts += s.timeouts;
+    nacks += s.nacksSent;
+    dups += s.duplicates;
+    useful += s.dataSent - s.retransmissions;
+    rtt += t.srtt;
+    rto += t.rto;
+    n++;
+  }
+  return {
+    framesSent,
+    dataFrames,
+    retransmissions: retrans,
+    timeouts,
+    nacks,
+    duplicates: dups,
+    efficiency: framesSent > 0 ? useful / framesSent : 0,
+    meanRttMs: n > 0 ? rtt / n : 0,
+    meanRtoMs: n > 0 ? rto / n : 0,
+  };
+}
+
+function failed(p: RunParams, startedAt: string, why: string): RunResult {
+  return {
+    tool: "chat-bench",
+    version: 1,
+    startedAt,
+    mode: p.mode,
+    params: {
+      clients: p.clients,
+      messages: p.messages,
+      size: p.size,
+      rate: p.rate,
+      window: p.window,
+      ackPolicy: p.ackPolicy,
+      loss: p.loss,
+      corrupt: p.corrupt,
+      faults: p.faults,
+      seed: p.seed,
+    },
+    sweep: p.sweep,
+    connectMs: 0,
+    sent: 0,
+    expectedDeliveries: 0,
+    deliveries: 0,
+    lost: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    elapsedS: 0,
+    messagesPerS: 0,
+    deliveriesPerS: 0,
+    goodputBytesPerS: 0,
+    latencyMs: { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 },
+    arq: null,
+    server: null,
+    generator: { cpuMs: 0, cpuPercent: 0, bound: false },
+    status: "failed",
+    problems: [why],
+  };
+}
