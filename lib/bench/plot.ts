@@ -149,7 +149,7 @@ export function renderSweepSvg(runs: readonly RunResult[], param: string): strin
     panel(W, "Latency p99", param, "ms", p99),
   ];
   if (eff.length > 0) {
-    panels.push(panel(2 * W, "Efficiency (useful DATA / frames)", param, "fraction", eff));
+    panels.push(panel(2 * W, "Efficiency (useful / all DATA frames)", param, "fraction", eff));
   }
   const width = W * panels.length;
   const legendItems = [...goodput, ...eff.filter((s) => s.dashed)];

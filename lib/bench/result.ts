@@ -56,7 +56,7 @@ export interface RunResult {
     readonly timeouts: number;
     readonly nacks: number;
     readonly duplicates: number;
-    /** Useful DATA frames (first transmissions) / all frames sent. */
+    /** Useful DATA frames (first transmissions) / all DATA frames sent (the textbook's efficiency). */
     readonly efficiency: number;
     readonly meanRttMs: number;
     readonly meanRtoMs: number;

@@ -270,7 +270,7 @@ function arqSummary(clients: BenchClient[], _messages: number): RunResult["arq"]
     timeouts,
     nacks,
     duplicates: dups,
-    efficiency: framesSent > 0 ? useful / framesSent : 0,
+    efficiency: dataFrames > 0 ? useful / dataFrames : 0,
     meanRttMs: n > 0 ? rtt / n : 0,
     meanRtoMs: n > 0 ? rto / n : 0,
   };
