@@ -1,0 +1,198 @@
+/** Room: the application protocol without sockets. */
+
+import assert from "node:assert/strict";
+import { type ChatClient, parseFlood, Room, VERBS } from "../lib/chat/mod.ts";
+
+class FakeClient implements ChatClient {
+  readonly sent: Uint8Array[] = [];
+  closed = false;
+  constructor(readonly id: number) {}
+  send(bytes: Uint8Array): void {
+    this.sent.push(bytes);
+  }
+  close(): void {
+    this.closed = true;
+  }
+  text(): string {
+    return this.sent.map((b) => new TextDecoder().decode(b)).join("");
+  }
+  clear(): void {
+    this.sent.length = 0;
+  }
+}
+
+function setup(options = {}) {
+  const room = new Room(options);
+  let id = 0;
+  const join = (nick: string) => {
+    const c = new FakeClient(++id);
+    room.connect(c);
+    room.input(c, nick, 0);
+    return c;
+  };
+  return { room, join };
+}
+
+Deno.test("Room registers a nickname with 200 and tells the others", () => {
+  const { join } = setup();
+  const ana = join("ana");
+  assert.equal(
+    ana.text(),
+    "200 OK - Connected\nWelcome, ana! 1 user online. Type HELP for commands.\n",
+  );
+  ana.clear();
+  const joao = join("João");
+  assert.match(joao.text(), /^200 OK - Connected\nWelcome, João! 2 users online/);
+  assert.equal(ana.text(), "*** João joined (2 online)\n");
+});
+
+Deno.test("Room refuses a taken nickname case-insensitively with 409 and closes", () => {
+  const { join } = setup();
+  join("João");
+  const dup = join("joão");
+  assert.equal(dup.text(), "409 Conflict\nNickname taken: joão\n");
+  assert.ok(dup.closed);
+});
+
+Deno.test("Room refuses invalid nicknames with 400 and a full room with 503", () => {
+  const { join } = setup({ maxClients: 1 });
+  const bad = join("not valid");
+  assert.match(bad.text(), /^400 Bad Request\nInvalid nickname: /);
+  assert.ok(bad.closed);
+  join("ana");
+  const full = join("bia");
+  assert.equal(full.text(), "503 Service Unavailable\nServer full (1 users)\n");
+});
+
+Deno.test("Room broadcasts MSG to everyone else with one shared byte array", () => {
+  const { room, join } = setup();
+  const [a, b, c] = [join("a"), join("b"), join("c")];
+  for (const x of [a, b, c]) x.clear();
+  room.input(a, "MSG Olá a todos", 1);
+  assert.equal(a.text(), "200 OK\nMessage sent\n");
+  assert.equal(b.text(), "[a]: Olá a todos\n");
+  assert.equal(c.text(), "[a]: Olá a todos\n");
+  assert.equal(b.sent[0], c.sent[0], "the same Uint8Array object");
+});
+
+Deno.test("Room LIST/WHO, NICK, PRIV, unknown verbs and QUIT", () => {
+  const { room, join } = setup();
+  const [a, b] = [join("ana"), join("bia")];
+  a.clear();
+  b.clear();
+  room.input(a, "who", 1);
+  assert.equal(a.text(), "200 OK - User List\nana, bia\n");
+  a.clear();
+  room.input(a, "PRIV BIA psst", 1);
+  assert.equal(b.text(), "[ana -> bia]: psst\n");
+  assert.equal(a.text(), "200 OK\nPrivate message sent to bia\n");
+  a.clear();
+  room.input(a, "PRIV nobody hi", 1);
+  assert.equal(a.text(), "404 Not Found\nNo such user: nobody\n");
+  a.clear();
+  room.input(a, "PRIV bia", 1);
+  assert.match(a.text(), /^400 Bad Request\n/);
+  a.clear();
+  b.clear();
+  room.input(a, "NICK Ana2", 1);
+  assert.equal(a.text(), "200 OK - Nickname changed\nYou are now Ana2\n");
+  assert.equal(b.text(), "*** ana is now known as Ana2\n");
+  a.clear();
+  room.input(a, "NICK BIA", 1);
+  assert.equal(a.text(), "409 Conflict\nNickname taken: BIA\n");
+  assert.ok(!a.closed);
+  a.clear();
+  room.input(a, "TESTE", 1);
+  assert.equal(a.text(), "404 Not Found\nUnknown command: TESTE\n");
+  a.clear();
+  b.clear();
+  room.input(a, "QUIT", 1);
+  assert.equal(a.text(), "200 OK - Disconnecting\nBye, Ana2\n");
+  assert.ok(a.closed);
+  assert.equal(b.text(), "*** Ana2 left (quit)\n");
+  room.leave(a, "again");
+  assert.equal(b.text(), "*** Ana2 left (quit)\n", "leave is idempotent");
+});
+
+Deno.test("Room rejects control characters so nobody forges a line", () => {
+  const { room, join } = setup();
+  const [a, b] = [join("a"), join("b")];
+  b.clear();
+  for (
+    const evil of [
+      "x\n[teacher]: hi",
+      "x\r[teacher]: hi",
+      "\x1b[2K[teacher]",
+      "a\u2028b",
+      "\u202eabc",
+      "tab\there",
+    ]
+  ) {
+    a.clear();
+    room.input(a, `MSG ${evil}`, 1);
+    assert.equal(
+      a.text(),
+      "400 Bad Request\nControl characters are not allowed\n",
+      JSON.stringify(evil),
+    );
+  }
+  assert.equal(b.text(), "");
+});
+
+Deno.test("Room answers 413 over maxText and 429 past the flood limit", () => {
+  const { room, join } = setup({ maxText: 100, flood: { burst: 10, perSeconds: 5 } });
+  const [a] = [join("a"), join("b")];
+  a.clear();
+  room.input(a, `MSG ${"x".repeat(101)}`, 1);
+  assert.equal(a.text(), "413 Payload Too Large\nMessage too long (101 bytes, max 100)\n");
+  a.clear();
+  for (let i = 0; i < 10; i++) room.input(a, `MSG ${i}`, 1000);
+  assert.equal(a.text(), "200 OK\nMessage sent\n".repeat(10));
+  a.clear();
+  room.input(a, "MSG eleven", 1000);
+  assert.equal(a.text(), "429 Too Many Requests\nSlow down: 10 messages per 5 s\n");
+  a.clear();
+  room.input(a, "MSG later", 1600); // 0.6 s refills 1.2 tokens
+  assert.equal(a.text(), "200 OK\nMessage sent\n");
+});
+
+Deno.test("Room without a flood limit never answers 429", () => {
+  const { room, join } = setup({ flood: null });
+  const [a] = [join("a"), join("b")];
+  a.clear();
+  for (let i = 0; i < 500; i++) room.input(a, `MSG ${i}`, 0);
+  assert.ok(!a.text().includes("429"));
+});
+
+Deno.test("Room shutdown sends 503 to everyone and closes them", () => {
+  const { room, join } = setup();
+  const [a, b] = [join("a"), join("b")];
+  room.shutdown("maintenance");
+  for (const c of [a, b]) {
+    assert.match(c.text(), /503 Service Unavailable\nServer shutting down: maintenance\n$/);
+    assert.ok(c.closed);
+  }
+});
+
+Deno.test("Room HELP lists every verb; STATS returns JSON; notices never look like chat", () => {
+  const { room, join } = setup({ stats: () => ({ cpuUserMs: 1 }) });
+  const [a, b] = [join("a"), join("b")];
+  a.clear();
+  room.input(a, "HELP", 0);
+  for (const verb of VERBS) assert.ok(a.text().includes(verb), verb);
+  a.clear();
+  room.input(a, "STATS", 0);
+  const [head, body] = a.text().split("\n");
+  assert.equal(head, "200 OK - Stats");
+  assert.deepEqual(JSON.parse(body!), { users: 2, cpuUserMs: 1 });
+  for (const line of b.text().split("\n").filter((l) => l.startsWith("***"))) {
+    assert.ok(!line.includes("]: "));
+  }
+});
+
+Deno.test("parseFlood reads MSGS/SECONDS and off, and rejects the rest", () => {
+  assert.deepEqual(parseFlood("10/5"), { burst: 10, perSeconds: 5 });
+  assert.equal(parseFlood("off"), null);
+  assert.throws(() => parseFlood("ten"), /MSGS\/SECONDS/);
+  assert.throws(() => parseFlood("0/5"), /at least 1/);
+});
