@@ -75,9 +75,9 @@ for (const file of ["LAB.md", "LAB.pt-BR.md"]) {
           assert.equal(
             result.code,
             0,
-            `lab command failed (${result.code}): ${command}\nstdout: ${out.slice(-2000)}\nstderr: ${
-              err.slice(-2000)
-            }`,
+            `lab command failed (${result.code}): ${command}\nstdout: ${
+              out.slice(-2000)
+            }\nstderr: ${err.slice(-2000)}`,
           );
           if (command.includes("--plot ")) {
             const svgName = /--plot (\S+)/.exec(command)![1]!;
