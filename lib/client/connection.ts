@@ -7,6 +7,7 @@
 import { ArqEndpoint, type ArqEvent, type EndpointOptions } from "../arq/mod.ts";
 import type { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink, type LinkCapture } from "../net/binary_link.ts";
+import { Outbox } from "../net/outbox.ts";
 import type { WakeScheduler } from "../net/scheduler.ts";
 import type { SessionParams } from "../protocol/control.ts";
 import { type ServerEvent, ServerLineParser } from "./server_lines.ts";
@@ -49,6 +50,8 @@ export class ConnectError extends Error {
 
 const encoder = new TextEncoder();
 const NICK = "NICK";
+/** Bound of unsent text commands a client may queue before it gives up. */
+const TEXT_OUTBOX_BYTES = 64 * 1024 * 1024;
 
 /** An open connection to a chat server. */
 export class ChatConnection {
@@ -68,9 +71,16 @@ export class ChatConnection {
   readonly #decoder = new TextDecoder();
 
   readonly #capture: (LinkCapture & { close(): void }) | undefined;
+  /** Text sessions: one serialized writer, so commands never interleave on partial writes. */
+  readonly #textOut: Outbox;
 
   private constructor(conn: Deno.TcpConn, options: ConnectOptions, makeLink: boolean) {
     this.#conn = conn;
+    this.#textOut = new Outbox(conn, {
+      maxBytes: TEXT_OUTBOX_BYTES,
+      onOverflow: (queued) => this.#finish(`send queue full (${queued} bytes unsent)`),
+      onError: () => this.#finish("connection lost"),
+    });
     this.#opts = options;
     this.#capture = options.makeCapture?.(conn.localAddr, conn.remoteAddr);
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
@@ -155,7 +165,7 @@ export class ChatConnection {
     }
     const bytes = encoder.encode(line + "\n");
     this.#capture?.sent(bytes, performance.now());
-    this.#writeAll(bytes).catch(() => this.#finish("connection lost"));
+    this.#textOut.append(bytes);
   }
 
   /**
@@ -243,11 +253,6 @@ export class ChatConnection {
       const e = this.#parser.line(raw.endsWith("\r") ? raw.slice(0, -1) : raw);
       if (e) this.#event(e);
     }
-  }
-
-  async #writeAll(bytes: Uint8Array): Promise<void> {
-    let off = 0;
-    while (off < bytes.length) off += await this.#conn.write(bytes.subarray(off));
   }
 
   #finish(reason: string): void {

@@ -1,0 +1,407 @@
+/**
+ * The server end to end over real TCP on 127.0.0.1: the seed 000 client's bytes, binary GBN
+ * and SR clients beside text clients, fragmentation, heavy seeded faults, bad input, slow and
+ * vanishing clients, shutdown.
+ */
+
+import assert from "node:assert/strict";
+import { LOSSY_LINK_OPTIONS } from "../lib/arq/mod.ts";
+import { ChatConnection } from "../lib/client/connection.ts";
+import type { ServerEvent } from "../lib/client/server_lines.ts";
+import { FaultInjector } from "../lib/faults/mod.ts";
+import { NullLogger } from "../lib/log/logger.ts";
+import { WakeScheduler } from "../lib/net/scheduler.ts";
+import { encodeFrame, encodeSyn, frame, FrameType, internetChecksum } from "../lib/protocol/mod.ts";
+import { ChatServer, type ServerOptions } from "../lib/server/server.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A raw TCP client that collects everything it reads. */
+class Raw {
+  text = "";
+  bytes: number[] = [];
+  closed = false;
+  readonly done: Promise<void>;
+  constructor(readonly conn: Deno.TcpConn) {
+    this.done = (async () => {
+      const buf = new Uint8Array(65536);
+      for (;;) {
+        const n = await conn.read(buf).catch(() => null);
+        if (n === null) break;
+        this.bytes.push(...buf.subarray(0, n));
+        this.text += dec.decode(buf.subarray(0, n), { stream: true });
+      }
+      this.closed = true;
+    })();
+  }
+  static async open(port: number): Promise<Raw> {
+    const c = await Deno.connect({ hostname: "127.0.0.1", port });
+    c.setNoDelay(true);
+    return new Raw(c);
+  }
+  async write(s: string | Uint8Array): Promise<void> {
+    const b = typeof s === "string" ? enc.encode(s) : s;
+    let off = 0;
+    while (off < b.length) off += await this.conn.write(b.subarray(off));
+  }
+  async close(): Promise<void> {
+    try {
+      this.conn.close();
+    } catch { /* closed */ }
+    await this.done;
+  }
+}
+
+async function withServer(
+  options: Partial<ServerOptions>,
+  fn: (server: ChatServer, scheduler: WakeScheduler) => Promise<void>,
+): Promise<void> {
+  const server = ChatServer.listen({
+    host: "127.0.0.1",
+    port: 0,
+    logger: new NullLogger(),
+    promptDelayMs: 50,
+    ...options,
+  });
+  const scheduler = new WakeScheduler();
+  try {
+    await fn(server, scheduler);
+  } finally {
+    await server.shutdown("test over", 1000);
+    scheduler.stop();
+  }
+}
+
+interface Client {
+  conn: ChatConnection;
+  events: ServerEvent[];
+  chat: () => string[];
+}
+
+async function client(
+  server: ChatServer,
+  scheduler: WakeScheduler,
+  nick: string,
+  kind: "gbn" | "sr" | "text",
+  faults?: { loss: number; corrupt: number; seed: number },
+): Promise<Client> {
+  const events: ServerEvent[] = [];
+  const conn = await ChatConnection.open({
+    host: "127.0.0.1",
+    port: server.addr.port,
+    text: kind === "text",
+    params: { mode: kind === "sr" ? "sr" : "gbn", window: 8, ackPolicy: "sack", maxPayload: 1024 },
+    arq: faults ? LOSSY_LINK_OPTIONS : {},
+    faults: faults ? new FaultInjector(faults, `client:${nick}`) : undefined,
+    scheduler,
+    onEvent: (e) => events.push(e),
+  });
+  conn.send(nick);
+  await waitFor(`${nick} registered`, () => events.some((e) => e.kind === "status"), 30_000);
+  const first = events.find((e) => e.kind === "status")!;
+  assert.equal(first.kind === "status" && first.code, 200, JSON.stringify(first));
+  return {
+    conn,
+    events,
+    chat: () => events.filter((e) => e.kind === "chat").map((e) => (e as { line: string }).line),
+  };
+}
+
+async function quitAll(...cs: Client[]): Promise<void> {
+  for (const c of cs) {
+    c.conn.send("QUIT");
+  }
+  await Promise.all(cs.map(async (c) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([c.conn.closed, new Promise((r) => timer = setTimeout(r, 3000))]);
+    clearTimeout(timer);
+    c.conn.close();
+  }));
+}
+
+Deno.test("the seed 000 client's exact bytes: NICK prompt, unterminated nickname and commands", async () => {
+  await withServer({}, async (server) => {
+    const other = await Raw.open(server.addr.port);
+    await waitFor("prompt", () => other.text === "NICK");
+    await other.write("outro\n");
+    const seed = await Raw.open(server.addr.port);
+    await waitFor("prompt", () => seed.text.length >= 4);
+    assert.equal(seed.text, "NICK", "the first read is exactly NICK");
+    await seed.write("João"); // no newline, as the seed client sends it
+    await waitFor("welcome", () => seed.text.includes("Type HELP"));
+    assert.match(seed.text, /^NICK200 OK - Connected\nWelcome, João! 2 users online/);
+    await seed.write("MSG Bom dia!");
+    await waitFor("reply", () => seed.text.includes("Message sent"));
+    await new Promise((r) => setTimeout(r, 60));
+    await seed.write("LIST");
+    await waitFor("list", () => seed.text.includes("User List"));
+    assert.match(seed.text, /200 OK - User List\noutro, João\n/);
+    await waitFor("broadcast", () => other.text.includes("[João]: Bom dia!\n"));
+    await new Promise((r) => setTimeout(r, 60));
+    await seed.write("QUIT");
+    await waitFor("bye", () => seed.closed);
+    assert.match(seed.text, /200 OK - Disconnecting\nBye, João\n$/);
+    await other.close();
+    await seed.close();
+  });
+});
+
+Deno.test("two quick lines from a newline-framing client never merge", async () => {
+  await withServer({}, async (server) => {
+    const a = await Raw.open(server.addr.port);
+    const b = await Raw.open(server.addr.port);
+    await a.write("ana\n");
+    await b.write("bia\r\n");
+    await waitFor("both in", () => a.text.includes("Welcome") && b.text.includes("Welcome"));
+    await a.write("MSG one\nMS");
+    await a.write("G two\r\nMSG three\n");
+    await waitFor("three lines", () => b.text.includes("[ana]: three"));
+    assert.ok(b.text.includes("[ana]: one\n[ana]: two\n[ana]: three\n"));
+    await a.close();
+    await b.close();
+  });
+});
+
+Deno.test("GBN, SR and text clients chat together, each line seen once by each other client", async () => {
+  await withServer({}, async (server, scheduler) => {
+    const g = await client(server, scheduler, "gbn", "gbn");
+    const s = await client(server, scheduler, "sr", "sr");
+    const t = await client(server, scheduler, "txt", "text");
+    for (const [c, name] of [[g, "gbn"], [s, "sr"], [t, "txt"]] as const) {
+      for (let i = 0; i < 5; i++) c.conn.send(`MSG ${name} ${i}`);
+    }
+    await waitFor("all lines", () => [g, s, t].every((c) => c.chat().length === 10));
+    for (const [c, name] of [[g, "gbn"], [s, "sr"], [t, "txt"]] as const) {
+      const lines = c.chat();
+      assert.equal(new Set(lines).size, 10);
+      assert.ok(!lines.some((l) => l.startsWith(`[${name}]`)), "no echo to the sender");
+    }
+    assert.deepEqual(
+      g.chat().filter((l) => l.startsWith("[sr]")),
+      [0, 1, 2, 3, 4].map((i) => `[sr]: sr ${i}`),
+    );
+    await quitAll(g, s, t);
+  });
+});
+
+Deno.test("a 20 KB message is fragmented and arrives intact", async () => {
+  await withServer({}, async (server, scheduler) => {
+    const a = await client(server, scheduler, "a", "sr");
+    const b = await client(server, scheduler, "b", "gbn");
+    const text = Array.from({ length: 20000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(
+      "",
+    );
+    a.conn.send(`MSG ${text}`);
+    await waitFor("big line", () => b.chat().length === 1);
+    assert.equal(b.chat()[0], `[a]: ${text}`);
+    assert.ok(a.conn.endpoint!.stats.dataSent >= 20, "at least 20 fragments");
+    await quitAll(a, b);
+  });
+});
+
+Deno.test("100 messages arrive exactly once and in order with 20% loss and 20% corruption both ways", async () => {
+  await withServer({
+    faults: { loss: 0.2, corrupt: 0.2, seed: 11 },
+    arq: LOSSY_LINK_OPTIONS,
+    flood: null,
+  }, async (server, scheduler) => {
+    const a = await client(server, scheduler, "a", "gbn", { loss: 0.2, corrupt: 0.2, seed: 5 });
+    const b = await client(server, scheduler, "b", "sr", { loss: 0.2, corrupt: 0.2, seed: 6 });
+    for (let i = 0; i < 100; i++) a.conn.send(`MSG m${i}`);
+    await waitFor("100 lines", () => b.chat().length >= 100, 120_000);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(b.chat(), Array.from({ length: 100 }, (_, i) => `[a]: m${i}`));
+    const st = a.conn.endpoint!.stats;
+    assert.ok(st.retransmissions > 0, "faults forced retransmissions");
+    await quitAll(a, b);
+  });
+});
+
+Deno.test("nickname conflict is 409, unknown PRIV target is 404, flooding is 429", async () => {
+  await withServer({}, async (server, scheduler) => {
+    const a = await client(server, scheduler, "Ana", "gbn");
+    const events: ServerEvent[] = [];
+    const dup = await ChatConnection.open({
+      host: "127.0.0.1",
+      port: server.addr.port,
+      text: true,
+      params: { mode: "gbn", window: 8, ackPolicy: "sack", maxPayload: 1024 },
+      scheduler,
+      onEvent: (e) => events.push(e),
+    });
+    dup.send("ana");
+    await waitFor("refusal", () => events.length > 0);
+    assert.deepEqual(events[0], {
+      kind: "status",
+      code: 409,
+      title: "409 Conflict",
+      body: "Nickname taken: ana",
+    });
+    await dup.closed;
+    a.conn.send("PRIV nobody hi");
+    await waitFor("404", () => a.events.some((e) => e.kind === "status" && e.code === 404));
+    for (let i = 0; i < 12; i++) a.conn.send(`MSG flood ${i}`);
+    await waitFor("replies", () => a.events.filter((e) => e.kind === "status").length >= 14);
+    const codes = a.events.filter((e) => e.kind === "status").map((e) =>
+      (e as { code: number }).code
+    );
+    assert.equal(codes.filter((c) => c === 429).length, 2);
+    await quitAll(a);
+  });
+});
+
+Deno.test("malformed frames end only that session, with an RST naming the reason", async () => {
+  await withServer({}, async (server, scheduler) => {
+    const ok = await client(server, scheduler, "ok", "sr");
+    const raw = await Raw.open(server.addr.port);
+    await raw.write(
+      encodeFrame(
+        frame(
+          FrameType.SYN,
+          0,
+          0,
+          encodeSyn({ mode: "gbn", window: 4, ackPolicy: "frame", maxPayload: 1024 }),
+        ),
+      ),
+    );
+    await waitFor("SYN-ACK", () => raw.bytes.length >= 22);
+    await raw.write(encodeFrame(frame(FrameType.ACK, 0)));
+    // A corrupted frame first: answered by a NACK, the session lives on.
+    const bad = encodeFrame(frame(FrameType.DATA, 1, 1, enc.encode("raw")));
+    bad[12]! ^= 1;
+    await raw.write(bad);
+    await waitFor(
+      "NACK",
+      () => raw.bytes.some((b, i) => b === 0xc1 && raw.bytes[i + 3] === FrameType.NACK),
+    );
+    // Then garbage: framing damage.
+    await raw.write("this is not a frame");
+    await waitFor("closed", () => raw.closed);
+    assert.match(dec.decode(Uint8Array.from(raw.bytes)), /Protocol error: Bad magic byte/);
+    // Unknown type with a valid checksum on another session.
+    const raw2 = await Raw.open(server.addr.port);
+    await raw2.write(
+      encodeFrame(
+        frame(
+          FrameType.SYN,
+          0,
+          0,
+          encodeSyn({ mode: "sr", window: 4, ackPolicy: "frame", maxPayload: 1024 }),
+        ),
+      ),
+    );
+    const weird = encodeFrame(frame(FrameType.ACK, 0));
+    weird[3] = 77;
+    weird[8] = 0;
+    weird[9] = 0;
+    const sum = internetChecksum(weird);
+    weird[8] = sum >> 8;
+    weird[9] = sum & 0xff;
+    await raw2.write(weird);
+    await waitFor("closed 2", () => raw2.closed);
+    assert.match(dec.decode(Uint8Array.from(raw2.bytes)), /Unknown frame type: 77/);
+    ok.conn.send("LIST");
+    await waitFor(
+      "server still serves",
+      () => ok.events.some((e) => e.kind === "status" && e.title.includes("User List")),
+    );
+    await raw.close();
+    await raw2.close();
+    await quitAll(ok);
+  });
+});
+
+Deno.test("a client that vanishes mid-fragment is cleaned up and the others are told", async () => {
+  await withServer({}, async (server, scheduler) => {
+    const watcher = await client(server, scheduler, "watcher", "gbn");
+    const raw = await Raw.open(server.addr.port);
+    await raw.write(
+      encodeFrame(
+        frame(
+          FrameType.SYN,
+          0,
+          0,
+          encodeSyn({ mode: "gbn", window: 4, ackPolicy: "frame", maxPayload: 1024 }),
+        ),
+      ),
+    );
+    await waitFor("SYN-ACK", () => raw.bytes.length >= 22);
+    await raw.write(encodeFrame(frame(FrameType.ACK, 0)));
+    await raw.write(encodeFrame(frame(FrameType.DATA, 1, 1, enc.encode("ghost"))));
+    await waitFor(
+      "ghost joined",
+      () => watcher.events.some((e) => e.kind === "notice" && e.text.startsWith("ghost joined")),
+    );
+    const half = encodeFrame(frame(FrameType.DATA, 2, 0, new Uint8Array(500)));
+    await raw.write(half.subarray(0, 200));
+    await raw.close();
+    await waitFor(
+      "left",
+      () => watcher.events.some((e) => e.kind === "notice" && e.text.startsWith("ghost left")),
+    );
+    await quitAll(watcher);
+  });
+});
+
+Deno.test("a reader that never reads is disconnected without delaying the others", async () => {
+  await withServer({ outboxBytes: 256 * 1024, flood: null }, async (server, scheduler) => {
+    // `silent` registers and then never reads: the kernel buffers fill (a few MB on loopback),
+    // then its outbox passes its bound and the server drops it.
+    const silent = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+    await silent.write(enc.encode("silent\n"));
+    const a = await client(server, scheduler, "a", "text");
+    const b = await client(server, scheduler, "b", "sr");
+    const line = "x".repeat(20_000);
+    const count = 600; // 12 MB: more than loopback's socket buffers can hide
+    for (let i = 0; i < count; i++) a.conn.send(`MSG ${i} ${line}`);
+    await waitFor("b got everything", () => b.chat().length === count, 60_000).catch((e) => {
+      throw new Error(
+        `${e.message}: ${b.chat().length} ${
+          JSON.stringify(b.events.filter((e) => e.kind !== "chat"))
+        } ${JSON.stringify(a.events.filter((e) => e.kind !== "chat").slice(-3))}`,
+      );
+    });
+    await waitFor(
+      "silent dropped",
+      () => b.events.some((e) => e.kind === "notice" && e.text.startsWith("silent left (too slow")),
+      30_000,
+    );
+    assert.deepEqual(
+      b.chat(),
+      Array.from({ length: count }, (_, i) => `[a]: ${i} ${line}`),
+    );
+    silent.close();
+    await quitAll(a, b);
+  });
+});
+
+Deno.test("shutdown tells text and binary clients 503 and closes them", async () => {
+  const server = ChatServer.listen({
+    host: "127.0.0.1",
+    port: 0,
+    logger: new NullLogger(),
+    promptDelayMs: 50,
+  });
+  const scheduler = new WakeScheduler();
+  const b = await client(server, scheduler, "bin", "sr");
+  const t = await client(server, scheduler, "txt", "text");
+  const started = performance.now();
+  await server.shutdown("maintenance", 2000);
+  assert.ok(performance.now() - started < 3000);
+  await Promise.all([b.conn.closed, t.conn.closed]);
+  for (const c of [b, t]) {
+    assert.ok(
+      c.events.some((e) => e.kind === "status" && e.code === 503 && e.body.includes("maintenance")),
+    );
+  }
+  scheduler.stop();
+});
