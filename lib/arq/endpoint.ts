@@ -80,10 +80,17 @@ const EMPTY = new Uint8Array(0);
 
 /** Fills in defaults and checks ranges; throws `RangeError` on a bad value. */
 export function resolveOptions(options: Partial<EndpointOptions> = {}): EndpointOptions {
-  const o: Record<string, number> = { ...DEFAULT_ENDPOINT_OPTIONS };
+  const o: Record<string, number | boolean> = { ...DEFAULT_ENDPOINT_OPTIONS };
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
     if (!(key in DEFAULT_ENDPOINT_OPTIONS)) throw new RangeError(`Unknown ARQ option: ${key}`);
+    if (typeof DEFAULT_ENDPOINT_OPTIONS[key as keyof EndpointOptions] === "boolean") {
+      if (typeof value !== "boolean") {
+        throw new RangeError(`ARQ option ${key} must be true or false: ${value}`);
+      }
+      o[key] = value;
+      continue;
+    }
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
       throw new RangeError(`ARQ option ${key} must be a finite number >= 0: ${value}`);
     }
@@ -296,11 +303,19 @@ export class ArqEndpoint implements ArqCore {
     if (message.length > MAX_MESSAGE) {
       throw new RangeError(`Message too long: ${message.length} bytes (max ${MAX_MESSAGE})`);
     }
+    this.stats.messagesSent++;
+    if (
+      this.#opts.coalesce && this.#params !== undefined &&
+      this.#queue.coalesce(message, this.#params.maxPayload)
+    ) {
+      this.stats.messagesCoalesced++;
+      return; // the window is full (the message is queued), so nothing can be sent now
+    }
     if (this.#queue.pending >= this.#opts.maxSendQueue) {
+      this.stats.messagesSent--;
       throw new SendQueueFullError(this.#queue.pending);
     }
     this.#queue.push(message, payloadSum ?? -1);
-    this.stats.messagesSent++;
     if (this.#sender) this.#fill(now);
   }
 

@@ -9,11 +9,13 @@ import { Flag } from "../protocol/header.ts";
 import { seqAdd, seqDiff } from "../protocol/seq.ts";
 
 interface QueuedMessage {
-  readonly bytes: Uint8Array;
+  bytes: Uint8Array;
   /** `onesSum(bytes)` or -1. */
-  readonly sum: number;
+  sum: number;
   /** Bytes already cut into fragments. */
   offset: number;
+  /** Owned buffer of a coalesced message (`bytes` is a prefix of it), else undefined. */
+  owned: Uint8Array | undefined;
 }
 
 /**
@@ -33,8 +35,28 @@ export class MessageQueue {
 
   /** Appends a message; `sum` is its `onesSum` or -1. */
   push(bytes: Uint8Array, sum: number): void {
-    this.#items.push({ bytes, sum, offset: 0 });
+    this.#items.push({ bytes, sum, offset: 0, owned: undefined });
     this.pending++;
+  }
+
+  /**
+   * Appends `bytes` to the newest queued message when that message has not started to be sent
+   * and both fit in `max` bytes (one frame); returns false when it cannot (then `push`). Lets a
+   * sender pack several small messages into one frame while its window is full.
+   */
+  coalesce(bytes: Uint8Array, max: number): boolean {
+    if (this.#items.length === this.#head) return false;
+    const tail = this.#items[this.#items.length - 1]!;
+    const len = tail.bytes.length;
+    if (tail.offset !== 0 || len + bytes.length > max) return false;
+    if (tail.owned === undefined) {
+      tail.owned = new Uint8Array(max);
+      tail.owned.set(tail.bytes);
+    }
+    tail.owned.set(bytes, len);
+    tail.bytes = tail.owned.subarray(0, len + bytes.length);
+    tail.sum = -1;
+    return true;
   }
 
   /** The oldest message not completely fragmented. */

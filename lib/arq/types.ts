@@ -120,6 +120,12 @@ export interface EndpointOptions {
   readonly maxWindow: number;
   /** Most messages queued or unacknowledged; past it `send` throws. Default 4096. */
   readonly maxSendQueue: number;
+  /**
+   * Pack messages sent while the window is full into the newest queued message, up to one
+   * frame's payload (a server's outgoing lines, each ending in a newline). The receiver then
+   * delivers them as one message. Default false: one message per `send`, as in the textbook.
+   */
+  readonly coalesce: boolean;
 }
 
 /** Default {@link EndpointOptions}. */
@@ -135,6 +141,7 @@ export const DEFAULT_ENDPOINT_OPTIONS: Readonly<EndpointOptions> = Object.freeze
   ackDelayMs: 0,
   maxWindow: 256,
   maxSendQueue: 4096,
+  coalesce: false,
 });
 
 /**
@@ -180,6 +187,8 @@ export interface ArqStats {
   corruptReceived: number;
   /** Messages accepted by `send`. */
   messagesSent: number;
+  /** Of those, messages packed into an earlier queued message (option `coalesce`). */
+  messagesCoalesced: number;
   /** Messages delivered. */
   messagesDelivered: number;
   /** Bytes of the messages delivered. */
@@ -209,6 +218,7 @@ export function newStats(rto: number): ArqStats {
     outOfOrder: 0,
     corruptReceived: 0,
     messagesSent: 0,
+    messagesCoalesced: 0,
     messagesDelivered: 0,
     bytesDelivered: 0,
     srtt: 0,

@@ -144,24 +144,81 @@ export const RUN_RESULT_SCHEMA = {
         seed: num,
       },
     },
-    sweep: { type: ["object", "null"] },
-    latencyMs: { type: "object", required: ["p50", "p90", "p99", "max", "mean"] },
+    sweep: {
+      type: ["object", "null"],
+      required: ["param", "value"],
+      properties: { param: { type: "string" }, value: num },
+    },
+    latencyMs: {
+      type: "object",
+      required: ["p50", "p90", "p99", "max", "mean"],
+      properties: { p50: num, p90: num, p99: num, max: num, mean: num },
+    },
     arq: { type: ["object", "null"] },
     server: { type: ["object", "null"] },
-    generator: { type: "object", required: ["cpuMs", "cpuPercent", "bound"] },
+    generator: {
+      type: "object",
+      required: ["cpuMs", "cpuPercent", "bound"],
+      properties: { cpuMs: num, cpuPercent: num, bound: { type: "boolean" } },
+    },
     status: { enum: ["complete", "deadline", "failed"] },
     problems: { type: "array", items: { type: "string" } },
   },
 } as const;
 
+/** The JSON Schema keywords {@link RUN_RESULT_SCHEMA} uses. */
+interface SchemaNode {
+  readonly type?: string | readonly string[];
+  readonly const?: unknown;
+  readonly enum?: readonly unknown[];
+  readonly required?: readonly string[];
+  readonly properties?: { readonly [key: string]: SchemaNode };
+  readonly items?: SchemaNode;
+}
+
+function jsonType(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v;
+}
+
+/** Checks `v` against `s` (type, const, enum, required, properties, items). */
+function checkSchema(v: unknown, s: SchemaNode, path: string, errors: string[]): void {
+  const where = path === "" ? "result" : path;
+  if (s.type !== undefined) {
+    const types: readonly string[] = typeof s.type === "string" ? [s.type] : s.type;
+    if (!types.includes(jsonType(v))) {
+      errors.push(`${where} must be ${types.join(" or ")}`);
+      return;
+    }
+  }
+  if (s.const !== undefined && v !== s.const) {
+    errors.push(`${where} must be ${JSON.stringify(s.const)}`);
+  }
+  if (s.enum !== undefined && !s.enum.includes(v)) {
+    errors.push(`${where} must be one of ${s.enum.join(", ")}`);
+  }
+  const prefix = path === "" ? "" : `${path}.`;
+  if (jsonType(v) === "object") {
+    const o = v as Record<string, unknown>;
+    for (const key of s.required ?? []) {
+      if (!(key in o)) errors.push(`missing ${prefix}${key}`);
+    }
+    for (const [key, sub] of Object.entries(s.properties ?? {})) {
+      if (key in o) checkSchema(o[key], sub, `${prefix}${key}`, errors);
+    }
+  }
+  if (Array.isArray(v) && s.items !== undefined) {
+    v.forEach((item, i) => checkSchema(item, s.items!, `${where}[${i}]`, errors));
+  }
+}
+
 /** Checks `x` against the schema; returns the problems found (empty when valid). */
 export function validateRunResult(x: unknown): string[] {
   const errors: string[] = [];
-  if (typeof x !== "object" || x === null) return ["not an object"];
+  if (typeof x !== "object" || x === null || Array.isArray(x)) return ["not an object"];
   const o = x as Record<string, unknown>;
-  for (const key of RUN_RESULT_SCHEMA.required) {
-    if (!(key in o)) errors.push(`missing ${key}`);
-  }
+  checkSchema(o, RUN_RESULT_SCHEMA, "", errors);
   const numbers = [
     "connectMs",
     "sent",
@@ -180,23 +237,9 @@ export function validateRunResult(x: unknown): string[] {
       errors.push(`${key} must be a finite number`);
     }
   }
-  if (o.tool !== "chat-bench") errors.push("tool must be chat-bench");
-  if (!["gbn", "sr", "text"].includes(o.mode as string)) {
-    errors.push("mode must be gbn, sr or text");
-  }
-  if (!["complete", "deadline", "failed"].includes(o.status as string)) errors.push("bad status");
-  const lat = o.latencyMs as Record<string, unknown> | undefined;
-  for (const k of ["p50", "p90", "p99", "max", "mean"]) {
-    if (typeof lat?.[k] !== "number") errors.push(`latencyMs.${k} must be a number`);
-  }
-  const params = o.params as Record<string, unknown> | undefined;
-  for (const k of RUN_RESULT_SCHEMA.properties.params.required) {
-    if (params?.[k] === undefined) errors.push(`params.${k} missing`);
-  }
   if (o.mode === "text" && o.arq !== null) errors.push("arq must be null for text");
   if (o.mode !== "text" && o.status !== "failed" && (o.arq === null || typeof o.arq !== "object")) {
     errors.push("arq must be an object for gbn/sr");
   }
-  if (!Array.isArray(o.problems)) errors.push("problems must be an array");
   return errors;
 }

@@ -290,7 +290,8 @@ export class ChatServer {
     return new BinarySession(id, this.room, c.conn, {
       who: `server ${peer}`,
       scheduler: this.#scheduler,
-      arq: this.#opts.arq ?? {},
+      // Lines queued behind a full window travel packed into shared frames.
+      arq: { coalesce: true, ...this.#opts.arq },
       outboxBytes: this.#opts.outboxBytes ?? DEFAULT_OUTBOX_BYTES,
       faults: faults ? new FaultInjector(faults, `server:${id}`) : undefined,
       trace: this.#opts.trace,
