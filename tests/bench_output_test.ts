@@ -426,14 +426,18 @@ Deno.test("toCsv: quotes cells with commas and quotes so every row keeps its wid
     sampleRun("gbn", { param: 'odd,"param"', value: 1 }),
     sampleRun("text"),
     sampleRun("sr", { param: "loss", value: 0.05 }),
+    sampleRun("gbn", { param: "a,b", value: 2 }),
+    sampleRun("sr", { param: 'say "hi"', value: 3 }),
   ];
   const csv = toCsv(runs);
   assert.ok(csv.endsWith("\n"));
   const rows = parseCsv(csv);
   assert.deepEqual(rows[0], CSV_HEADER);
-  assert.equal(rows.length, 4);
+  assert.equal(rows.length, 1 + runs.length);
   for (const row of rows) assert.equal(row.length, CSV_HEADER.length);
   assert.equal(rows[1]![1], 'odd,"param"');
+  assert.equal(rows[4]![1], "a,b");
+  assert.equal(rows[5]![1], 'say "hi"');
   assert.deepEqual(rows[2]!.slice(0, 3), ["text", "", ""]);
   assert.deepEqual(rows[3]!.slice(0, 3), ["sr", "loss", "0.05"]);
   assert.equal(rows[2]![CSV_HEADER.indexOf("efficiency")], "");
