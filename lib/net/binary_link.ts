@@ -113,8 +113,11 @@ export class BinaryLink implements Wakeable {
   /** Queues an application message (shared bytes are not copied). */
   send(message: Uint8Array, payloadSum?: number): void {
     if (this.#closedReason !== undefined) return;
+    const stats = this.endpoint.stats;
+    const packed = stats.messagesCoalesced;
     this.endpoint.send(message, this.#clock(), payloadSum);
-    this.#reschedule();
+    // Packed into a queued message: nothing was sent, no timer changed.
+    if (stats.messagesCoalesced === packed) this.#reschedule();
   }
 
   /** Feeds bytes read from the socket. */

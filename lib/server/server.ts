@@ -7,6 +7,7 @@
  * @module
  */
 
+import { turnNow } from "../net/turn_clock.ts";
 import process from "node:process";
 import type { EndpointOptions } from "../arq/mod.ts";
 import { type FloodLimit, Room, type RoomEvent } from "../chat/mod.ts";
@@ -90,7 +91,7 @@ export class ChatServer {
   readonly #logger: Logger;
   readonly #scheduler = new WakeScheduler();
   readonly #connections = new Set<Connection>();
-  readonly #clock = () => performance.now();
+  readonly #clock = turnNow;
   readonly #started = performance.now();
   #nextId = 0;
   #stopping = false;
