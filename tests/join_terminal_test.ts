@@ -36,7 +36,8 @@ if (!tmuxAvailable) {
 
 /** A tmux server of its own (socket name unique to this process). */
 class Tmux {
-  readonly socket = `chat-test-${Deno.pid}`;
+  static #count = 0;
+  readonly socket = `chat-test-${Deno.pid}-${Tmux.#count++}`;
   tmux(...args: string[]): Promise<{ code: number; out: string }> {
     return run("tmux", ["-L", this.socket, ...args]);
   }
