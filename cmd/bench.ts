@@ -26,6 +26,7 @@ import { MAX_WINDOW } from "../lib/protocol/control.ts";
 const spec: FlagSpec = {
   clients: { type: "string", short: "c" },
   messages: { type: "string", short: "m" },
+  senders: { type: "string" },
   size: { type: "string" },
   rate: { type: "string" },
   duration: { type: "string" },
@@ -52,7 +53,9 @@ after. Clients register, a probe proves all are in, then each sends its messages
 when every message reached every other client, or at the deadline.
 
   -c, --clients N        clients (default 10)
-  -m, --messages N       messages per client (default 100)
+  -m, --messages N       messages per sending client (default 100)
+  --senders K            only the first K clients send, the others listen (default: all);
+                         e.g. --clients 10000 --senders 10 holds a full lab while ten chat
   --size BYTES           chat text per message, >= 24 (default 64)
   --rate R               open loop: R messages/s offered by all clients together (default 0:
                          closed loop, as fast as the window allows)
@@ -93,9 +96,10 @@ async function run(args: string[]): Promise<number> {
   const rate = numberFlag(flags, "rate", 0, 0, 1e9);
   const duration = numberFlag(flags, "duration", 0, 0, 3600);
   let messages = intFlag(flags, "messages", 100, 1, 10_000_000);
+  const senders = intFlag(flags, "senders", clients, 1, clients);
   if (duration > 0) {
     if (rate === 0) throw new UsageError("--duration needs --rate (open loop)");
-    messages = Math.max(1, Math.round((rate * duration) / clients));
+    messages = Math.max(1, Math.round((rate * duration) / senders));
   }
   const size = intFlag(flags, "size", 64, 24, 30000);
   const arqFlag = (stringFlag(flags, "arq") ?? "both").toLowerCase();
@@ -121,6 +125,7 @@ async function run(args: string[]): Promise<number> {
   }
   const base: Omit<RunParams, "host" | "port" | "mode" | "sweep"> = {
     clients,
+    ...(senders < clients ? { senders } : {}),
     messages,
     size,
     rate,
@@ -186,9 +191,9 @@ async function run(args: string[]): Promise<number> {
   else if (csv) console.log(toCsv(results).trimEnd());
   else {
     console.log(
-      `chat bench: ${host}:${port}${
-        server ? " (own server)" : ""
-      }, ${clients} clients x ${messages} messages of ${size} bytes`,
+      `chat bench: ${host}:${port}${server ? " (own server)" : ""}, ${clients} clients${
+        senders < clients ? ` (${senders} sending)` : ""
+      } x ${messages} messages of ${size} bytes`,
     );
     console.log(formatTable(results));
   }

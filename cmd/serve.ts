@@ -12,7 +12,7 @@ import {
   UsageError,
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
-import { parseFlood } from "../lib/chat/mod.ts";
+import { DEFAULT_ANNOUNCE_MAX, parseFlood } from "../lib/chat/mod.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { WorkerLogger } from "../lib/log/logger.ts";
 import { lanAddresses } from "../lib/net/addresses.ts";
@@ -24,6 +24,7 @@ const spec: FlagSpec = {
   host: { type: "string" },
   port: { type: "string", short: "p" },
   "max-clients": { type: "string" },
+  "announce-max": { type: "string" },
   log: { type: "string" },
   trace: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
@@ -42,6 +43,8 @@ Usage: chat serve [options]
   --host ADDR          address to listen on (default 0.0.0.0: every interface)
   -p, --port N         TCP port (default 55555; 0 picks a free port)
   --max-clients N      most users at once (default 10000)
+  --announce-max N     join/leave notices go to everyone while at most N users are in
+                       (default 1000); a larger room stays quiet (N joins cost N²/2 lines)
   --flood MSGS/SECS    flood limit per user for MSG/PRIV, or "off" (default 10/5)
   --log FILE           also append JSON-lines events to FILE
   --trace              print every frame and text line sent and received
@@ -61,6 +64,7 @@ async function run(args: string[]): Promise<number> {
   const port = intFlag(flags, "port", 55555, 0, 65535);
   const host = stringFlag(flags, "host") ?? "0.0.0.0";
   const maxClients = intFlag(flags, "max-clients", 10000, 1, 1_000_000);
+  const announceMax = intFlag(flags, "announce-max", DEFAULT_ANNOUNCE_MAX, 0, 1_000_000);
   const seed = intFlag(flags, "seed", 1, 0, 0xffffffff);
   const flood = parseFloodFlag(stringFlag(flags, "flood"));
   const loss = probability(flags, "loss");
@@ -86,6 +90,7 @@ async function run(args: string[]): Promise<number> {
       host,
       port,
       maxClients,
+      announceMax,
       flood,
       logger,
       logMessages: stringFlag(flags, "log") !== undefined,

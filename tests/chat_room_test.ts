@@ -196,3 +196,19 @@ Deno.test("parseFlood reads MSGS/SECONDS and off, and rejects the rest", () => {
   assert.throws(() => parseFlood("ten"), /MSGS\/SECONDS/);
   assert.throws(() => parseFlood("0/5"), /at least 1/);
 });
+
+Deno.test("Room announces joins, leaves and renames only up to announceMax users", () => {
+  const { room, join } = setup({ announceMax: 3 });
+  const ana = join("ana");
+  join("bia");
+  const cai = join("cai");
+  assert.match(ana.text(), /\*\*\* cai joined \(3 online\)\n$/);
+  ana.clear();
+  const dan = join("dan"); // 4 users > 3: quiet
+  dan.clear();
+  room.input(cai, "NICK caio", 0);
+  room.input(cai, "MSG still heard", 0);
+  assert.equal(ana.text(), "[caio]: still heard\n", "chat lines still go to everyone");
+  room.leave(dan, "quit"); // back to 3: announced again
+  assert.equal(ana.text(), "[caio]: still heard\n*** dan left (quit)\n");
+});

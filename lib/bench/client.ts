@@ -7,6 +7,7 @@
 import { ArqEndpoint, type ArqStats, type EndpointOptions } from "../arq/mod.ts";
 import type { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink } from "../net/binary_link.ts";
+import { Outbox } from "../net/outbox.ts";
 import type { WakeScheduler } from "../net/scheduler.ts";
 import type { SessionParams } from "../protocol/control.ts";
 import type { Histogram } from "./histogram.ts";
@@ -55,13 +56,18 @@ export class BenchClient {
   readonly #opts: BenchClientOptions;
   readonly #conn: Deno.TcpConn;
   readonly #link: BinaryLink | undefined;
-  /** Highest sequence number seen per sender (-1 = none), and seen bitmaps. */
-  readonly #last: Int32Array;
-  readonly #seen: Uint8Array[];
+  /**
+   * Per sender heard from: which sequence numbers arrived and the highest one. Created at the
+   * sender's first message, so 10,000 clients of which ten send cost ten entries each.
+   */
+  readonly #from = new Map<number, { seen: Uint8Array; last: number }>();
+  /** Text sessions: one serialized writer, so batches never interleave on partial writes. */
+  readonly #out: Outbox;
   #carry = "";
   #prompt = 0;
   #status = 0;
   #statusWaiters: ((line: string) => void)[] = [];
+  #statsWaiter: ((reply: string) => void) | undefined;
   #pendingStatus: string | undefined;
   #closed = false;
   /** Replies (status lines) received. */
@@ -73,8 +79,11 @@ export class BenchClient {
     this.index = opts.index;
     this.#opts = opts;
     this.#conn = conn;
-    this.#last = new Int32Array(opts.clients).fill(-1);
-    this.#seen = Array.from({ length: opts.clients }, () => new Uint8Array(opts.messages));
+    this.#out = new Outbox(conn, {
+      maxBytes: 256 * 1024 * 1024,
+      onOverflow: () => this.#closed = true,
+      onError: () => this.#closed = true,
+    });
     if (opts.mode !== "text") {
       this.#link = new BinaryLink(
         conn,
@@ -146,7 +155,14 @@ export class BenchClient {
     this.#write(encoder.encode(lines.join("\n") + "\n"));
   }
 
-  /** Resolves with the next status reply body (e.g. for STATS). */
+  /** Sends STATS; resolves with its reply (status and body), whatever replies come first. */
+  stats(): Promise<string> {
+    const reply = new Promise<string>((resolve) => this.#statsWaiter = resolve);
+    this.send("STATS");
+    return reply;
+  }
+
+  /** Resolves with the next status reply (status line and body). */
   nextStatus(): Promise<string> {
     return new Promise((resolve) => this.#statusWaiters.push(resolve));
   }
@@ -171,10 +187,7 @@ export class BenchClient {
   }
 
   #write(bytes: Uint8Array): void {
-    (async () => {
-      let off = 0;
-      while (off < bytes.length) off += await this.#conn.write(bytes.subarray(off));
-    })().catch(() => this.#closed = true);
+    this.#out.append(bytes);
   }
 
   async #readLoop(): Promise<void> {
@@ -216,8 +229,15 @@ export class BenchClient {
     if (this.#status > 0) {
       this.#status = 0;
       this.replies++;
+      const reply = `${this.#pendingStatus}\n${line}`;
+      if (this.#statsWaiter && reply.startsWith("200 OK - Stats")) {
+        const w = this.#statsWaiter;
+        this.#statsWaiter = undefined;
+        w(reply);
+        return;
+      }
       const w = this.#statusWaiters.shift();
-      if (w) w(`${this.#pendingStatus}\n${line}`);
+      if (w) w(reply);
       return;
     }
     const c = line.charCodeAt(0);
@@ -241,16 +261,21 @@ export class BenchClient {
     const sent = Number(body.slice(0, a));
     const sender = Number(body.slice(a + 1, b));
     const seq = Number(body.slice(b + 1, e < 0 ? undefined : e));
-    const seen = this.#seen[sender];
-    if (seen === undefined || seq >= seen.length || !Number.isFinite(sent)) return;
+    if (!(sender >= 0 && sender < this.#opts.clients) || !Number.isFinite(sent)) return;
+    let from = this.#from.get(sender);
+    if (from === undefined) {
+      from = { seen: new Uint8Array(this.#opts.messages), last: -1 };
+      this.#from.set(sender, from);
+    }
+    if (!(seq >= 0 && seq < from.seen.length)) return;
     const tally = this.#opts.tally;
-    if (seen[seq] === 1) {
+    if (from.seen[seq] === 1) {
       tally.duplicated++;
       return;
     }
-    seen[seq] = 1;
-    if (seq < this.#last[sender]!) tally.outOfOrder++;
-    else this.#last[sender] = seq;
+    from.seen[seq] = 1;
+    if (seq < from.last) tally.outOfOrder++;
+    else from.last = seq;
     tally.deliveries++;
     tally.latency.record((performance.now() - tally.origin - sent) * 1000);
   }

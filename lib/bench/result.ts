@@ -15,6 +15,8 @@ export interface RunResult {
   /** The workload. `rate` 0 = closed loop; otherwise messages per second offered in total. */
   readonly params: {
     readonly clients: number;
+    /** Clients that send (the first ones); the others only receive. Absent = all. */
+    readonly senders?: number;
     readonly messages: number;
     readonly size: number;
     readonly rate: number;
@@ -67,6 +69,8 @@ export interface RunResult {
     readonly cpuSystemMs: number;
     readonly cpuNsPerDelivery: number;
     readonly peakRssBytes: number;
+    /** Resident memory when the run ended (queues drained), for memory per connection. */
+    readonly rssBytes?: number;
     readonly source: "server-stats";
   } | null;
   /** The generator's CPU; `bound` when it used >= 90 % of a core (the run measured it). */
@@ -133,6 +137,7 @@ export const RUN_RESULT_SCHEMA = {
       ],
       properties: {
         clients: num,
+        senders: num,
         messages: num,
         size: num,
         rate: num,

@@ -20,6 +20,8 @@ export interface RunParams {
   readonly port: number;
   readonly mode: "gbn" | "sr" | "text";
   readonly clients: number;
+  /** Clients that send (the first `senders`); the rest only receive. Default: all. */
+  readonly senders?: number;
   readonly messages: number;
   readonly size: number;
   /** Messages per second offered by all clients together; 0 = closed loop. */
@@ -104,34 +106,46 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     const refused = regs.find((r) => !r.startsWith("200"));
     if (refused) throw new Error(`registration refused: ${refused.replace("\n", ": ")}`);
     const connectMs = performance.now() - t0;
-    // Probe barrier: client 0's line must reach every other client.
-    const probeDeadline = performance.now() + 30_000;
-    while (clients.slice(1).some((c) => c.probes === 0)) {
-      if (performance.now() > probeDeadline) throw new Error("probe barrier timed out");
+    // Probe barrier: client 0's line must reach every other client. A probe is resent only
+    // when the last one had time to arrive (interval doubling up to 1 s): with 10,000 clients
+    // each probe is 10,000 deliveries, and a probe every 20 ms would itself flood the room.
+    const probeDeadline = performance.now() + 60_000;
+    let interval = faulty ? 200 : 20;
+    let waiting = clients.slice(1);
+    while (waiting.length > 0) {
+      if (performance.now() > probeDeadline) {
+        throw new Error(`probe barrier timed out (${waiting.length} clients never saw a probe)`);
+      }
       clients[0]!.send("MSG probe");
-      await sleep(faulty ? 200 : 20);
+      const until = performance.now() + interval;
+      while (performance.now() < until && waiting.length > 0) {
+        await sleep(Math.min(20, interval));
+        waiting = waiting.filter((c) => c.probes === 0);
+      }
+      interval = Math.min(1000, interval * 2);
     }
     const before = await serverStats(clients[0]!);
     const cpu0 = process.cpuUsage();
     const sendStart = performance.now();
-    const expected = p.messages * p.clients * (p.clients - 1);
+    const senders = Math.min(p.senders ?? p.clients, p.clients);
+    const expected = p.messages * senders * (p.clients - 1);
     // Send phase.
     const sent = new Int32Array(p.clients);
     // Replies so far (registration, probes, STATS): the send window counts only later ones.
     const base = clients.map((c) => c.replies);
     const inflightLimit = Math.max(4, p.window * 4);
-    const perClientInterval = p.rate > 0 ? (1000 * p.clients) / p.rate : 0;
+    const perSenderInterval = p.rate > 0 ? (1000 * senders) / p.rate : 0;
     let done = false;
     while (!done) {
       const now = performance.now();
       let allSent = true;
-      for (const c of clients) {
-        const i = c.index;
+      for (let i = 0; i < senders; i++) {
+        const c = clients[i]!;
         if (sent[i]! >= p.messages) continue;
         allSent = false;
         let budget: number;
         if (p.rate > 0) {
-          const due = Math.floor((now - sendStart) / perClientInterval) + 1;
+          const due = Math.floor((now - sendStart) / perSenderInterval) + 1;
           budget = Math.min(due, p.messages) - sent[i]!;
         } else {
           const outstanding = sent[i]! - (c.replies - base[i]!);
@@ -173,6 +187,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         cpuSystemMs: sys,
         cpuNsPerDelivery: tally.deliveries > 0 ? ((user + sys) * 1e6) / tally.deliveries : 0,
         peakRssBytes: after.peakRssBytes,
+        rssBytes: after.rssBytes,
         source: "server-stats",
       };
     }
@@ -183,6 +198,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       mode: p.mode,
       params: {
         clients: p.clients,
+        ...(senders < p.clients ? { senders } : {}),
         messages: p.messages,
         size: p.size,
         rate: p.rate,
@@ -234,9 +250,7 @@ interface StatsFacts {
 }
 
 async function serverStats(c: BenchClient): Promise<StatsFacts | undefined> {
-  const reply = c.nextStatus();
-  c.send("STATS");
-  const text = await within(reply, 5000);
+  const text = await within(c.stats(), 30_000); // a 10,000-client room may still be busy
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text.split("\n")[1] ?? "") as StatsFacts;

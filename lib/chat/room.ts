@@ -22,6 +22,9 @@ export interface ChatClient {
   close(): void;
 }
 
+/** Largest room in which join, leave and rename notices are broadcast, by default. */
+export const DEFAULT_ANNOUNCE_MAX = 1000;
+
 /** Options of a {@link Room}. */
 export interface RoomOptions {
   /** Most registered users (default 10000). */
@@ -30,6 +33,12 @@ export interface RoomOptions {
   readonly maxText?: number;
   /** Flood limit for MSG/PRIV; `null` = off (default 10/5). */
   readonly flood?: FloodLimit | null;
+  /**
+   * Join, leave and rename notices go to everyone while the room has at most this many users
+   * (default 1000). Above it they are not sent: ten thousand joins would otherwise cost fifty
+   * million notice lines (N²/2), as IRC's "auditorium" channels know. `LIST` still works.
+   */
+  readonly announceMax?: number;
   /** Extra facts for `STATS` (server counters, CPU, memory). */
   readonly stats?: () => Record<string, unknown>;
 }
@@ -72,6 +81,7 @@ const MSG_OK = status(200, "Message sent");
 /** The chat room shared by every session. */
 export class Room {
   readonly #maxClients: number;
+  readonly #announceMax: number;
   readonly #maxText: number;
   readonly #flood: FloodLimit | null;
   readonly #stats: (() => Record<string, unknown>) | undefined;
@@ -85,6 +95,7 @@ export class Room {
   /** Creates an empty room. */
   constructor(options: RoomOptions = {}, onEvent?: (e: RoomEvent) => void) {
     this.#maxClients = options.maxClients ?? 10000;
+    this.#announceMax = options.announceMax ?? DEFAULT_ANNOUNCE_MAX;
     this.#maxText = options.maxText ?? 32768;
     this.#flood = options.flood === undefined ? DEFAULT_FLOOD : options.flood;
     this.#stats = options.stats;
@@ -220,6 +231,7 @@ export class Room {
   }
 
   #notice(text: string, except?: Member): void {
+    if (this.#members.size > this.#announceMax) return;
     this.#broadcast(encoder.encode(text + "\n"), except);
   }
 

@@ -27,8 +27,13 @@ export interface OutboxOptions {
 /** Default bound of queued bytes per connection. */
 export const DEFAULT_OUTBOX_BYTES = 4 * 1024 * 1024;
 const INITIAL_CAPACITY = 512;
-/** Largest buffer kept for reuse after a write (busy connections keep theirs). */
+/** Largest buffer kept for reuse while more output follows (a busy connection keeps its own). */
 const MAX_KEPT = 512 * 1024;
+/**
+ * Largest buffer an idle connection keeps: once its queue is empty a connection holds at most
+ * this much, so ten thousand quiet connections cost little after a burst (a join storm).
+ */
+const IDLE_KEPT = 4096;
 
 // One flush per event-loop turn for every connection written to in that turn: `setImmediate`
 // runs after the turn's I/O callbacks (a few microseconds later), so all broadcasts caused by
@@ -167,6 +172,10 @@ export class Outbox {
       this.#onError?.(error);
     } finally {
       this.#writing = false;
+      if (this.#len === 0) {
+        if (this.#buf.length > IDLE_KEPT) this.#buf = new Uint8Array(0);
+        if (this.#spare.length > IDLE_KEPT) this.#spare = new Uint8Array(0);
+      }
       if (this.#len === 0 || this.#failed) {
         const waiters = this.#drainWaiters;
         this.#drainWaiters = [];

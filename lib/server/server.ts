@@ -29,6 +29,8 @@ export interface ServerOptions {
   readonly port?: number;
   /** Most registered users (default 10000). */
   readonly maxClients?: number;
+  /** Broadcast join/leave/rename notices while the room has at most this many users. */
+  readonly announceMax?: number;
   /** Flood limit for MSG/PRIV, `null` = off (default 10 per 5 s). */
   readonly flood?: FloodLimit | null;
   /** Longest chat text in bytes (default 32768). */
@@ -105,6 +107,7 @@ export class ChatServer {
     this.room = new Room(
       {
         maxClients: options.maxClients ?? 10000,
+        announceMax: options.announceMax,
         maxText: options.maxText ?? 32768,
         flood: options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood,
         stats: () => this.stats(),
@@ -126,6 +129,8 @@ export class ChatServer {
       cpuSystemMs: cpu.system / 1000,
       rssBytes: mem.rss,
       peakRssBytes: peakRss(mem.rss),
+      heapUsedBytes: mem.heapUsed,
+      externalBytes: mem.external,
       uptimeMs: performance.now() - this.#started,
     };
   }
