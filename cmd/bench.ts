@@ -21,6 +21,7 @@ import { formatTable, toCsv, toJsonLines } from "../lib/bench/report.ts";
 import type { RunResult } from "../lib/bench/result.ts";
 import { runBench, type RunParams } from "../lib/bench/run.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
+import { fdLimitWarning, readFdLimits } from "../lib/net/fd_limit.ts";
 import { MAX_WINDOW } from "../lib/protocol/control.ts";
 
 const spec: FlagSpec = {
@@ -159,6 +160,14 @@ async function run(args: string[]): Promise<number> {
   const json = boolFlag(flags, "json");
   const csv = boolFlag(flags, "csv");
 
+  // Every client is an open file here (and on the server): refuse a run that cannot fit.
+  const most = sweep?.param === "clients" ? Math.max(clients, ...sweep.values) : clients;
+  const limits = await readFdLimits();
+  const fdProblem = limits && fdLimitWarning(limits, most);
+  if (fdProblem) {
+    console.error(`chat bench: ${fdProblem}`);
+    return 1;
+  }
   const server = hp ? undefined : await startChildServer();
   const host = hp?.host ?? "127.0.0.1";
   const port = hp ? hp.port ?? 55555 : server!.port;

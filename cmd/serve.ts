@@ -16,6 +16,7 @@ import { DEFAULT_ANNOUNCE_MAX, parseFlood } from "../lib/chat/mod.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { WorkerLogger } from "../lib/log/logger.ts";
 import { lanAddresses } from "../lib/net/addresses.ts";
+import { fdLimitWarning, readFdLimits } from "../lib/net/fd_limit.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { onShutdownSignal } from "../lib/cli/signals.ts";
@@ -128,6 +129,9 @@ async function run(args: string[]): Promise<number> {
       }
     }
   }
+  const limits = await readFdLimits();
+  const fdWarning = limits && fdLimitWarning(limits, maxClients);
+  if (fdWarning) console.error(`chat serve: warning: ${fdWarning}`);
   const signalled = onShutdownSignal(() => server.shutdown("server stopped by its operator"));
   await server.finished;
   signalled.dispose();
