@@ -52,6 +52,10 @@ export function formatTable(runs: readonly RunResult[]): string {
     ["server ns/delivery", (r) => r.server ? r.server.cpuNsPerDelivery.toFixed(0) : "?"],
     ["server peak RSS MB", (r) => r.server ? (r.server.peakRssBytes / 1048576).toFixed(1) : "?"],
     [
+      "server RSS connected MB",
+      (r) => r.server?.rssConnectedBytes ? (r.server.rssConnectedBytes / 1048576).toFixed(1) : "?",
+    ],
+    [
       "server RSS at end MB",
       (r) => r.server?.rssBytes ? (r.server.rssBytes / 1048576).toFixed(1) : "?",
     ],

@@ -69,8 +69,10 @@ export interface RunResult {
     readonly cpuSystemMs: number;
     readonly cpuNsPerDelivery: number;
     readonly peakRssBytes: number;
-    /** Resident memory when the run ended (queues drained), for memory per connection. */
+    /** Resident memory when the run ended (queues drained). */
     readonly rssBytes?: number;
+    /** Resident memory with every client connected and registered, before any chat. */
+    readonly rssConnectedBytes?: number;
     readonly source: "server-stats";
   } | null;
   /** The generator's CPU; `bound` when it used >= 90 % of a core (the run measured it). */

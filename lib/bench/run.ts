@@ -188,6 +188,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         cpuNsPerDelivery: tally.deliveries > 0 ? ((user + sys) * 1e6) / tally.deliveries : 0,
         peakRssBytes: after.peakRssBytes,
         rssBytes: after.rssBytes,
+        rssConnectedBytes: before.rssBytes,
         source: "server-stats",
       };
     }
