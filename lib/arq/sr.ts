@@ -117,7 +117,9 @@ export class SrSender implements ArqSender {
       if (core.eventsOn) core.event({ kind: "nack-received", seq, action: "ignored" });
       return;
     }
-    if (now - w.sentAt[s]! < core.srtt / 2) {
+    // A NACK for a first transmission is answered at once; one for a copy sent less than
+    // half an RTT ago is a late echo of a NACK already answered (the copy is on its way).
+    if (w.xmit[s]! > 1 && now - w.sentAt[s]! < core.srtt / 2) {
       if (core.eventsOn) core.event({ kind: "nack-received", seq, action: "stale" });
       return;
     }

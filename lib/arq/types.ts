@@ -146,14 +146,15 @@ export const DEFAULT_ENDPOINT_OPTIONS: Readonly<EndpointOptions> = Object.freeze
 
 /**
  * Suggested options when heavy faults are injected (e.g. 30 % loss and 30 % corruption each
- * way, about 51 % of frames failing per direction). With the defaults, Karn's rule keeps the RTO
- * at `maxRto` (2 s) during long loss bursts, so 15 s hold only ~7 tries and a stalled frame
- * kills the link in a sizeable share of long sessions; a 1 s cap and a 30 s budget hold ~30
- * tries (no failure in 400 simulated 60-message sessions at those rates).
+ * way, about 51 % of frames failing per direction, so one DATA-and-ACK round trip succeeds one
+ * time in four). With the defaults, Karn's rule keeps the RTO at `maxRto` (2 s) during long loss
+ * bursts, so 15 s hold only ~7 tries and a stalled frame kills the link in a sizeable share of
+ * long sessions; a 1 s cap and a 60 s budget hold ~60 tries. (A 30 s budget still lost one
+ * session in a few hundred: fourteen ACKs of one frame failing in a row.)
  */
 export const LOSSY_LINK_OPTIONS: Readonly<Partial<EndpointOptions>> = Object.freeze({
   maxRto: 1000,
-  deadAfterMs: 30000,
+  deadAfterMs: 60000,
   handshakeTimeoutMs: 30000,
 });
 
