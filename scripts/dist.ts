@@ -10,6 +10,7 @@
  * @module
  */
 
+import { PERMISSIONS } from "../lib/cli/permissions.ts";
 import { parseArgs } from "node:util";
 import config from "../deno.json" with { type: "json" };
 
@@ -22,17 +23,8 @@ export const TARGETS = [
   "x86_64-pc-windows-msvc",
 ] as const;
 
-/**
- * Permissions baked into the binary, and why (no prompts at run time).
- */
-export const PERMISSIONS: readonly { flag: string; why: string }[] = [
-  { flag: "--allow-net", why: "listen (serve) and connect (join, bench)" },
-  { flag: "--allow-read", why: "read the log/capture paths given, the Wireshark plugin folder" },
-  { flag: "--allow-write", why: "--log, --pcap, --plot files and dissector --install" },
-  { flag: "--allow-env", why: "NO_COLOR, HOME/APPDATA for the Wireshark plugin folder" },
-  { flag: "--allow-sys", why: "LAN addresses to show (networkInterfaces), CPU and memory stats" },
-  { flag: "--allow-run", why: "bench starts its own server as a child process (itself)" },
-];
+/** Permissions baked into the binary, and why (no prompts at run time). */
+export { PERMISSIONS };
 
 /** Modules `deno compile` cannot find by static imports. */
 export const INCLUDES = ["lib/log/worker.ts"];

@@ -1,16 +1,10 @@
 /** The real CLI, spawned with the permissions of the `chat` task: help, version, usage errors. */
 
+import { PERMISSION_FLAGS } from "../lib/cli/permissions.ts";
 import assert from "node:assert/strict";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const PERMS = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-run",
-];
+const PERMS = PERMISSION_FLAGS;
 
 async function chat(...args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {

@@ -4,18 +4,12 @@
  * line, the typed line is sent whole, and `/quit` exits 0. Skipped where tmux is missing.
  */
 
+import { PERMISSION_FLAGS } from "../lib/cli/permissions.ts";
 import assert from "node:assert/strict";
 import { NullLogger } from "../lib/log/logger.ts";
 import { ChatServer } from "../lib/server/server.ts";
 
-const PERMS = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-run",
-];
+const PERMS = PERMISSION_FLAGS;
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const enc = new TextEncoder();
 const dec = new TextDecoder();

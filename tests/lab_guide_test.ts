@@ -4,12 +4,13 @@
  */
 
 import assert from "node:assert/strict";
+import { PERMISSION_FLAGS } from "../lib/cli/permissions.ts";
 import { NullLogger } from "../lib/log/logger.ts";
 import { ChatServer } from "../lib/server/server.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const MAIN = new URL("main.ts", ROOT).pathname;
-const PERMS = "--allow-net --allow-read --allow-write --allow-env --allow-sys --allow-run";
+const PERMS = PERMISSION_FLAGS.join(" ");
 
 /** Extracts the tested blocks of a Markdown file, one command per line. */
 export function labCommands(markdown: string): string[] {

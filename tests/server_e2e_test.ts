@@ -48,6 +48,15 @@ class Raw {
     c.setNoDelay(true);
     return new Raw(c);
   }
+  /** Opens a binary session by hand: SYN, wait for the SYN-ACK, ACK. */
+  static async binary(port: number, mode: "gbn" | "sr"): Promise<Raw> {
+    const raw = await Raw.open(port);
+    const syn = encodeSyn({ mode, window: 4, ackPolicy: "frame", maxPayload: 1024 });
+    await raw.write(encodeFrame(frame(FrameType.SYN, 0, 0, syn)));
+    await waitFor("SYN-ACK", () => raw.bytes.length >= 22);
+    await raw.write(encodeFrame(frame(FrameType.ACK, 0)));
+    return raw;
+  }
   async write(s: string | Uint8Array): Promise<void> {
     const b = typeof s === "string" ? enc.encode(s) : s;
     let off = 0;
@@ -262,19 +271,7 @@ Deno.test("nickname conflict is 409, unknown PRIV target is 404, flooding is 429
 Deno.test("malformed frames end only that session, with an RST naming the reason", async () => {
   await withServer({}, async (server, scheduler) => {
     const ok = await client(server, scheduler, "ok", "sr");
-    const raw = await Raw.open(server.addr.port);
-    await raw.write(
-      encodeFrame(
-        frame(
-          FrameType.SYN,
-          0,
-          0,
-          encodeSyn({ mode: "gbn", window: 4, ackPolicy: "frame", maxPayload: 1024 }),
-        ),
-      ),
-    );
-    await waitFor("SYN-ACK", () => raw.bytes.length >= 22);
-    await raw.write(encodeFrame(frame(FrameType.ACK, 0)));
+    const raw = await Raw.binary(server.addr.port, "gbn");
     // A corrupted frame first: answered by a NACK, the session lives on.
     const bad = encodeFrame(frame(FrameType.DATA, 1, 1, enc.encode("raw")));
     bad[12]! ^= 1;
@@ -288,17 +285,7 @@ Deno.test("malformed frames end only that session, with an RST naming the reason
     await waitFor("closed", () => raw.closed);
     assert.match(dec.decode(Uint8Array.from(raw.bytes)), /Protocol error: Bad magic byte/);
     // Unknown type with a valid checksum on another session.
-    const raw2 = await Raw.open(server.addr.port);
-    await raw2.write(
-      encodeFrame(
-        frame(
-          FrameType.SYN,
-          0,
-          0,
-          encodeSyn({ mode: "sr", window: 4, ackPolicy: "frame", maxPayload: 1024 }),
-        ),
-      ),
-    );
+    const raw2 = await Raw.binary(server.addr.port, "sr");
     const weird = encodeFrame(frame(FrameType.ACK, 0));
     weird[3] = 77;
     weird[8] = 0;
@@ -323,19 +310,7 @@ Deno.test("malformed frames end only that session, with an RST naming the reason
 Deno.test("a client that vanishes mid-fragment is cleaned up and the others are told", async () => {
   await withServer({}, async (server, scheduler) => {
     const watcher = await client(server, scheduler, "watcher", "gbn");
-    const raw = await Raw.open(server.addr.port);
-    await raw.write(
-      encodeFrame(
-        frame(
-          FrameType.SYN,
-          0,
-          0,
-          encodeSyn({ mode: "gbn", window: 4, ackPolicy: "frame", maxPayload: 1024 }),
-        ),
-      ),
-    );
-    await waitFor("SYN-ACK", () => raw.bytes.length >= 22);
-    await raw.write(encodeFrame(frame(FrameType.ACK, 0)));
+    const raw = await Raw.binary(server.addr.port, "gbn");
     await raw.write(encodeFrame(frame(FrameType.DATA, 1, 1, enc.encode("ghost"))));
     await waitFor(
       "ghost joined",

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { PERMISSION_FLAGS } from "../cli/permissions.ts";
+
 /** A running child server. */
 export interface ChildServer {
   /** Port it listens on (127.0.0.1). */
@@ -22,12 +24,7 @@ export function selfCommand(): { cmd: string; args: string[] } {
       cmd: exe,
       args: [
         "run",
-        "--allow-net",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-sys",
-        "--allow-run",
+        ...PERMISSION_FLAGS,
         main,
       ],
     };

@@ -4,15 +4,10 @@
  * @module
  */
 
+import { PERMISSION_FLAGS } from "../../lib/cli/permissions.ts";
+
 /** The permissions of the "chat" task (not -A). */
-export const CHAT_PERMISSIONS = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-run",
-];
+export const CHAT_PERMISSIONS = PERMISSION_FLAGS;
 
 /** What the child did. */
 export interface CliOutput {

@@ -6,19 +6,13 @@
  * @module
  */
 
+import { PERMISSION_FLAGS } from "../../lib/cli/permissions.ts";
 import { FRAME_TYPE_NAMES } from "../../lib/protocol/header.ts";
 import { BLOCK_EPB } from "../../lib/pcap/pcapng.ts";
 import { parseTcpFrame } from "../../lib/pcap/reader.ts";
 
 /** The permissions the test run itself has (never `-A`). */
-export const PERMISSIONS = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-run",
-];
+export const PERMISSIONS = PERMISSION_FLAGS;
 
 /** Absolute path of `main.ts`. */
 export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
