@@ -2,6 +2,7 @@
 
 import { PERMISSION_FLAGS } from "../lib/cli/permissions.ts";
 import assert from "node:assert/strict";
+import { ServerProcess, stopChild, StreamText } from "./support/live_session.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const PERMS = PERMISSION_FLAGS;
@@ -94,3 +95,31 @@ Deno.test("chat dissector prints Lua that registers the chat protocol", async ()
   assert.equal(r.code, 0);
   assert.match(r.stdout, /Proto\("chat"/);
 });
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test({
+    name: `chat serve on ${signal}: every client is told 503, sessions close, exit 0`,
+    ignore: Deno.build.os === "windows",
+    fn: async () => {
+      const server = await ServerProcess.start();
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+      const enc = new TextEncoder();
+      await conn.write(enc.encode("ana\n"));
+      const text = new StreamText(conn.readable);
+      try {
+        assert.ok(await text.waitFor(/Welcome, ana!/, 10_000), text.text);
+        const status = await stopChild(server.child, signal, 10_000);
+        await Promise.all([server.stdout.done, server.stderr.done]);
+        assert.equal(status.code, 0, server.stderr.text);
+        await text.done; // the server closed the connection
+        assert.match(text.text, /503 Service Unavailable\nServer shutting down: /);
+        assert.equal(server.stderr.text, "");
+      } finally {
+        try {
+          conn.close();
+        } catch { /* closed with the stream */ }
+        await server.stop();
+      }
+    },
+  });
+}
