@@ -4,13 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { ArqEndpoint, type OutFrame } from "../lib/arq/mod.ts";
-import { FrameType, type SessionParams } from "../lib/protocol/mod.ts";
+import { FrameType, onesSum, type SessionParams } from "../lib/protocol/mod.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** A server sending to a client, frames passed by hand until both are quiet. */
-function run(coalesce: boolean, lines: string[]) {
+function run(coalesce: boolean, lines: string[], withSums = false) {
   const params: SessionParams = { mode: "gbn", window: 2, ackPolicy: "frame", maxPayload: 16 };
   const toServer: OutFrame[] = [];
   const toClient: OutFrame[] = [];
@@ -26,12 +26,19 @@ function run(coalesce: boolean, lines: string[]) {
   server.input(toServer.shift()!, 1); // SYN
   client.input(toClient.shift()!, 2); // SYN-ACK
   server.input(toServer.shift()!, 3); // ACK
-  for (const l of lines) server.send(enc.encode(l), 4);
+  for (const l of lines) {
+    const bytes = enc.encode(l);
+    server.send(bytes, 4, withSums ? onesSum(bytes) : undefined);
+  }
   const dataSizes: number[] = [];
+  const sums: { payload: Uint8Array; sum: number | undefined }[] = [];
   let now = 5;
   for (let turn = 0; turn < 100 && (toClient.length > 0 || toServer.length > 0); turn++) {
     for (const f of toClient.splice(0)) {
-      if (f.type === FrameType.DATA) dataSizes.push(f.payload.length);
+      if (f.type === FrameType.DATA) {
+        dataSizes.push(f.payload.length);
+        sums.push({ payload: f.payload.slice(), sum: f.payloadSum });
+      }
       client.input(f, now);
     }
     client.flush(now);
@@ -39,7 +46,7 @@ function run(coalesce: boolean, lines: string[]) {
     server.flush(now);
     now++;
   }
-  return { delivered, dataSizes, stats: server.stats };
+  return { delivered, dataSizes, sums, stats: server.stats };
 }
 
 const LINES = Array.from({ length: 10 }, (_, i) => `l${i}\n`);
@@ -77,4 +84,16 @@ Deno.test("resolveOptions rejects a non-boolean coalesce", () => {
       }),
     /coalesce must be true or false/,
   );
+});
+
+Deno.test("coalesce keeps each packed frame's payload sum exact (odd and even offsets)", () => {
+  // Lines of odd and even lengths, so parts land at odd offsets and their sums are swapped.
+  const lines = ["a\n", "bcd\n", "e\n", "fgh\n", "ij\n", "k\n", "lmnop\n", "q\n", "rs\n"];
+  const { delivered, sums } = run(true, lines, true);
+  assert.equal(delivered.join(""), lines.join(""));
+  assert.ok(sums.some((s) => s.payload.length > 4), "some frames were packed");
+  for (const s of sums) assert.equal(s.sum, onesSum(s.payload), dec.decode(s.payload));
+  // Without sums from the caller, packed frames leave the sum to the encoder.
+  const plain = run(true, lines, false);
+  for (const s of plain.sums) assert.equal(s.sum, undefined);
 });

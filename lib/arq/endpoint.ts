@@ -306,7 +306,7 @@ export class ArqEndpoint implements ArqCore {
     this.stats.messagesSent++;
     if (
       this.#opts.coalesce && this.#params !== undefined &&
-      this.#queue.coalesce(message, this.#params.maxPayload)
+      this.#queue.coalesce(message, this.#params.maxPayload, payloadSum ?? -1)
     ) {
       this.stats.messagesCoalesced++;
       return; // the window is full (the message is queued), so nothing can be sent now

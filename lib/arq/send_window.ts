@@ -5,6 +5,7 @@
  * @module
  */
 
+import { addSums, swap16 } from "../protocol/checksum.ts";
 import { Flag } from "../protocol/header.ts";
 import { seqAdd, seqDiff } from "../protocol/seq.ts";
 
@@ -42,9 +43,10 @@ export class MessageQueue {
   /**
    * Appends `bytes` to the newest queued message when that message has not started to be sent
    * and both fit in `max` bytes (one frame); returns false when it cannot (then `push`). Lets a
-   * sender pack several small messages into one frame while its window is full.
+   * sender pack several small messages into one frame while its window is full. `sum` is
+   * `onesSum(bytes)` or -1; the packed message keeps a known sum while every part had one.
    */
-  coalesce(bytes: Uint8Array, max: number): boolean {
+  coalesce(bytes: Uint8Array, max: number, sum = -1): boolean {
     if (this.#items.length === this.#head) return false;
     const tail = this.#items[this.#items.length - 1]!;
     const len = tail.bytes.length;
@@ -55,7 +57,10 @@ export class MessageQueue {
     }
     tail.owned.set(bytes, len);
     tail.bytes = tail.owned.subarray(0, len + bytes.length);
-    tail.sum = -1;
+    // One's complement sums add up; bytes appended at an odd offset have theirs byte-swapped.
+    tail.sum = tail.sum >= 0 && sum >= 0
+      ? addSums(tail.sum, (len & 1) === 0 ? sum : swap16(sum))
+      : -1;
     return true;
   }
 

@@ -8,8 +8,12 @@ import { ArqEndpoint, type EndpointOptions, SendQueueFullError } from "../arq/mo
 import type { ChatClient, Room } from "../chat/mod.ts";
 import { BinaryLink, type BinaryLinkOptions } from "../net/binary_link.ts";
 import type { ByteWriter } from "../net/outbox.ts";
+import { onesSum } from "../protocol/checksum.ts";
 
 const decoder = new TextDecoder();
+/** The last message summed, and its `onesSum` (a one-entry cache for broadcasts). */
+let lastBytes: Uint8Array | undefined;
+let lastSum = -1;
 
 /** Options of a {@link BinarySession}. */
 export interface BinarySessionOptions extends Omit<BinaryLinkOptions, "onClosed" | "onMessage"> {
@@ -53,8 +57,13 @@ export class BinarySession implements ChatClient {
   /** Sends one reply or broadcast as one message. */
   send(bytes: Uint8Array): void {
     if (this.#done) return;
+    // A broadcast hands the same bytes to every session in turn: sum them once.
+    if (bytes !== lastBytes) {
+      lastBytes = bytes;
+      lastSum = onesSum(bytes);
+    }
     try {
-      this.link.send(bytes);
+      this.link.send(bytes, lastSum);
     } catch (error) {
       if (error instanceof SendQueueFullError) this.link.abort("too slow: send queue full");
       else if (!(error instanceof RangeError)) throw error;
