@@ -7,6 +7,7 @@
  */
 
 import { setImmediate } from "node:timers";
+import { turnNow } from "./turn_clock.ts";
 
 /** The part of a connection the outbox needs (a `Deno.Conn` fits). */
 export interface ByteWriter {
@@ -30,10 +31,23 @@ const INITIAL_CAPACITY = 512;
 /** Largest buffer kept for reuse while more output follows (a busy connection keeps its own). */
 const MAX_KEPT = 512 * 1024;
 /**
- * Largest buffer an idle connection keeps: once its queue is empty a connection holds at most
- * this much, so ten thousand quiet connections cost little after a burst (a join storm).
+ * Largest buffer a connection keeps once it has been idle for {@link IDLE_TRIM_MS}: ten thousand
+ * quiet connections cost little after a burst, while a busy one (idle between every two turns)
+ * keeps its buffers instead of allocating new ones each turn.
  */
 const IDLE_KEPT = 4096;
+/** How long a connection must stay idle before its big buffers are dropped. */
+const IDLE_TRIM_MS = 1000;
+/** Outboxes that went idle holding big buffers, checked by the flush pass now and then. */
+const idleBig = new Set<Outbox>();
+let lastSweep = 0;
+
+function sweepIdle(): void {
+  const now = turnNow();
+  if (now - lastSweep < IDLE_TRIM_MS / 4) return;
+  lastSweep = now;
+  for (const o of idleBig) if (o.trimIfIdle(now, IDLE_TRIM_MS)) idleBig.delete(o);
+}
 
 // One flush per event-loop turn for every connection written to in that turn: `setImmediate`
 // runs after the turn's I/O callbacks (a few microseconds later), so all broadcasts caused by
@@ -46,6 +60,7 @@ function flushAll(): void {
   pendingFlushes = [];
   flushScheduled = false;
   for (const f of list) f();
+  if (idleBig.size > 0) sweepIdle();
 }
 
 function scheduleFlush(flush: () => void): void {
@@ -70,6 +85,7 @@ export class Outbox {
   #scheduled = false;
   #failed = false;
   #overflowed = false;
+  #idleSince = 0;
   #drainWaiters: (() => void)[] = [];
 
   /** Creates an outbox writing to `writer`. */
@@ -83,6 +99,11 @@ export class Outbox {
   /** Bytes queued and not yet written (including a write in flight). */
   get queued(): number {
     return this.#len + this.#inflight;
+  }
+
+  /** Bytes of buffer memory held (queue and spare), whatever is queued. */
+  get capacity(): number {
+    return this.#buf.length + this.#spare.length;
   }
 
   /** True once a write failed; later appends are dropped. */
@@ -136,6 +157,18 @@ export class Outbox {
     }
   }
 
+  /**
+   * Drops buffers over 4 KiB when nothing was queued for `ms` (called by the flush pass);
+   * returns true when the outbox needs no more checks.
+   */
+  trimIfIdle(now: number, ms: number): boolean {
+    if (this.#failed) return true;
+    if (this.#len > 0 || this.#writing || now - this.#idleSince < ms) return false;
+    if (this.#buf.length > IDLE_KEPT) this.#buf = new Uint8Array(0);
+    if (this.#spare.length > IDLE_KEPT) this.#spare = new Uint8Array(0);
+    return true;
+  }
+
   /** Resolves when everything queued so far was written (or the outbox failed). */
   drained(): Promise<void> {
     if (this.queued === 0 || this.#failed) return Promise.resolve();
@@ -172,9 +205,9 @@ export class Outbox {
       this.#onError?.(error);
     } finally {
       this.#writing = false;
-      if (this.#len === 0) {
-        if (this.#buf.length > IDLE_KEPT) this.#buf = new Uint8Array(0);
-        if (this.#spare.length > IDLE_KEPT) this.#spare = new Uint8Array(0);
+      if (this.#len === 0 && (this.#buf.length > IDLE_KEPT || this.#spare.length > IDLE_KEPT)) {
+        this.#idleSince = turnNow();
+        idleBig.add(this);
       }
       if (this.#len === 0 || this.#failed) {
         const waiters = this.#drainWaiters;
