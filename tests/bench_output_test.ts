@@ -526,3 +526,26 @@ Deno.test("validateRunResult rejects wrong types and values", () => {
     assert.notDeepEqual(validateRunResult(x), [], `${what} accepted`);
   }
 });
+
+Deno.test("renderSweepSvg: the y axis reaches past the largest value, whatever it is", () => {
+  // Values just above a round tick (2.4 M when ticks are 0.5 M apart) once drew off the panel.
+  const runs = [0, 0.1, 0.2].flatMap((p, i) =>
+    (["gbn", "sr"] as const).map((m) =>
+      sampleRun(
+        m,
+        { param: "loss", value: p },
+        [2_412_345, 61_234, 9_876][i]! * (m === "sr" ? 1.1 : 1),
+      )
+    )
+  );
+  const svg = parseSvg(renderSweepSvg(runs, "loss"));
+  for (let panel = 0; panel < 3; panel++) {
+    const labels = svg.texts.filter((t) => panelOf(t.x) === panel && t.anchor === "end");
+    const top = Math.min(...labels.map((t) => t.y));
+    for (const l of svg.polylines.filter((l) => panelOf(l.points[0]![0]) === panel)) {
+      for (const [, y] of l.points) {
+        assert.ok(y >= top - 6, `panel ${panel} ${l.series}: y ${y} above ${top}`);
+      }
+    }
+  }
+});

@@ -22,10 +22,11 @@ function niceTicks(lo: number, hi: number, n = 5): number[] {
   const step0 = (hi - lo) / n;
   const mag = 10 ** Math.floor(Math.log10(step0));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= step0) ?? 10 * mag;
+  // From a tick at or below `lo` to one at or above `hi`, so every value lies inside the axis.
+  const first = Math.floor(lo / step + 1e-9) * step;
+  const last = Math.ceil(hi / step - 1e-9) * step;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
-    out.push(+v.toFixed(10));
-  }
+  for (let v = first; v <= last + step * 1e-9; v += step) out.push(+v.toFixed(10));
   return out;
 }
 
@@ -53,7 +54,7 @@ function panel(
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const xt = niceTicks(Math.min(...xs), Math.max(...xs));
-  const yt = niceTicks(0, Math.max(...ys, 0) * 1.05 || 1);
+  const yt = niceTicks(0, Math.max(...ys, 0) || 1);
   const [xmin, xmax] = [xt[0]!, xt[xt.length - 1]!];
   const ymax = yt[yt.length - 1]!;
   const px = (v: number) => x0 + M.l + ((v - xmin) / (xmax - xmin || 1)) * (W - M.l - M.r);
