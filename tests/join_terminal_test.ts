@@ -137,8 +137,9 @@ for (const arq of ["gbn", "sr"] as const) {
         await bia.say("MSG first from bia");
         await bia.say("MSG second from bia");
         const screen = await term.waitScreen(
-          "incoming lines",
-          (s) => s.includes("[bia]: second from bia"),
+          "incoming lines and the prompt redrawn below them",
+          // The terminal is captured between writes too: wait for the redraw that follows.
+          (s) => /\[bia\]: second from bia[\s\S]*\n> hello wor\s*$/.test(s),
         );
         const lines = screen.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
         const first = lines.findIndex((l) => l.includes("[bia]: first from bia"));
