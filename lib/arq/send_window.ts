@@ -10,13 +10,16 @@ import { Flag } from "../protocol/header.ts";
 import { seqAdd, seqDiff } from "../protocol/seq.ts";
 
 interface QueuedMessage {
+  /** The message; for a packed one, its whole buffer (`size` bytes of it are used). */
   bytes: Uint8Array;
+  /** Length of the message. */
+  size: number;
   /** `onesSum(bytes)` or -1. */
   sum: number;
   /** Bytes already cut into fragments. */
   offset: number;
-  /** Owned buffer of a coalesced message (`bytes` is a prefix of it), else undefined. */
-  owned: Uint8Array | undefined;
+  /** True for a packed message (its buffer belongs to the queue). */
+  owned: boolean;
 }
 
 /**
@@ -36,7 +39,7 @@ export class MessageQueue {
 
   /** Appends a message; `sum` is its `onesSum` or -1. */
   push(bytes: Uint8Array, sum: number): void {
-    this.#items.push({ bytes, sum, offset: 0, owned: undefined });
+    this.#items.push({ bytes, size: bytes.length, sum, offset: 0, owned: false });
     this.pending++;
   }
 
@@ -49,14 +52,17 @@ export class MessageQueue {
   coalesce(bytes: Uint8Array, max: number, sum = -1): boolean {
     if (this.#items.length === this.#head) return false;
     const tail = this.#items[this.#items.length - 1]!;
-    const len = tail.bytes.length;
+    const len = tail.size;
     if (tail.offset !== 0 || len + bytes.length > max) return false;
-    if (tail.owned === undefined) {
-      tail.owned = new Uint8Array(max);
-      tail.owned.set(tail.bytes);
+    if (!tail.owned) {
+      const owned = new Uint8Array(max);
+      owned.set(tail.bytes);
+      tail.bytes = owned;
+      tail.owned = true;
     }
-    tail.owned.set(bytes, len);
-    tail.bytes = tail.owned.subarray(0, len + bytes.length);
+    // No view per packed message: the frame's view is cut once, when it is sent.
+    tail.bytes.set(bytes, len);
+    tail.size = len + bytes.length;
     // One's complement sums add up; bytes appended at an odd offset have theirs byte-swapped.
     tail.sum = tail.sum >= 0 && sum >= 0
       ? addSums(tail.sum, (len & 1) === 0 ? sum : swap16(sum))
@@ -161,13 +167,13 @@ export class SendWindow {
    */
   take(now: number): number {
     const m = this.#queue.peek()!;
-    const len = m.bytes.length;
+    const len = m.size;
     const max = this.#maxPayload;
     let payload: Uint8Array;
     let sum = -1;
     let flags = 0;
     if (m.offset === 0 && len <= max) {
-      payload = m.bytes;
+      payload = m.owned ? m.bytes.subarray(0, len) : m.bytes;
       sum = m.sum;
       flags = Flag.LAST;
       this.#queue.shift();
