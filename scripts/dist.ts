@@ -10,7 +10,7 @@
  * @module
  */
 
-import { PERMISSIONS } from "../lib/cli/permissions.ts";
+import { PERMISSION_FLAGS, PERMISSIONS } from "../lib/cli/permissions.ts";
 import { parseArgs } from "node:util";
 import config from "../deno.json" with { type: "json" };
 
@@ -84,7 +84,7 @@ async function check(): Promise<boolean> {
     return false;
   }
   console.log(`dist: chat ${config.version} checks; includes: ${INCLUDES.join(", ")}`);
-  console.log(`dist: permissions: ${PERMISSIONS.map((p) => p.flag).join(" ")}`);
+  console.log(`dist: permissions: ${PERMISSION_FLAGS.join(" ")}`);
   return true;
 }
 
@@ -112,7 +112,7 @@ async function main(args: string[]): Promise<number> {
     console.log(`dist: building ${out}${runtime ? ` with runtime ${runtime}` : ""}`);
     const r = await run(Deno.execPath(), [
       "compile",
-      ...PERMISSIONS.map((p) => p.flag),
+      ...PERMISSION_FLAGS,
       "--no-prompt",
       ...INCLUDES.flatMap((i) => ["--include", i]),
       "--target",

@@ -294,29 +294,31 @@ export class ArqEndpoint implements ArqCore {
    * allows. `payloadSum` = `onesSum(message)` when known (used for single-fragment messages).
    * Allowed before the handshake completes. Throws {@link SessionClosedError} after `close`
    * or once closed, `RangeError` when longer than `MAX_MESSAGE`, {@link SendQueueFullError}
-   * when `maxSendQueue` messages are already pending.
+   * when `maxSendQueue` messages are already pending. Returns true when the message was packed
+   * into a queued one (option `coalesce`): then nothing was sent and no timer changed.
    */
-  send(message: Uint8Array, now: number, payloadSum?: number): void {
+  send(message: Uint8Array, now: number, payloadSum?: number): boolean {
     if (this.#state === "closed" || this.#closeRequested) {
       throw new SessionClosedError(this.#closeRequested ? "closing" : this.#state);
     }
     if (message.length > MAX_MESSAGE) {
       throw new RangeError(`Message too long: ${message.length} bytes (max ${MAX_MESSAGE})`);
     }
-    this.stats.messagesSent++;
     if (
       this.#opts.coalesce && this.#params !== undefined &&
       this.#queue.coalesce(message, this.#params.maxPayload, payloadSum ?? -1)
     ) {
+      this.stats.messagesSent++;
       this.stats.messagesCoalesced++;
-      return; // the window is full (the message is queued), so nothing can be sent now
+      return true; // the window is full (the message is queued), so nothing can be sent now
     }
     if (this.#queue.pending >= this.#opts.maxSendQueue) {
-      this.stats.messagesSent--;
       throw new SendQueueFullError(this.#queue.pending);
     }
     this.#queue.push(message, payloadSum ?? -1);
+    this.stats.messagesSent++;
     if (this.#sender) this.#fill(now);
+    return false;
   }
 
   /** Feeds one valid frame (its payload is a view valid during this call only). */

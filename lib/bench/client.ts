@@ -62,7 +62,7 @@ export class BenchClient {
    */
   readonly #from = new Map<number, { seen: Uint8Array; last: number }>();
   /** Text sessions: one serialized writer, so batches never interleave on partial writes. */
-  readonly #out: Outbox;
+  readonly #out: Outbox | undefined;
   #carry = "";
   #prompt = 0;
   #status = 0;
@@ -79,7 +79,7 @@ export class BenchClient {
     this.index = opts.index;
     this.#opts = opts;
     this.#conn = conn;
-    this.#out = new Outbox(conn, {
+    this.#out = opts.mode !== "text" ? undefined : new Outbox(conn, {
       maxBytes: 256 * 1024 * 1024,
       onOverflow: () => this.#closed = true,
       onError: () => this.#closed = true,
@@ -187,7 +187,7 @@ export class BenchClient {
   }
 
   #write(bytes: Uint8Array): void {
-    this.#out.append(bytes);
+    this.#out!.append(bytes);
   }
 
   async #readLoop(): Promise<void> {

@@ -72,11 +72,11 @@ export class ChatConnection {
 
   readonly #capture: (LinkCapture & { close(): void }) | undefined;
   /** Text sessions: one serialized writer, so commands never interleave on partial writes. */
-  readonly #textOut: Outbox;
+  readonly #textOut: Outbox | undefined;
 
   private constructor(conn: Deno.TcpConn, options: ConnectOptions, makeLink: boolean) {
     this.#conn = conn;
-    this.#textOut = new Outbox(conn, {
+    this.#textOut = makeLink ? undefined : new Outbox(conn, {
       maxBytes: TEXT_OUTBOX_BYTES,
       onOverflow: (queued) => this.#finish(`send queue full (${queued} bytes unsent)`),
       onError: () => this.#finish("connection lost"),
@@ -165,7 +165,7 @@ export class ChatConnection {
     }
     const bytes = encoder.encode(line + "\n");
     this.#capture?.sent(bytes, performance.now());
-    this.#textOut.append(bytes);
+    this.#textOut!.append(bytes);
   }
 
   /**

@@ -113,11 +113,8 @@ export class BinaryLink implements Wakeable {
   /** Queues an application message (shared bytes are not copied). */
   send(message: Uint8Array, payloadSum?: number): void {
     if (this.#closedReason !== undefined) return;
-    const stats = this.endpoint.stats;
-    const packed = stats.messagesCoalesced;
-    this.endpoint.send(message, this.#clock(), payloadSum);
     // Packed into a queued message: nothing was sent, no timer changed.
-    if (stats.messagesCoalesced === packed) this.#reschedule();
+    if (!this.endpoint.send(message, this.#clock(), payloadSum)) this.#reschedule();
   }
 
   /** Feeds bytes read from the socket. */

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { turnNow } from "../net/turn_clock.ts";
 import process from "node:process";
 import type { EndpointOptions } from "../arq/mod.ts";
 import { type FloodLimit, Room, type RoomEvent } from "../chat/mod.ts";
@@ -17,6 +16,7 @@ import { NullLogger } from "../log/logger.ts";
 import type { LinkCapture } from "../net/binary_link.ts";
 import { DEFAULT_OUTBOX_BYTES } from "../net/outbox.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
+import { turnNow } from "../net/turn_clock.ts";
 import { MAGIC } from "../protocol/header.ts";
 import { BinarySession } from "./binary_session.ts";
 import { TextSession } from "./text_session.ts";
