@@ -10,13 +10,16 @@ import { parseCommand, splitWord } from "./command.ts";
 import { DEFAULT_FLOOD, type FloodLimit, TokenBucket } from "./flood.ts";
 import { hasControl, nickKey, validateNick } from "./nick.ts";
 import { status } from "./status.ts";
-import { encodeUtf8 } from "./utf8.ts";
+import { LineLog } from "./line_log.ts";
 
 /** What the room needs from a connection; implemented by the server's session edges. */
 export interface ChatClient {
   /** Unique per connection. */
   readonly id: number;
-  /** Queues bytes (ending in `\n`); must not throw. */
+  /**
+   * Queues bytes (ending in `\n`); must not throw. The room never changes bytes it has sent, so
+   * a client may keep a view of them instead of a copy.
+   */
   send(bytes: Uint8Array): void;
   /** Closes after pending sends are written; idempotent. */
   close(): void;
@@ -88,6 +91,8 @@ export class Room {
   readonly #onEvent: ((e: RoomEvent) => void) | undefined;
   readonly #pending = new Map<number, ChatClient>();
   readonly #members = new Map<number, Member>();
+  /** Broadcast lines, encoded once into shared blocks. */
+  readonly #lines = new LineLog();
   readonly #byNick = new Map<string, Member>();
   readonly #commands = new Map<string, CommandSpec>();
   #closed = false;
@@ -232,7 +237,7 @@ export class Room {
 
   #notice(text: string, except?: Member): void {
     if (this.#members.size > this.#announceMax) return;
-    this.#broadcast(encoder.encode(text + "\n"), except);
+    this.#broadcast(this.#lines.encode(text + "\n"), except);
   }
 
   #broadcast(bytes: Uint8Array, except?: Member): void {
@@ -268,7 +273,7 @@ export class Room {
 
   #msg(m: Member, text: string, now: number): void {
     if (!this.#acceptText(m, text, now)) return;
-    this.#broadcast(encodeUtf8(`[${m.nick}]: ${text}\n`), m);
+    this.#broadcast(this.#lines.encode(`[${m.nick}]: ${text}\n`), m);
     m.client.send(MSG_OK);
     this.#event({ type: "message", id: m.client.id, nick: m.nick, bytes: text.length });
   }

@@ -77,9 +77,22 @@ export class Outbox {
   readonly #maxBytes: number;
   readonly #onOverflow: ((queued: number) => void) | undefined;
   readonly #onError: ((error: unknown) => void) | undefined;
+  /** Private bytes: copies and reserved frames, written at `#len`. */
   #buf = new Uint8Array(0);
   #len = 0;
+  /** Start of the private bytes not yet closed into `#parts`. */
+  #privStart = 0;
+  /** Queued pieces before the open tail, in order. */
+  #parts: Uint8Array[] = [];
+  /** The open shared tail: a range of a caller's immutable buffer (null when none). */
+  #shared: ArrayBufferLike | null = null;
+  #sharedStart = 0;
+  #sharedEnd = 0;
+  /** Bytes queued and not yet handed to a write. */
+  #pending = 0;
   #spare = new Uint8Array(0);
+  /** Our own buffer being written (it becomes the spare afterwards), or null for shared bytes. */
+  #inflightOwn: Uint8Array<ArrayBuffer> | null = null;
   #inflight = 0;
   #writing = false;
   #scheduled = false;
@@ -98,7 +111,7 @@ export class Outbox {
 
   /** Bytes queued and not yet written (including a write in flight). */
   get queued(): number {
-    return this.#len + this.#inflight;
+    return this.#pending + this.#inflight;
   }
 
   /** Bytes of buffer memory held (queue and spare), whatever is queued. */
@@ -114,11 +127,32 @@ export class Outbox {
   /** Queues a copy of `bytes`. */
   append(bytes: Uint8Array): void {
     const n = bytes.length;
-    const at = this.#len;
-    if (at + n > this.#buf.length && this.reserve(n) < 0) return;
-    if (this.#failed || this.#overflowed) return;
+    const at = this.reserve(n);
+    if (at < 0) return;
     this.#buf.set(bytes, at);
     this.commit(n);
+  }
+
+  /**
+   * Queues `bytes` WITHOUT copying them: the caller promises never to change them. Views that
+   * follow each other in one buffer (consecutive lines of a shared log) join into one range,
+   * so a connection that gets every broadcast of a turn writes them straight from the log.
+   */
+  appendShared(bytes: Uint8Array): void {
+    if (this.#failed || this.#overflowed) return;
+    const n = bytes.length;
+    if (n === 0) return;
+    const buffer = bytes.buffer;
+    const start = bytes.byteOffset;
+    if (this.#shared === buffer && this.#sharedEnd === start) {
+      this.#sharedEnd = start + n;
+    } else {
+      this.#closeTail();
+      this.#shared = buffer;
+      this.#sharedStart = start;
+      this.#sharedEnd = start + n;
+    }
+    this.#queuedMore(n);
   }
 
   /**
@@ -127,13 +161,17 @@ export class Outbox {
    */
   reserve(n: number): number {
     if (this.#failed || this.#overflowed) return -1;
-    const need = this.#len + n;
-    if (need > this.#buf.length) {
+    if (this.#shared !== null) this.#closeTail();
+    if (this.#len + n > this.#buf.length) {
+      // Bytes before #privStart already sit in #parts (as views of this buffer): leave them.
+      const keep = this.#len - this.#privStart;
       let cap = Math.max(INITIAL_CAPACITY, this.#buf.length * 2);
-      while (cap < need) cap *= 2;
+      while (cap < keep + n) cap *= 2;
       const grown = new Uint8Array(cap);
-      grown.set(this.#buf.subarray(0, this.#len));
+      grown.set(this.#buf.subarray(this.#privStart, this.#len));
       this.#buf = grown;
+      this.#len = keep;
+      this.#privStart = 0;
     }
     return this.#len;
   }
@@ -146,15 +184,7 @@ export class Outbox {
   /** Marks `n` reserved bytes as written by the caller and schedules a flush. */
   commit(n: number): void {
     this.#len += n;
-    if (!this.#overflowed && this.#len + this.#inflight > this.#maxBytes) {
-      this.#overflowed = true;
-      this.#onOverflow?.(this.#len + this.#inflight);
-      return;
-    }
-    if (!this.#writing && !this.#scheduled) {
-      this.#scheduled = true;
-      scheduleFlush(this.#flush);
-    }
+    this.#queuedMore(n);
   }
 
   /**
@@ -163,7 +193,7 @@ export class Outbox {
    */
   trimIfIdle(now: number, ms: number): boolean {
     if (this.#failed) return true;
-    if (this.#len > 0 || this.#writing || now - this.#idleSince < ms) return false;
+    if (this.#pending > 0 || this.#writing || now - this.#idleSince < ms) return false;
     if (this.#buf.length > IDLE_KEPT) this.#buf = new Uint8Array(0);
     if (this.#spare.length > IDLE_KEPT) this.#spare = new Uint8Array(0);
     return true;
@@ -175,6 +205,74 @@ export class Outbox {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
+  #queuedMore(n: number): void {
+    this.#pending += n;
+    if (!this.#overflowed && this.#pending + this.#inflight > this.#maxBytes) {
+      this.#overflowed = true;
+      this.#onOverflow?.(this.#pending + this.#inflight);
+      return;
+    }
+    if (!this.#writing && !this.#scheduled) {
+      this.#scheduled = true;
+      scheduleFlush(this.#flush);
+    }
+  }
+
+  /** Moves the open tail (shared range or private bytes) into `#parts`. */
+  #closeTail(): void {
+    if (this.#shared !== null) {
+      this.#parts.push(
+        new Uint8Array(this.#shared, this.#sharedStart, this.#sharedEnd - this.#sharedStart),
+      );
+      this.#shared = null;
+    } else if (this.#len > this.#privStart) {
+      this.#parts.push(this.#buf.subarray(this.#privStart, this.#len));
+      this.#privStart = this.#len;
+    }
+  }
+
+  /**
+   * Takes everything queued as ONE buffer to write: a shared range as it is (no copy), the
+   * private buffer by swapping it with the spare, several pieces gathered into the spare.
+   */
+  #take(): Uint8Array {
+    const n = this.#pending;
+    this.#pending = 0;
+    if (this.#parts.length === 0 && this.#shared !== null) {
+      const out = new Uint8Array(this.#shared, this.#sharedStart, n);
+      this.#shared = null;
+      this.#inflightOwn = null;
+      return out;
+    }
+    if (this.#parts.length === 0) {
+      const out = this.#buf.subarray(0, n);
+      this.#inflightOwn = this.#buf;
+      this.#buf = this.#spare.length >= INITIAL_CAPACITY ? this.#spare : new Uint8Array(0);
+      this.#spare = new Uint8Array(0);
+      this.#len = 0;
+      this.#privStart = 0;
+      return out;
+    }
+    this.#closeTail();
+    let target = this.#spare;
+    if (target.length < n) {
+      let cap = INITIAL_CAPACITY;
+      while (cap < n) cap *= 2;
+      target = new Uint8Array(cap);
+    }
+    this.#spare = new Uint8Array(0);
+    this.#inflightOwn = target;
+    let at = 0;
+    for (const p of this.#parts) {
+      target.set(p, at);
+      at += p.length;
+    }
+    this.#parts = [];
+    this.#len = 0;
+    this.#privStart = 0;
+    return target.subarray(0, n);
+  }
+
   readonly #flush = (): void => {
     this.#run();
   };
@@ -184,32 +282,39 @@ export class Outbox {
     if (this.#writing) return;
     this.#writing = true;
     try {
-      while (this.#len > 0 && !this.#failed) {
-        // Swap buffers: appends during the write go to the other one.
-        const out = this.#buf;
-        const n = this.#len;
-        this.#buf = this.#spare.length >= INITIAL_CAPACITY ? this.#spare : new Uint8Array(0);
-        this.#len = 0;
+      while (this.#pending > 0 && !this.#failed) {
+        const out = this.#take();
+        const n = out.length;
         this.#inflight = n;
         let off = 0;
         while (off < n) {
-          off += await this.#writer.write(out.subarray(off, n));
+          off += await this.#writer.write(off === 0 ? out : out.subarray(off));
           this.#inflight = n - off;
         }
-        this.#spare = out.length <= MAX_KEPT ? out : new Uint8Array(0);
+        const own = this.#inflightOwn;
+        this.#inflightOwn = null;
+        if (own !== null && own.length <= MAX_KEPT && own.length > this.#spare.length) {
+          this.#spare = own;
+        }
       }
     } catch (error) {
       this.#failed = true;
+      this.#pending = 0;
+      this.#parts = [];
+      this.#shared = null;
       this.#len = 0;
+      this.#privStart = 0;
       this.#inflight = 0;
       this.#onError?.(error);
     } finally {
       this.#writing = false;
-      if (this.#len === 0 && (this.#buf.length > IDLE_KEPT || this.#spare.length > IDLE_KEPT)) {
+      if (
+        this.#pending === 0 && (this.#buf.length > IDLE_KEPT || this.#spare.length > IDLE_KEPT)
+      ) {
         this.#idleSince = turnNow();
         idleBig.add(this);
       }
-      if (this.#len === 0 || this.#failed) {
+      if (this.#pending === 0 || this.#failed) {
         const waiters = this.#drainWaiters;
         this.#drainWaiters = [];
         for (const w of waiters) w();

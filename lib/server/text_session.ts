@@ -63,10 +63,10 @@ export class TextSession implements ChatClient, Wakeable {
     return this.#outbox.queued;
   }
 
-  /** Queues bytes from the room (already newline-terminated). */
+  /** Queues bytes from the room (already newline-terminated; never changed, so not copied). */
   send(bytes: Uint8Array): void {
     if (this.#done) return;
-    this.#outbox.append(bytes);
+    this.#outbox.appendShared(bytes);
     this.#opts.trace?.("send", decoder.decode(bytes));
   }
 
