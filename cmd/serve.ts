@@ -114,6 +114,8 @@ async function run(args: string[]): Promise<number> {
     }
     throw error;
   }
+  // Before anything can connect and see the server running (a signal must never kill it).
+  const signalled = onShutdownSignal(() => server.shutdown("server stopped by its operator"));
   const shownHost = server.addr.hostname.includes(":")
     ? `[${server.addr.hostname}]`
     : server.addr.hostname;
@@ -132,7 +134,6 @@ async function run(args: string[]): Promise<number> {
   const limits = await readFdLimits();
   const fdWarning = limits && fdLimitWarning(limits, maxClients);
   if (fdWarning) console.error(`chat serve: warning: ${fdWarning}`);
-  const signalled = onShutdownSignal(() => server.shutdown("server stopped by its operator"));
   await server.finished;
   signalled.dispose();
   await logger.close();
