@@ -1,15 +1,20 @@
-/** Outbox: one write per turn, partial writes, the bound, idle buffers given back. */
+/**
+ * Outbox: one write per turn, partial writes, the bound, idle buffers given back, shared views
+ * written without copying.
+ */
 import assert from "node:assert/strict";
 import { Outbox } from "../lib/net/outbox.ts";
 
 /** A writer that records each write call and accepts at most `chunk` bytes per call. */
 class Recorder {
   readonly calls: number[] = [];
+  readonly buffers: ArrayBufferLike[] = [];
   readonly bytes: number[] = [];
   constructor(readonly chunk = Infinity) {}
   write(p: Uint8Array): Promise<number> {
     const n = Math.min(p.length, this.chunk);
     this.calls.push(n);
+    this.buffers.push(p.buffer);
     this.bytes.push(...p.subarray(0, n));
     return new Promise((r) => setTimeout(() => r(n), 0));
   }
@@ -70,4 +75,84 @@ Deno.test("Outbox gives back big buffers after a second idle, keeps them while b
   }
   assert.ok(big.capacity <= 8192, `capacity ${big.capacity} after idling`);
   await other.drained();
+});
+
+/** `n` bytes counting up from `from`. */
+const run = (from: number, n: number) => Array.from({ length: n }, (_, i) => (from + i) & 0xff);
+
+Deno.test("Outbox writes adjacent shared views straight from their buffer, in one write", async () => {
+  const block = Uint8Array.from(run(0, 100));
+  const w = new Recorder();
+  const o = new Outbox(w);
+  o.appendShared(block.subarray(10, 20));
+  o.appendShared(block.subarray(20, 35));
+  o.appendShared(block.subarray(35, 36));
+  assert.equal(o.queued, 26);
+  await o.drained();
+  assert.deepEqual(w.calls, [26]);
+  assert.equal(w.buffers[0], block.buffer, "no copy: the write got a view of the block");
+  assert.deepEqual(w.bytes, run(10, 26));
+  assert.equal(o.capacity, 0, "no buffer of its own was needed");
+});
+
+Deno.test("Outbox keeps the order of shared views, copies and reserved bytes in one write", async () => {
+  const block = Uint8Array.from(run(0, 100));
+  const w = new Recorder();
+  const o = new Outbox(w);
+  o.appendShared(block.subarray(0, 10)); // shared
+  o.append(Uint8Array.of(200, 201)); // copied
+  o.appendShared(block.subarray(10, 12)); // adjacent to the first view, but after the copy
+  o.appendShared(block.subarray(50, 53)); // not adjacent
+  const at = o.reserve(2); // a frame encoded in place
+  o.buffer.set([210, 211], at);
+  o.commit(2);
+  o.appendShared(block.subarray(53, 55)); // adjacent to 50..53, but after the frame
+  await o.drained();
+  assert.deepEqual(w.calls, [21], "several pieces still leave as one write");
+  assert.deepEqual(w.bytes, [
+    ...run(0, 10),
+    200,
+    201,
+    ...run(10, 2),
+    ...run(50, 3),
+    210,
+    211,
+    ...run(53, 2),
+  ]);
+  assert.equal(o.queued, 0);
+});
+
+Deno.test("Outbox keeps shared views in order across partial writes and a write in flight", async () => {
+  const block = Uint8Array.from(run(0, 256));
+  const w = new Recorder(3);
+  const o = new Outbox(w);
+  const expected: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    o.appendShared(block.subarray(i * 5, i * 5 + 5));
+    expected.push(...run(i * 5, 5));
+    if (i % 3 === 0) {
+      o.append(Uint8Array.of(250 - i));
+      expected.push(250 - i);
+    }
+  }
+  await turn(); // a write is in flight now
+  o.appendShared(block.subarray(100, 140));
+  expected.push(...run(100, 40));
+  o.append(Uint8Array.of(7));
+  expected.push(7);
+  await o.drained();
+  assert.deepEqual(w.bytes, expected);
+  assert.ok(w.calls.every((n) => n <= 3));
+});
+
+Deno.test("Outbox counts shared bytes against its bound", async () => {
+  const block = new Uint8Array(1000);
+  const overflows: number[] = [];
+  const o = new Outbox(new Recorder(), { maxBytes: 100, onOverflow: (q) => overflows.push(q) });
+  o.appendShared(block.subarray(0, 60));
+  o.appendShared(block.subarray(60, 120));
+  o.appendShared(block.subarray(120, 180));
+  assert.deepEqual(overflows, [120]);
+  assert.equal(o.queued, 120, "nothing queued after the overflow");
+  await turn();
 });

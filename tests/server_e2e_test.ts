@@ -12,7 +12,7 @@ import { FaultInjector } from "../lib/faults/mod.ts";
 import { NullLogger } from "../lib/log/logger.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
 import { encodeFrame, encodeSyn, frame, FrameType, internetChecksum } from "../lib/protocol/mod.ts";
-import { ChatServer, type ServerOptions } from "../lib/server/server.ts";
+import { ChatServer, nextReadBuffer, type ServerOptions } from "../lib/server/server.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -379,4 +379,40 @@ Deno.test("shutdown tells text and binary clients 503 and closes them", async ()
     );
   }
   scheduler.stop();
+});
+
+Deno.test("a connection that never registers is closed after registerTimeoutMs; users stay", async () => {
+  await withServer({ registerTimeoutMs: 300 }, async (server) => {
+    const user = await Raw.open(server.addr.port);
+    await user.write("ana\n");
+    const silent = await Raw.open(server.addr.port);
+    const noNick = await Raw.open(server.addr.port);
+    await noNick.write("\n"); // a line, but no nickname yet
+    const t0 = performance.now();
+    await waitFor("the silent one closed", () => silent.closed && noNick.closed, 5000);
+    const waited = performance.now() - t0;
+    assert.ok(waited >= 250, `closed after ${waited.toFixed(0)} ms, before the timeout`);
+    assert.equal(silent.text, "NICK", "it got the prompt and nothing else");
+    await new Promise((r) => setTimeout(r, 400));
+    assert.ok(!user.closed, "a registered user is not timed out");
+    await user.write("LIST\n");
+    await waitFor("list", () => user.text.includes("User List\nana\n"));
+    await user.close();
+    await silent.close();
+    await noNick.close();
+  });
+});
+
+Deno.test("the read buffer grows while reads fill it and shrinks when they stop", () => {
+  let buf = new Uint8Array(1024);
+  const sizes: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    buf = nextReadBuffer(buf, buf.length);
+    sizes.push(buf.length);
+  }
+  assert.deepEqual(sizes, [2048, 4096, 8192, 16384, 32768, 65536, 65536, 65536, 65536, 65536]);
+  assert.equal(nextReadBuffer(buf, 10_000), buf, "a read using a sixth keeps the buffer");
+  for (let i = 0; i < 10; i++) buf = nextReadBuffer(buf, 100);
+  assert.equal(buf.length, 1024, "quiet connections fall back to 1 KiB");
+  assert.equal(nextReadBuffer(buf, 1), buf);
 });

@@ -21,12 +21,13 @@ export interface FramedInput {
 }
 
 const NL = 0x0a;
+/** Stateless decoding (whole lines only), so one decoder serves every session. */
+const decoder = new TextDecoder();
 const CR = 0x0d;
 
 /** Streaming line splitter with the two framing modes. */
 export class LineFramer {
   readonly #maxLine: number;
-  readonly #decoder = new TextDecoder();
   #mode: FramingMode = "undecided";
   #pending: Uint8Array = new Uint8Array(0);
   #len = 0;
@@ -124,7 +125,7 @@ export class LineFramer {
     let end = bytes.length;
     if (end > 0 && bytes[end - 1] === CR) end--;
     if (end > this.#maxLine) return undefined;
-    const line = this.#decoder.decode(bytes.subarray(0, end));
+    const line = decoder.decode(bytes.subarray(0, end));
     if (this.#pending.length > 4096) this.#pending = new Uint8Array(0);
     return line;
   }

@@ -70,7 +70,20 @@ export interface ServerCounters {
 }
 
 const NICK_PROMPT = new TextEncoder().encode("NICK");
-const READ_SIZE = 4096;
+/** Smallest read buffer: an idle connection holds only this much (ten thousand of them: 10 MB). */
+const READ_MIN = 1024;
+/** Largest read buffer, reached by doubling while reads fill the buffer. */
+const READ_MAX = 64 * 1024;
+
+/**
+ * The buffer for the next read: twice as big when this read filled it (a bulk sender), half
+ * as big when it used less than a sixteenth (the sender went quiet), else the same one.
+ */
+export function nextReadBuffer(buf: Uint8Array<ArrayBuffer>, n: number): Uint8Array<ArrayBuffer> {
+  if (n === buf.length && buf.length < READ_MAX) return new Uint8Array(buf.length * 2);
+  if (n * 16 < buf.length && buf.length > READ_MIN) return new Uint8Array(buf.length / 2);
+  return buf;
+}
 
 interface Connection {
   readonly conn: Deno.TcpConn;
@@ -93,6 +106,9 @@ export class ChatServer {
   readonly #logger: Logger;
   readonly #scheduler = new WakeScheduler();
   readonly #connections = new Set<Connection>();
+  /** Connections that have not registered yet, with their deadline. */
+  readonly #registering = new Map<Connection, { peer: string; deadline: number }>();
+  #registrationSweep: ReturnType<typeof setInterval> | undefined;
   readonly #clock = turnNow;
   readonly #started = performance.now();
   #nextId = 0;
@@ -169,6 +185,8 @@ export class ChatServer {
     }
     for (const c of [...this.#connections]) this.#closeConnection(c, "server shutting down");
     this.#scheduler.stop();
+    this.#registering.clear();
+    this.#stopRegistrationSweep();
     await this.#serving;
   }
 
@@ -221,24 +239,15 @@ export class ChatServer {
     const id = ++this.#nextId;
     const peer = peerName(remote);
     let prompted = false;
-    const prompt = setTimeout(() => {
-      c.timers.delete(prompt);
+    let prompt: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
+      if (prompt !== undefined) c.timers.delete(prompt);
+      prompt = undefined;
       prompted = true;
       this.#writeRaw(c, NICK_PROMPT);
     }, this.#opts.promptDelayMs ?? 150);
     c.timers.add(prompt);
-    const registerTimer = setTimeout(() => {
-      c.timers.delete(registerTimer);
-      if (
-        c.session === undefined ||
-        (c.session instanceof TextSession && !this.room.nickOf(c.session))
-      ) {
-        this.#logger.log("register-timeout", { peer }, "warn");
-        this.#closeConnection(c, "registration timeout");
-      }
-    }, this.#opts.registerTimeoutMs ?? 120_000);
-    c.timers.add(registerTimer);
-    const buf = new Uint8Array(READ_SIZE);
+    this.#awaitRegistration(c, peer);
+    let buf = new Uint8Array(READ_MIN);
     for (;;) {
       let n: number | null;
       try {
@@ -249,18 +258,56 @@ export class ChatServer {
       if (n === null || c.closed) break;
       const chunk = buf.subarray(0, n);
       if (c.session === undefined) {
-        clearTimeout(prompt);
-        c.timers.delete(prompt);
+        if (prompt !== undefined) {
+          clearTimeout(prompt);
+          c.timers.delete(prompt);
+          prompt = undefined;
+        }
         c.session = chunk[0] === MAGIC
           ? this.#binarySession(id, c, peer)
           : this.#textSession(id, c, peer, prompted);
       }
       if (c.session instanceof TextSession) c.capture?.received(chunk, this.#clock());
       c.session.receive(chunk);
+      buf = nextReadBuffer(buf, n);
     }
     if (c.session instanceof BinarySession) c.session.link.end();
     else c.session?.end();
     this.#closeConnection(c, "connection closed");
+  }
+
+  /**
+   * A connection must become a binary session or a registered text user within
+   * `registerTimeoutMs`. One sweep timer checks every waiting connection, so ten thousand
+   * registered clients hold no timer each.
+   */
+  #awaitRegistration(c: Connection, peer: string): void {
+    const timeout = this.#opts.registerTimeoutMs ?? 120_000;
+    this.#registering.set(c, { peer, deadline: performance.now() + timeout });
+    if (this.#registrationSweep !== undefined) return;
+    const every = Math.min(1000, Math.max(10, timeout / 4));
+    this.#registrationSweep = setInterval(() => this.#sweepRegistrations(), every);
+  }
+
+  #sweepRegistrations(): void {
+    const now = performance.now();
+    for (const [c, { peer, deadline }] of this.#registering) {
+      const s = c.session;
+      if (c.closed || s instanceof BinarySession || (s && this.room.nickOf(s))) {
+        this.#registering.delete(c);
+      } else if (now >= deadline) {
+        this.#registering.delete(c);
+        this.#logger.log("register-timeout", { peer }, "warn");
+        this.#closeConnection(c, "registration timeout");
+      }
+    }
+    if (this.#registering.size === 0) this.#stopRegistrationSweep();
+  }
+
+  #stopRegistrationSweep(): void {
+    if (this.#registrationSweep === undefined) return;
+    clearInterval(this.#registrationSweep);
+    this.#registrationSweep = undefined;
   }
 
   #textSession(id: number, c: Connection, peer: string, prompted: boolean): TextSession {
@@ -343,6 +390,8 @@ export class ChatServer {
     } catch { /* already closed */ }
     c.capture?.close();
     this.#connections.delete(c);
+    this.#registering.delete(c);
+    if (this.#registering.size === 0) this.#stopRegistrationSweep();
     this.counters.open--;
   }
 
