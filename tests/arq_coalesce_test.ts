@@ -1,6 +1,8 @@
 /**
  * Coalescing (option `coalesce`, used by the server): messages sent while the window is full
  * are packed into one frame's payload; messages sent while it has room leave at once, alone.
+ * With `sendOnFlush` too, every message of a turn waits for `flush` and they share frames.
+ * Adjacent views of one buffer are packed as one longer view, without a copy.
  */
 import assert from "node:assert/strict";
 import { ArqEndpoint, type OutFrame } from "../lib/arq/mod.ts";
@@ -10,7 +12,12 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** A server sending to a client, frames passed by hand until both are quiet. */
-function run(coalesce: boolean, lines: string[], withSums = false) {
+function run(
+  coalesce: boolean,
+  lines: string[] | Uint8Array[],
+  withSums = false,
+  sendOnFlush = false,
+) {
   const params: SessionParams = { mode: "gbn", window: 2, ackPolicy: "frame", maxPayload: 16 };
   const toServer: OutFrame[] = [];
   const toClient: OutFrame[] = [];
@@ -19,7 +26,7 @@ function run(coalesce: boolean, lines: string[], withSums = false) {
     output: (f) => toServer.push(f),
     deliver: (m) => delivered.push(dec.decode(m)),
   }, 0);
-  const server = ArqEndpoint.server({ isn: 100, coalesce }, {
+  const server = ArqEndpoint.server({ isn: 100, coalesce, sendOnFlush }, {
     output: (f) => toClient.push(f),
     deliver: () => {},
   });
@@ -27,17 +34,21 @@ function run(coalesce: boolean, lines: string[], withSums = false) {
   client.input(toClient.shift()!, 2); // SYN-ACK
   server.input(toServer.shift()!, 3); // ACK
   for (const l of lines) {
-    const bytes = enc.encode(l);
+    const bytes = typeof l === "string" ? enc.encode(l) : l;
     server.send(bytes, 4, withSums ? onesSum(bytes) : undefined);
   }
+  const beforeFlush = toClient.length;
   const dataSizes: number[] = [];
   const sums: { payload: Uint8Array; sum: number | undefined }[] = [];
+  const buffers: ArrayBufferLike[] = [];
+  server.flush(4);
   let now = 5;
   for (let turn = 0; turn < 100 && (toClient.length > 0 || toServer.length > 0); turn++) {
     for (const f of toClient.splice(0)) {
       if (f.type === FrameType.DATA) {
         dataSizes.push(f.payload.length);
         sums.push({ payload: f.payload.slice(), sum: f.payloadSum });
+        buffers.push(f.payload.buffer);
       }
       client.input(f, now);
     }
@@ -46,7 +57,7 @@ function run(coalesce: boolean, lines: string[], withSums = false) {
     server.flush(now);
     now++;
   }
-  return { delivered, dataSizes, sums, stats: server.stats };
+  return { delivered, dataSizes, sums, buffers, beforeFlush, stats: server.stats };
 }
 
 const LINES = Array.from({ length: 10 }, (_, i) => `l${i}\n`);
@@ -96,4 +107,30 @@ Deno.test("coalesce keeps each packed frame's payload sum exact (odd and even of
   // Without sums from the caller, packed frames leave the sum to the encoder.
   const plain = run(true, lines, false);
   for (const s of plain.sums) assert.equal(s.sum, undefined);
+});
+
+Deno.test("sendOnFlush: the lines of one turn leave at flush, packed into full frames", () => {
+  const { delivered, dataSizes, beforeFlush, stats } = run(true, LINES, false, true);
+  assert.equal(beforeFlush, 0, "send only queued");
+  // All ten wait for the flush: 15 bytes in the first frame, 15 in the second (window 2).
+  assert.deepEqual(dataSizes, [15, 15]);
+  assert.deepEqual(delivered, ["l0\nl1\nl2\nl3\nl4\n", "l5\nl6\nl7\nl8\nl9\n"]);
+  assert.equal(stats.messagesCoalesced, 8);
+  // Without coalesce the frames wait for the flush but stay one per message.
+  const alone = run(false, LINES, false, true);
+  assert.equal(alone.beforeFlush, 0);
+  assert.deepEqual(alone.delivered, LINES);
+});
+
+Deno.test("adjacent views of one buffer are packed as one view, others are copied; sums exact", () => {
+  const log = enc.encode("a\nbcd\ne\nfgh\nij\nk\nlm\n");
+  const cuts = [0, 2, 6, 8, 12, 15, 17, 20];
+  const views = cuts.slice(1).map((end, i) => log.subarray(cuts[i], end));
+  // Five adjacent views (15 bytes), a line from elsewhere, two more views of the log.
+  const lines = [...views.slice(0, 5), enc.encode("zz\n"), ...views.slice(5)];
+  const { delivered, sums, buffers } = run(true, lines, true, true);
+  assert.deepEqual(delivered, ["a\nbcd\ne\nfgh\nij\n", "zz\nk\nlm\n"]);
+  assert.equal(buffers[0], log.buffer, "the first frame is a view of the log: no copy");
+  assert.notEqual(buffers[1], log.buffer, "the second starts with a foreign line: copied");
+  for (const s of sums) assert.equal(s.sum, onesSum(s.payload), dec.decode(s.payload));
 });

@@ -3,7 +3,7 @@
  * written without copying.
  */
 import assert from "node:assert/strict";
-import { Outbox } from "../lib/net/outbox.ts";
+import { beforeNextFlush, Outbox } from "../lib/net/outbox.ts";
 
 /** A writer that records each write call and accepts at most `chunk` bytes per call. */
 class Recorder {
@@ -155,4 +155,20 @@ Deno.test("Outbox counts shared bytes against its bound", async () => {
   assert.deepEqual(overflows, [120]);
   assert.equal(o.queued, 120, "nothing queued after the overflow");
   await turn();
+});
+
+Deno.test("beforeNextFlush runs at the end of the turn; what it appends leaves in that pass", async () => {
+  const w = new Recorder();
+  const o = new Outbox(w);
+  const order: string[] = [];
+  o.append(Uint8Array.of(1));
+  beforeNextFlush(() => {
+    order.push("pre");
+    o.append(Uint8Array.of(2));
+  });
+  order.push("turn");
+  await o.drained();
+  assert.deepEqual(order, ["turn", "pre"]);
+  assert.deepEqual(w.calls, [2], "one write with both bytes");
+  assert.deepEqual(w.bytes, [1, 2]);
 });

@@ -284,6 +284,11 @@ export class ArqEndpoint implements ArqCore {
     return this.#rtt.srtt;
   }
 
+  /** True when `send` only queues and frames leave at `flush` (option `sendOnFlush`). */
+  get sendsOnFlush(): boolean {
+    return this.#opts.sendOnFlush;
+  }
+
   /** True when an event observer is installed. */
   get eventsOn(): boolean {
     return this.#event !== undefined;
@@ -317,7 +322,7 @@ export class ArqEndpoint implements ArqCore {
     }
     this.#queue.push(message, payloadSum ?? -1);
     this.stats.messagesSent++;
-    if (this.#sender) this.#fill(now);
+    if (this.#sender && !this.#opts.sendOnFlush) this.#fill(now);
     return false;
   }
 
@@ -381,6 +386,7 @@ export class ArqEndpoint implements ArqCore {
 
   /** Sends the owed delayed ACK, if due ("sack" policy). Call once per batch of input. */
   flush(now: number): void {
+    if (this.#opts.sendOnFlush && this.#sender && this.#queue.length > 0) this.#fill(now);
     const r = this.#receiver;
     if (r === undefined || !r.ackPending || this.#state === "closed") return;
     if (now >= r.ackPendingSince + this.#opts.ackDelayMs) r.sendPendingAck();

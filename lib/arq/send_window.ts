@@ -10,9 +10,12 @@ import { Flag } from "../protocol/header.ts";
 import { seqAdd, seqDiff } from "../protocol/seq.ts";
 
 interface QueuedMessage {
-  /** The message; for a packed one, its whole buffer (`size` bytes of it are used). */
+  /**
+   * The message. For a packed one either its own buffer (`owned`; `size` bytes of it are
+   * used) or a view of the first part, followed in the same buffer by the other parts.
+   */
   bytes: Uint8Array;
-  /** Length of the message. */
+  /** Length of the message (more than `bytes.length` while later parts extend a view). */
   size: number;
   /** `onesSum(bytes)` or -1. */
   sum: number;
@@ -54,14 +57,24 @@ export class MessageQueue {
     const tail = this.#items[this.#items.length - 1]!;
     const len = tail.size;
     if (tail.offset !== 0 || len + bytes.length > max) return false;
-    if (!tail.owned) {
-      const owned = new Uint8Array(max);
-      owned.set(tail.bytes);
-      tail.bytes = owned;
-      tail.owned = true;
+    const first = tail.bytes;
+    if (
+      !tail.owned && bytes.buffer === first.buffer && first.byteOffset + len === bytes.byteOffset
+    ) {
+      // The next line of a shared log, right after this message: the packed message is one
+      // longer view of that buffer (cut when sent), no copy at all.
+    } else {
+      if (!tail.owned) {
+        const owned = new Uint8Array(max);
+        owned.set(
+          len === first.length ? first : new Uint8Array(first.buffer, first.byteOffset, len),
+        );
+        tail.bytes = owned;
+        tail.owned = true;
+      }
+      // No view per packed message: the frame's view is cut once, when it is sent.
+      tail.bytes.set(bytes, len);
     }
-    // No view per packed message: the frame's view is cut once, when it is sent.
-    tail.bytes.set(bytes, len);
     tail.size = len + bytes.length;
     // One's complement sums add up; bytes appended at an odd offset have theirs byte-swapped.
     tail.sum = tail.sum >= 0 && sum >= 0
@@ -169,6 +182,10 @@ export class SendWindow {
     const m = this.#queue.peek()!;
     const len = m.size;
     const max = this.#maxPayload;
+    if (!m.owned && len !== m.bytes.length) {
+      // A view extended by the lines packed after it: cut the whole view now.
+      m.bytes = new Uint8Array(m.bytes.buffer, m.bytes.byteOffset, len);
+    }
     let payload: Uint8Array;
     let sum = -1;
     let flags = 0;

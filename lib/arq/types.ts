@@ -126,6 +126,12 @@ export interface EndpointOptions {
    * delivers them as one message. Default false: one message per `send`, as in the textbook.
    */
   readonly coalesce: boolean;
+  /**
+   * `send` only queues; the frames leave at the next `flush(now)`, which the owner calls once
+   * per event-loop turn. With `coalesce`, every message sent in one turn then shares frames
+   * (a server's broadcasts: one frame per client per turn, not one per line). Default false.
+   */
+  readonly sendOnFlush: boolean;
 }
 
 /** Default {@link EndpointOptions}. */
@@ -142,6 +148,7 @@ export const DEFAULT_ENDPOINT_OPTIONS: Readonly<EndpointOptions> = Object.freeze
   maxWindow: 256,
   maxSendQueue: 4096,
   coalesce: false,
+  sendOnFlush: false,
 });
 
 /**

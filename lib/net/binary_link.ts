@@ -14,7 +14,7 @@ import { FrameDecoder, type FrameSink } from "../protocol/decoder.ts";
 import type { ChecksumError } from "../protocol/errors.ts";
 import { HEADER_SIZE } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
-import { type ByteWriter, Outbox } from "./outbox.ts";
+import { beforeNextFlush, type ByteWriter, Outbox } from "./outbox.ts";
 import type { Wakeable, WakeScheduler } from "./scheduler.ts";
 import { formatTrace, type TraceRecord } from "./trace.ts";
 
@@ -67,6 +67,7 @@ export class BinaryLink implements Wakeable {
   readonly #sink: FrameSink;
   #promptSkipped: number;
   #now = 0;
+  #pumpScheduled = false;
   #closedReason: string | undefined;
 
   /**
@@ -114,8 +115,21 @@ export class BinaryLink implements Wakeable {
   send(message: Uint8Array, payloadSum?: number): void {
     if (this.#closedReason !== undefined) return;
     // Packed into a queued message: nothing was sent, no timer changed.
-    if (!this.endpoint.send(message, this.#clock(), payloadSum)) this.#reschedule();
+    if (this.endpoint.send(message, this.#clock(), payloadSum)) return;
+    if (!this.endpoint.sendsOnFlush) this.#reschedule();
+    else if (!this.#pumpScheduled) {
+      // The frames leave at the end of the turn, carrying every line queued until then.
+      this.#pumpScheduled = true;
+      beforeNextFlush(this.#pump);
+    }
   }
+
+  readonly #pump = (): void => {
+    this.#pumpScheduled = false;
+    if (this.#closedReason !== undefined) return;
+    this.endpoint.flush(this.#clock());
+    this.#afterEvent();
+  };
 
   /** Feeds bytes read from the socket. */
   receive(chunk: Uint8Array): void {

@@ -53,22 +53,43 @@ function sweepIdle(): void {
 // runs after the turn's I/O callbacks (a few microseconds later), so all broadcasts caused by
 // all the reads of the turn leave in one write per connection.
 let pendingFlushes: (() => void)[] = [];
+let preFlushes: (() => void)[] = [];
 let flushScheduled = false;
 
 function flushAll(): void {
+  // Work that produces output for this pass (ARQ senders packing the turn's lines) goes first.
+  if (preFlushes.length > 0) {
+    const pre = preFlushes;
+    preFlushes = [];
+    for (const f of pre) f();
+  }
   const list = pendingFlushes;
   pendingFlushes = [];
   flushScheduled = false;
   for (const f of list) f();
   if (idleBig.size > 0) sweepIdle();
+  if (preFlushes.length > 0 || pendingFlushes.length > 0) ensureFlushPass();
 }
 
-function scheduleFlush(flush: () => void): void {
-  pendingFlushes.push(flush);
+function ensureFlushPass(): void {
   if (!flushScheduled) {
     flushScheduled = true;
     setImmediate(flushAll);
   }
+}
+
+function scheduleFlush(flush: () => void): void {
+  pendingFlushes.push(flush);
+  ensureFlushPass();
+}
+
+/**
+ * Runs `fn` at the start of the next flush pass, before the outboxes are written: the end of
+ * the current event-loop turn. Whatever `fn` appends leaves in that same pass.
+ */
+export function beforeNextFlush(fn: () => void): void {
+  preFlushes.push(fn);
+  ensureFlushPass();
 }
 
 /** A bounded, batching output queue for one connection. */

@@ -343,8 +343,8 @@ export class ChatServer {
     return new BinarySession(id, this.room, c.conn, {
       who: `server ${peer}`,
       scheduler: this.#scheduler,
-      // Lines queued behind a full window travel packed into shared frames.
-      arq: { coalesce: true, ...this.#opts.arq },
+      // The lines of one turn, and lines queued behind a full window, share frames.
+      arq: { coalesce: true, sendOnFlush: true, ...this.#opts.arq },
       outboxBytes: this.#opts.outboxBytes ?? DEFAULT_OUTBOX_BYTES,
       faults: faults ? new FaultInjector(faults, `server:${id}`) : undefined,
       trace: this.#opts.trace,
