@@ -1,20 +1,9 @@
 /** LineLog: lines encoded once, side by side, as UTF-8 identical to TextEncoder's, never changed. */
 import assert from "node:assert/strict";
 import { LineLog } from "../lib/chat/line_log.ts";
+import { mulberry32 as rng } from "./support/sim_channel.ts";
 
 const encoder = new TextEncoder();
-
-/** A deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = ["a", "Z", " ", "[", "\n", "é", "ção", "€", "日本", "😀", "\ud800", "\udfff", "~"];
 
