@@ -14,7 +14,7 @@ import {
 import type { Command } from "../lib/cli/command.ts";
 import { DEFAULT_ANNOUNCE_MAX, parseFlood } from "../lib/chat/mod.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
-import { WorkerLogger } from "../lib/log/logger.ts";
+import { type Logger, NullLogger, WorkerLogger } from "../lib/log/logger.ts";
 import { lanAddresses } from "../lib/net/addresses.ts";
 import { fdLimitWarning, readFdLimits } from "../lib/net/fd_limit.ts";
 import { ChatServer } from "../lib/server/server.ts";
@@ -79,10 +79,12 @@ async function run(args: string[]): Promise<number> {
   }
   const faulty = loss > 0 || corrupt > 0 || script.length > 0;
   const pcapPath = stringFlag(flags, "pcap");
-  const logger = await WorkerLogger.start({
-    file: stringFlag(flags, "log"),
-    console: !boolFlag(flags, "quiet"),
-  });
+  const logFile = stringFlag(flags, "log");
+  const quiet = boolFlag(flags, "quiet");
+  // Quiet with no log file: nothing would be written, so no logging Worker (about 15 MB).
+  const logger: Logger = quiet && logFile === undefined
+    ? new NullLogger()
+    : await WorkerLogger.start({ file: logFile, console: !quiet });
   const trace = boolFlag(flags, "trace") ? (line: string) => console.log(line) : undefined;
   const pcap = pcapPath === undefined ? undefined : await openPcap(pcapPath);
   let server: ChatServer;
@@ -94,7 +96,7 @@ async function run(args: string[]): Promise<number> {
       announceMax,
       flood,
       logger,
-      logMessages: stringFlag(flags, "log") !== undefined,
+      logMessages: logFile !== undefined,
       trace,
       faults: faulty ? { loss, corrupt, script, seed } : undefined,
       capture: pcap?.forConnection,

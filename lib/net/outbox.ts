@@ -28,6 +28,8 @@ export interface OutboxOptions {
 /** Default bound of queued bytes per connection. */
 export const DEFAULT_OUTBOX_BYTES = 4 * 1024 * 1024;
 const INITIAL_CAPACITY = 512;
+/** The empty buffer every idle outbox shares (ten thousand connections, no objects each). */
+const EMPTY = new Uint8Array(0);
 /** Largest buffer kept for reuse while more output follows (a busy connection keeps its own). */
 const MAX_KEPT = 512 * 1024;
 /**
@@ -99,7 +101,7 @@ export class Outbox {
   readonly #onOverflow: ((queued: number) => void) | undefined;
   readonly #onError: ((error: unknown) => void) | undefined;
   /** Private bytes: copies and reserved frames, written at `#len`. */
-  #buf = new Uint8Array(0);
+  #buf = EMPTY;
   #len = 0;
   /** Start of the private bytes not yet closed into `#parts`. */
   #privStart = 0;
@@ -111,7 +113,7 @@ export class Outbox {
   #sharedEnd = 0;
   /** Bytes queued and not yet handed to a write. */
   #pending = 0;
-  #spare = new Uint8Array(0);
+  #spare = EMPTY;
   /** Our own buffer being written (it becomes the spare afterwards), or null for shared bytes. */
   #inflightOwn: Uint8Array<ArrayBuffer> | null = null;
   #inflight = 0;
@@ -215,8 +217,8 @@ export class Outbox {
   trimIfIdle(now: number, ms: number): boolean {
     if (this.#failed) return true;
     if (this.#pending > 0 || this.#writing || now - this.#idleSince < ms) return false;
-    if (this.#buf.length > IDLE_KEPT) this.#buf = new Uint8Array(0);
-    if (this.#spare.length > IDLE_KEPT) this.#spare = new Uint8Array(0);
+    if (this.#buf.length > IDLE_KEPT) this.#buf = EMPTY;
+    if (this.#spare.length > IDLE_KEPT) this.#spare = EMPTY;
     return true;
   }
 
@@ -268,8 +270,8 @@ export class Outbox {
     if (this.#parts.length === 0) {
       const out = this.#buf.subarray(0, n);
       this.#inflightOwn = this.#buf;
-      this.#buf = this.#spare.length >= INITIAL_CAPACITY ? this.#spare : new Uint8Array(0);
-      this.#spare = new Uint8Array(0);
+      this.#buf = this.#spare.length >= INITIAL_CAPACITY ? this.#spare : EMPTY;
+      this.#spare = EMPTY;
       this.#len = 0;
       this.#privStart = 0;
       return out;
@@ -281,7 +283,7 @@ export class Outbox {
       while (cap < n) cap *= 2;
       target = new Uint8Array(cap);
     }
-    this.#spare = new Uint8Array(0);
+    this.#spare = EMPTY;
     this.#inflightOwn = target;
     let at = 0;
     for (const p of this.#parts) {

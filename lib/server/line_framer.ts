@@ -20,6 +20,8 @@ export interface FramedInput {
   readonly overlong: number;
 }
 
+/** The empty buffer idle framers share. */
+const EMPTY = new Uint8Array(0);
 const NL = 0x0a;
 /** Stateless decoding (whole lines only), so one decoder serves every session. */
 const decoder = new TextDecoder();
@@ -29,7 +31,7 @@ const CR = 0x0d;
 export class LineFramer {
   readonly #maxLine: number;
   #mode: FramingMode = "undecided";
-  #pending: Uint8Array = new Uint8Array(0);
+  #pending: Uint8Array = EMPTY;
   #len = 0;
   #discarding = false;
   #lastInput = 0;
@@ -93,7 +95,7 @@ export class LineFramer {
     }
     if (this.#len === 0) return undefined;
     if (this.#mode === "undecided") this.#mode = "bursts";
-    const line = this.#take(new Uint8Array(0));
+    const line = this.#take(EMPTY);
     return line;
   }
 
@@ -126,7 +128,7 @@ export class LineFramer {
     if (end > 0 && bytes[end - 1] === CR) end--;
     if (end > this.#maxLine) return undefined;
     const line = decoder.decode(bytes.subarray(0, end));
-    if (this.#pending.length > 4096) this.#pending = new Uint8Array(0);
+    if (this.#pending.length > 4096) this.#pending = EMPTY;
     return line;
   }
 }

@@ -70,8 +70,8 @@ export interface ServerCounters {
 }
 
 const NICK_PROMPT = new TextEncoder().encode("NICK");
-/** Smallest read buffer: an idle connection holds only this much (ten thousand of them: 10 MB). */
-const READ_MIN = 1024;
+/** Smallest read buffer: an idle connection holds only this much (ten thousand of them: 5 MB). */
+const READ_MIN = 512;
 /** Largest read buffer, reached by doubling while reads fill the buffer. */
 const READ_MAX = 64 * 1024;
 
