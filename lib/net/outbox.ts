@@ -54,6 +54,10 @@ function sweepIdle(): void {
 // One flush per event-loop turn for every connection written to in that turn: `setImmediate`
 // runs after the turn's I/O callbacks (a few microseconds later), so all broadcasts caused by
 // all the reads of the turn leave in one write per connection.
+/** The view last given to `appendShared` and its buffer (see there). */
+let lastView: Uint8Array | undefined;
+let lastViewBuffer: ArrayBufferLike = new ArrayBuffer(0);
+
 let pendingFlushes: (() => void)[] = [];
 let preFlushes: (() => void)[] = [];
 let flushScheduled = false;
@@ -165,7 +169,12 @@ export class Outbox {
     if (this.#failed || this.#overflowed) return;
     const n = bytes.length;
     if (n === 0) return;
-    const buffer = bytes.buffer;
+    // A broadcast hands one view to every outbox: read its buffer once, not once per outbox.
+    if (bytes !== lastView) {
+      lastView = bytes;
+      lastViewBuffer = bytes.buffer;
+    }
+    const buffer = lastViewBuffer;
     const start = bytes.byteOffset;
     if (this.#shared === buffer && this.#sharedEnd === start) {
       this.#sharedEnd = start + n;
