@@ -1,6 +1,9 @@
-/** LineLog: lines encoded once, side by side, as UTF-8 identical to TextEncoder's, never changed. */
+/**
+ * LineLog: lines encoded once, side by side, as UTF-8 identical to TextEncoder's, never changed;
+ * LogCursor: takes what was written since, across blocks, or all but the last line.
+ */
 import assert from "node:assert/strict";
-import { LineLog } from "../lib/chat/line_log.ts";
+import { LineLog, LogCursor } from "../lib/chat/line_log.ts";
 import { mulberry32 as rng } from "./support/sim_channel.ts";
 
 const encoder = new TextEncoder();
@@ -41,4 +44,41 @@ Deno.test("LineLog never changes bytes it handed out, across blocks and oversize
     kept.push({ view, copy: view.slice() });
   }
   for (const { view, copy } of kept) assert.deepEqual(view, copy);
+});
+
+const dec = new TextDecoder();
+const taken = (cursor: LogCursor, skip?: Uint8Array) => {
+  const views: Uint8Array[] = [];
+  if (skip) cursor.takeAllBut(skip, (v) => views.push(v));
+  else cursor.take((v) => views.push(v));
+  return views;
+};
+
+Deno.test("LogCursor takes what was written since, one view per block, across blocks", () => {
+  const log = new LineLog(32); // room for three to four of these lines per block
+  log.encode("before\n");
+  const cursor = new LogCursor(log);
+  assert.deepEqual(taken(cursor), [], "a new cursor starts at the end");
+  const lines = ["a1\n", "b22\n", "c333\n", "d4444\n", "e55555\n"];
+  for (const l of lines) log.encode(l);
+  const views = taken(cursor);
+  assert.equal(views.map((v) => dec.decode(v)).join(""), lines.join(""));
+  assert.ok(views.length >= 2 && views.length < lines.length, `${views.length} views`);
+  assert.deepEqual(taken(cursor), [], "nothing twice");
+  log.encode("f\n");
+  assert.deepEqual(taken(cursor).map((v) => dec.decode(v)), ["f\n"]);
+});
+
+Deno.test("LogCursor.takeAllBut skips the last line, also when it opened a new block", () => {
+  const log = new LineLog(16);
+  const cursor = new LogCursor(log);
+  log.encode("0123456789\n");
+  const own = log.encode("mine, long enough for a block\n"); // a block of its own
+  assert.deepEqual(taken(cursor, own).map((v) => dec.decode(v)), ["0123456789\n"]);
+  log.encode("x\n");
+  const own2 = log.encode("y\n");
+  assert.deepEqual(taken(cursor, own2).map((v) => dec.decode(v)), ["x\n"]);
+  assert.deepEqual(taken(cursor), []);
+  log.encode("z\n");
+  assert.throws(() => cursor.takeAllBut(own2, () => {}), /not the last line/);
 });

@@ -212,3 +212,92 @@ Deno.test("Room announces joins, leaves and renames only up to announceMax users
   room.leave(dan, "quit"); // back to 3: announced again
   assert.equal(ana.text(), "[caio]: still heard\n*** dan left (quit)\n");
 });
+
+/** A client whose sends may be views of the room's line log (as a text session's outbox). */
+class FollowerClient extends FakeClient {
+  readonly followsLog = true;
+}
+
+/** Runs a seeded random session; followers or plain clients; returns what each one received. */
+function randomSession(seed: number, followers: boolean) {
+  const turnEnd: (() => void)[] = [];
+  const room = new Room({ flood: null, endOfTurn: (fn) => turnEnd.push(fn) });
+  const endTurn = () => {
+    for (const fn of turnEnd.splice(0)) fn();
+  };
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    return a / 4294967296;
+  };
+  const clients: FakeClient[] = [];
+  for (let step = 0; step < 400; step++) {
+    const r = rnd();
+    if (r < 0.1 || clients.length < 2) {
+      const id = clients.length + 1;
+      const c = followers ? new FollowerClient(id) : new FakeClient(id);
+      clients.push(c);
+      room.connect(c);
+      room.input(c, `u${c.id}`, step);
+    } else {
+      const c = clients[Math.floor(rnd() * clients.length)]!;
+      if (c.closed) continue;
+      const k = rnd();
+      const line = k < 0.6
+        ? `MSG hello ${step}`
+        : k < 0.7
+        ? `PRIV u${1 + Math.floor(rnd() * clients.length)} psst ${step}`
+        : k < 0.8
+        ? "LIST"
+        : k < 0.9
+        ? `NICK n${step}`
+        : k < 0.95
+        ? "QUIT"
+        : "BOGUS";
+      room.input(c, line, step);
+    }
+    if (rnd() < 0.3) endTurn();
+  }
+  endTurn();
+  room.shutdown("over");
+  return clients.map((c) => ({ text: c.text(), pieces: c.sent.length }));
+}
+
+Deno.test("log followers receive exactly what plain clients receive, in the same order (seeded)", () => {
+  for (const seed of [1, 2, 3, 42, 1234]) {
+    const plain = randomSession(seed, false);
+    const followed = randomSession(seed, true);
+    assert.equal(followed.length, plain.length);
+    for (let i = 0; i < plain.length; i++) {
+      assert.equal(followed[i]!.text, plain[i]!.text, `seed ${seed}, client ${i + 1}`);
+    }
+    const pieces = (r: { pieces: number }[]) => r.reduce((s, x) => s + x.pieces, 0);
+    assert.ok(
+      pieces(followed) < pieces(plain),
+      `followers take runs of lines at once: ${pieces(followed)} vs ${pieces(plain)} sends`,
+    );
+  }
+});
+
+Deno.test("a follower gets the turn's other lines at the end of the turn or before its own output", () => {
+  const turnEnd: (() => void)[] = [];
+  const room = new Room({ flood: null, endOfTurn: (fn) => turnEnd.push(fn) });
+  const ana = new FollowerClient(1);
+  const bia = new FollowerClient(2);
+  for (const [c, nick] of [[ana, "ana"], [bia, "bia"]] as const) {
+    room.connect(c);
+    room.input(c, nick, 0);
+  }
+  for (const fn of turnEnd.splice(0)) fn();
+  ana.clear();
+  bia.clear();
+  room.input(ana, "MSG one", 1);
+  room.input(bia, "MSG two", 1);
+  room.input(ana, "MSG three", 1);
+  // Its own message first hands a follower the lines before it (the order stays), then skips it.
+  assert.equal(bia.text(), "[ana]: one\n200 OK\nMessage sent\n");
+  assert.equal(ana.text(), "200 OK\nMessage sent\n[bia]: two\n200 OK\nMessage sent\n");
+  for (const fn of turnEnd.splice(0)) fn();
+  assert.equal(bia.text(), "[ana]: one\n200 OK\nMessage sent\n[ana]: three\n");
+  assert.equal(ana.text(), "200 OK\nMessage sent\n[bia]: two\n200 OK\nMessage sent\n");
+});

@@ -10,7 +10,7 @@ import { parseCommand, splitWord } from "./command.ts";
 import { DEFAULT_FLOOD, type FloodLimit, TokenBucket } from "./flood.ts";
 import { hasControl, nickKey, validateNick } from "./nick.ts";
 import { status } from "./status.ts";
-import { LineLog } from "./line_log.ts";
+import { LineLog, LogCursor } from "./line_log.ts";
 
 /** What the room needs from a connection; implemented by the server's session edges. */
 export interface ChatClient {
@@ -23,6 +23,12 @@ export interface ChatClient {
   send(bytes: Uint8Array): void;
   /** Closes after pending sends are written; idempotent. */
   close(): void;
+  /**
+   * True when `send` queues the bytes without copying them (a text session's outbox). The room
+   * then hands such a client the broadcasts of a whole turn at once, as views of its line log,
+   * once per turn, instead of calling `send` for each broadcast line.
+   */
+  readonly followsLog?: boolean;
 }
 
 /** Largest room in which join, leave and rename notices are broadcast, by default. */
@@ -44,6 +50,11 @@ export interface RoomOptions {
   readonly announceMax?: number;
   /** Extra facts for `STATS` (server counters, CPU, memory). */
   readonly stats?: () => Record<string, unknown>;
+  /**
+   * Runs `fn` at the end of the current event-loop turn, before output is written (the server
+   * passes the outbox flush pass). Default: `queueMicrotask`.
+   */
+  readonly endOfTurn?: (fn: () => void) => void;
 }
 
 /** Something that happened in the room, for the log. */
@@ -65,6 +76,10 @@ interface Member {
   nick: string;
   key: string;
   bucket: TokenBucket | undefined;
+  /** A log follower's position in the line log (see `ChatClient.followsLog`). */
+  readonly cursor: LogCursor | undefined;
+  /** `client.send`, bound once (what a cursor hands over). */
+  readonly feed: (bytes: Uint8Array) => void;
 }
 
 /** One entry of the command registry. */
@@ -93,6 +108,11 @@ export class Room {
   readonly #members = new Map<number, Member>();
   /** Broadcast lines, encoded once into shared blocks. */
   readonly #lines = new LineLog();
+  /** Members that take broadcasts from the log once per turn, and the others. */
+  readonly #followers = new Set<Member>();
+  readonly #plain = new Set<Member>();
+  readonly #endOfTurn: (fn: () => void) => void;
+  #catchUpScheduled = false;
   readonly #byNick = new Map<string, Member>();
   readonly #commands = new Map<string, CommandSpec>();
   #closed = false;
@@ -104,6 +124,7 @@ export class Room {
     this.#maxText = options.maxText ?? 32768;
     this.#flood = options.flood === undefined ? DEFAULT_FLOOD : options.flood;
     this.#stats = options.stats;
+    this.#endOfTurn = options.endOfTurn ?? queueMicrotask;
     this.#onEvent = onEvent;
     for (const spec of COMMANDS) {
       this.#commands.set(spec.verb, spec);
@@ -174,6 +195,8 @@ export class Room {
     const member = this.#members.get(client.id);
     if (member === undefined) return;
     this.#members.delete(client.id);
+    this.#followers.delete(member);
+    this.#plain.delete(member);
     this.#byNick.delete(member.key);
     this.#event({ type: "leave", id: client.id, nick: member.nick, reason });
     this.#notice(`*** ${member.nick} left (${reason})`);
@@ -189,10 +212,12 @@ export class Room {
     }
     this.#pending.clear();
     for (const m of this.#members.values()) {
-      m.client.send(bytes);
+      this.#send(m, bytes);
       m.client.close();
     }
     this.#members.clear();
+    this.#followers.clear();
+    this.#plain.clear();
     this.#byNick.clear();
   }
 
@@ -210,15 +235,21 @@ export class Room {
       nick: check.nick,
       key,
       bucket: this.#flood ? new TokenBucket(this.#flood, now) : undefined,
+      cursor: client.followsLog ? new LogCursor(this.#lines) : undefined,
+      feed: (bytes) => client.send(bytes),
     };
     this.#members.set(client.id, member);
+    (member.cursor ? this.#followers : this.#plain).add(member);
     this.#byNick.set(key, member);
     const n = this.#members.size;
-    client.send(status(
-      200,
-      `Welcome, ${check.nick}! ${n} user${n === 1 ? "" : "s"} online. Type HELP for commands.`,
-      "Connected",
-    ));
+    this.#send(
+      member,
+      status(
+        200,
+        `Welcome, ${check.nick}! ${n} user${n === 1 ? "" : "s"} online. Type HELP for commands.`,
+        "Connected",
+      ),
+    );
     this.#event({ type: "join", id: client.id, nick: check.nick, users: n });
     this.#notice(`*** ${check.nick} joined (${n} online)`, member);
   }
@@ -232,7 +263,7 @@ export class Room {
 
   #reply(m: Member, code: number, body: string, detail?: string): void {
     if (code >= 400) this.#event({ type: "reject", id: m.client.id, code, reason: body });
-    m.client.send(status(code, body, detail));
+    this.#send(m, status(code, body, detail));
   }
 
   #notice(text: string, except?: Member): void {
@@ -240,10 +271,29 @@ export class Room {
     this.#broadcast(this.#lines.encode(text + "\n"), except);
   }
 
-  #broadcast(bytes: Uint8Array, except?: Member): void {
-    for (const m of this.#members.values()) {
-      if (m !== except) m.client.send(bytes);
+  /** `line` must be the line the log encoded last. */
+  #broadcast(line: Uint8Array, except?: Member): void {
+    for (const m of this.#plain) {
+      if (m !== except) m.client.send(line);
     }
+    if (this.#followers.size === 0) return;
+    // Followers take the line at the end of the turn, with every other line of the turn.
+    except?.cursor?.takeAllBut(line, except.feed);
+    if (!this.#catchUpScheduled) {
+      this.#catchUpScheduled = true;
+      this.#endOfTurn(this.#catchUp);
+    }
+  }
+
+  readonly #catchUp = (): void => {
+    this.#catchUpScheduled = false;
+    for (const m of this.#followers) m.cursor!.take(m.feed);
+  };
+
+  /** Sends to one member, after the broadcasts it has not taken yet (keeps the order). */
+  #send(m: Member, bytes: Uint8Array): void {
+    m.cursor?.take(m.feed);
+    m.client.send(bytes);
   }
 
   /** Checks chat text; replies with the error and returns false when it is not acceptable. */
@@ -274,7 +324,7 @@ export class Room {
   #msg(m: Member, text: string, now: number): void {
     if (!this.#acceptText(m, text, now)) return;
     this.#broadcast(this.#lines.encode(`[${m.nick}]: ${text}\n`), m);
-    m.client.send(MSG_OK);
+    this.#send(m, MSG_OK);
     this.#event({ type: "message", id: m.client.id, nick: m.nick, bytes: text.length });
   }
 
@@ -311,7 +361,7 @@ export class Room {
       return this.#reply(m, 404, `No such user: ${shown}`);
     }
     if (!this.#acceptText(m, text, now)) return;
-    to.client.send(encoder.encode(`[${m.nick} -> ${to.nick}]: ${text}\n`));
+    this.#send(to, encoder.encode(`[${m.nick} -> ${to.nick}]: ${text}\n`));
     this.#reply(m, 200, `Private message sent to ${to.nick}`);
     this.#event({ type: "private", id: m.client.id, from: m.nick, to: to.nick });
   }

@@ -14,7 +14,7 @@ import { FaultInjector, type FaultSettings } from "../faults/mod.ts";
 import type { Logger } from "../log/logger.ts";
 import { NullLogger } from "../log/logger.ts";
 import type { LinkCapture } from "../net/binary_link.ts";
-import { DEFAULT_OUTBOX_BYTES } from "../net/outbox.ts";
+import { beforeNextFlush, DEFAULT_OUTBOX_BYTES } from "../net/outbox.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
 import { turnNow } from "../net/turn_clock.ts";
 import { MAGIC } from "../protocol/header.ts";
@@ -127,6 +127,8 @@ export class ChatServer {
         maxText: options.maxText ?? 32768,
         flood: options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood,
         stats: () => this.stats(),
+        // Text sessions take the turn's broadcasts just before the outboxes are written.
+        endOfTurn: beforeNextFlush,
       },
       (e) => this.#logRoomEvent(e),
     );

@@ -32,6 +32,8 @@ const encoder = new TextEncoder();
 export class TextSession implements ChatClient, Wakeable {
   /** Unique connection id. */
   readonly id: number;
+  /** The outbox queues the room's bytes as views: the room may hand over whole turns at once. */
+  readonly followsLog = true;
   readonly #room: Room;
   readonly #framer: LineFramer;
   readonly #outbox: Outbox;
