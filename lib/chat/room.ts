@@ -2,7 +2,8 @@
  * The chat room: registration, commands, broadcasts and notices, knowing nothing about
  * sockets (ssh-chat style). Session edges feed it complete command lines; it answers through
  * {@link ChatClient.send} with UTF-8 bytes that already end in a newline. A broadcast is
- * encoded once and the same bytes are handed to every recipient.
+ * encoded once into the room's line log: the same bytes are handed to every plain recipient,
+ * while log followers (text sessions) take all of a turn's lines at once at the end of the turn.
  * @module
  */
 
