@@ -51,19 +51,20 @@ function sweepIdle(): void {
   for (const o of idleBig) if (o.trimIfIdle(now, IDLE_TRIM_MS)) idleBig.delete(o);
 }
 
-// One flush per event-loop turn for every connection written to in that turn: `setImmediate`
-// runs after the turn's I/O callbacks (a few microseconds later), so all broadcasts caused by
-// all the reads of the turn leave in one write per connection.
 /** The view last given to `appendShared` and its buffer (see there). */
 let lastView: Uint8Array | undefined;
 let lastViewBuffer: ArrayBufferLike = new ArrayBuffer(0);
 
+// One flush per event-loop turn for every connection written to in that turn: `setImmediate`
+// runs after the turn's I/O callbacks (a few microseconds later), so all broadcasts caused by
+// all the reads of the turn leave in one write per connection.
 let pendingFlushes: (() => void)[] = [];
 let preFlushes: (() => void)[] = [];
 let flushScheduled = false;
 
 function flushAll(): void {
-  // Work that produces output for this pass (ARQ senders packing the turn's lines) goes first.
+  // Work that produces output for this pass goes first: text sessions taking the turn's
+  // broadcasts from the line log, ARQ senders packing the turn's lines into frames.
   if (preFlushes.length > 0) {
     const pre = preFlushes;
     preFlushes = [];
