@@ -30,6 +30,7 @@ import {
   TruncatedFrameError,
   UnknownTypeError,
 } from "../lib/protocol/mod.ts";
+import { encodeWithType } from "./support/frames.ts";
 
 /** A straightforward RFC 1071 checksum, independent of the code under test. */
 function rfc1071(bytes: Uint8Array): number {
@@ -149,13 +150,7 @@ Deno.test("FrameDecoder stops with a typed error on framing damage, and keeps re
   const d2 = new FrameDecoder();
   assert.ok(d2.push(Uint8Array.of(0xc1, 0x04, 0x01), sink) instanceof OversizeFrameError);
   // Good checksum, unknown type 99.
-  const unknown = encodeFrame(frame(FrameType.ACK, 1));
-  unknown[3] = 99;
-  unknown[8] = 0;
-  unknown[9] = 0;
-  const sum = internetChecksum(unknown);
-  unknown[8] = sum >> 8;
-  unknown[9] = sum & 0xff;
+  const unknown = encodeWithType(99, 1);
   assert.ok(new FrameDecoder().push(unknown, sink) instanceof UnknownTypeError);
   const d3 = new FrameDecoder();
   assert.equal(d3.push(good.subarray(0, 5), sink), undefined);

@@ -11,7 +11,8 @@ import type { ServerEvent } from "../lib/client/server_lines.ts";
 import { FaultInjector } from "../lib/faults/mod.ts";
 import { NullLogger } from "../lib/log/logger.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
-import { encodeFrame, encodeSyn, frame, FrameType, internetChecksum } from "../lib/protocol/mod.ts";
+import { encodeFrame, encodeSyn, frame, FrameType } from "../lib/protocol/mod.ts";
+import { encodeWithType } from "./support/frames.ts";
 import { ChatServer, nextReadBuffer, type ServerOptions } from "../lib/server/server.ts";
 
 const enc = new TextEncoder();
@@ -286,13 +287,7 @@ Deno.test("malformed frames end only that session, with an RST naming the reason
     assert.match(dec.decode(Uint8Array.from(raw.bytes)), /Protocol error: Bad magic byte/);
     // Unknown type with a valid checksum on another session.
     const raw2 = await Raw.binary(server.addr.port, "sr");
-    const weird = encodeFrame(frame(FrameType.ACK, 0));
-    weird[3] = 77;
-    weird[8] = 0;
-    weird[9] = 0;
-    const sum = internetChecksum(weird);
-    weird[8] = sum >> 8;
-    weird[9] = sum & 0xff;
+    const weird = encodeWithType(77);
     await raw2.write(weird);
     await waitFor("closed 2", () => raw2.closed);
     assert.match(dec.decode(Uint8Array.from(raw2.bytes)), /Unknown frame type: 77/);

@@ -315,7 +315,7 @@ export class ArqEndpoint implements ArqCore {
     ) {
       this.stats.messagesSent++;
       this.stats.messagesCoalesced++;
-      return true; // the window is full (the message is queued), so nothing can be sent now
+      return true; // it leaves with the queued message it joined, which is not sent yet
     }
     if (this.#queue.pending >= this.#opts.maxSendQueue) {
       throw new SendQueueFullError(this.#queue.pending);

@@ -58,12 +58,11 @@ export class MessageQueue {
     const len = tail.size;
     if (tail.offset !== 0 || len + bytes.length > max) return false;
     const first = tail.bytes;
-    if (
-      !tail.owned && bytes.buffer === first.buffer && first.byteOffset + len === bytes.byteOffset
-    ) {
-      // The next line of a shared log, right after this message: the packed message is one
-      // longer view of that buffer (cut when sent), no copy at all.
-    } else {
+    // The next line of a shared log, right after this message, makes the packed message one
+    // longer view of that buffer (cut when sent): no copy at all. Anything else is copied.
+    const adjacent = !tail.owned && bytes.buffer === first.buffer &&
+      first.byteOffset + len === bytes.byteOffset;
+    if (!adjacent) {
       if (!tail.owned) {
         const owned = new Uint8Array(max);
         owned.set(

@@ -121,9 +121,10 @@ export interface EndpointOptions {
   /** Most messages queued or unacknowledged; past it `send` throws. Default 4096. */
   readonly maxSendQueue: number;
   /**
-   * Pack messages sent while the window is full into the newest queued message, up to one
-   * frame's payload (a server's outgoing lines, each ending in a newline). The receiver then
-   * delivers them as one message. Default false: one message per `send`, as in the textbook.
+   * Pack a message into the newest queued message that has not been sent yet (behind a full
+   * window, or before the turn's `flush` with `sendOnFlush`), up to one frame's payload (a
+   * server's outgoing lines, each ending in a newline). The receiver then delivers them as one
+   * message. Default false: one message per `send`, as in the textbook.
    */
   readonly coalesce: boolean;
   /**

@@ -87,16 +87,7 @@ export class LogCursor {
 
   /** Hands every byte written since the cursor's position to `take` (one view per block). */
   take(take: (view: Uint8Array) => void): void {
-    let b = this.#block;
-    let at = this.#at;
-    for (;;) {
-      if (b.used > at) take(b.bytes.subarray(at, b.used));
-      if (b.next === undefined) break;
-      b = b.next;
-      at = 0;
-    }
-    this.#block = b;
-    this.#at = b.used;
+    this.#takeTo(this.#log.head.used, take);
   }
 
   /**
@@ -108,6 +99,13 @@ export class LogCursor {
     if (line.buffer !== head.bytes.buffer || line.byteOffset + line.length !== head.used) {
       throw new RangeError("takeAllBut: not the last line of the log");
     }
+    this.#takeTo(line.byteOffset, take);
+    this.#at = head.used;
+  }
+
+  /** Hands over the bytes up to offset `end` of the head block; the cursor ends there. */
+  #takeTo(end: number, take: (view: Uint8Array) => void): void {
+    const head = this.#log.head;
     let b = this.#block;
     let at = this.#at;
     while (b !== head) {
@@ -115,8 +113,8 @@ export class LogCursor {
       b = b.next!;
       at = 0;
     }
-    if (line.byteOffset > at) take(b.bytes.subarray(at, line.byteOffset));
-    this.#block = b;
-    this.#at = head.used;
+    if (end > at) take(b.bytes.subarray(at, end));
+    this.#block = head;
+    this.#at = end;
   }
 }

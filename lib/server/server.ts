@@ -187,8 +187,6 @@ export class ChatServer {
     }
     for (const c of [...this.#connections]) this.#closeConnection(c, "server shutting down");
     this.#scheduler.stop();
-    this.#registering.clear();
-    this.#stopRegistrationSweep();
     await this.#serving;
   }
 
