@@ -50,6 +50,14 @@ export function formatTable(runs: readonly RunResult[]): string {
       (r) => r.server ? (r.server.cpuUserMs + r.server.cpuSystemMs).toFixed(0) : "?",
     ],
     ["server ns/delivery", (r) => r.server ? r.server.cpuNsPerDelivery.toFixed(0) : "?"],
+    [
+      "server reads / writes",
+      (r) => r.server?.writes !== undefined ? `${r.server.reads} / ${r.server.writes}` : "?",
+    ],
+    [
+      "deliveries per write",
+      (r) => r.server?.writes ? (r.deliveries / r.server.writes).toFixed(1) : "?",
+    ],
     ["server peak RSS MB", (r) => r.server ? (r.server.peakRssBytes / 1048576).toFixed(1) : "?"],
     [
       "server RSS connected MB",

@@ -73,6 +73,9 @@ export interface RunResult {
     readonly rssBytes?: number;
     /** Resident memory with every client connected and registered, before any chat. */
     readonly rssConnectedBytes?: number;
+    /** Socket reads and writes the server made in the send phase (when it reports them). */
+    readonly reads?: number;
+    readonly writes?: number;
     readonly source: "server-stats";
   } | null;
   /** The generator's CPU; `bound` when it used >= 90 % of a core (the run measured it). */

@@ -189,6 +189,12 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         peakRssBytes: after.peakRssBytes,
         rssBytes: after.rssBytes,
         rssConnectedBytes: before.rssBytes,
+        ...(after.reads !== undefined && before.reads !== undefined
+          ? { reads: after.reads - before.reads }
+          : {}),
+        ...(after.writes !== undefined && before.writes !== undefined
+          ? { writes: after.writes - before.writes }
+          : {}),
         source: "server-stats",
       };
     }
@@ -248,6 +254,8 @@ interface StatsFacts {
   cpuSystemMs: number;
   peakRssBytes: number;
   rssBytes: number;
+  reads?: number;
+  writes?: number;
 }
 
 async function serverStats(c: BenchClient): Promise<StatsFacts | undefined> {

@@ -67,6 +67,10 @@ export interface ServerCounters {
   text: number;
   /** Connections open now. */
   open: number;
+  /** Socket reads that returned bytes, all connections. */
+  reads: number;
+  /** Socket writes (each outbox flush is one, plus one per partial-write retry). */
+  writes: number;
 }
 
 const NICK_PROMPT = new TextEncoder().encode("NICK");
@@ -100,7 +104,14 @@ export class ChatServer {
   /** The chat room all sessions share. */
   readonly room: Room;
   /** Connection counters. */
-  readonly counters: ServerCounters = { accepted: 0, binary: 0, text: 0, open: 0 };
+  readonly counters: ServerCounters = {
+    accepted: 0,
+    binary: 0,
+    text: 0,
+    open: 0,
+    reads: 0,
+    writes: 0,
+  };
   readonly #listener: Deno.TcpListener;
   readonly #opts: ServerOptions;
   readonly #logger: Logger;
@@ -256,6 +267,7 @@ export class ChatServer {
         n = null;
       }
       if (n === null || c.closed) break;
+      this.counters.reads++;
       const chunk = buf.subarray(0, n);
       if (c.session === undefined) {
         if (prompt !== undefined) {
@@ -317,6 +329,7 @@ export class ChatServer {
     return new TextSession(id, this.room, {
       write: (p) => {
         c.capture?.sent(p, this.#clock());
+        this.counters.writes++;
         return c.conn.write(p);
       },
     }, {
@@ -340,7 +353,14 @@ export class ChatServer {
     this.counters.binary++;
     this.#logger.log("connect", { id, peer, kind: "binary" });
     const faults = this.#opts.faults;
-    return new BinarySession(id, this.room, c.conn, {
+    const counters = this.counters;
+    const writer = {
+      write(p: Uint8Array): Promise<number> {
+        counters.writes++;
+        return c.conn.write(p);
+      },
+    };
+    return new BinarySession(id, this.room, writer, {
       who: `server ${peer}`,
       scheduler: this.#scheduler,
       // The lines of one turn, and lines queued behind a full window, share frames.
