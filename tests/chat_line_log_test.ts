@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { LineLog, LogCursor } from "../lib/chat/line_log.ts";
+import { onesSum } from "../lib/protocol/checksum.ts";
 import { mulberry32 as rng } from "./support/sim_channel.ts";
 
 const encoder = new TextEncoder();
@@ -81,4 +82,40 @@ Deno.test("LogCursor.takeAllBut skips the last line, also when it opened a new b
   assert.deepEqual(taken(cursor), []);
   log.encode("z\n");
   assert.throws(() => cursor.takeAllBut(own2, () => {}), /not the last line/);
+});
+
+Deno.test("LogCursor pieces: at most maxPiece bytes, cut at line ends, each with its onesSum (seeded)", () => {
+  const random = rng(23);
+  for (const maxPiece of [1, 17, 64, 1024]) {
+    const log = new LineLog(300); // lines straddle blocks and odd offsets
+    const cursor = new LogCursor(log, maxPiece);
+    let written = "";
+    let got = "";
+    for (let turn = 0; turn < 200; turn++) {
+      const n = Math.floor(random() * 12);
+      for (let i = 0; i < n; i++) {
+        let text = "";
+        const parts = Math.floor(random() * (random() < 0.05 ? 200 : 20));
+        for (let k = 0; k < parts; k++) {
+          text += ALPHABET[Math.floor(random() * ALPHABET.length)]!.replace("\n", "");
+        }
+        const line = log.encode(text + "\n");
+        assert.equal(log.lastSum, onesSum(line), "lastSum is the last line's sum");
+        written += text + "\n";
+      }
+      cursor.take((view, sum) => {
+        assert.equal(
+          sum,
+          onesSum(view),
+          `sum of a ${view.length}-byte piece at ${view.byteOffset}`,
+        );
+        assert.equal(view.at(-1), 0x0a, "a piece ends at a line end");
+        const lines = view.filter((b) => b === 0x0a).length;
+        assert.ok(view.length <= maxPiece || lines === 1, `${view.length} > ${maxPiece} bytes`);
+        got += dec.decode(view);
+      });
+    }
+    const expected = dec.decode(encoder.encode(written)); // lone surrogates become U+FFFD
+    assert.equal(got, expected, `maxPiece ${maxPiece}: every line once, in order`);
+  }
 });

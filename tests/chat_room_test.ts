@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { type ChatClient, parseFlood, Room, VERBS } from "../lib/chat/mod.ts";
+import { onesSum } from "../lib/protocol/checksum.ts";
 
 class FakeClient implements ChatClient {
   readonly sent: Uint8Array[] = [];
@@ -218,8 +219,27 @@ class FollowerClient extends FakeClient {
   readonly followsLog = true;
 }
 
-/** Runs a seeded random session; followers or plain clients; returns what each one received. */
-function randomSession(seed: number, followers: boolean) {
+/**
+ * A follower that wants pieces of at most 40 bytes with their sums (as a binary session wants
+ * frame payloads); it checks every piece it is handed.
+ */
+class PieceClient extends FollowerClient {
+  readonly logPieceMax = 40;
+  override send(bytes: Uint8Array, sum?: number): void {
+    if (sum !== undefined) {
+      assert.equal(sum, onesSum(bytes), "the sum handed over with a piece");
+      const lines = bytes.reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0);
+      assert.equal(bytes.at(-1), 0x0a, "a piece ends at a line end");
+      assert.ok(bytes.length <= 40 || lines === 1, `${bytes.length} bytes in ${lines} lines`);
+    }
+    super.send(bytes);
+  }
+}
+
+type ClientKind = "plain" | "follower" | "pieces";
+
+/** Runs a seeded random session with one kind of client; returns what each one received. */
+function randomSession(seed: number, kind: ClientKind) {
   const turnEnd: (() => void)[] = [];
   const room = new Room({ flood: null, endOfTurn: (fn) => turnEnd.push(fn) });
   const endTurn = () => {
@@ -235,7 +255,11 @@ function randomSession(seed: number, followers: boolean) {
     const r = rnd();
     if (r < 0.1 || clients.length < 2) {
       const id = clients.length + 1;
-      const c = followers ? new FollowerClient(id) : new FakeClient(id);
+      const c = kind === "plain"
+        ? new FakeClient(id)
+        : kind === "follower"
+        ? new FollowerClient(id)
+        : new PieceClient(id);
       clients.push(c);
       room.connect(c);
       room.input(c, `u${c.id}`, step);
@@ -244,7 +268,7 @@ function randomSession(seed: number, followers: boolean) {
       if (c.closed) continue;
       const k = rnd();
       const line = k < 0.6
-        ? `MSG hello ${step}`
+        ? `MSG hello ${"é".repeat(Math.floor(rnd() * 3))}${"x".repeat(Math.floor(rnd() * 40))}`
         : k < 0.7
         ? `PRIV u${1 + Math.floor(rnd() * clients.length)} psst ${step}`
         : k < 0.8
@@ -265,11 +289,14 @@ function randomSession(seed: number, followers: boolean) {
 
 Deno.test("log followers receive exactly what plain clients receive, in the same order (seeded)", () => {
   for (const seed of [1, 2, 3, 42, 1234]) {
-    const plain = randomSession(seed, false);
-    const followed = randomSession(seed, true);
+    const plain = randomSession(seed, "plain");
+    const followed = randomSession(seed, "follower");
+    const pieced = randomSession(seed, "pieces");
     assert.equal(followed.length, plain.length);
+    assert.equal(pieced.length, plain.length);
     for (let i = 0; i < plain.length; i++) {
       assert.equal(followed[i]!.text, plain[i]!.text, `seed ${seed}, client ${i + 1}`);
+      assert.equal(pieced[i]!.text, plain[i]!.text, `seed ${seed}, client ${i + 1}, pieces`);
     }
     const pieces = (r: { pieces: number }[]) => r.reduce((s, x) => s + x.pieces, 0);
     assert.ok(

@@ -6,6 +6,10 @@
  * `Outbox.appendShared`). A {@link LogCursor} lets a reader take everything broadcast since it
  * last looked in one step, instead of being handed each line. Pure-ASCII text (most lines) is
  * copied by a plain loop, several times cheaper than a `TextEncoder` call for strings this short.
+ *
+ * The log also keeps, for every line end, the running RFC 1071 sum of its block, so the
+ * one's complement sum of any run of whole lines costs one subtraction: a binary session
+ * frames a turn's lines without reading their bytes again for its checksums.
  * @module
  */
 
@@ -19,8 +23,41 @@ export interface LogBlock {
   readonly bytes: Uint8Array<ArrayBuffer>;
   /** Bytes written so far. */
   used: number;
+  /** Lines written so far. */
+  lines: number;
+  /** End offset of each line. */
+  ends: Uint32Array;
+  /**
+   * At each line end, the exact (unfolded) sum of the block's bytes before it taken as
+   * big-endian 16-bit words aligned to the block's start, a byte at an even offset as the high
+   * byte. Below 2^53 for any block size this log uses.
+   */
+  sums: Float64Array;
   /** The block after this one, once there is one. */
   next: LogBlock | undefined;
+}
+
+/**
+ * The one's complement sum (folded to 16 bits, as `onesSum`) of `block.bytes[start..end)` taken
+ * on its own, from the running sums at its two ends (`start` and `end` are line ends or 0).
+ */
+function rangeSum(start: number, startSum: number, endSum: number): number {
+  let d = endSum - startSum;
+  while (d > 0xffff) d = (d % 0x10000) + Math.floor(d / 0x10000);
+  // A run that starts at an odd offset of the block has its bytes in the other halves of the
+  // block's words: its own sum is the block-aligned one byte-swapped (RFC 1071, 2.B).
+  return (start & 1) === 0 ? d : ((d & 0xff) << 8) | (d >>> 8);
+}
+
+function newBlock(size: number): LogBlock {
+  return {
+    bytes: new Uint8Array(size),
+    used: 0,
+    lines: 0,
+    ends: new Uint32Array(16),
+    sums: new Float64Array(16),
+    next: undefined,
+  };
 }
 
 /** An append-only log of encoded lines in shared blocks. */
@@ -31,7 +68,16 @@ export class LineLog {
   /** Creates a log whose blocks hold `blockSize` bytes (longer lines get a block of their own). */
   constructor(blockSize = LINE_LOG_BLOCK) {
     this.#blockSize = blockSize;
-    this.#block = { bytes: new Uint8Array(blockSize), used: 0, next: undefined };
+    this.#block = newBlock(blockSize);
+  }
+
+  /** `onesSum` of the line encoded last (0 before any). */
+  get lastSum(): number {
+    const b = this.#block;
+    const k = b.lines;
+    if (k === 0) return 0;
+    const start = k > 1 ? b.ends[k - 2]! : 0;
+    return rangeSum(start, k > 1 ? b.sums[k - 2]! : 0, b.sums[k - 1]!);
   }
 
   /** The block being written (for cursors). */
@@ -47,74 +93,131 @@ export class LineLog {
     const n = text.length;
     // UTF-16 code units encode to at most 3 bytes each.
     if (this.#block.used + n * 3 > this.#block.bytes.length) this.#newBlock(n * 3);
-    const block = this.#block.bytes;
-    const start = this.#block.used;
+    const b = this.#block;
+    const block = b.bytes;
+    const start = b.used;
+    const k = b.lines;
+    let sum = k > 0 ? b.sums[k - 1]! : 0;
+    // Bytes at even offsets of the block are high bytes of its words.
+    const odd = start & 1;
     let i = 0;
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
       if (c > 0x7f) break;
       block[start + i] = c;
+      sum += ((i ^ odd) & 1) === 0 ? c << 8 : c;
     }
     let end = start + i;
-    if (i < n) end += encoder.encodeInto(text.slice(i), block.subarray(end)).written;
-    this.#block.used = end;
+    if (i < n) {
+      end += encoder.encodeInto(text.slice(i), block.subarray(end)).written;
+      for (let j = start + i; j < end; j++) sum += (j & 1) === 0 ? block[j]! << 8 : block[j]!;
+    }
+    if (k === b.ends.length) {
+      const ends = new Uint32Array(k * 2);
+      ends.set(b.ends);
+      b.ends = ends;
+      const sums = new Float64Array(k * 2);
+      sums.set(b.sums);
+      b.sums = sums;
+    }
+    b.ends[k] = end;
+    b.sums[k] = sum;
+    b.lines = k + 1;
+    b.used = end;
     return block.subarray(start, end);
   }
 
   #newBlock(need: number): void {
-    const next = {
-      bytes: new Uint8Array(Math.max(this.#blockSize, need)),
-      used: 0,
-      next: undefined,
-    };
+    const next = newBlock(Math.max(this.#blockSize, need));
     this.#block.next = next;
     this.#block = next;
   }
 }
 
+/**
+ * What a cursor hands over: a run of whole lines and its one's complement sum (`onesSum` of the
+ * view). The view is shared and never changes.
+ */
+export type LogFeed = (view: Uint8Array, sum: number) => void;
+
 /** A reader's position in a {@link LineLog}: everything before it was taken or skipped. */
 export class LogCursor {
   readonly #log: LineLog;
+  readonly #maxPiece: number;
   #block: LogBlock;
-  #at: number;
+  /** Lines of `#block` before the cursor. */
+  #line: number;
 
-  /** A cursor at the end of `log`: it will see only lines encoded from now on. */
-  constructor(log: LineLog) {
+  /**
+   * A cursor at the end of `log`: it will see only lines encoded from now on. It hands them
+   * over in pieces of at most `maxPiece` bytes, cut at line ends (a longer line comes alone);
+   * by default one piece per block.
+   */
+  constructor(log: LineLog, maxPiece = Infinity) {
     this.#log = log;
+    this.#maxPiece = maxPiece;
     this.#block = log.head;
-    this.#at = this.#block.used;
+    this.#line = this.#block.lines;
   }
 
-  /** Hands every byte written since the cursor's position to `take` (one view per block). */
-  take(take: (view: Uint8Array) => void): void {
-    this.#takeTo(this.#log.head.used, take);
+  /** Hands every line written since the cursor's position to `feed`, in pieces. */
+  take(feed: LogFeed): void {
+    this.#takeTo(this.#log.head.lines, feed);
   }
 
   /**
    * Like {@link take} for everything before `line`, then steps over `line`, which must be the
    * line the log encoded last (a sender's own line, which it does not get back).
    */
-  takeAllBut(line: Uint8Array, take: (view: Uint8Array) => void): void {
+  takeAllBut(line: Uint8Array, feed: LogFeed): void {
     const head = this.#log.head;
     if (line.buffer !== head.bytes.buffer || line.byteOffset + line.length !== head.used) {
       throw new RangeError("takeAllBut: not the last line of the log");
     }
-    this.#takeTo(line.byteOffset, take);
-    this.#at = head.used;
+    this.#takeTo(head.lines - 1, feed);
+    this.#line = head.lines;
   }
 
-  /** Hands over the bytes up to offset `end` of the head block; the cursor ends there. */
-  #takeTo(end: number, take: (view: Uint8Array) => void): void {
+  /** Hands over the lines before line `end` of the head block; the cursor ends there. */
+  #takeTo(end: number, feed: LogFeed): void {
     const head = this.#log.head;
     let b = this.#block;
-    let at = this.#at;
+    let from = this.#line;
     while (b !== head) {
-      if (b.used > at) take(b.bytes.subarray(at, b.used));
+      this.#pieces(b, from, b.lines, feed);
       b = b.next!;
-      at = 0;
+      from = 0;
     }
-    if (end > at) take(b.bytes.subarray(at, end));
+    this.#pieces(b, from, end, feed);
     this.#block = head;
-    this.#at = end;
+    this.#line = end;
+  }
+
+  /** Lines `[from, to)` of `b`, in pieces of at most `#maxPiece` bytes. */
+  #pieces(b: LogBlock, from: number, to: number, feed: LogFeed): void {
+    const ends = b.ends;
+    const sums = b.sums;
+    while (from < to) {
+      const start = from > 0 ? ends[from - 1]! : 0;
+      let last = to - 1;
+      if (ends[last]! - start > this.#maxPiece) {
+        // The last line that still fits (binary search); the first line alone if none does.
+        let hi = last;
+        last = from;
+        while (last < hi) {
+          const mid = (last + hi + 1) >>> 1;
+          if (ends[mid]! - start <= this.#maxPiece) last = mid;
+          else hi = mid - 1;
+        }
+      }
+      const end = ends[last]!;
+      if (end > start) {
+        feed(
+          b.bytes.subarray(start, end),
+          rangeSum(start, from > 0 ? sums[from - 1]! : 0, sums[last]!),
+        );
+      }
+      from = last + 1;
+    }
   }
 }

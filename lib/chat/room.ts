@@ -3,7 +3,8 @@
  * sockets (ssh-chat style). Session edges feed it complete command lines; it answers through
  * {@link ChatClient.send} with UTF-8 bytes that already end in a newline. A broadcast is
  * encoded once into the room's line log: the same bytes are handed to every plain recipient,
- * while log followers (text sessions) take all of a turn's lines at once at the end of the turn.
+ * while log followers (text and binary sessions) take all of a turn's lines at once at the end
+ * of the turn.
  * @module
  */
 
@@ -19,17 +20,24 @@ export interface ChatClient {
   readonly id: number;
   /**
    * Queues bytes (ending in `\n`); must not throw. The room never changes bytes it has sent, so
-   * a client may keep a view of them instead of a copy.
+   * a client may keep a view of them instead of a copy. `sum` is `onesSum(bytes)` (RFC 1071)
+   * when the room knows it (lines of its log), for a client that checksums what it sends.
    */
-  send(bytes: Uint8Array): void;
+  send(bytes: Uint8Array, sum?: number): void;
   /** Closes after pending sends are written; idempotent. */
   close(): void;
   /**
-   * True when `send` queues the bytes without copying them (a text session's outbox). The room
-   * then hands such a client the broadcasts of a whole turn at once, as views of its line log,
-   * once per turn, instead of calling `send` for each broadcast line.
+   * True when `send` keeps views without copying them (a text session's outbox, a binary
+   * session's ARQ queue). The room then hands such a client the broadcasts of a whole turn at
+   * once, as views of its line log with their sums, instead of calling `send` for each line.
    */
   readonly followsLog?: boolean;
+  /**
+   * For a log follower: the longest piece of the log it wants in one `send` (a binary session's
+   * frame payload); pieces are cut at line ends, a longer line comes alone. Read once, when the
+   * client registers. Default: no limit.
+   */
+  readonly logPieceMax?: number;
 }
 
 /** Largest room in which join, leave and rename notices are broadcast, by default. */
@@ -80,7 +88,7 @@ interface Member {
   /** A log follower's position in the line log (see `ChatClient.followsLog`). */
   readonly cursor: LogCursor | undefined;
   /** `client.send`, bound once (what a cursor hands over). */
-  readonly feed: (bytes: Uint8Array) => void;
+  readonly feed: (bytes: Uint8Array, sum: number) => void;
 }
 
 /** One entry of the command registry. */
@@ -236,8 +244,8 @@ export class Room {
       nick: check.nick,
       key,
       bucket: this.#flood ? new TokenBucket(this.#flood, now) : undefined,
-      cursor: client.followsLog ? new LogCursor(this.#lines) : undefined,
-      feed: (bytes) => client.send(bytes),
+      cursor: client.followsLog ? new LogCursor(this.#lines, client.logPieceMax) : undefined,
+      feed: (bytes, sum) => client.send(bytes, sum),
     };
     this.#members.set(client.id, member);
     (member.cursor ? this.#followers : this.#plain).add(member);
@@ -274,8 +282,11 @@ export class Room {
 
   /** `line` must be the line the log encoded last. */
   #broadcast(line: Uint8Array, except?: Member): void {
-    for (const m of this.#plain) {
-      if (m !== except) m.client.send(line);
+    if (this.#plain.size > 0) {
+      const sum = this.#lines.lastSum;
+      for (const m of this.#plain) {
+        if (m !== except) m.client.send(line, sum);
+      }
     }
     if (this.#followers.size === 0) return;
     // Followers take the line at the end of the turn, with every other line of the turn.

@@ -65,7 +65,9 @@ let flushScheduled = false;
 function flushAll(): void {
   // Work that produces output for this pass goes first: text sessions taking the turn's
   // broadcasts from the line log, ARQ senders packing the turn's lines into frames.
-  if (preFlushes.length > 0) {
+  // What they schedule in turn (a binary session's frames, queued while the room hands out
+  // the turn's lines) runs in this same pass.
+  while (preFlushes.length > 0) {
     const pre = preFlushes;
     preFlushes = [];
     for (const f of pre) f();

@@ -9,9 +9,10 @@ import type { ChatClient, Room } from "../chat/mod.ts";
 import { BinaryLink, type BinaryLinkOptions } from "../net/binary_link.ts";
 import type { ByteWriter } from "../net/outbox.ts";
 import { onesSum } from "../protocol/checksum.ts";
+import { MAX_PAYLOAD } from "../protocol/header.ts";
 
 const decoder = new TextDecoder();
-/** The last message summed, and its `onesSum` (a one-entry cache for broadcasts). */
+/** The last reply summed, and its `onesSum` (replies such as "200 Message sent" are shared). */
 let lastBytes: Uint8Array | undefined;
 let lastSum = -1;
 
@@ -29,6 +30,8 @@ export class BinarySession implements ChatClient {
   readonly id: number;
   /** The link (decoder, ARQ endpoint, outbox). */
   readonly link: BinaryLink;
+  /** Takes broadcasts from the room's line log, a frame's worth of lines per piece at most. */
+  readonly followsLog = true;
   readonly #room: Room;
   readonly #clock: () => number;
   #done = false;
@@ -54,16 +57,26 @@ export class BinarySession implements ChatClient {
     room.connect(this);
   }
 
-  /** Sends one reply or broadcast as one message. */
-  send(bytes: Uint8Array): void {
+  /** The longest piece of the line log to take at once: one frame's payload. */
+  get logPieceMax(): number {
+    return this.link.endpoint.params?.maxPayload ?? MAX_PAYLOAD;
+  }
+
+  /**
+   * Sends a reply, or a piece of the room's line log, as one message (the ARQ packs adjacent
+   * ones into one frame). `sum` = `onesSum(bytes)` when known.
+   */
+  send(bytes: Uint8Array, sum?: number): void {
     if (this.#done) return;
-    // A broadcast hands the same bytes to every session in turn: sum them once.
-    if (bytes !== lastBytes) {
-      lastBytes = bytes;
-      lastSum = onesSum(bytes);
+    if (sum === undefined) {
+      if (bytes !== lastBytes) {
+        lastBytes = bytes;
+        lastSum = onesSum(bytes);
+      }
+      sum = lastSum;
     }
     try {
-      this.link.send(bytes, lastSum);
+      this.link.send(bytes, sum);
     } catch (error) {
       if (error instanceof SendQueueFullError) this.link.abort("too slow: send queue full");
       else if (!(error instanceof RangeError)) throw error;
