@@ -31,6 +31,7 @@ const spec: FlagSpec = {
   size: { type: "string" },
   rate: { type: "string" },
   duration: { type: "string" },
+  inflight: { type: "string" },
   arq: { type: "string" },
   window: { type: "string", short: "w" },
   ack: { type: "string" },
@@ -59,8 +60,11 @@ when every message reached every other client, or at the deadline.
                          e.g. --clients 10000 --senders 10 holds a full lab while ten chat
   --size BYTES           chat text per message, >= 24 (default 64)
   --rate R               open loop: R messages/s offered by all clients together (default 0:
-                         closed loop, as fast as the window allows)
+                         closed loop, as fast as the server delivers)
   --duration S           with --rate: send for S seconds (sets --messages)
+  --inflight N|auto      closed loop: messages of its own each sender keeps in flight, until
+                         every other client has it (default auto: ceil(1280 / clients), as the
+                         peer harness ../shared/bench/ircload.mjs --window auto)
   --arq MODE             gbn, sr, both (gbn and sr), text, or all (default both)
   -w, --window N         ARQ window 1..${MAX_WINDOW} (default 8)
   --ack frame|sack       ACK policy (default sack)
@@ -130,6 +134,9 @@ async function run(args: string[]): Promise<number> {
     messages,
     size,
     rate,
+    inflight: stringFlag(flags, "inflight")?.toLowerCase() === "auto"
+      ? 0
+      : intFlag(flags, "inflight", 0, 1, 1_000_000),
     window: intFlag(flags, "window", 8, 1, MAX_WINDOW),
     ackPolicy: ack,
     loss: prob(flags, "loss"),

@@ -10,7 +10,13 @@ import { runBench, type RunParams } from "../lib/bench/run.ts";
 import { runChat } from "./support/bench_cli.ts";
 import { FakeChatServer, fakeCpu, type FakeFaults } from "./support/bench_fake_server.ts";
 
-function textParams(port: number, clients: number, messages: number, timeoutS: number): RunParams {
+function textParams(
+  port: number,
+  clients: number,
+  messages: number,
+  timeoutS: number,
+  inflight = 0,
+): RunParams {
   return {
     host: "127.0.0.1",
     port,
@@ -19,6 +25,7 @@ function textParams(port: number, clients: number, messages: number, timeoutS: n
     messages,
     size: 64,
     rate: 0,
+    inflight,
     window: 8,
     ackPolicy: "sack",
     loss: 0,
@@ -37,10 +44,11 @@ async function benchAgainstFake(
   clients: number,
   messages: number,
   timeoutS: number,
+  inflight = 0,
 ) {
   const fake = new FakeChatServer(faults);
   try {
-    const result = await runBench(textParams(fake.port, clients, messages, timeoutS));
+    const result = await runBench(textParams(fake.port, clients, messages, timeoutS, inflight));
     return { result, counts: { ...fake.counts }, heldBack: fake.heldBack, nicks: fake.nicks };
   } finally {
     await fake.close();
@@ -196,4 +204,20 @@ Deno.test("chat bench HOST:PORT --arq text --json reports what the faulty server
   } finally {
     await fake.close();
   }
+});
+
+Deno.test("bench: a closed-loop message stays in flight until every other client has it", async () => {
+  // The fake holds message 0 of each sender back until that sender's next message. With one
+  // message in flight per sender nothing more is sent: the run can only end at its deadline.
+  const hold = (seq: number) => seq === 0;
+  const stalled = await benchAgainstFake({ hold }, 3, 5, 1, 1);
+  assert.equal(stalled.result.status, "deadline");
+  assert.equal(stalled.result.sent, 3, "one message per sender, then waiting");
+  assert.equal(stalled.result.params.inflight, 1);
+  // Two in flight: the second message releases the first, and the run completes.
+  const flowing = await benchAgainstFake({ hold }, 3, 5, 5, 2);
+  assert.equal(flowing.result.status, "complete", flowing.result.problems.join("; "));
+  assert.equal(flowing.result.sent, 15);
+  assert.equal(flowing.result.deliveries, 30);
+  assert.equal(flowing.result.outOfOrder, 6, "each held message arrived after the next one");
 });

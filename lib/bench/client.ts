@@ -24,6 +24,10 @@ export interface Tally {
   readonly latency: Histogram;
   /** Time origin of the embedded send times (ms, performance.now()). */
   readonly origin: number;
+  /** Per sender (created at its first message): how many receivers have each message. */
+  readonly reached: (Uint32Array | undefined)[];
+  /** Per sender: its messages that reached every other client. */
+  readonly completed: Int32Array;
 }
 
 /** Options of a {@link BenchClient}. */
@@ -33,6 +37,8 @@ export interface BenchClientOptions {
   readonly index: number;
   readonly clients: number;
   readonly messages: number;
+  /** Chat text bytes per workload message (where its line ends). */
+  readonly size: number;
   readonly mode: "gbn" | "sr" | "text";
   readonly params: SessionParams;
   readonly arq: Partial<EndpointOptions>;
@@ -44,6 +50,7 @@ export interface BenchClientOptions {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const NICK = "NICK";
+const EMPTY = new Uint8Array(0);
 
 /** Nickname of bench client `i`. */
 export function benchNick(i: number): string {
@@ -63,7 +70,8 @@ export class BenchClient {
   readonly #from = new Map<number, { seen: Uint8Array; last: number }>();
   /** Text sessions: one serialized writer, so batches never interleave on partial writes. */
   readonly #out: Outbox | undefined;
-  #carry = "";
+  /** Text sessions: the start of a line whose end has not arrived yet. */
+  #carry: Uint8Array = EMPTY;
   #prompt = 0;
   #status = 0;
   #statusWaiters: ((line: string) => void)[] = [];
@@ -94,7 +102,11 @@ export class BenchClient {
           faults: opts.faults,
           skipTextPrompt: true,
           outboxBytes: 64 * 1024 * 1024,
-          onMessage: (m) => this.#text(decoder.decode(m)),
+          onMessage: (m) => {
+            // Messages are whole lines: replies, and runs of broadcast lines.
+            const end = this.#lines(m);
+            if (end < m.length) this.#line(decoder.decode(m.subarray(end)));
+          },
           onClosed: () => this.#closed = true,
         },
       );
@@ -201,28 +213,126 @@ export class BenchClient {
       }
       if (n === null) break;
       if (this.#link) this.#link.receive(buf.subarray(0, n));
-      else this.#text(decoder.decode(buf.subarray(0, n), { stream: true }));
+      else this.#textBytes(buf.subarray(0, n));
     }
     this.#link?.end();
     this.#closed = true;
   }
 
-  #text(chunk: string): void {
-    let t = chunk;
-    if (!this.#link) {
-      while (this.#prompt < NICK.length && t.length > 0) {
-        if (t[0] !== NICK[this.#prompt]) {
-          this.#prompt = NICK.length;
-          break;
-        }
-        this.#prompt++;
-        t = t.slice(1);
+  /** Bytes of the text protocol: skips the `NICK` prompt, keeps a partial last line. */
+  #textBytes(chunk: Uint8Array): void {
+    let at = 0;
+    while (this.#prompt < NICK.length && at < chunk.length) {
+      if (chunk[at] !== NICK.charCodeAt(this.#prompt)) {
+        this.#prompt = NICK.length;
+        break;
       }
-      if (this.#prompt < NICK.length) return;
+      this.#prompt++;
+      at++;
     }
-    const lines = (this.#carry + t).split("\n");
-    this.#carry = lines.pop()!;
-    for (const line of lines) this.#line(line);
+    if (this.#prompt < NICK.length) return;
+    let bytes = chunk.subarray(at);
+    if (this.#carry.length > 0) {
+      const joined = new Uint8Array(this.#carry.length + bytes.length);
+      joined.set(this.#carry);
+      joined.set(bytes, this.#carry.length);
+      bytes = joined;
+    }
+    const end = this.#lines(bytes);
+    this.#carry = end < bytes.length ? bytes.slice(end) : EMPTY;
+  }
+
+  /**
+   * Handles every complete line of `bytes` and returns where the incomplete rest starts. Chat
+   * lines of the workload are parsed from the bytes (no string per line): at a million
+   * deliveries a second the generator must cost far less per line than the server.
+   */
+  #lines(bytes: Uint8Array): number {
+    const n = bytes.length;
+    // One clock reading per batch: its lines arrived together.
+    const nowUs = (performance.now() - this.#opts.tally.origin) * 1000;
+    const size = this.#opts.size;
+    let start = 0;
+    while (start < n) {
+      // (The line after a status line is its body, whatever it looks like.)
+      const end = this.#status === 0 ? this.#chatLine(bytes, start, nowUs, size) : -1;
+      if (end >= 0) {
+        start = end + 1;
+        continue;
+      }
+      const nl = bytes.indexOf(0x0a, start);
+      if (nl < 0) break;
+      this.#line(decoder.decode(bytes.subarray(start, nl)));
+      start = nl + 1;
+    }
+    return start;
+  }
+
+  /**
+   * A workload line `[nick]: <sentMs> <sender> <seq> xxx` at `start`: counts it and returns
+   * the offset of its newline; -1 when the line is anything else (or incomplete).
+   */
+  #chatLine(b: Uint8Array, start: number, nowUs: number, size: number): number {
+    const n = b.length;
+    if (b[start] !== 0x5b) return -1; // "["
+    let i = start + 1;
+    while (i < n && b[i] !== 0x5d && b[i] !== 0x0a) i++; // "]"
+    if (i + 2 >= n || b[i] !== 0x5d || b[i + 1] !== 0x3a || b[i + 2] !== 0x20) return -1;
+    const body = i + 3;
+    // Send time in ms with a fraction, sender and sequence number, each followed by a space.
+    let whole = 0;
+    let j = body;
+    let digits = 0;
+    while (j < n && b[j]! >= 0x30 && b[j]! <= 0x39) whole = whole * 10 + b[j++]! - 0x30, digits++;
+    if (digits === 0) return -1;
+    let sent = whole;
+    if (b[j] === 0x2e) {
+      j++;
+      let scale = 0.1;
+      while (j < n && b[j]! >= 0x30 && b[j]! <= 0x39) sent += (b[j++]! - 0x30) * scale, scale /= 10;
+    }
+    if (b[j] !== 0x20) return -1;
+    j++;
+    let sender = 0;
+    digits = 0;
+    while (j < n && b[j]! >= 0x30 && b[j]! <= 0x39) sender = sender * 10 + b[j++]! - 0x30, digits++;
+    if (digits === 0 || b[j] !== 0x20) return -1;
+    j++;
+    let seq = 0;
+    digits = 0;
+    while (j < n && b[j]! >= 0x30 && b[j]! <= 0x39) seq = seq * 10 + b[j++]! - 0x30, digits++;
+    if (digits === 0) return -1;
+    // The padding: the line ends `size` bytes after the body starts (or right here).
+    let nl = body + size;
+    if (nl >= n || b[nl] !== 0x0a) {
+      nl = b.indexOf(0x0a, j);
+      if (nl < 0) return -1;
+    }
+    this.#delivered(sent, sender, seq, nowUs);
+    return nl;
+  }
+
+  /** Counts one received workload message from `sender`. */
+  #delivered(sentMs: number, sender: number, seq: number, nowUs: number): void {
+    if (!(sender < this.#opts.clients)) return;
+    let from = this.#from.get(sender);
+    if (from === undefined) {
+      from = { seen: new Uint8Array(this.#opts.messages), last: -1 };
+      this.#from.set(sender, from);
+    }
+    if (!(seq < from.seen.length)) return;
+    const tally = this.#opts.tally;
+    if (from.seen[seq] === 1) {
+      tally.duplicated++;
+      return;
+    }
+    from.seen[seq] = 1;
+    if (seq < from.last) tally.outOfOrder++;
+    else from.last = seq;
+    tally.deliveries++;
+    const reached = tally.reached[sender] ??= new Uint32Array(this.#opts.messages);
+    if (++reached[seq]! === this.#opts.clients - 1) tally.completed[sender]!++;
+    tally.latency.record(nowUs - sentMs * 1000);
   }
 
   #line(line: string): void {
@@ -248,36 +358,7 @@ export class BenchClient {
     }
     if (c !== 0x5b) return; // not "[": a notice
     const close = line.indexOf("]: ");
-    if (close < 0) return;
-    const body = line.slice(close + 3);
-    if (body.startsWith("probe")) {
-      this.probes++;
-      return;
-    }
-    // Body: "<sendTimeMs> <sender> <seq> xxxx"
-    const a = body.indexOf(" ");
-    const b = body.indexOf(" ", a + 1);
-    const e = body.indexOf(" ", b + 1);
-    const sent = Number(body.slice(0, a));
-    const sender = Number(body.slice(a + 1, b));
-    const seq = Number(body.slice(b + 1, e < 0 ? undefined : e));
-    if (!(sender >= 0 && sender < this.#opts.clients) || !Number.isFinite(sent)) return;
-    let from = this.#from.get(sender);
-    if (from === undefined) {
-      from = { seen: new Uint8Array(this.#opts.messages), last: -1 };
-      this.#from.set(sender, from);
-    }
-    if (!(seq >= 0 && seq < from.seen.length)) return;
-    const tally = this.#opts.tally;
-    if (from.seen[seq] === 1) {
-      tally.duplicated++;
-      return;
-    }
-    from.seen[seq] = 1;
-    if (seq < from.last) tally.outOfOrder++;
-    else from.last = seq;
-    tally.deliveries++;
-    tally.latency.record((performance.now() - tally.origin - sent) * 1000);
+    if (close >= 0 && line.startsWith("probe", close + 3)) this.probes++;
   }
 }
 

@@ -20,6 +20,11 @@ export interface RunResult {
     readonly messages: number;
     readonly size: number;
     readonly rate: number;
+    /**
+     * Closed loop: messages of its own each sender keeps in flight, a message staying in
+     * flight until every other client has it (absent in open loop).
+     */
+    readonly inflight?: number;
     readonly window: number;
     readonly ackPolicy: "frame" | "sack";
     readonly loss: number;
@@ -143,6 +148,7 @@ export const RUN_RESULT_SCHEMA = {
       properties: {
         clients: num,
         senders: num,
+        inflight: num,
         messages: num,
         size: num,
         rate: num,

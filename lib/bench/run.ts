@@ -26,6 +26,12 @@ export interface RunParams {
   readonly size: number;
   /** Messages per second offered by all clients together; 0 = closed loop. */
   readonly rate: number;
+  /**
+   * Closed loop: messages of its own each sender keeps in flight, where a message stays in
+   * flight until every other client has it; 0 = ceil(1280 / clients), the peer harness's
+   * `--window auto` (about 1,280 messages in flight in all).
+   */
+  readonly inflight: number;
   readonly window: number;
   readonly ackPolicy: "frame" | "sack";
   readonly loss: number;
@@ -51,6 +57,11 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   }
 }
 
+/** The closed loop's messages in flight per sender (see {@link RunParams.inflight}). */
+export function closedLoopInflight(p: Pick<RunParams, "inflight" | "clients">): number {
+  return p.inflight > 0 ? p.inflight : Math.ceil(1280 / p.clients);
+}
+
 /** Runs one benchmark and returns its measurements. */
 export async function runBench(p: RunParams): Promise<RunResult> {
   const problems: string[] = [];
@@ -61,6 +72,8 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     outOfOrder: 0,
     latency: new Histogram(),
     origin: performance.now(),
+    reached: [],
+    completed: new Int32Array(p.clients),
   };
   const faulty = p.loss > 0 || p.corrupt > 0 || p.script.length > 0;
   const startedAt = new Date().toISOString();
@@ -79,6 +92,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
           index: j,
           clients: p.clients,
           messages: p.messages,
+          size: p.size,
           mode: p.mode,
           params: {
             mode: p.mode === "sr" ? "sr" : "gbn",
@@ -131,9 +145,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     const expected = p.messages * senders * (p.clients - 1);
     // Send phase.
     const sent = new Int32Array(p.clients);
-    // Replies so far (registration, probes, STATS): the send window counts only later ones.
-    const base = clients.map((c) => c.replies);
-    const inflightLimit = Math.max(4, p.window * 4);
+    const inflight = closedLoopInflight(p);
     const perSenderInterval = p.rate > 0 ? (1000 * senders) / p.rate : 0;
     let done = false;
     while (!done) {
@@ -148,8 +160,8 @@ export async function runBench(p: RunParams): Promise<RunResult> {
           const due = Math.floor((now - sendStart) / perSenderInterval) + 1;
           budget = Math.min(due, p.messages) - sent[i]!;
         } else {
-          const outstanding = sent[i]! - (c.replies - base[i]!);
-          budget = Math.min(p.messages - sent[i]!, Math.max(0, inflightLimit - outstanding));
+          const outstanding = sent[i]! - tally.completed[i]!;
+          budget = Math.min(p.messages - sent[i]!, inflight - outstanding);
         }
         if (budget <= 0) continue;
         const lines: string[] = [];
@@ -209,6 +221,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         messages: p.messages,
         size: p.size,
         rate: p.rate,
+        ...(p.rate === 0 ? { inflight } : {}),
         window: p.window,
         ackPolicy: p.ackPolicy,
         loss: p.loss,
@@ -310,6 +323,7 @@ function failed(p: RunParams, startedAt: string, why: string): RunResult {
       messages: p.messages,
       size: p.size,
       rate: p.rate,
+      ...(p.rate === 0 ? { inflight: closedLoopInflight(p) } : {}),
       window: p.window,
       ackPolicy: p.ackPolicy,
       loss: p.loss,
