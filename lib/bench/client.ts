@@ -11,6 +11,7 @@ import { Outbox } from "../net/outbox.ts";
 import type { WakeScheduler } from "../net/scheduler.ts";
 import type { SessionParams } from "../protocol/control.ts";
 import type { Histogram } from "./histogram.ts";
+import { parseWorkloadLine } from "./workload.ts";
 
 /** Per-run delivery accounting shared by all bench clients. */
 export interface Tally {
@@ -51,6 +52,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const NICK = "NICK";
 const EMPTY = new Uint8Array(0);
+/** Send time (ms), sender and sequence number of the workload line just parsed. */
+const parsed = new Float64Array(3);
 
 /** Nickname of bench client `i`. */
 export function benchNick(i: number): string {
@@ -255,8 +258,9 @@ export class BenchClient {
     let start = 0;
     while (start < n) {
       // (The line after a status line is its body, whatever it looks like.)
-      const end = this.#status === 0 ? this.#chatLine(bytes, start, nowUs, size) : -1;
+      const end = this.#status === 0 ? parseWorkloadLine(bytes, start, size, parsed) : -1;
       if (end >= 0) {
+        this.#delivered(parsed[0]!, parsed[1]!, parsed[2]!, nowUs);
         start = end + 1;
         continue;
       }
@@ -266,50 +270,6 @@ export class BenchClient {
       start = nl + 1;
     }
     return start;
-  }
-
-  /**
-   * A workload line `[nick]: <sentMs> <sender> <seq> xxx` at `start`: counts it and returns
-   * the offset of its newline; -1 when the line is anything else (or incomplete).
-   */
-  #chatLine(b: Uint8Array, start: number, nowUs: number, size: number): number {
-    const n = b.length;
-    if (b[start] !== 0x5b) return -1; // "["
-    let i = start + 1;
-    while (i < n && b[i] !== 0x5d && b[i] !== 0x0a) i++; // "]"
-    if (i + 2 >= n || b[i] !== 0x5d || b[i + 1] !== 0x3a || b[i + 2] !== 0x20) return -1;
-    const body = i + 3;
-    // Send time in ms with a fraction, sender and sequence number, each followed by a space.
-    let whole = 0;
-    let j = body;
-    let digits = 0;
-    while (j < n && b[j]! >= 0x30 && b[j]! <= 0x39) whole = whole * 10 + b[j++]! - 0x30, digits++;
-    if (digits === 0) return -1;
-    let sent = whole;
-    if (b[j] === 0x2e) {
-      j++;
-      let scale = 0.1;
-      while (j < n && b[j]! >= 0x30 && b[j]! <= 0x39) sent += (b[j++]! - 0x30) * scale, scale /= 10;
-    }
-    if (b[j] !== 0x20) return -1;
-    j++;
-    let sender = 0;
-    digits = 0;
-    while (j < n && b[j]! >= 0x30 && b[j]! <= 0x39) sender = sender * 10 + b[j++]! - 0x30, digits++;
-    if (digits === 0 || b[j] !== 0x20) return -1;
-    j++;
-    let seq = 0;
-    digits = 0;
-    while (j < n && b[j]! >= 0x30 && b[j]! <= 0x39) seq = seq * 10 + b[j++]! - 0x30, digits++;
-    if (digits === 0) return -1;
-    // The padding: the line ends `size` bytes after the body starts (or right here).
-    let nl = body + size;
-    if (nl >= n || b[nl] !== 0x0a) {
-      nl = b.indexOf(0x0a, j);
-      if (nl < 0) return -1;
-    }
-    this.#delivered(sent, sender, seq, nowUs);
-    return nl;
   }
 
   /** Counts one received workload message from `sender`. */
@@ -360,10 +320,4 @@ export class BenchClient {
     const close = line.indexOf("]: ");
     if (close >= 0 && line.startsWith("probe", close + 3)) this.probes++;
   }
-}
-
-/** Builds a chat message body of `size` bytes carrying send time, sender and sequence. */
-export function benchPayload(sentMs: number, sender: number, seq: number, size: number): string {
-  const head = `${sentMs.toFixed(3)} ${sender} ${seq} `;
-  return head.length >= size ? head.trimEnd() : head + "x".repeat(size - head.length);
 }

@@ -72,6 +72,13 @@ export class Histogram {
 
 function index(v: number): number {
   if (v < SUB) return Math.floor(v);
+  if (v < 2 ** 31) {
+    // The common case without floating-point logarithms: bucket boundaries above SUB are
+    // integers, so the integer part of v falls in the same bucket as v.
+    const x = Math.floor(v);
+    const e = 31 - Math.clz32(x);
+    return SUB + (e - SUB_BITS) * SUB + ((x - (1 << e)) >>> (e - SUB_BITS));
+  }
   const e = Math.min(MAX_EXP + SUB_BITS - 1, Math.floor(Math.log2(v)));
   const width = 2 ** (e - SUB_BITS);
   const sub = Math.min(SUB - 1, Math.floor((v - 2 ** e) / width));

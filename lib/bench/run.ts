@@ -10,7 +10,8 @@ import { LOSSY_LINK_OPTIONS } from "../arq/mod.ts";
 import { FaultInjector, type FaultRule } from "../faults/mod.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
 import { MAX_PAYLOAD } from "../protocol/header.ts";
-import { BenchClient, benchNick, benchPayload, type Tally } from "./client.ts";
+import { BenchClient, benchNick, type Tally } from "./client.ts";
+import { benchPayload } from "./workload.ts";
 import { Histogram } from "./histogram.ts";
 import type { RunResult } from "./result.ts";
 
@@ -72,7 +73,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     outOfOrder: 0,
     latency: new Histogram(),
     origin: performance.now(),
-    reached: [],
+    reached: new Array<Uint32Array | undefined>(p.clients).fill(undefined),
     completed: new Int32Array(p.clients),
   };
   const faulty = p.loss > 0 || p.corrupt > 0 || p.script.length > 0;
