@@ -59,6 +59,16 @@ Deno.test("Reassembler returns an owned single fragment as is and copies a borro
   assert.deepEqual(out, borrowed);
 });
 
+Deno.test("Reassembler lends a single fragment when asked, but still copies fragments it keeps", () => {
+  const r = new Reassembler();
+  const lent = new Uint8Array([7, 8]);
+  assert.equal(r.push(lent, true, false, true), lent, "one fragment: the view itself");
+  const a = new Uint8Array([1, 2]);
+  assert.equal(r.push(a, false, false, true), undefined);
+  a.fill(9); // the decoder reuses its buffer before the last fragment arrives
+  assert.deepEqual(r.push(new Uint8Array([3]), true, false, true), new Uint8Array([1, 2, 3]));
+});
+
 Deno.test("Reassembler delivers an empty message", () => {
   const r = new Reassembler();
   assert.deepEqual(r.push(new Uint8Array(0), true, false), new Uint8Array(0));

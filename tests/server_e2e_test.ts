@@ -13,7 +13,12 @@ import { NullLogger } from "../lib/log/logger.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
 import { encodeFrame, encodeSyn, frame, FrameType } from "../lib/protocol/mod.ts";
 import { encodeWithType } from "./support/frames.ts";
-import { ChatServer, nextReadBuffer, type ServerOptions } from "../lib/server/server.ts";
+import {
+  ChatServer,
+  nextReadBuffer,
+  READ_SHRINK_AFTER,
+  type ServerOptions,
+} from "../lib/server/server.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -400,14 +405,20 @@ Deno.test("a connection that never registers is closed after registerTimeoutMs; 
 
 Deno.test("the read buffer grows while reads fill it and shrinks when they stop", () => {
   let buf = new Uint8Array(512);
+  const quiet = { smallReads: 0 };
   const sizes: number[] = [];
   for (let i = 0; i < 10; i++) {
-    buf = nextReadBuffer(buf, buf.length);
+    buf = nextReadBuffer(buf, buf.length, quiet);
     sizes.push(buf.length);
   }
   assert.deepEqual(sizes, [1024, 2048, 4096, 8192, 16384, 32768, 65536, 65536, 65536, 65536]);
-  assert.equal(nextReadBuffer(buf, 10_000), buf, "a read using a sixth keeps the buffer");
-  for (let i = 0; i < 10; i++) buf = nextReadBuffer(buf, 20);
+  assert.equal(nextReadBuffer(buf, 10_000, quiet), buf, "a read using a sixth keeps the buffer");
+  // Small reads between bursts (ACKs between batches) keep the buffer: no allocation per read.
+  for (let i = 0; i < 5 * READ_SHRINK_AFTER; i++) {
+    assert.equal(nextReadBuffer(buf, 11, quiet), buf);
+    if (i % (READ_SHRINK_AFTER - 1) === 0) assert.equal(nextReadBuffer(buf, 30_000, quiet), buf);
+  }
+  for (let i = 0; i < 10 * READ_SHRINK_AFTER; i++) buf = nextReadBuffer(buf, 20, quiet);
   assert.equal(buf.length, 512, "quiet connections fall back to 512 bytes");
-  assert.equal(nextReadBuffer(buf, 1), buf);
+  assert.equal(nextReadBuffer(buf, 1, quiet), buf);
 });

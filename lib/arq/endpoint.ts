@@ -519,7 +519,12 @@ export class ArqEndpoint implements ArqCore {
     if (this.#state === "closed") return;
     let message: Uint8Array | undefined;
     try {
-      message = this.#reasm.push(payload, (flags & Flag.LAST) !== 0, owned);
+      message = this.#reasm.push(
+        payload,
+        (flags & Flag.LAST) !== 0,
+        owned,
+        this.#opts.lendDelivered,
+      );
     } catch (error) {
       if (error instanceof MessageTooLongError) {
         this.abort(`Protocol error: ${error.message}`, this.#lastReceivedAt);

@@ -41,7 +41,10 @@ export interface OutFrame {
 export interface EndpointHooks {
   /** Emit one frame (the edge encodes it, may inject faults, and writes it). */
   output(frame: OutFrame): void;
-  /** One whole reassembled message, in order, exactly once. The receiver owns the bytes. */
+  /**
+   * One whole reassembled message, in order, exactly once. The receiver owns the bytes, except
+   * with the option `lendDelivered` (then they are valid during the call only).
+   */
   deliver(message: Uint8Array): void;
   /** Optional observer for traces and logs. */
   event?: ((event: ArqEvent) => void) | undefined;
@@ -133,6 +136,12 @@ export interface EndpointOptions {
    * (a server's broadcasts: one frame per client per turn, not one per line). Default false.
    */
   readonly sendOnFlush: boolean;
+  /**
+   * `deliver` may get a view of the received bytes, valid only during the call (no copy of a
+   * single-frame message), for a receiver that consumes each message at once. Default false:
+   * the receiver owns what it is given.
+   */
+  readonly lendDelivered: boolean;
 }
 
 /** Default {@link EndpointOptions}. */
@@ -150,6 +159,7 @@ export const DEFAULT_ENDPOINT_OPTIONS: Readonly<EndpointOptions> = Object.freeze
   maxSendQueue: 4096,
   coalesce: false,
   sendOnFlush: false,
+  lendDelivered: false,
 });
 
 /**

@@ -101,7 +101,8 @@ export async function runBench(p: RunParams): Promise<RunResult> {
             ackPolicy: p.ackPolicy,
             maxPayload: MAX_PAYLOAD,
           },
-          arq: faulty ? LOSSY_LINK_OPTIONS : {},
+          // The client reads each message at once: no copy of what is delivered.
+          arq: { ...(faulty ? LOSSY_LINK_OPTIONS : {}), lendDelivered: true },
           faults: faulty && p.mode !== "text"
             ? new FaultInjector(
               { loss: p.loss, corrupt: p.corrupt, script: p.script, seed: p.seed },

@@ -79,18 +79,35 @@ const READ_MIN = 512;
 /** Largest read buffer, reached by doubling while reads fill the buffer. */
 const READ_MAX = 64 * 1024;
 
+/** Small reads in a row after which a read buffer is halved. */
+export const READ_SHRINK_AFTER = 32;
+
 /**
  * The buffer for the next read: twice as big when this read filled it (a bulk sender), half
- * as big when it used less than a sixteenth (the sender went quiet), else the same one.
+ * as big after {@link READ_SHRINK_AFTER} reads in a row that each used less than a sixteenth
+ * (the sender went quiet), else the same one. `quiet` carries the run of small reads; a lone
+ * small read between bursts (an ARQ ACK between two batches of messages) keeps the buffer, so
+ * a connection does not allocate a new one at every read.
  */
-export function nextReadBuffer(buf: Uint8Array<ArrayBuffer>, n: number): Uint8Array<ArrayBuffer> {
+export function nextReadBuffer(
+  buf: Uint8Array<ArrayBuffer>,
+  n: number,
+  quiet: { smallReads: number },
+): Uint8Array<ArrayBuffer> {
+  if (n * 16 < buf.length && buf.length > READ_MIN) {
+    if (++quiet.smallReads < READ_SHRINK_AFTER) return buf;
+    quiet.smallReads = 0;
+    return new Uint8Array(buf.length / 2);
+  }
+  quiet.smallReads = 0;
   if (n === buf.length && buf.length < READ_MAX) return new Uint8Array(buf.length * 2);
-  if (n * 16 < buf.length && buf.length > READ_MIN) return new Uint8Array(buf.length / 2);
   return buf;
 }
 
 interface Connection {
   readonly conn: Deno.TcpConn;
+  /** Reads in a row that used little of the read buffer (see `nextReadBuffer`). */
+  smallReads: number;
   session: TextSession | BinarySession | undefined;
   closed: boolean;
   capture: (LinkCapture & { close(): void }) | undefined;
@@ -226,6 +243,7 @@ export class ChatServer {
     } catch { /* the peer may already be gone */ }
     const c: Connection = {
       conn,
+      smallReads: 0,
       session: undefined,
       closed: false,
       capture: undefined,
@@ -281,7 +299,7 @@ export class ChatServer {
       }
       if (c.session instanceof TextSession) c.capture?.received(chunk, this.#clock());
       c.session.receive(chunk);
-      buf = nextReadBuffer(buf, n);
+      buf = nextReadBuffer(buf, n, c);
     }
     if (c.session instanceof BinarySession) c.session.link.end();
     else c.session?.end();
@@ -364,7 +382,8 @@ export class ChatServer {
       who: `server ${peer}`,
       scheduler: this.#scheduler,
       // The lines of one turn, and lines queued behind a full window, share frames.
-      arq: { coalesce: true, sendOnFlush: true, ...this.#opts.arq },
+      // Each message is read at once (the room decodes it): no copy of what is delivered.
+      arq: { coalesce: true, sendOnFlush: true, lendDelivered: true, ...this.#opts.arq },
       outboxBytes: this.#opts.outboxBytes ?? DEFAULT_OUTBOX_BYTES,
       faults: faults ? new FaultInjector(faults, `server:${id}`) : undefined,
       trace: this.#opts.trace,
