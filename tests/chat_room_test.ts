@@ -1,7 +1,7 @@
 /** Room: the application protocol without sockets. */
 
 import assert from "node:assert/strict";
-import { type ChatClient, parseFlood, Room, VERBS } from "../lib/chat/mod.ts";
+import { type ChatClient, hasControl, parseFlood, Room, VERBS } from "../lib/chat/mod.ts";
 import { onesSum } from "../lib/protocol/checksum.ts";
 
 class FakeClient implements ChatClient {
@@ -327,4 +327,16 @@ Deno.test("a follower gets the turn's other lines at the end of the turn or befo
   for (const fn of turnEnd.splice(0)) fn();
   assert.equal(bia.text(), "[ana]: one\n200 OK\nMessage sent\n[ana]: three\n");
   assert.equal(ana.text(), "200 OK\nMessage sent\n[bia]: two\n200 OK\nMessage sent\n");
+});
+
+Deno.test("hasControl finds C0, DEL, C1 and line/bidi controls anywhere, and nothing else", () => {
+  for (const c of ["\x00", "\t", "\x1b", "\x1f", "\x7f", "\x80", "\x9f", "\u2028", "\u2029"]) {
+    for (const text of [c, `ok${c}`, `${c}ok`, `é${c}`, `😀 ${c} x`]) {
+      assert.ok(hasControl(text), JSON.stringify(text));
+    }
+  }
+  for (const c of ["\u202a", "\u202e", "\u2066", "\u2069"]) assert.ok(hasControl(`a${c}b`));
+  for (const text of ["", "hello, world ~!", "olá, ação", "日本語", "😀", "\u00a0", "\u202f x"]) {
+    assert.equal(hasControl(text), false, JSON.stringify(text));
+  }
 });

@@ -97,21 +97,21 @@ export class LineLog {
     const block = b.bytes;
     const start = b.used;
     const k = b.lines;
-    let sum = k > 0 ? b.sums[k - 1]! : 0;
-    // Bytes at even offsets of the block are high bytes of its words.
-    const odd = start & 1;
     let i = 0;
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
       if (c > 0x7f) break;
       block[start + i] = c;
-      sum += ((i ^ odd) & 1) === 0 ? c << 8 : c;
     }
     let end = start + i;
-    if (i < n) {
-      end += encoder.encodeInto(text.slice(i), block.subarray(end)).written;
-      for (let j = start + i; j < end; j++) sum += (j & 1) === 0 ? block[j]! << 8 : block[j]!;
-    }
+    if (i < n) end += encoder.encodeInto(text.slice(i), block.subarray(end)).written;
+    // The running sum: bytes at even offsets of the block are high bytes of its words.
+    let sum = k > 0 ? b.sums[k - 1]! : 0;
+    let j = start;
+    if ((j & 1) === 1 && j < end) sum += block[j++]!;
+    const last = end - 1;
+    for (; j < last; j += 2) sum += (block[j]! << 8) | block[j + 1]!;
+    if (j === last) sum += block[j]! << 8;
     if (k === b.ends.length) {
       const ends = new Uint32Array(k * 2);
       ends.set(b.ends);
