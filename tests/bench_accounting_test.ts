@@ -221,3 +221,19 @@ Deno.test("bench: a closed-loop message stays in flight until every other client
   assert.equal(flowing.result.deliveries, 30);
   assert.equal(flowing.result.outOfOrder, 6, "each held message arrived after the next one");
 });
+
+Deno.test("bench: open-loop senders are phase-staggered across the interval", async () => {
+  // 4 senders at 20 messages/s in all: each sends every 200 ms, sender i first at i x 50 ms.
+  const fake = new FakeChatServer({});
+  try {
+    const r = await runBench({ ...textParams(fake.port, 4, 2, 10), rate: 20 });
+    assert.equal(r.status, "complete", r.problems.join("; "));
+    const first = [...fake.firstArrivals.entries()].sort((a, b) => a[1] - b[1]);
+    assert.deepEqual(first.map(([nick]) => nick), ["b00000", "b00001", "b00002", "b00003"]);
+    const spread = first.at(-1)![1] - first[0]![1];
+    // Staggered: about 150 ms from the first to the last; all at once would be a few ms.
+    assert.ok(spread >= 100 && spread < 1000, `first messages spread over ${spread} ms`);
+  } finally {
+    await fake.close();
+  }
+});

@@ -159,7 +159,12 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         allSent = false;
         let budget: number;
         if (p.rate > 0) {
-          const due = Math.floor((now - sendStart) / perSenderInterval) + 1;
+          // Senders are phase-staggered across the interval (as the peer harness): the offered
+          // load is even, not a burst of every sender at once each interval.
+          const phase = (perSenderInterval * i) / senders;
+          const due = now < sendStart + phase
+            ? 0
+            : Math.floor((now - sendStart - phase) / perSenderInterval) + 1;
           budget = Math.min(due, p.messages) - sent[i]!;
         } else {
           const outstanding = sent[i]! - tally.completed[i]!;

@@ -62,9 +62,14 @@ interface Member {
   readonly held: Map<string, { seq: number; bytes: Uint8Array }>;
 }
 
+/** When the first bench message of each sender (by nick) arrived, ms (performance.now()). */
+export type FirstArrivals = Map<string, number>;
+
 /** A fake text-protocol chat server on 127.0.0.1, port 0. */
 export class FakeChatServer {
   readonly port: number;
+  /** First bench message of each sender. */
+  readonly firstArrivals: FirstArrivals = new Map();
   readonly counts: FakeCounts = {
     messages: 0,
     deliveries: 0,
@@ -250,6 +255,7 @@ export class FakeChatServer {
     this.counts.messages++;
     const seq = Number(text.split(" ")[2]);
     const sender = m.nick!;
+    if (!this.firstArrivals.has(sender)) this.firstArrivals.set(sender, performance.now());
     for (const o of this.#others(m)) {
       const k = ++this.counts.deliveries;
       const copies = this.#faults.copies?.(k) ?? 1;
