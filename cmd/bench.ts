@@ -63,7 +63,7 @@ when every message reached every other client, or at the deadline.
                          closed loop, as fast as the server delivers)
   --duration S           with --rate: send for S seconds (sets --messages)
   --inflight N|auto      closed loop: messages of its own each sender keeps in flight, until
-                         every other client has it (default auto: ceil(1280 / clients), as the
+                         every other client has it (default auto: ceil(1280 / senders), as the
                          peer harness ../shared/bench/ircload.mjs --window auto)
   --arq MODE             gbn, sr, both (gbn and sr), text, or all (default both)
   -w, --window N         ARQ window 1..${MAX_WINDOW} (default 8)

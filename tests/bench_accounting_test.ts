@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { validateRunResult } from "../lib/bench/result.ts";
-import { runBench, type RunParams } from "../lib/bench/run.ts";
+import { closedLoopInflight, runBench, type RunParams } from "../lib/bench/run.ts";
 import { runChat } from "./support/bench_cli.ts";
 import { FakeChatServer, fakeCpu, type FakeFaults } from "./support/bench_fake_server.ts";
 
@@ -236,4 +236,12 @@ Deno.test("bench: open-loop senders are phase-staggered across the interval", as
   } finally {
     await fake.close();
   }
+});
+
+Deno.test("bench: the closed loop keeps about 1,280 messages in flight, however many send", () => {
+  assert.equal(closedLoopInflight({ inflight: 0, clients: 200 }), 7); // ircload --window auto
+  assert.equal(closedLoopInflight({ inflight: 0, clients: 50 }), 26);
+  assert.equal(closedLoopInflight({ inflight: 0, clients: 10000, senders: 10 }), 128);
+  assert.equal(closedLoopInflight({ inflight: 0, clients: 3, senders: 5 }), 427);
+  assert.equal(closedLoopInflight({ inflight: 3, clients: 10000, senders: 10 }), 3);
 });

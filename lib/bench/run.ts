@@ -29,8 +29,8 @@ export interface RunParams {
   readonly rate: number;
   /**
    * Closed loop: messages of its own each sender keeps in flight, where a message stays in
-   * flight until every other client has it; 0 = ceil(1280 / clients), the peer harness's
-   * `--window auto` (about 1,280 messages in flight in all).
+   * flight until every other client has it; 0 = ceil(1280 / senders), the peer harness's
+   * `--window auto` when every client sends (about 1,280 messages in flight in all).
    */
   readonly inflight: number;
   readonly window: number;
@@ -59,8 +59,12 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
 }
 
 /** The closed loop's messages in flight per sender (see {@link RunParams.inflight}). */
-export function closedLoopInflight(p: Pick<RunParams, "inflight" | "clients">): number {
-  return p.inflight > 0 ? p.inflight : Math.ceil(1280 / p.clients);
+export function closedLoopInflight(
+  p: Pick<RunParams, "inflight" | "clients" | "senders">,
+): number {
+  if (p.inflight > 0) return p.inflight;
+  // About 1,280 messages in flight in all, however many of the clients send.
+  return Math.ceil(1280 / Math.min(p.senders ?? p.clients, p.clients));
 }
 
 /** Runs one benchmark and returns its measurements. */
