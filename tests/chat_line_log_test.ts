@@ -119,3 +119,32 @@ Deno.test("LogCursor pieces: at most maxPiece bytes, cut at line ends, each with
     assert.equal(got, expected, `maxPiece ${maxPiece}: every line once, in order`);
   }
 });
+
+Deno.test("LineLog.encodeLine writes prefix, UTF-8 text and a newline, with the right sums", () => {
+  const random = rng(31);
+  const log = new LineLog(256);
+  const cursor = new LogCursor(log, 1024);
+  let expected = "";
+  for (let i = 0; i < 300; i++) {
+    const nick = `n${i % 7}${"é".repeat(i % 3)}`;
+    let text = "";
+    const parts = Math.floor(random() * 30);
+    for (let k = 0; k < parts; k++) {
+      text += ALPHABET[Math.floor(random() * ALPHABET.length)]!.replace("\n", "");
+    }
+    const line = log.encodeLine(encoder.encode(`[${nick}]: `), text);
+    assert.deepEqual(line, encoder.encode(`[${nick}]: ${text}\n`));
+    assert.equal(log.lastSum, onesSum(line));
+    expected += dec.decode(line);
+  }
+  // A line longer than 64 KiB is summed in chunks: its sum must still be exact.
+  const long = log.encodeLine(encoder.encode("[big]: "), "z€".repeat(30_000));
+  assert.equal(log.lastSum, onesSum(long));
+  expected += dec.decode(long);
+  let got = "";
+  cursor.take((view, sum) => {
+    assert.equal(sum, onesSum(view));
+    got += dec.decode(view);
+  });
+  assert.equal(got, expected);
+});

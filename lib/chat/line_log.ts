@@ -4,8 +4,7 @@
  * of copies; and because consecutive lines sit side by side, a connection that receives every
  * broadcast of a turn sends them with one write straight from the block (see
  * `Outbox.appendShared`). A {@link LogCursor} lets a reader take everything broadcast since it
- * last looked in one step, instead of being handed each line. Pure-ASCII text (most lines) is
- * copied by a plain loop, several times cheaper than a `TextEncoder` call for strings this short.
+ * last looked in one step, instead of being handed each line.
  *
  * The log also keeps, for every line end, the running RFC 1071 sum of its block, so the
  * one's complement sum of any run of whole lines costs one subtraction: a binary session
@@ -14,6 +13,7 @@
  */
 
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 
 /** Default block size: big enough for many turns of chat lines. */
 export const LINE_LOG_BLOCK = 64 * 1024;
@@ -90,27 +90,43 @@ export class LineLog {
    * The view stays valid and unchanged for as long as anyone holds it.
    */
   encode(text: string): Uint8Array {
-    const n = text.length;
+    return this.#append(EMPTY, text, false);
+  }
+
+  /**
+   * Appends one line: the bytes of `prefix` (a sender's `[nick]: `, encoded once), `text` as
+   * UTF-8, and a newline. Returns a view of the line, as {@link encode} does.
+   */
+  encodeLine(prefix: Uint8Array, text: string): Uint8Array {
+    return this.#append(prefix, text, true);
+  }
+
+  #append(prefix: Uint8Array, text: string, newline: boolean): Uint8Array {
+    const p = prefix.length;
     // UTF-16 code units encode to at most 3 bytes each.
-    if (this.#block.used + n * 3 > this.#block.bytes.length) this.#newBlock(n * 3);
+    const most = p + text.length * 3 + 1;
+    if (this.#block.used + most > this.#block.bytes.length) this.#newBlock(most);
     const b = this.#block;
     const block = b.bytes;
     const start = b.used;
     const k = b.lines;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c > 0x7f) break;
-      block[start + i] = c;
-    }
-    let end = start + i;
-    if (i < n) end += encoder.encodeInto(text.slice(i), block.subarray(end)).written;
+    for (let i = 0; i < p; i++) block[start + i] = prefix[i]!;
+    let end = start + p;
+    // encodeInto is native: for chat lines it beats a charCodeAt loop over a sliced string.
+    if (text.length > 0) end += encoder.encodeInto(text, block.subarray(end)).written;
+    if (newline) block[end++] = 0x0a;
     // The running sum: bytes at even offsets of the block are high bytes of its words.
     let sum = k > 0 ? b.sums[k - 1]! : 0;
     let j = start;
     if ((j & 1) === 1 && j < end) sum += block[j++]!;
     const last = end - 1;
-    for (; j < last; j += 2) sum += (block[j]! << 8) | block[j + 1]!;
+    while (j < last) {
+      // At most 16384 words at a time, summed as a small integer.
+      const stop = Math.min(last, j + 32768);
+      let words = 0;
+      for (; j < stop; j += 2) words = (words + ((block[j]! << 8) | block[j + 1]!)) | 0;
+      sum += words;
+    }
     if (j === last) sum += block[j]! << 8;
     if (k === b.ends.length) {
       const ends = new Uint32Array(k * 2);

@@ -83,6 +83,8 @@ export type RoomEvent =
 interface Member {
   readonly client: ChatClient;
   nick: string;
+  /** `[nick]: ` in UTF-8, the start of each of its chat lines. */
+  prefix: Uint8Array;
   key: string;
   bucket: TokenBucket | undefined;
   /** A log follower's position in the line log (see `ChatClient.followsLog`). */
@@ -242,6 +244,7 @@ export class Room {
     const member: Member = {
       client,
       nick: check.nick,
+      prefix: encoder.encode(`[${check.nick}]: `),
       key,
       bucket: this.#flood ? new TokenBucket(this.#flood, now) : undefined,
       cursor: client.followsLog ? new LogCursor(this.#lines, client.logPieceMax) : undefined,
@@ -335,7 +338,7 @@ export class Room {
 
   #msg(m: Member, text: string, now: number): void {
     if (!this.#acceptText(m, text, now)) return;
-    this.#broadcast(this.#lines.encode(`[${m.nick}]: ${text}\n`), m);
+    this.#broadcast(this.#lines.encodeLine(m.prefix, text), m);
     this.#send(m, MSG_OK);
     this.#event({ type: "message", id: m.client.id, nick: m.nick, bytes: text.length });
   }
@@ -355,6 +358,7 @@ export class Room {
     const old = m.nick;
     this.#byNick.delete(m.key);
     m.nick = check.nick;
+    m.prefix = encoder.encode(`[${m.nick}]: `);
     m.key = key;
     this.#byNick.set(key, m);
     this.#reply(m, 200, `You are now ${m.nick}`, "Nickname changed");
