@@ -108,13 +108,14 @@ async function client(
   nick: string,
   kind: "gbn" | "sr" | "text",
   faults?: { loss: number; corrupt: number; seed: number },
+  maxPayload = 1024,
 ): Promise<Client> {
   const events: ServerEvent[] = [];
   const conn = await ChatConnection.open({
     host: "127.0.0.1",
     port: server.addr.port,
     text: kind === "text",
-    params: { mode: kind === "sr" ? "sr" : "gbn", window: 8, ackPolicy: "sack", maxPayload: 1024 },
+    params: { mode: kind === "sr" ? "sr" : "gbn", window: 8, ackPolicy: "sack", maxPayload },
     arq: faults ? LOSSY_LINK_OPTIONS : {},
     faults: faults ? new FaultInjector(faults, `client:${nick}`) : undefined,
     scheduler,
@@ -205,6 +206,25 @@ Deno.test("GBN, SR and text clients chat together, each line seen once by each o
       [0, 1, 2, 3, 4].map((i) => `[sr]: sr ${i}`),
     );
     await quitAll(g, s, t);
+  });
+});
+
+Deno.test("a binary client with 40-byte frames gets a burst of lines intact, in order", async () => {
+  await withServer({ flood: null }, async (server, scheduler) => {
+    const small = await client(server, scheduler, "small", "sr", undefined, 40);
+    const t = await Raw.open(server.addr.port);
+    await t.write("talker\n");
+    await waitFor("talker in", () => t.text.includes("Welcome"));
+    // One write: the server reads the burst in one turn and hands it out as log pieces.
+    const lines = Array.from({ length: 30 }, (_, i) => `m${i} ${"x".repeat((i * 7) % 60)}`);
+    await t.write(lines.map((l) => `MSG ${l}\n`).join(""));
+    await waitFor("30 lines", () => small.chat().length >= 30);
+    assert.deepEqual(small.chat(), lines.map((l) => `[talker]: ${l}`));
+    const bytes = lines.reduce((n, l) => n + `[talker]: ${l}\n`.length, 0);
+    const frames = small.conn.endpoint!.stats.dataReceived;
+    assert.ok(frames >= Math.ceil(bytes / 40), `${frames} DATA frames for ${bytes} bytes`);
+    await t.close();
+    await quitAll(small);
   });
 });
 
