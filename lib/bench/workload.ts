@@ -18,7 +18,8 @@ const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
  * Reads the workload line `[nick]: <sentMs> <sender> <seq> xxx` that starts at `start` of
  * `b` (`size` = chat text bytes, so the newline is expected `size` bytes after the text
  * starts). Writes send time (ms), sender and sequence number to `out[0..2]` and returns the
- * offset of the line's newline; returns -1 when the line is something else, or incomplete.
+ * offset of the line's newline; returns -1 (and `out` means nothing) when the line is
+ * something else, or incomplete.
  */
 export function parseWorkloadLine(
   b: Uint8Array,
@@ -51,21 +52,17 @@ export function parseWorkloadLine(
       c = b[++j]!;
     }
   }
-  if (c !== 0x20) return -1;
-  c = b[++j]!;
-  if (!(c >= 0x30 && c <= 0x39)) return -1;
-  let sender = 0;
-  while (c >= 0x30 && c <= 0x39) {
-    sender = sender * 10 + c - 0x30;
+  // Sender and sequence number: a space, then digits, each.
+  for (let field = 1; field <= 2; field++) {
+    if (c !== 0x20) return -1;
     c = b[++j]!;
-  }
-  if (c !== 0x20) return -1;
-  c = b[++j]!;
-  if (!(c >= 0x30 && c <= 0x39)) return -1;
-  let seq = 0;
-  while (c >= 0x30 && c <= 0x39) {
-    seq = seq * 10 + c - 0x30;
-    c = b[++j]!;
+    if (!(c >= 0x30 && c <= 0x39)) return -1;
+    let value = 0;
+    while (c >= 0x30 && c <= 0x39) {
+      value = value * 10 + c - 0x30;
+      c = b[++j]!;
+    }
+    out[field] = value;
   }
   if (j >= n) return -1;
   let nl = body + size;
@@ -74,7 +71,5 @@ export function parseWorkloadLine(
     if (nl < 0) return -1;
   }
   out[0] = whole + fraction / POW10[places]!;
-  out[1] = sender;
-  out[2] = seq;
   return nl;
 }
