@@ -57,8 +57,8 @@ export class LineFramer {
     const lines: string[] = [];
     let overlong = 0;
     let start = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      if (chunk[i] !== NL) continue;
+    // indexOf is native: it finds the next newline far faster than a loop over every byte.
+    for (let i = chunk.indexOf(NL); i >= 0; i = chunk.indexOf(NL, start)) {
       if (this.#mode === "undecided") this.#mode = "lines";
       if (this.#discarding) {
         this.#discarding = false;
