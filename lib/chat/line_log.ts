@@ -43,7 +43,9 @@ export interface LogBlock {
  */
 function rangeSum(start: number, startSum: number, endSum: number): number {
   let d = endSum - startSum;
-  while (d > 0xffff) d = (d % 0x10000) + Math.floor(d / 0x10000);
+  // Integer folding below 2^32 (every block of chat lines); floating point above.
+  while (d > 0xffffffff) d = (d % 0x10000) + Math.floor(d / 0x10000);
+  while (d > 0xffff) d = (d & 0xffff) + (d >>> 16);
   // A run that starts at an odd offset of the block has its bytes in the other halves of the
   // block's words: its own sum is the block-aligned one byte-swapped (RFC 1071, 2.B).
   return (start & 1) === 0 ? d : ((d & 0xff) << 8) | (d >>> 8);
