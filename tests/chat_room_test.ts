@@ -340,3 +340,17 @@ Deno.test("hasControl finds C0, DEL, C1 and line/bidi controls anywhere, and not
     assert.equal(hasControl(text), false, JSON.stringify(text));
   }
 });
+
+Deno.test("a member's chat lines carry its current nickname after a rename", () => {
+  const { room, join } = setup({ flood: null });
+  const ana = join("ana");
+  const bia = join("bia");
+  ana.clear();
+  room.input(bia, "MSG one", 0);
+  room.input(bia, "NICK beatriz", 0);
+  room.input(bia, "MSG two", 0);
+  assert.equal(
+    ana.text(),
+    "[bia]: one\n*** bia is now known as beatriz\n[beatriz]: two\n",
+  );
+});

@@ -83,8 +83,11 @@ export type RoomEvent =
 interface Member {
   readonly client: ChatClient;
   nick: string;
-  /** `[nick]: ` in UTF-8, the start of each of its chat lines. */
-  prefix: Uint8Array;
+  /**
+   * `[nick]: ` in UTF-8, the start of each of its chat lines; made at its first line (most of a
+   * large room only listens).
+   */
+  prefix: Uint8Array | undefined;
   key: string;
   bucket: TokenBucket | undefined;
   /** A log follower's position in the line log (see `ChatClient.followsLog`). */
@@ -244,7 +247,7 @@ export class Room {
     const member: Member = {
       client,
       nick: check.nick,
-      prefix: encoder.encode(`[${check.nick}]: `),
+      prefix: undefined,
       key,
       bucket: this.#flood ? new TokenBucket(this.#flood, now) : undefined,
       cursor: client.followsLog ? new LogCursor(this.#lines, client.logPieceMax) : undefined,
@@ -338,6 +341,7 @@ export class Room {
 
   #msg(m: Member, text: string, now: number): void {
     if (!this.#acceptText(m, text, now)) return;
+    m.prefix ??= encoder.encode(`[${m.nick}]: `);
     this.#broadcast(this.#lines.encodeLine(m.prefix, text), m);
     this.#send(m, MSG_OK);
     this.#event({ type: "message", id: m.client.id, nick: m.nick, bytes: text.length });
@@ -358,7 +362,7 @@ export class Room {
     const old = m.nick;
     this.#byNick.delete(m.key);
     m.nick = check.nick;
-    m.prefix = encoder.encode(`[${m.nick}]: `);
+    m.prefix = undefined;
     m.key = key;
     this.#byNick.set(key, m);
     this.#reply(m, 200, `You are now ${m.nick}`, "Nickname changed");
