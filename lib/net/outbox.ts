@@ -33,14 +33,14 @@ const EMPTY = new Uint8Array(0);
 /** Largest buffer kept for reuse while more output follows (a busy connection keeps its own). */
 const MAX_KEPT = 512 * 1024;
 /**
- * Largest buffer a connection keeps once it has been idle for {@link IDLE_TRIM_MS}: ten thousand
- * quiet connections cost little after a burst, while a busy one (idle between every two turns)
- * keeps its buffers instead of allocating new ones each turn.
+ * Largest buffer a connection keeps once it has been idle for {@link IDLE_TRIM_MS}: none, so ten
+ * thousand quiet connections hold no output buffer at all after their welcome, while a busy one
+ * (idle only between two turns) keeps its buffers instead of allocating new ones each turn.
  */
-const IDLE_KEPT = 4096;
-/** How long a connection must stay idle before its big buffers are dropped. */
+const IDLE_KEPT = 0;
+/** How long a connection must stay idle before its buffers are dropped. */
 const IDLE_TRIM_MS = 1000;
-/** Outboxes that went idle holding big buffers, checked by the flush pass now and then. */
+/** Outboxes that went idle holding buffers, checked by the flush pass now and then. */
 const idleBig = new Set<Outbox>();
 let lastSweep = 0;
 
