@@ -81,8 +81,6 @@ export class BenchClient {
   #statsWaiter: ((reply: string) => void) | undefined;
   #pendingStatus: string | undefined;
   #closed = false;
-  /** Replies (status lines) received. */
-  replies = 0;
   /** Probe lines seen. */
   probes = 0;
 
@@ -298,7 +296,6 @@ export class BenchClient {
   #line(line: string): void {
     if (this.#status > 0) {
       this.#status = 0;
-      this.replies++;
       const reply = `${this.#pendingStatus}\n${line}`;
       if (this.#statsWaiter && reply.startsWith("200 OK - Stats")) {
         const w = this.#statsWaiter;

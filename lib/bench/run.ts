@@ -212,11 +212,10 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         peakRssBytes: after.peakRssBytes,
         rssBytes: after.rssBytes,
         rssConnectedBytes: before.rssBytes,
-        ...(after.reads !== undefined && before.reads !== undefined
-          ? { reads: after.reads - before.reads }
-          : {}),
-        ...(after.writes !== undefined && before.writes !== undefined
-          ? { writes: after.writes - before.writes }
+        // Socket calls, from servers that count them.
+        ...(before.reads !== undefined && before.writes !== undefined &&
+            after.reads !== undefined && after.writes !== undefined
+          ? { reads: after.reads - before.reads, writes: after.writes - before.writes }
           : {}),
         source: "server-stats",
       };

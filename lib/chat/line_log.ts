@@ -51,6 +51,16 @@ function rangeSum(start: number, startSum: number, endSum: number): number {
   return (start & 1) === 0 ? d : ((d & 0xff) << 8) | (d >>> 8);
 }
 
+/** Where line `i` of `b` starts (the end of the line before it; 0 for the first). */
+function lineStart(b: LogBlock, i: number): number {
+  return i > 0 ? b.ends[i - 1]! : 0;
+}
+
+/** The block's running sum where line `i` starts. */
+function sumBefore(b: LogBlock, i: number): number {
+  return i > 0 ? b.sums[i - 1]! : 0;
+}
+
 function newBlock(size: number): LogBlock {
   return {
     bytes: new Uint8Array(size),
@@ -78,8 +88,7 @@ export class LineLog {
     const b = this.#block;
     const k = b.lines;
     if (k === 0) return 0;
-    const start = k > 1 ? b.ends[k - 2]! : 0;
-    return rangeSum(start, k > 1 ? b.sums[k - 2]! : 0, b.sums[k - 1]!);
+    return rangeSum(lineStart(b, k - 1), sumBefore(b, k - 1), b.sums[k - 1]!);
   }
 
   /** The block being written (for cursors). */
@@ -118,7 +127,7 @@ export class LineLog {
     if (text.length > 0) end += encoder.encodeInto(text, block.subarray(end)).written;
     if (newline) block[end++] = 0x0a;
     // The running sum: bytes at even offsets of the block are high bytes of its words.
-    let sum = k > 0 ? b.sums[k - 1]! : 0;
+    let sum = sumBefore(b, k);
     let j = start;
     if ((j & 1) === 1 && j < end) sum += block[j++]!;
     const last = end - 1;
@@ -216,7 +225,7 @@ export class LogCursor {
     const ends = b.ends;
     const sums = b.sums;
     while (from < to) {
-      const start = from > 0 ? ends[from - 1]! : 0;
+      const start = lineStart(b, from);
       let last = to - 1;
       if (ends[last]! - start > this.#maxPiece) {
         // The last line that still fits (binary search); the first line alone if none does.
@@ -232,7 +241,7 @@ export class LogCursor {
       if (end > start) {
         feed(
           b.bytes.subarray(start, end),
-          rangeSum(start, from > 0 ? sums[from - 1]! : 0, sums[last]!),
+          rangeSum(start, sumBefore(b, from), sums[last]!),
         );
       }
       from = last + 1;

@@ -28,27 +28,32 @@ export interface OutboxOptions {
 /** Default bound of queued bytes per connection. */
 export const DEFAULT_OUTBOX_BYTES = 4 * 1024 * 1024;
 const INITIAL_CAPACITY = 512;
+/** A buffer size for `need` bytes: `from` (at least {@link INITIAL_CAPACITY}) doubled as needed. */
+function capacityFor(need: number, from = INITIAL_CAPACITY): number {
+  let cap = Math.max(INITIAL_CAPACITY, from);
+  while (cap < need) cap *= 2;
+  return cap;
+}
+
 /** The empty buffer every idle outbox shares (ten thousand connections, no objects each). */
 const EMPTY = new Uint8Array(0);
 /** Largest buffer kept for reuse while more output follows (a busy connection keeps its own). */
 const MAX_KEPT = 512 * 1024;
 /**
- * Largest buffer a connection keeps once it has been idle for {@link IDLE_TRIM_MS}: none, so ten
- * thousand quiet connections hold no output buffer at all after their welcome, while a busy one
- * (idle only between two turns) keeps its buffers instead of allocating new ones each turn.
+ * How long a connection must stay idle before its buffers are dropped: ten thousand quiet
+ * connections then hold no output buffer at all after their welcome, while a busy one (idle
+ * only between two turns) keeps its buffers instead of allocating new ones each turn.
  */
-const IDLE_KEPT = 0;
-/** How long a connection must stay idle before its buffers are dropped. */
 const IDLE_TRIM_MS = 1000;
 /** Outboxes that went idle holding buffers, checked by the flush pass now and then. */
-const idleBig = new Set<Outbox>();
+const idleHolding = new Set<Outbox>();
 let lastSweep = 0;
 
 function sweepIdle(): void {
   const now = turnNow();
   if (now - lastSweep < IDLE_TRIM_MS / 4) return;
   lastSweep = now;
-  for (const o of idleBig) if (o.trimIfIdle(now, IDLE_TRIM_MS)) idleBig.delete(o);
+  for (const o of idleHolding) if (o.trimIfIdle(now, IDLE_TRIM_MS)) idleHolding.delete(o);
 }
 
 /** The view last given to `appendShared` and its buffer (see there). */
@@ -76,7 +81,7 @@ function flushAll(): void {
   pendingFlushes = [];
   flushScheduled = false;
   for (const f of list) f();
-  if (idleBig.size > 0) sweepIdle();
+  if (idleHolding.size > 0) sweepIdle();
   if (preFlushes.length > 0 || pendingFlushes.length > 0) ensureFlushPass();
 }
 
@@ -201,9 +206,7 @@ export class Outbox {
     if (this.#len + n > this.#buf.length) {
       // Bytes before #privStart already sit in #parts (as views of this buffer): leave them.
       const keep = this.#len - this.#privStart;
-      let cap = Math.max(INITIAL_CAPACITY, this.#buf.length * 2);
-      while (cap < keep + n) cap *= 2;
-      const grown = new Uint8Array(cap);
+      const grown = new Uint8Array(capacityFor(keep + n, this.#buf.length * 2));
       grown.set(this.#buf.subarray(this.#privStart, this.#len));
       this.#buf = grown;
       this.#len = keep;
@@ -224,14 +227,14 @@ export class Outbox {
   }
 
   /**
-   * Drops buffers over 4 KiB when nothing was queued for `ms` (called by the flush pass);
-   * returns true when the outbox needs no more checks.
+   * Drops its buffers when nothing was queued for `ms` (called by the flush pass); returns true
+   * when the outbox needs no more checks.
    */
   trimIfIdle(now: number, ms: number): boolean {
     if (this.#failed) return true;
     if (this.#pending > 0 || this.#writing || now - this.#idleSince < ms) return false;
-    if (this.#buf.length > IDLE_KEPT) this.#buf = EMPTY;
-    if (this.#spare.length > IDLE_KEPT) this.#spare = EMPTY;
+    this.#buf = EMPTY;
+    this.#spare = EMPTY;
     return true;
   }
 
@@ -291,11 +294,7 @@ export class Outbox {
     }
     this.#closeTail();
     let target = this.#spare;
-    if (target.length < n) {
-      let cap = INITIAL_CAPACITY;
-      while (cap < n) cap *= 2;
-      target = new Uint8Array(cap);
-    }
+    if (target.length < n) target = new Uint8Array(capacityFor(n));
     this.#spare = EMPTY;
     this.#inflightOwn = target;
     let at = 0;
@@ -344,11 +343,9 @@ export class Outbox {
       this.#onError?.(error);
     } finally {
       this.#writing = false;
-      if (
-        this.#pending === 0 && (this.#buf.length > IDLE_KEPT || this.#spare.length > IDLE_KEPT)
-      ) {
+      if (this.#pending === 0 && this.capacity > 0) {
         this.#idleSince = turnNow();
-        idleBig.add(this);
+        idleHolding.add(this);
       }
       if (this.#pending === 0 || this.#failed) {
         const waiters = this.#drainWaiters;

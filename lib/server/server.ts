@@ -155,7 +155,7 @@ export class ChatServer {
         maxText: options.maxText ?? 32768,
         flood: options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood,
         stats: () => this.stats(),
-        // Text sessions take the turn's broadcasts just before the outboxes are written.
+        // Sessions take the turn's broadcasts just before the outboxes are written.
         endOfTurn: beforeNextFlush,
       },
       (e) => this.#logRoomEvent(e),
@@ -340,6 +340,12 @@ export class ChatServer {
     this.#registrationSweep = undefined;
   }
 
+  /** One socket write of a session's outbox, counted. */
+  #write(c: Connection, p: Uint8Array): Promise<number> {
+    this.counters.writes++;
+    return c.conn.write(p);
+  }
+
   #textSession(id: number, c: Connection, peer: string, prompted: boolean): TextSession {
     this.counters.text++;
     this.#logger.log("connect", { id, peer, kind: "text", prompted });
@@ -347,8 +353,7 @@ export class ChatServer {
     return new TextSession(id, this.room, {
       write: (p) => {
         c.capture?.sent(p, this.#clock());
-        this.counters.writes++;
-        return c.conn.write(p);
+        return this.#write(c, p);
       },
     }, {
       maxLine: (this.#opts.maxText ?? 32768) + 64,
@@ -371,14 +376,7 @@ export class ChatServer {
     this.counters.binary++;
     this.#logger.log("connect", { id, peer, kind: "binary" });
     const faults = this.#opts.faults;
-    const counters = this.counters;
-    const writer = {
-      write(p: Uint8Array): Promise<number> {
-        counters.writes++;
-        return c.conn.write(p);
-      },
-    };
-    return new BinarySession(id, this.room, writer, {
+    return new BinarySession(id, this.room, { write: (p) => this.#write(c, p) }, {
       who: `server ${peer}`,
       scheduler: this.#scheduler,
       // The lines of one turn, and lines queued behind a full window, share frames.
