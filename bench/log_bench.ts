@@ -20,12 +20,14 @@ function turn(maxPiece: number): () => void {
   const log = new LineLog();
   const cursors = Array.from({ length: 200 }, () => new LogCursor(log, maxPiece));
   let pieces = 0;
-  const feed = (view: Uint8Array, sum: number) => {
-    pieces += view.length > 0 && sum >= 0 ? 1 : 0;
+  const sink = {
+    send(view: Uint8Array, sum: number) {
+      pieces += view.length > 0 && sum >= 0 ? 1 : 0;
+    },
   };
   return () => {
     for (let i = 0; i < 26; i++) log.encodeLine(prefix, text);
-    for (const c of cursors) c.take(feed);
+    for (const c of cursors) c.take(sink);
   };
 }
 

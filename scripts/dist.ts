@@ -11,6 +11,7 @@
  */
 
 import { PERMISSION_FLAGS, PERMISSIONS } from "../lib/cli/permissions.ts";
+import { V8_FLAGS } from "../lib/cli/v8_flags.ts";
 import { parseArgs } from "node:util";
 import config from "../deno.json" with { type: "json" };
 
@@ -85,6 +86,7 @@ async function check(): Promise<boolean> {
   }
   console.log(`dist: chat ${config.version} checks; includes: ${INCLUDES.join(", ")}`);
   console.log(`dist: permissions: ${PERMISSION_FLAGS.join(" ")}`);
+  console.log(`dist: V8 flags: ${V8_FLAGS.join(" ")}`);
   return true;
 }
 
@@ -112,6 +114,7 @@ async function main(args: string[]): Promise<number> {
     console.log(`dist: building ${out}${runtime ? ` with runtime ${runtime}` : ""}`);
     const r = await run(Deno.execPath(), [
       "compile",
+      ...V8_FLAGS,
       ...PERMISSION_FLAGS,
       "--no-prompt",
       ...INCLUDES.flatMap((i) => ["--include", i]),

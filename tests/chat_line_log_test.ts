@@ -50,8 +50,8 @@ Deno.test("LineLog never changes bytes it handed out, across blocks and oversize
 const dec = new TextDecoder();
 const taken = (cursor: LogCursor, skip?: Uint8Array) => {
   const views: Uint8Array[] = [];
-  if (skip) cursor.takeAllBut(skip, (v) => views.push(v));
-  else cursor.take((v) => views.push(v));
+  if (skip) cursor.takeAllBut(skip, { send: (v) => views.push(v) });
+  else cursor.take({ send: (v) => views.push(v) });
   return views;
 };
 
@@ -81,7 +81,7 @@ Deno.test("LogCursor.takeAllBut skips the last line, also when it opened a new b
   assert.deepEqual(taken(cursor, own2).map((v) => dec.decode(v)), ["x\n"]);
   assert.deepEqual(taken(cursor), []);
   log.encode("z\n");
-  assert.throws(() => cursor.takeAllBut(own2, () => {}), /not the last line/);
+  assert.throws(() => cursor.takeAllBut(own2, { send: () => {} }), /not the last line/);
 });
 
 Deno.test("LogCursor pieces: at most maxPiece bytes, cut at line ends, each with its onesSum (seeded)", () => {
@@ -103,16 +103,18 @@ Deno.test("LogCursor pieces: at most maxPiece bytes, cut at line ends, each with
         assert.equal(log.lastSum, onesSum(line), "lastSum is the last line's sum");
         written += text + "\n";
       }
-      cursor.take((view, sum) => {
-        assert.equal(
-          sum,
-          onesSum(view),
-          `sum of a ${view.length}-byte piece at ${view.byteOffset}`,
-        );
-        assert.equal(view.at(-1), 0x0a, "a piece ends at a line end");
-        const lines = view.filter((b) => b === 0x0a).length;
-        assert.ok(view.length <= maxPiece || lines === 1, `${view.length} > ${maxPiece} bytes`);
-        got += dec.decode(view);
+      cursor.take({
+        send: (view, sum) => {
+          assert.equal(
+            sum,
+            onesSum(view),
+            `sum of a ${view.length}-byte piece at ${view.byteOffset}`,
+          );
+          assert.equal(view.at(-1), 0x0a, "a piece ends at a line end");
+          const lines = view.filter((b) => b === 0x0a).length;
+          assert.ok(view.length <= maxPiece || lines === 1, `${view.length} > ${maxPiece} bytes`);
+          got += dec.decode(view);
+        },
       });
     }
     const expected = dec.decode(encoder.encode(written)); // lone surrogates become U+FFFD
@@ -142,9 +144,11 @@ Deno.test("LineLog.encodeLine writes prefix, UTF-8 text and a newline, with the 
   assert.equal(log.lastSum, onesSum(long));
   expected += dec.decode(long);
   let got = "";
-  cursor.take((view, sum) => {
-    assert.equal(sum, onesSum(view));
-    got += dec.decode(view);
+  cursor.take({
+    send: (view, sum) => {
+      assert.equal(sum, onesSum(view));
+      got += dec.decode(view);
+    },
   });
   assert.equal(got, expected);
 });

@@ -1,6 +1,9 @@
 /** `deno task dist`: everything up to the runtime download is checked here. */
 
 import assert from "node:assert/strict";
+import { PERMISSION_FLAGS } from "../lib/cli/permissions.ts";
+import { V8_FLAGS } from "../lib/cli/v8_flags.ts";
+import { selfCommand } from "../lib/bench/child_server.ts";
 import { INCLUDES, PERMISSIONS, TARGETS } from "../scripts/dist.ts";
 
 const SCRIPT = new URL("../scripts/dist.ts", import.meta.url).pathname;
@@ -21,6 +24,16 @@ Deno.test("dist --check-only type-checks the compile graph and lists the permiss
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /checks; includes: lib\/log\/worker\.ts/);
   for (const p of PERMISSIONS) assert.match(r.stdout, new RegExp(p.flag));
+  for (const f of V8_FLAGS) assert.ok(r.stdout.includes(`V8 flags: ${f}`), r.stdout);
+});
+
+Deno.test("the chat task and bench's own server run as the binary does: same permissions and V8 flags", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const words = String(config.tasks.chat).split(/\s+/);
+  assert.deepEqual(words, ["deno", "run", ...V8_FLAGS, ...PERMISSION_FLAGS, "main.ts"]);
+  const self = selfCommand(); // the tests run under deno: `deno run <flags> main.ts`
+  assert.deepEqual(self.args.slice(0, -1), ["run", ...V8_FLAGS, ...PERMISSION_FLAGS]);
+  assert.match(self.args.at(-1)!, /main\.ts$/);
 });
 
 Deno.test("dist builds for five targets and includes the logging worker", () => {

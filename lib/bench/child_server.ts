@@ -5,6 +5,7 @@
  */
 
 import { PERMISSION_FLAGS } from "../cli/permissions.ts";
+import { V8_FLAGS } from "../cli/v8_flags.ts";
 
 /** A running child server. */
 export interface ChildServer {
@@ -24,6 +25,7 @@ export function selfCommand(): { cmd: string; args: string[] } {
       cmd: exe,
       args: [
         "run",
+        ...V8_FLAGS,
         ...PERMISSION_FLAGS,
         main,
       ],

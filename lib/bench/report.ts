@@ -58,13 +58,13 @@ export function formatTable(runs: readonly RunResult[]): string {
       "deliveries per write",
       (r) => r.server?.writes ? (r.deliveries / r.server.writes).toFixed(1) : "?",
     ],
-    ["server peak RSS MB", (r) => r.server ? (r.server.peakRssBytes / 1048576).toFixed(1) : "?"],
+    ["server peak RSS MiB", (r) => r.server ? (r.server.peakRssBytes / 1048576).toFixed(1) : "?"],
     [
-      "server RSS connected MB",
+      "server RSS connected MiB",
       (r) => r.server?.rssConnectedBytes ? (r.server.rssConnectedBytes / 1048576).toFixed(1) : "?",
     ],
     [
-      "server RSS at end MB",
+      "server RSS at end MiB",
       (r) => r.server?.rssBytes ? (r.server.rssBytes / 1048576).toFixed(1) : "?",
     ],
     [

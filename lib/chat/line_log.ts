@@ -162,10 +162,14 @@ export class LineLog {
 }
 
 /**
- * What a cursor hands over: a run of whole lines and its one's complement sum (`onesSum` of the
- * view). The view is shared and never changes.
+ * Where a cursor hands its lines: `send` gets a run of whole lines and its one's complement sum
+ * (`onesSum` of the view). The view is shared and never changes. A chat client is one, so a
+ * room member needs no closure of its own.
  */
-export type LogFeed = (view: Uint8Array, sum: number) => void;
+export interface LogSink {
+  /** Takes a run of whole lines and its one's complement sum. */
+  send(view: Uint8Array, sum: number): void;
+}
 
 /** A reader's position in a {@link LineLog}: everything before it was taken or skipped. */
 export class LogCursor {
@@ -187,41 +191,41 @@ export class LogCursor {
     this.#line = this.#block.lines;
   }
 
-  /** Hands every line written since the cursor's position to `feed`, in pieces. */
-  take(feed: LogFeed): void {
-    this.#takeTo(this.#log.head.lines, feed);
+  /** Hands every line written since the cursor's position to `sink`, in pieces. */
+  take(sink: LogSink): void {
+    this.#takeTo(this.#log.head.lines, sink);
   }
 
   /**
    * Like {@link take} for everything before `line`, then steps over `line`, which must be the
    * line the log encoded last (a sender's own line, which it does not get back).
    */
-  takeAllBut(line: Uint8Array, feed: LogFeed): void {
+  takeAllBut(line: Uint8Array, sink: LogSink): void {
     const head = this.#log.head;
     if (line.buffer !== head.bytes.buffer || line.byteOffset + line.length !== head.used) {
       throw new RangeError("takeAllBut: not the last line of the log");
     }
-    this.#takeTo(head.lines - 1, feed);
+    this.#takeTo(head.lines - 1, sink);
     this.#line = head.lines;
   }
 
   /** Hands over the lines before line `end` of the head block; the cursor ends there. */
-  #takeTo(end: number, feed: LogFeed): void {
+  #takeTo(end: number, sink: LogSink): void {
     const head = this.#log.head;
     let b = this.#block;
     let from = this.#line;
     while (b !== head) {
-      this.#pieces(b, from, b.lines, feed);
+      this.#pieces(b, from, b.lines, sink);
       b = b.next!;
       from = 0;
     }
-    this.#pieces(b, from, end, feed);
+    this.#pieces(b, from, end, sink);
     this.#block = head;
     this.#line = end;
   }
 
   /** Lines `[from, to)` of `b`, in pieces of at most `#maxPiece` bytes. */
-  #pieces(b: LogBlock, from: number, to: number, feed: LogFeed): void {
+  #pieces(b: LogBlock, from: number, to: number, sink: LogSink): void {
     const ends = b.ends;
     const sums = b.sums;
     while (from < to) {
@@ -239,7 +243,7 @@ export class LogCursor {
       }
       const end = ends[last]!;
       if (end > start) {
-        feed(
+        sink.send(
           b.bytes.subarray(start, end),
           rangeSum(start, sumBefore(b, from), sums[last]!),
         );

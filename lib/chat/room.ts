@@ -92,8 +92,6 @@ interface Member {
   bucket: TokenBucket | undefined;
   /** A log follower's position in the line log (see `ChatClient.followsLog`). */
   readonly cursor: LogCursor | undefined;
-  /** `client.send`, bound once (what a cursor hands over). */
-  readonly feed: (bytes: Uint8Array, sum: number) => void;
 }
 
 /** One entry of the command registry. */
@@ -251,7 +249,6 @@ export class Room {
       key,
       bucket: this.#flood ? new TokenBucket(this.#flood, now) : undefined,
       cursor: client.followsLog ? new LogCursor(this.#lines, client.logPieceMax) : undefined,
-      feed: (bytes, sum) => client.send(bytes, sum),
     };
     this.#members.set(client.id, member);
     (member.cursor ? this.#followers : this.#plain).add(member);
@@ -296,7 +293,7 @@ export class Room {
     }
     if (this.#followers.size === 0) return;
     // Followers take the line at the end of the turn, with every other line of the turn.
-    except?.cursor?.takeAllBut(line, except.feed);
+    except?.cursor?.takeAllBut(line, except.client);
     if (!this.#catchUpScheduled) {
       this.#catchUpScheduled = true;
       this.#endOfTurn(this.#catchUp);
@@ -305,12 +302,12 @@ export class Room {
 
   readonly #catchUp = (): void => {
     this.#catchUpScheduled = false;
-    for (const m of this.#followers) m.cursor!.take(m.feed);
+    for (const m of this.#followers) m.cursor!.take(m.client);
   };
 
   /** Sends to one member, after the broadcasts it has not taken yet (keeps the order). */
   #send(m: Member, bytes: Uint8Array): void {
-    m.cursor?.take(m.feed);
+    m.cursor?.take(m.client);
     m.client.send(bytes);
   }
 

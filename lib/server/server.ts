@@ -111,7 +111,11 @@ interface Connection {
   session: TextSession | BinarySession | undefined;
   closed: boolean;
   capture: (LinkCapture & { close(): void }) | undefined;
-  timers: Set<ReturnType<typeof setTimeout>>;
+  /**
+   * Its one timer: the `NICK` prompt until the first byte, later a closing binary session's
+   * grace period (one slot, not a set: ten thousand connections, no set each).
+   */
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** The chat server. */
@@ -247,7 +251,7 @@ export class ChatServer {
       session: undefined,
       closed: false,
       capture: undefined,
-      timers: new Set(),
+      timer: undefined,
     };
     this.#connections.add(c);
     this.counters.accepted++;
@@ -268,13 +272,11 @@ export class ChatServer {
     const id = ++this.#nextId;
     const peer = peerName(remote);
     let prompted = false;
-    let prompt: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
-      if (prompt !== undefined) c.timers.delete(prompt);
-      prompt = undefined;
+    c.timer = setTimeout(() => {
+      c.timer = undefined;
       prompted = true;
       this.#writeRaw(c, NICK_PROMPT);
     }, this.#opts.promptDelayMs ?? 150);
-    c.timers.add(prompt);
     this.#awaitRegistration(c, peer);
     let buf = new Uint8Array(READ_MIN);
     for (;;) {
@@ -288,11 +290,8 @@ export class ChatServer {
       this.counters.reads++;
       const chunk = buf.subarray(0, n);
       if (c.session === undefined) {
-        if (prompt !== undefined) {
-          clearTimeout(prompt);
-          c.timers.delete(prompt);
-          prompt = undefined;
-        }
+        clearTimeout(c.timer);
+        c.timer = undefined;
         c.session = chunk[0] === MAGIC
           ? this.#binarySession(id, c, peer)
           : this.#textSession(id, c, peer, prompted);
@@ -392,11 +391,11 @@ export class ChatServer {
         const session = c.session;
         if (session instanceof BinarySession) {
           // Let the final frames (FIN-ACK, RST) reach the wire, briefly.
-          const t = setTimeout(() => {
-            c.timers.delete(t);
+          clearTimeout(c.timer);
+          c.timer = setTimeout(() => {
+            c.timer = undefined;
             this.#closeConnection(c, reason);
           }, 1000);
-          c.timers.add(t);
           session.link.drained().then(() => this.#closeConnection(c, reason));
         } else this.#closeConnection(c, reason);
       },
@@ -415,8 +414,8 @@ export class ChatServer {
   #closeConnection(c: Connection, _reason: string): void {
     if (c.closed) return;
     c.closed = true;
-    for (const t of c.timers) clearTimeout(t);
-    c.timers.clear();
+    clearTimeout(c.timer);
+    c.timer = undefined;
     const s = c.session;
     if (s instanceof BinarySession) {
       s.link.end();
