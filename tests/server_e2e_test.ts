@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { LOSSY_LINK_OPTIONS } from "../lib/arq/mod.ts";
 import { ChatConnection } from "../lib/client/connection.ts";
 import type { ServerEvent } from "../lib/client/server_lines.ts";
-import { FaultInjector } from "../lib/faults/mod.ts";
+import { FaultInjector, parseFaultScript } from "../lib/faults/mod.ts";
 import { NullLogger } from "../lib/log/logger.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
 import { encodeFrame, encodeSyn, frame, FrameType } from "../lib/protocol/mod.ts";
@@ -420,6 +420,45 @@ Deno.test("a connection that never registers is closed after registerTimeoutMs; 
     await user.close();
     await silent.close();
     await noNick.close();
+  });
+});
+
+Deno.test("a text client that half-closes after its commands still gets every reply", async () => {
+  await withServer({}, async (server) => {
+    // `printf 'ana\nLIST\nMSG hi\n' | nc -N host port`: all the commands, then end of stream.
+    for (const [nick, last] of [["ana", ""], ["bia", "QUIT\n"]]) {
+      const raw = await Raw.open(server.addr.port);
+      await raw.write(`${nick}\nLIST\nMSG hi\n${last}`);
+      raw.conn.closeWrite();
+      await waitFor(`${nick}'s connection closed by the server`, () => raw.closed, 5000);
+      assert.match(raw.text, new RegExp(`^200 OK - Connected\nWelcome, ${nick}!`));
+      assert.match(raw.text, /200 OK - User List\n.*\n200 OK\nMessage sent\n/);
+      if (last) assert.match(raw.text, /200 OK - Disconnecting\nBye, bia\n$/);
+      await raw.close();
+    }
+    await waitFor("both left", () => server.room.size === 0);
+  });
+});
+
+Deno.test("a FIN repeated because its FIN-ACK was lost is answered again", async () => {
+  const faults = { script: parseFaultScript("drop:fin-ack") }; // the first FIN-ACK only
+  await withServer({ faults }, async (server) => {
+    const raw = await Raw.binary(server.addr.port, "gbn");
+    const finAcks = () => {
+      let n = 0;
+      for (let i = 0; i + 10 < raw.bytes.length; i++) {
+        if (raw.bytes[i] === 0xc1 && raw.bytes[i + 3] === FrameType.FIN_ACK) n++;
+      }
+      return n;
+    };
+    const fin = encodeFrame(frame(FrameType.FIN, 1)); // ISN 0, no data: next seq is 1
+    await raw.write(fin);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(finAcks(), 0, "the first FIN-ACK was dropped");
+    assert.ok(!raw.closed, "the server waits for the peer to close");
+    await raw.write(fin); // the client's retransmission
+    await waitFor("the second FIN-ACK", () => finAcks() === 1);
+    await raw.close();
   });
 });
 

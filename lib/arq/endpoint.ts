@@ -78,6 +78,12 @@ import {
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * The close reason after the peer's FIN (answered with FIN-ACK). The FIN-ACK may be lost
+ * (fault injection): an edge keeps the connection open a while so a repeated FIN is answered.
+ */
+export const CLOSED_BY_PEER = "closed by peer";
+
 /** Fills in defaults and checks ranges; throws `RangeError` on a bad value. */
 export function resolveOptions(options: Partial<EndpointOptions> = {}): EndpointOptions {
   const o: Record<string, number | boolean> = { ...DEFAULT_ENDPOINT_OPTIONS };
@@ -354,7 +360,7 @@ export class ArqEndpoint implements ArqCore {
       case FrameType.FIN:
         if (this.#state !== "listen" && this.#state !== "syn-sent") {
           this.#sendFinAck(frame.seq);
-          this.#closeNow("closed by peer");
+          this.#closeNow(CLOSED_BY_PEER);
         }
         break;
       case FrameType.FIN_ACK:

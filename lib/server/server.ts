@@ -8,7 +8,7 @@
  */
 
 import process from "node:process";
-import type { EndpointOptions } from "../arq/mod.ts";
+import { CLOSED_BY_PEER, type EndpointOptions } from "../arq/mod.ts";
 import { type FloodLimit, Room, type RoomEvent } from "../chat/mod.ts";
 import { FaultInjector, type FaultSettings } from "../faults/mod.ts";
 import type { Logger } from "../log/logger.ts";
@@ -78,6 +78,13 @@ const NICK_PROMPT = new TextEncoder().encode("NICK");
 const READ_MIN = 512;
 /** Largest read buffer, reached by doubling while reads fill the buffer. */
 const READ_MAX = 64 * 1024;
+
+/**
+ * How long a binary connection stays open after answering the peer's FIN, waiting for the peer
+ * to close it: long enough for a few retransmitted FINs when faults are injected.
+ */
+const FIN_LINGER_MS = 2000;
+const FIN_LINGER_FAULTS_MS = 10_000;
 
 /** Small reads in a row after which a read buffer is halved. */
 export const READ_SHRINK_AFTER = 32;
@@ -300,9 +307,24 @@ export class ChatServer {
       c.session.receive(chunk);
       buf = nextReadBuffer(buf, n, c);
     }
-    if (c.session instanceof BinarySession) c.session.link.end();
-    else c.session?.end();
+    if (c.session instanceof TextSession) {
+      // Its last replies still leave (see TextSession.end): closed once written, or a
+      // second later at most (a peer that half-closed and stopped reading).
+      c.session.end();
+      if (!c.closed) this.#closeWithin(c, "connection closed");
+      return;
+    }
+    c.session?.link.end();
     this.#closeConnection(c, "connection closed");
+  }
+
+  /** Closes `c` after `ms` unless it was closed before. */
+  #closeWithin(c: Connection, reason: string, ms = 1000): void {
+    clearTimeout(c.timer);
+    c.timer = setTimeout(() => {
+      c.timer = undefined;
+      this.#closeConnection(c, reason);
+    }, ms);
   }
 
   /**
@@ -389,13 +411,13 @@ export class ChatServer {
       onDone: (reason) => {
         this.#logger.log("session-closed", { id, peer, reason });
         const session = c.session;
-        if (session instanceof BinarySession) {
-          // Let the final frames (FIN-ACK, RST) reach the wire, briefly.
-          clearTimeout(c.timer);
-          c.timer = setTimeout(() => {
-            c.timer = undefined;
-            this.#closeConnection(c, reason);
-          }, 1000);
+        if (session instanceof BinarySession && reason === CLOSED_BY_PEER) {
+          // The peer closes the TCP connection once it has our FIN-ACK; until then its FIN
+          // may come again (the FIN-ACK was dropped by fault injection) and is answered.
+          this.#closeWithin(c, reason, faults ? FIN_LINGER_FAULTS_MS : FIN_LINGER_MS);
+        } else if (session instanceof BinarySession) {
+          // Let the final frames (RST, FIN) reach the wire, briefly.
+          this.#closeWithin(c, reason);
           session.link.drained().then(() => this.#closeConnection(c, reason));
         } else this.#closeConnection(c, reason);
       },

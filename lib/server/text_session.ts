@@ -95,7 +95,11 @@ export class TextSession implements ChatClient, Wakeable {
     this.#opts.scheduler.schedule(this, this.#framer.nextFlushAt());
   }
 
-  /** End of stream: a held unterminated command still counts, then the client leaves. */
+  /**
+   * End of stream: a held unterminated command still counts, then the client leaves. What is
+   * queued still goes out (a client may half-close once it has sent its commands, as
+   * `printf 'ana\nLIST\n' | nc -N host 55555` does); the session is done once it is written.
+   */
   end(): void {
     const now = this.#opts.clock();
     if (!this.#closing) {
@@ -103,7 +107,8 @@ export class TextSession implements ChatClient, Wakeable {
       if (last !== undefined) this.#input(last, now);
     }
     this.#room.leave(this, "connection closed");
-    this.#finish("connection closed");
+    this.#closing = true;
+    this.#outbox.drained().then(() => this.#finish("connection closed"));
   }
 
   /** Idle flush of an unterminated command (seed 000 clients). */
