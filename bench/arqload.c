@@ -44,7 +44,17 @@
  *   --server-pid PID   also report the server's CPU time over the run (/proc/PID/stat)
  *   --prefix P         nickname prefix (default "c": c0, c1, ...)
  *   --seed N           seed of the initial sequence numbers (default 1)
+ *   --no-probe         start sending as soon as every client has its `200 OK - Connected`
  *   --json             one JSON object instead of the human-readable report
+ *
+ * Start of a run: N connections (TCP_NODELAY, at most 128 connecting at once), each sends its
+ * SYN as soon as connected (so the server never sends the text prompt `NICK`; a leading one
+ * would be skipped), registers its nickname as one DATA message and waits for
+ * `200 OK - Connected`. Then a probe barrier (as `chat bench` does): client 0 sends
+ * `MSG probe` (again after 20, 40, ... ms, at most every 1 s) until every other client has
+ * it. Each session delivers in order, so the probe's arrival proves that everything queued for
+ * that client before it (the join notices, N^2/2 lines in all) has been delivered, and the
+ * measurement does not start on top of that backlog. Both steps are bounded by --timeout.
  *
  * Measurement window: from the start of sending to the last delivery. deliveries/s =
  * deliveries / (last delivery - start of sending); CPU figures cover the same window (until the
@@ -99,7 +109,7 @@ enum { SCAN_MS = 5 };                 /* period of the retransmission timer scan
 #define LAT_CAP ((size_t)200 * 1000 * 1000) /* most latencies stored (800 MB if reached) */
 
 enum { S_IDLE, S_CONNECTING, S_SYN_SENT, S_EST, S_FIN_WAIT, S_CLOSED };
-enum { P_CONNECT, P_RUN, P_DRAIN, P_DONE };
+enum { P_CONNECT, P_PROBE, P_RUN, P_DRAIN, P_DONE };
 
 typedef struct {
   uint8_t *b;
@@ -108,7 +118,7 @@ typedef struct {
 
 typedef struct {
   int fd, idx, state;
-  bool registered, want_out, dirty, body_pending, fin_sent, closing, failed;
+  bool registered, probed, want_out, dirty, body_pending, fin_sent, closing, failed;
   int prompt; /* bytes of a leading "NICK" prompt skipped so far (4 = done) */
   /* input */
   uint8_t *rbuf;
@@ -164,6 +174,7 @@ static long o_server_pid = 0;
 static const char *o_prefix = "c";
 static uint64_t o_seed = 1;
 static bool o_json = false;
+static bool o_probe = true;
 
 /* ---- state ---- */
 
@@ -193,7 +204,7 @@ static struct {
   uint64_t sent, deliveries, duplicated, ooo, self, foreign, status_err, other_lines;
   uint64_t reads, writes, retrans, timeouts, data_sent, frames_recv, data_recv, acks_recv;
   uint64_t acks_sent, nacks_sent, nacks_recv, corrupt, arq_dup, arq_ooo, window_waits;
-  uint64_t registered, established, connecting, failed, closed_ok, pings;
+  uint64_t registered, established, connecting, failed, closed_ok, pings, probed, probes;
   int64_t max_lag_ns, max_iter_ns;
   int64_t send_start, last_delivery, run_end;
   char first_error[256];
@@ -204,6 +215,7 @@ static struct {
 static long cur_k;
 static int cur_i;
 static double period_ns;
+static int64_t armed_due = -1;   /* the timerfd's expiry */
 
 /* ---- small helpers ---- */
 
@@ -305,9 +317,9 @@ static void note_error(const char *fmt, ...) {
 /* ---- checksum (RFC 1071) ----
  * One's complement sum of the frame taken in native byte order, 32 bits at a time: 2^16 = 1
  * (mod 0xFFFF), so folding 32-bit words equals adding 16-bit words, and a sum of byte-swapped
- * words is the byte-swapped sum (RFC 1071, "byte order independence"). The frame starts at an
- * even address of our buffers' logic (offset 0 of the frame), so word pairing is preserved; an
- * odd last byte is padded with zero. A frame is valid when its sum is 0xFFFF (either order). */
+ * words is the byte-swapped sum (RFC 1071, "byte order independence"). Words are paired from
+ * the frame's first byte (the payload starts at the odd offset 11, which this handles for
+ * free); an odd last byte is padded with zero. A frame is valid when its sum is 0xFFFF. */
 static uint32_t ones_native(const uint8_t *p, size_t n) {
   uint64_t acc = 0, v;
   while (n >= 8) {
@@ -696,6 +708,13 @@ static void chat_line(Conn *c, const uint8_t *p, const uint8_t *e, int64_t now) 
   const uint8_t *q = memchr(p + 1, ']', (size_t)(e - p - 1));
   if (!q || e - q < 3 || q[1] != ':' || q[2] != ' ') goto foreign;
   q += 3;
+  if (e - q == 5 && memcmp(q, "probe", 5) == 0) { /* the barrier's line */
+    if (!c->probed) {
+      c->probed = true;
+      G.probed++;
+    }
+    return;
+  }
   if (q >= e || *q < '0' || *q > '9') goto foreign;
   int64_t whole = 0, frac = 0;
   int places = 0;
@@ -1140,6 +1159,7 @@ static void start_connect(Conn *c, int64_t now) {
   if (r == 0) { /* connected at once: the SYN goes out first, so no NICK prompt comes */
     c->state = S_SYN_SENT;
     send_syn(c, now);
+    flush_conn(c);
   }
 }
 
@@ -1155,6 +1175,7 @@ static void finish_connect(Conn *c, int64_t now) {
   }
   c->state = S_SYN_SENT;
   send_syn(c, now);
+  flush_conn(c); /* at once, and drops the EPOLLOUT interest */
 }
 
 /* ---- percentiles ---- */
@@ -1211,7 +1232,7 @@ static void usage(void) {
           "usage: arqload --port P [--host 127.0.0.1] [--clients N] [--mode gbn|sr]\n"
           "               [--window 64] [--size 64] [--rate R | --messages M --inflight K]\n"
           "               [--duration 8] [--timeout 60] [--server-pid PID] [--prefix c]\n"
-          "               [--seed 1] [--json]\n"
+          "               [--seed 1] [--no-probe] [--json]\n"
           "  --rate R: messages/s per client, open loop for --duration s; 0 = closed loop\n");
 }
 
@@ -1234,7 +1255,8 @@ int main(int argc, char **argv) {
       {"messages", required_argument, 0, 'M'}, {"inflight", required_argument, 0, 'k'},
       {"timeout", required_argument, 0, 't'},  {"server-pid", required_argument, 0, 'P'},
       {"prefix", required_argument, 0, 'x'},   {"seed", required_argument, 0, 'S'},
-      {"json", no_argument, 0, 'j'},           {"help", no_argument, 0, '?'},
+      {"json", no_argument, 0, 'j'},           {"no-probe", no_argument, 0, 'n'},
+      {"help", no_argument, 0, '?'},
       {0, 0, 0, 0}};
   int ch;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1261,6 +1283,7 @@ int main(int argc, char **argv) {
     case 'x': o_prefix = optarg; break;
     case 'S': o_seed = (uint64_t)num_arg("seed", optarg); break;
     case 'j': o_json = true; break;
+    case 'n': o_probe = false; break;
     default: usage(); return 2;
     }
   }
@@ -1354,7 +1377,7 @@ int main(int argc, char **argv) {
 
   int next_to_connect = 0;
   int64_t reg_deadline = t0 + (int64_t)(o_timeout * 1e9), run_deadline = 0;
-  int64_t next_scan = t0, teardown_deadline = 0;
+  int64_t next_scan = t0, teardown_deadline = 0, probe_at = 0, probe_gap = 0;
   int status = 0; /* 0 complete, 1 timeout, 2 failed */
   double cpu0 = 0, cpu1 = 0, srv0 = -1, srv1 = -1;
   long csw0 = 0, csw1 = 0;
@@ -1395,6 +1418,69 @@ int main(int argc, char **argv) {
     }
     now = mono_ns();
 
+    /* phase transitions */
+    if (phase == P_CONNECT && (int)G.registered == N && o_probe && N > 1) {
+      phase = P_PROBE; /* client 0's probe line must reach every other client */
+      probe_gap = 20000000LL;
+      probe_at = now;
+    }
+    if (phase == P_PROBE) {
+      if ((int)G.probed == N - 1) {
+        phase = P_CONNECT; /* registered and drained: start below */
+      } else if (G.failed > 0 || now > reg_deadline) {
+        phase = P_CONNECT;
+      } else if (now >= probe_at) {
+        send_message(&conns[0], (const uint8_t *)"MSG probe", 9, now);
+        G.probes++;
+        probe_at = now + probe_gap;
+        if (probe_gap < 1000000000LL) probe_gap *= 2;
+      }
+    }
+    if (phase == P_CONNECT) {
+      if ((int)G.registered == N && (!o_probe || N == 1 || (int)G.probed == N - 1)) {
+        phase = P_RUN;
+        G.send_start = now;
+        G.last_delivery = now;
+        cpu0 = cpu_self_s();
+        csw0 = invol_csw;
+        if (o_server_pid > 0) srv0 = cpu_proc_s(o_server_pid);
+        reads0 = G.reads;
+        writes0 = G.writes;
+        run_deadline = now + (int64_t)((o_timeout + (o_rate > 0 ? o_duration : 0)) * 1e9);
+        period_ns = o_rate > 0 ? 1e9 / o_rate : 0;
+        if (o_rate <= 0)
+          for (int i = 0; i < N; i++) closed_loop_pump(i, now);
+      } else if (G.failed > 0 || now > reg_deadline) {
+        if (G.failed == 0 && (int)G.registered < N)
+          note_error("registration timed out: %llu of %d clients registered",
+                     (unsigned long long)G.registered, N);
+        else if (G.failed == 0)
+          note_error("probe barrier timed out: %llu of %d clients saw the probe",
+                     (unsigned long long)G.probed, N - 1);
+        status = 2;
+        phase = P_DONE;
+        G.send_start = G.last_delivery = G.run_end = now;
+        cpu0 = cpu1 = cpu_self_s();
+      }
+    } else if (phase == P_RUN || phase == P_DRAIN) {
+      uint64_t expected = 0;
+      for (int i = 0; i < N; i++) expected += (uint64_t)sent[i] * (uint64_t)(N - 1);
+      bool done = phase == P_DRAIN && G.deliveries >= expected;
+      if (done || G.failed > 0 || now > run_deadline) {
+        if (!done) {
+          status = G.failed > 0 ? 2 : 1;
+          if (status == 1) note_error("run timed out (--timeout %g)", o_timeout);
+        }
+        G.run_end = now;
+        cpu1 = cpu_self_s();
+        csw1 = invol_csw;
+        if (o_server_pid > 0) srv1 = cpu_proc_s(o_server_pid);
+        reads1 = G.reads;
+        writes1 = G.writes;
+        phase = P_DONE;
+      }
+    }
+
     /* open loop: every message due by now, on the absolute schedule */
     if (phase == P_RUN && o_rate > 0) {
       while (cur_k < cnt_plan[0]) {
@@ -1405,6 +1491,8 @@ int main(int argc, char **argv) {
         }
         int64_t due = G.send_start + (int64_t)(((double)cur_k + (double)cur_i / N) * period_ns);
         if (due > now) {
+          if (due == armed_due) break;
+          armed_due = due;
           struct itimerspec its = {.it_value = {.tv_sec = due / 1000000000LL,
                                                 .tv_nsec = due % 1000000000LL}};
           timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
@@ -1442,50 +1530,6 @@ int main(int argc, char **argv) {
     if ((phase == P_RUN || phase == P_DRAIN) && now - woke > G.max_iter_ns)
       G.max_iter_ns = now - woke;
 
-    /* phase transitions */
-    if (phase == P_CONNECT) {
-      if ((int)G.registered == N) {
-        phase = P_RUN;
-        G.send_start = now;
-        G.last_delivery = now;
-        cpu0 = cpu_self_s();
-        csw0 = invol_csw;
-        if (o_server_pid > 0) srv0 = cpu_proc_s(o_server_pid);
-        reads0 = G.reads;
-        writes0 = G.writes;
-        run_deadline = now + (int64_t)((o_timeout + (o_rate > 0 ? o_duration : 0)) * 1e9);
-        period_ns = o_rate > 0 ? 1e9 / o_rate : 0;
-        if (o_rate <= 0)
-          for (int i = 0; i < N; i++) closed_loop_pump(i, now);
-        continue;
-      }
-      if (G.failed > 0 || now > reg_deadline) {
-        if (G.failed == 0)
-          note_error("registration timed out: %llu of %d clients registered",
-                     (unsigned long long)G.registered, N);
-        status = 2;
-        phase = P_DONE;
-        G.send_start = G.last_delivery = G.run_end = now;
-        cpu0 = cpu1 = cpu_self_s();
-      }
-    } else if (phase == P_RUN || phase == P_DRAIN) {
-      uint64_t expected = 0;
-      for (int i = 0; i < N; i++) expected += (uint64_t)sent[i] * (uint64_t)(N - 1);
-      bool done = phase == P_DRAIN && G.deliveries >= expected;
-      if (done || G.failed > 0 || now > run_deadline) {
-        if (!done) {
-          status = G.failed > 0 ? 2 : 1;
-          if (status == 1) note_error("run timed out (--timeout %g)", o_timeout);
-        }
-        G.run_end = now;
-        cpu1 = cpu_self_s();
-        csw1 = invol_csw;
-        if (o_server_pid > 0) srv1 = cpu_proc_s(o_server_pid);
-        reads1 = G.reads;
-        writes1 = G.writes;
-        phase = P_DONE;
-      }
-    }
     if (phase == P_DONE) {
       if (!teardown) {
         /* polite close: FIN once everything sent was acknowledged */
@@ -1577,8 +1621,9 @@ int main(int argc, char **argv) {
            (unsigned long long)G.data_sent, (unsigned long long)G.corrupt,
            (unsigned long long)G.nacks_sent, (unsigned long long)G.nacks_recv,
            (unsigned long long)G.arq_dup, (unsigned long long)G.arq_ooo);
-    printf("\"foreign_lines\":%llu,\"self_deliveries\":%llu,\"error_replies\":%llu,",
-           (unsigned long long)G.foreign, (unsigned long long)G.self,
+    printf("\"closed_with_fin\":%llu,\"foreign_lines\":%llu,\"self_deliveries\":%llu,"
+           "\"error_replies\":%llu,",
+           (unsigned long long)G.closed_ok, (unsigned long long)G.foreign, (unsigned long long)G.self,
            (unsigned long long)G.status_err);
     if (srv_cpu >= 0)
       printf("\"server_pid\":%ld,\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f,"
@@ -1631,6 +1676,8 @@ int main(int argc, char **argv) {
              (unsigned long long)G.foreign, (unsigned long long)G.self,
              (unsigned long long)G.status_err, G.first_status_err[0] ? ": " : "",
              G.first_status_err);
+    printf("  teardown        %llu of %d sessions closed with FIN / FIN-ACK\n",
+           (unsigned long long)G.closed_ok, N);
     if (G.first_error[0]) printf("  first error     %s\n", G.first_error);
   }
   return ok ? 0 : 1;
