@@ -32,6 +32,9 @@
  *   --clients N        connections, each a chat user (default 10)
  *   --mode gbn|sr      ARQ mode asked for in the SYN (default gbn)
  *   --window W         ARQ window 1..256 (default 64)
+ *   --ack-delay MS     hold an owed in-order ACK up to MS ms, or until half the window is
+ *                      unacknowledged; a gap or a duplicate is ACKed at once (default 0:
+ *                      one ACK per read batch)
  *   --size B           chat text bytes per message (default 64)
  *   --rate R           open loop: messages/s PER CLIENT (default 0 = closed loop)
  *   --duration S       open loop: seconds of sending (default 8)
@@ -134,6 +137,9 @@ typedef struct {
   /* receiving half */
   uint32_t rexp;
   bool ack_pending, nack_valid;
+  bool ack_urgent;      /* the owed ACK reports a gap or a duplicate: not delayed */
+  int64_t ack_since;    /* when the owed ACK became owed */
+  uint32_t acked_rexp;  /* rexp when the last ACK was sent */
   uint32_t nacked_for;
   uint32_t rmask;     /* SR reorder buffer (allocated on the first out-of-order frame) */
   uint8_t *sr_data;   /* (rmask+1) * MAXPAY */
@@ -164,6 +170,7 @@ static int o_port = 0;
 static int o_clients = 10;
 static int o_mode = MODE_GBN;
 static int o_window = 64;
+static int64_t o_ack_delay_ns = 0;
 static int o_size = 64;
 static double o_rate = 0;
 static double o_duration = 8;
@@ -820,6 +827,23 @@ static void accept_data(Conn *c, const uint8_t *pl, size_t len, int flags, int64
   }
 }
 
+/* An ACK is owed. `urgent`: it reports a gap or a duplicate, so the sender hears at once. */
+static void owe_ack(Conn *c, int64_t now, bool urgent) {
+  if (!c->ack_pending) {
+    c->ack_pending = true;
+    c->ack_since = now;
+  }
+  if (urgent) c->ack_urgent = true;
+}
+
+/* Is the owed ACK sent at the end of this read batch? With --ack-delay 0 always (ACK policy 1
+ * as documented: one per batch); otherwise once it was owed that long, or half the window
+ * arrived since the last ACK, or it reports a gap or a duplicate. */
+static bool ack_due(const Conn *c, int64_t now) {
+  return o_ack_delay_ns == 0 || c->ack_urgent || now - c->ack_since >= o_ack_delay_ns ||
+         (int32_t)(c->rexp - c->acked_rexp) >= c->win / 2;
+}
+
 static void on_data(Conn *c, uint32_t seq, const uint8_t *pl, size_t len, int flags,
                     int64_t now) {
   G.data_recv++;
@@ -837,13 +861,13 @@ static void on_data(Conn *c, uint32_t seq, const uint8_t *pl, size_t len, int fl
       G.arq_dup++;
     else
       G.arq_ooo++;
-    c->ack_pending = true; /* re-ACK of the last in-order frame for any other */
+    owe_ack(c, now, d != 0); /* re-ACK of the last in-order frame for any other */
     return;
   }
   /* Selective Repeat */
   if (d < 0) {
     G.arq_dup++;
-    if (d >= -c->win) c->ack_pending = true; /* its ACK was lost: ACK again */
+    if (d >= -c->win) owe_ack(c, now, true); /* its ACK was lost: ACK again */
     return;
   }
   if (d >= c->win) {
@@ -870,7 +894,7 @@ static void on_data(Conn *c, uint32_t seq, const uint8_t *pl, size_t len, int fl
       c->sr_flags[s] = (uint8_t)flags;
       c->sr_have[s] = 1;
     }
-    c->ack_pending = true;
+    owe_ack(c, now, true);
     return;
   }
   c->rexp++;
@@ -881,12 +905,14 @@ static void on_data(Conn *c, uint32_t seq, const uint8_t *pl, size_t len, int fl
     c->rexp++;
     accept_data(c, c->sr_data + (size_t)s * MAXPAY, c->sr_len[s], c->sr_flags[s], now);
   }
-  c->ack_pending = true;
+  owe_ack(c, now, false);
 }
 
 /* The batch's ACK: cumulative, with SACK ranges of what SR holds above it. */
 static void send_ack(Conn *c) {
   c->ack_pending = false;
+  c->ack_urgent = false;
+  c->acked_rexp = c->rexp;
   uint8_t pl[1 + 8 * MAX_SACK];
   size_t len = 0;
   if (o_mode == MODE_SR && c->sr_data) {
@@ -953,6 +979,7 @@ static void on_synack(Conn *c, uint32_t seq, const uint8_t *pl, size_t len, int6
   c->maxpay = maxpay;
   c->peer_isn = seq;
   c->rexp = seq + 1;
+  c->acked_rexp = c->rexp;
   c->base = c->next = c->isn + 1;
   uint32_t cap = 1;
   while (cap < (uint32_t)win) cap *= 2;
@@ -1091,7 +1118,7 @@ static void do_read(Conn *c) {
   }
   if (pos > 0 && pos < end) memmove(b, b + pos, end - pos);
   c->rlen = end - pos;
-  if (c->ack_pending) send_ack(c);
+  if (c->ack_pending && ack_due(c, now)) send_ack(c);
 }
 
 /* ---- timers ---- */
@@ -1106,6 +1133,7 @@ static void conn_timers(Conn *c, int64_t now) {
     return;
   }
   if (c->state != S_EST && c->state != S_FIN_WAIT) return;
+  if (c->ack_pending && now - c->ack_since >= o_ack_delay_ns) send_ack(c);
   if (c->base != c->next) {
     if (o_mode == MODE_GBN) {
       if (c->gbn_timer >= 0 && now >= c->gbn_timer) {
@@ -1230,7 +1258,7 @@ static void percentiles(const int64_t *num, const int64_t *den, int count, doubl
 static void usage(void) {
   fprintf(stderr,
           "usage: arqload --port P [--host 127.0.0.1] [--clients N] [--mode gbn|sr]\n"
-          "               [--window 64] [--size 64] [--rate R | --messages M --inflight K]\n"
+          "               [--window 64] [--ack-delay 0] [--size 64] [--rate R | --messages M --inflight K]\n"
           "               [--duration 8] [--timeout 60] [--server-pid PID] [--prefix c]\n"
           "               [--seed 1] [--no-probe] [--json]\n"
           "  --rate R: messages/s per client, open loop for --duration s; 0 = closed loop\n");
@@ -1255,7 +1283,7 @@ int main(int argc, char **argv) {
       {"messages", required_argument, 0, 'M'}, {"inflight", required_argument, 0, 'k'},
       {"timeout", required_argument, 0, 't'},  {"server-pid", required_argument, 0, 'P'},
       {"prefix", required_argument, 0, 'x'},   {"seed", required_argument, 0, 'S'},
-      {"json", no_argument, 0, 'j'},           {"no-probe", no_argument, 0, 'n'},
+      {"ack-delay", required_argument, 0, 'A'}, {"json", no_argument, 0, 'j'},           {"no-probe", no_argument, 0, 'n'},
       {"help", no_argument, 0, '?'},
       {0, 0, 0, 0}};
   int ch;
@@ -1282,6 +1310,7 @@ int main(int argc, char **argv) {
     case 'P': o_server_pid = (long)num_arg("server-pid", optarg); break;
     case 'x': o_prefix = optarg; break;
     case 'S': o_seed = (uint64_t)num_arg("seed", optarg); break;
+    case 'A': o_ack_delay_ns = (int64_t)(num_arg("ack-delay", optarg) * 1e6); break;
     case 'j': o_json = true; break;
     case 'n': o_probe = false; break;
     default: usage(); return 2;
@@ -1589,8 +1618,9 @@ int main(int argc, char **argv) {
 
   if (o_json) {
     printf("{\"tool\":\"arqload\",\"status\":\"%s\",\"ok\":%s,\"clients\":%d,\"mode\":\"%s\","
-           "\"window\":%d,\"size\":%d,\"rate\":%g,",
-           st, ok ? "true" : "false", N, mode, o_window, o_size, o_rate);
+           "\"window\":%d,\"ack_delay_ms\":%g,\"size\":%d,\"rate\":%g,",
+           st, ok ? "true" : "false", N, mode, o_window, (double)o_ack_delay_ns / 1e6, o_size,
+           o_rate);
     if (o_rate > 0)
       printf("\"duration\":%g,\"offered_deliveries_per_s\":%.0f,", o_duration,
              o_rate * N * (N - 1));
@@ -1636,7 +1666,8 @@ int main(int argc, char **argv) {
     }
     printf("\"}\n");
   } else {
-    printf("arqload: %d clients, %s, window %d, size %d, ", N, mode, o_window, o_size);
+    printf("arqload: %d clients, %s, window %d, ack delay %g ms, size %d, ", N, mode, o_window,
+           (double)o_ack_delay_ns / 1e6, o_size);
     if (o_rate > 0)
       printf("open loop %g msg/s per client for %g s (offered %.0f deliveries/s)\n", o_rate,
              o_duration, o_rate * N * (N - 1));
