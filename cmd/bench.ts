@@ -23,6 +23,7 @@ import { runBench, type RunParams } from "../lib/bench/run.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { fdLimitWarning, readFdLimits } from "../lib/net/fd_limit.ts";
 import { MAX_WINDOW } from "../lib/protocol/control.ts";
+import { CLIENT_ACK_DELAY_MS } from "../lib/arq/mod.ts";
 
 const spec: FlagSpec = {
   clients: { type: "string", short: "c" },
@@ -35,6 +36,7 @@ const spec: FlagSpec = {
   arq: { type: "string" },
   window: { type: "string", short: "w" },
   ack: { type: "string" },
+  "ack-delay": { type: "string" },
   loss: { type: "string" },
   corrupt: { type: "string" },
   faults: { type: "string" },
@@ -68,6 +70,8 @@ when every message reached every other client, or at the deadline.
   --arq MODE             gbn, sr, both (gbn and sr), text, or all (default both)
   -w, --window N         ARQ window 1..${MAX_WINDOW} (default 8)
   --ack frame|sack       ACK policy (default sack)
+  --ack-delay MS         sack: hold an in-order ACK up to MS ms or half a window; a gap or a
+                         duplicate is ACKed at once (default ${CLIENT_ACK_DELAY_MS}; 0 = one ACK per read)
   --loss P, --corrupt P  faults injected by every client on the frames it sends (seeded)
   --faults SCRIPT        deterministic faults, e.g. "drop:data#3"
   --seed N               seed (default 1)
@@ -139,6 +143,7 @@ async function run(args: string[]): Promise<number> {
       : intFlag(flags, "inflight", 0, 1, 1_000_000),
     window: intFlag(flags, "window", 8, 1, MAX_WINDOW),
     ackPolicy: ack,
+    ackDelayMs: numberFlag(flags, "ack-delay", CLIENT_ACK_DELAY_MS, 0, 1000),
     loss: prob(flags, "loss"),
     corrupt: prob(flags, "corrupt"),
     faults: faultsText,

@@ -8,7 +8,7 @@
 
 import process from "node:process";
 import * as readline from "node:readline";
-import { LOSSY_LINK_OPTIONS } from "../lib/arq/mod.ts";
+import { CLIENT_ACK_DELAY_MS, LOSSY_LINK_OPTIONS } from "../lib/arq/mod.ts";
 import {
   boolFlag,
   choiceFlag,
@@ -209,7 +209,7 @@ async function run(args: string[]): Promise<number> {
       port: s.port,
       text: s.text,
       params: s.params,
-      arq: faulty ? LOSSY_LINK_OPTIONS : {},
+      arq: { ...(faulty ? LOSSY_LINK_OPTIONS : {}), ackDelayMs: CLIENT_ACK_DELAY_MS },
       faults,
       trace: traceOut,
       scheduler,

@@ -243,3 +243,29 @@ Deno.test("GBN goes back N across the 2^32 sequence wrap", () => {
   ]);
   assert.deepEqual(texts(sim.delivered.server), [MESSAGE]);
 });
+
+Deno.test("GBN with ackDelayMs ACKs at once when half a window arrived", () => {
+  const sim = simSession({ params: { ackPolicy: "sack" }, server: { ackDelayMs: 25 } });
+  establish(sim);
+  sim.client.send(utf8(MESSAGE), sim.now); // four frames: a whole window in one batch
+  assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+  assert.deepEqual(dataLines(sim.traceLines()).filter((l) => l.includes("ACK")), [
+    "40 s>c ACK 4",
+  ]);
+});
+
+Deno.test("GBN with ackDelayMs re-ACKs a gap at once, not after the delay", () => {
+  const sim = simSession({
+    params: { ackPolicy: "sack" },
+    server: { ackDelayMs: 25 },
+    decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 2, fate: "drop" }]),
+  });
+  establish(sim);
+  sim.client.send(utf8(MESSAGE), sim.now);
+  assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+  assert.deepEqual(dataLines(sim.traceLines()).filter((l) => l.includes("ACK")), [
+    "40 s>c ACK 1", // frames 3 and 4 out of order: the sender hears of the gap now
+    "160 s>c ACK 4", // the three resent frames, more than half a window
+  ]);
+  assert.deepEqual(texts(sim.delivered.server), [MESSAGE]);
+});

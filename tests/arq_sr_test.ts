@@ -133,6 +133,33 @@ Deno.test("SR with the sack policy sends a cumulative ACK with SACK ranges per b
   assert.equal(sim.client.stats.retransmissions, 1);
 });
 
+Deno.test("SR with ackDelayMs sends the SACK of a gap at once and delays in-order ACKs", () => {
+  const sim = simSession({
+    params: { ...SR, ackPolicy: "sack" },
+    server: { ackDelayMs: 25 },
+    decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 2, fate: "drop" }]),
+  });
+  establish(sim);
+  sim.client.send(utf8(MESSAGE), sim.now);
+  assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+  sim.client.send(utf8("q"), sim.now); // one in-order frame: its ACK waits 25 ms
+  const sentAt = sim.now;
+  assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+  assert.deepEqual(dataLines(sim.traceLines()), [
+    "30 c>s DATA 1",
+    "30 c>s DATA 2 drop",
+    "30 c>s DATA 3",
+    "30 c>s DATA 4",
+    "40 s>c ACK 1", // frames 3 and 4 buffered: the gap is reported at once
+    "130 c>s DATA 2 #2",
+    "140 s>c ACK 4", // 2, 3 and 4 delivered: more than half a window
+    `${sentAt} c>s DATA 5`,
+    `${sentAt + 10 + 25} s>c ACK 5`,
+  ]);
+  assert.deepEqual(decodeSack(sim.trace[7]!.payload), [{ start: 3, end: 5 }]);
+  assert.deepEqual(texts(sim.delivered.server), [MESSAGE, "q"]);
+});
+
 Deno.test("SR resends only the lost frame across the 2^32 sequence wrap", () => {
   const sim = simSession({
     params: SR,

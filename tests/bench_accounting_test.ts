@@ -28,6 +28,7 @@ function textParams(
     inflight,
     window: 8,
     ackPolicy: "sack",
+    ackDelayMs: 10,
     loss: 0,
     corrupt: 0,
     faults: "",

@@ -359,6 +359,7 @@ const CSV_HEADER = [
   "size",
   "rate",
   "window",
+  "ack_delay_ms",
   "loss",
   "corrupt",
   "seed",

@@ -20,8 +20,10 @@
  * - ACK(seq): Go-Back-N and the "sack" policy: cumulative, every DATA up to and including `seq`
  *   was received in order (before any data: the peer's ISN). Selective Repeat with the "frame"
  *   policy: exactly frame `seq`. "sack" ACKs carry SACK ranges (SR only) and are sent once per
- *   `flush` (or `ackDelayMs` after the first unacknowledged DATA), not once per frame; "frame"
- *   ACKs are sent at once for every DATA, duplicates included.
+ *   `flush`, not once per frame; with `ackDelayMs`, an ACK of in-order DATA waits until that
+ *   long after the first unacknowledged DATA or until half a window arrived, while one that
+ *   reports a gap or a duplicate leaves at the next `flush`. "frame" ACKs are sent at once for
+ *   every DATA, duplicates included.
  * - NACK(seq): sent (once established) when a frame fails its checksum, `seq` = next sequence
  *   number expected, at most once per expected value. See `gbn.ts` / `sr.ts` for what the
  *   sender does; a NACK that names nothing in flight is ignored.
@@ -55,7 +57,7 @@ import {
 import { BadPayloadError } from "../protocol/errors.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { Flag, FrameType, MAX_MESSAGE } from "../protocol/header.ts";
-import { seqAdd } from "../protocol/seq.ts";
+import { seqAdd, seqDiff } from "../protocol/seq.ts";
 import { MessageTooLongError, Reassembler } from "./fragment.ts";
 import { GbnReceiver, GbnSender } from "./gbn.ts";
 import { RtoEstimator } from "./rto.ts";
@@ -395,7 +397,12 @@ export class ArqEndpoint implements ArqCore {
     if (this.#opts.sendOnFlush && this.#sender && this.#queue.length > 0) this.#fill(now);
     const r = this.#receiver;
     if (r === undefined || !r.ackPending || this.#state === "closed") return;
-    if (now >= r.ackPendingSince + this.#opts.ackDelayMs) r.sendPendingAck();
+    if (
+      now >= r.ackPendingSince + this.#opts.ackDelayMs || r.ackUrgent ||
+      seqDiff(r.expected, r.ackedExpected) * 2 >= this.#params!.window
+    ) {
+      r.sendPendingAck();
+    }
   }
 
   /** Runs the timers due at `now`. Harmless when called early or often. */

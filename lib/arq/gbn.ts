@@ -139,12 +139,17 @@ export class GbnReceiver implements ArqReceiver {
   ackPending = false;
   /** When the owed ACK became owed. */
   ackPendingSince = 0;
+  /** The owed ACK re-ACKs after a frame out of order or a duplicate. */
+  ackUrgent = false;
+  /** `expected` when the last ACK was sent. */
+  ackedExpected: number;
 
   /** A receiver expecting `firstSeq` first; `perFrame` = the "frame" ACK policy. */
   constructor(core: ArqCore, perFrame: boolean, firstSeq: number) {
     this.#core = core;
     this.#perFrame = perFrame;
     this.expected = firstSeq >>> 0;
+    this.ackedExpected = this.expected;
   }
 
   /** Accepts the expected frame, discards any other; ACKs the last in-order frame. */
@@ -164,15 +169,20 @@ export class GbnReceiver implements ArqReceiver {
     }
     if (this.#perFrame) {
       core.sendAck(seqAdd(this.expected, -1), EMPTY);
-    } else if (!this.ackPending) {
+      return;
+    }
+    if (!this.ackPending) {
       this.ackPending = true;
       this.ackPendingSince = now;
     }
+    if (d !== 0) this.ackUrgent = true;
   }
 
   /** Sends the owed cumulative ACK. */
   sendPendingAck(): void {
     this.ackPending = false;
+    this.ackUrgent = false;
+    this.ackedExpected = this.expected;
     this.#core.sendAck(seqAdd(this.expected, -1), EMPTY);
   }
 }

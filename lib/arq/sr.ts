@@ -220,6 +220,10 @@ export class SrReceiver implements ArqReceiver {
   ackPending = false;
   /** When the owed ACK became owed. */
   ackPendingSince = 0;
+  /** The owed ACK reports a gap (frames buffered) or a duplicate. */
+  ackUrgent = false;
+  /** `expected` when the last ACK was sent. */
+  ackedExpected: number;
 
   /**
    * A receiver with window `size` expecting `firstSeq` first; `perFrame` = the "frame" ACK
@@ -237,6 +241,7 @@ export class SrReceiver implements ArqReceiver {
     this.#ackCount = new Uint32Array(cap * 2);
     this.#ackMask = cap * 2 - 1;
     this.expected = firstSeq >>> 0;
+    this.ackedExpected = this.expected;
   }
 
   /** Frames buffered out of order. */
@@ -257,7 +262,7 @@ export class SrReceiver implements ArqReceiver {
     if (d < 0) {
       core.stats.duplicates++;
       if (core.eventsOn) core.event({ kind: "duplicate", seq });
-      if (d >= -this.#size) this.#ack(seq, now); // its ACK was lost: ACK again
+      if (d >= -this.#size) this.#ack(seq, now, true); // its ACK was lost: ACK again
       return;
     }
     if (d >= this.#size) {
@@ -277,7 +282,7 @@ export class SrReceiver implements ArqReceiver {
         this.#flags[s] = frame.flags;
         this.#ackCount[seq & this.#ackMask] = 0;
       }
-      this.#ack(seq, now);
+      this.#ack(seq, now, true);
       return;
     }
     // In order: deliver it and the run buffered behind it.
@@ -292,22 +297,28 @@ export class SrReceiver implements ArqReceiver {
       this.expected = seqAdd(this.expected, 1);
       core.accept(held, this.#flags[t]!, true);
     }
-    this.#ack(seq, now);
+    this.#ack(seq, now, false);
   }
 
   /** Sends the owed cumulative ACK with the SACK ranges of the buffered frames. */
   sendPendingAck(): void {
     this.ackPending = false;
+    this.ackUrgent = false;
+    this.ackedExpected = this.expected;
     this.#core.sendAck(seqAdd(this.expected, -1), this.#sackBlock());
   }
 
-  #ack(seq: number, now: number): void {
+  /** An ACK of `seq` is owed; `urgent` when it reports a gap or a duplicate. */
+  #ack(seq: number, now: number, urgent: boolean): void {
     if (this.#perFrame) {
       this.#core.sendAck(seq, EMPTY, ++this.#ackCount[seq & this.#ackMask]!);
-    } else if (!this.ackPending) {
+      return;
+    }
+    if (!this.ackPending) {
       this.ackPending = true;
       this.ackPendingSince = now;
     }
+    if (urgent) this.ackUrgent = true;
   }
 
   #sackBlock(): Uint8Array {

@@ -92,6 +92,7 @@ const CSV_COLUMNS: [string, (r: RunResult) => string | number][] = [
   ["size", (r) => r.params.size],
   ["rate", (r) => r.params.rate],
   ["window", (r) => r.params.window],
+  ["ack_delay_ms", (r) => r.params.ackDelayMs],
   ["loss", (r) => r.params.loss],
   ["corrupt", (r) => r.params.corrupt],
   ["seed", (r) => r.params.seed],

@@ -27,6 +27,7 @@ export interface RunResult {
     readonly inflight?: number;
     readonly window: number;
     readonly ackPolicy: "frame" | "sack";
+    readonly ackDelayMs: number;
     readonly loss: number;
     readonly corrupt: number;
     readonly faults: string;
@@ -140,6 +141,7 @@ export const RUN_RESULT_SCHEMA = {
         "rate",
         "window",
         "ackPolicy",
+        "ackDelayMs",
         "loss",
         "corrupt",
         "faults",
@@ -154,6 +156,7 @@ export const RUN_RESULT_SCHEMA = {
         rate: num,
         window: num,
         ackPolicy: { enum: ["frame", "sack"] },
+        ackDelayMs: num,
         loss: num,
         corrupt: num,
         faults: { type: "string" },

@@ -35,6 +35,8 @@ export interface RunParams {
   readonly inflight: number;
   readonly window: number;
   readonly ackPolicy: "frame" | "sack";
+  /** How long a client may hold an ACK of in-order DATA ("sack" policy), ms. */
+  readonly ackDelayMs: number;
   readonly loss: number;
   readonly corrupt: number;
   readonly faults: string;
@@ -106,7 +108,11 @@ export async function runBench(p: RunParams): Promise<RunResult> {
             maxPayload: MAX_PAYLOAD,
           },
           // The client reads each message at once: no copy of what is delivered.
-          arq: { ...(faulty ? LOSSY_LINK_OPTIONS : {}), lendDelivered: true },
+          arq: {
+            ...(faulty ? LOSSY_LINK_OPTIONS : {}),
+            ackDelayMs: p.ackDelayMs,
+            lendDelivered: true,
+          },
           faults: faulty && p.mode !== "text"
             ? new FaultInjector(
               { loss: p.loss, corrupt: p.corrupt, script: p.script, seed: p.seed },
@@ -234,6 +240,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         ...(p.rate === 0 ? { inflight } : {}),
         window: p.window,
         ackPolicy: p.ackPolicy,
+        ackDelayMs: p.ackDelayMs,
         loss: p.loss,
         corrupt: p.corrupt,
         faults: p.faults,
@@ -336,6 +343,7 @@ function failed(p: RunParams, startedAt: string, why: string): RunResult {
       ...(p.rate === 0 ? { inflight: closedLoopInflight(p) } : {}),
       window: p.window,
       ackPolicy: p.ackPolicy,
+      ackDelayMs: p.ackDelayMs,
       loss: p.loss,
       corrupt: p.corrupt,
       faults: p.faults,

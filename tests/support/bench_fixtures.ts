@@ -24,6 +24,7 @@ export function sampleRun(
       rate: 0,
       window: 8,
       ackPolicy: "sack",
+      ackDelayMs: 10,
       loss: sweep?.param === "loss" ? sweep.value : 0,
       corrupt: 0,
       faults: "",
