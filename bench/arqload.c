@@ -375,20 +375,24 @@ static void mark_dirty(Conn *c) {
   }
 }
 
-static uint8_t *out_reserve(Conn *c, size_t n) {
-  if (c->wlen + n > c->wcap) {
-    if (c->woff > 0) { /* compact first */
-      memmove(c->wbuf, c->wbuf + c->woff, c->wlen - c->woff);
-      c->wlen -= c->woff;
-      c->woff = 0;
-    }
-    if (c->wlen + n > c->wcap) {
-      size_t cap = c->wcap ? c->wcap : 4096;
-      while (cap < c->wlen + n) cap *= 2;
-      c->wbuf = xrealloc(c->wbuf, cap);
-      c->wcap = cap;
-    }
+/* Makes room for `n` more bytes at *end of a byte queue whose bytes before *start are used
+ * up: moves the live bytes to the front first, then doubles the buffer as needed. */
+static void queue_room(uint8_t **buf, size_t *start, size_t *end, size_t *cap, size_t n) {
+  if (*end + n <= *cap) return;
+  if (*start > 0) {
+    memmove(*buf, *buf + *start, *end - *start);
+    *end -= *start;
+    *start = 0;
   }
+  if (*end + n <= *cap) return;
+  size_t c = *cap ? *cap : 4096;
+  while (c < *end + n) c *= 2;
+  *buf = xrealloc(*buf, c);
+  *cap = c;
+}
+
+static uint8_t *out_reserve(Conn *c, size_t n) {
+  queue_room(&c->wbuf, &c->woff, &c->wlen, &c->wcap, n);
   uint8_t *p = c->wbuf + c->wlen;
   c->wlen += n;
   mark_dirty(c);
@@ -554,19 +558,7 @@ static void fill(Conn *c, int64_t now) {
 /* Queues one application message and sends what the window allows. */
 static void send_message(Conn *c, const uint8_t *m, uint32_t len, int64_t now) {
   size_t need = 4 + (size_t)len;
-  if (c->qtail + need > c->qcap) {
-    if (c->qhead > 0) {
-      memmove(c->q, c->q + c->qhead, c->qtail - c->qhead);
-      c->qtail -= c->qhead;
-      c->qhead = 0;
-    }
-    if (c->qtail + need > c->qcap) {
-      size_t cap = c->qcap ? c->qcap : 4096;
-      while (cap < c->qtail + need) cap *= 2;
-      c->q = xrealloc(c->q, cap);
-      c->qcap = cap;
-    }
-  }
+  queue_room(&c->q, &c->qhead, &c->qtail, &c->qcap, need);
   if (c->qhead < c->qtail || c->next - c->base >= (uint32_t)c->win) G.window_waits++;
   memcpy(c->q + c->qtail, &len, 4);
   memcpy(c->q + c->qtail + 4, m, len);
