@@ -1,13 +1,17 @@
 /*
- * arqload: an independent load generator for the `chat` server's reliable binary protocol.
+ * arqload: an independent load generator for the `chat` server, over its reliable binary
+ * protocol (default) or its plain-text protocol (`--proto text`).
  *
- * Written from docs/PROTOCOL.md: 11-byte frames (magic 0xC1, length, type, seq, RFC 1071
- * checksum, flags), SYN / SYN-ACK / ACK handshake, DATA fragments with flag LAST, Go-Back-N or
- * Selective Repeat, ACK policy 1 (one cumulative ACK per read batch, SACK ranges for SR), NACK
- * on a bad checksum, RFC 6298 retransmission timer, FIN / FIN-ACK teardown. Inside it speaks the
- * chat application protocol: each client registers a nickname, then sends `MSG <text>` where
- * the text is the workload line of lib/bench/workload.ts (`<sentMs> <sender> <seq> xxx...`), and
- * every other client's copy of it is counted as one delivery with its latency.
+ * Written from docs/PROTOCOL.md. Binary (`--proto binary`): 11-byte frames (magic 0xC1, length,
+ * type, seq, RFC 1071 checksum, flags), SYN / SYN-ACK / ACK handshake, DATA fragments with flag
+ * LAST, Go-Back-N or Selective Repeat, ACK policy 1 (one cumulative ACK per read batch, SACK
+ * ranges for SR), NACK on a bad checksum, RFC 6298 retransmission timer, FIN / FIN-ACK teardown.
+ * Text (`--proto text`): the same application protocol as `\n`-terminated lines on the bare TCP
+ * connection, with no ARQ at all (no frames, ACKs or retransmissions). Either way each client
+ * registers a nickname, then sends `MSG <text>` where the text is the workload line of
+ * lib/bench/workload.ts (`<sentMs> <sender> <seq> xxx...`), and every other client's copy of it
+ * (`[cN]: <text>`) is counted as one delivery with its latency; one parser and one set of
+ * counters serve both protocols.
  *
  * C11, Linux, one thread, epoll, libc only. It exists because the project's JavaScript
  * generator (`deno task chat bench`) saturates its own core near 1 M deliveries/s, so the
@@ -24,11 +28,16 @@
  *   /tmp/arqload --port PORT --clients 200 --mode sr --rate 25.1256 --duration 8 \
  *       --server-pid PID --json                       (N*(N-1)*R = 1.00 M deliveries/s)
  *   /tmp/arqload --port PORT --clients 50 --rate 0 --messages 2000 --inflight 26 --mode gbn
+ *   /tmp/arqload --proto text --port PORT --clients 200 --rate 25.1256 --duration 8 \
+ *       --server-pid PID                              (the same 1 M/s over text sessions)
+ *   /tmp/arqload --proto text --port PORT --clients 50 --messages 20000 --server-pid PID
  *   Pinned like the peer harness: taskset -c 1 for the server, taskset -c 0 for arqload.
  *
  * Options:
  *   --host ADDR        server address (default 127.0.0.1)
  *   --port P           server port (required)
+ *   --proto binary|text  session kind (default binary). --mode, --window and --ack-delay are
+ *                      binary-only: with --proto text they are refused (usage error, exit 2)
  *   --clients N        connections, each a chat user (default 10)
  *   --mode gbn|sr      ARQ mode asked for in the SYN (default gbn)
  *   --window W         ARQ window 1..256 (default 64)
@@ -50,20 +59,29 @@
  *   --no-probe         start sending as soon as every client has its `200 OK - Connected`
  *   --json             one JSON object instead of the human-readable report
  *
- * Start of a run: N connections (TCP_NODELAY, at most 128 connecting at once), each sends its
- * SYN as soon as connected (so the server never sends the text prompt `NICK`; a leading one
- * would be skipped), registers its nickname as one DATA message and waits for
- * `200 OK - Connected`. Then a probe barrier (as `chat bench` does): client 0 sends
- * `MSG probe` (again after 20, 40, ... ms, at most every 1 s) until every other client has
- * it. Each session delivers in order, so the probe's arrival proves that everything queued for
- * that client before it (the join notices, N^2/2 lines in all) has been delivered, and the
- * measurement does not start on top of that backlog. Both steps are bounded by --timeout.
+ * Start of a run: N connections (TCP_NODELAY, at most 128 connecting at once). Binary: each
+ * sends its SYN as soon as connected (so the server never sends the text prompt `NICK`; a
+ * leading one would be skipped) and registers its nickname as one DATA message. Text: each
+ * sends its nickname line (`c17\n`) as soon as connected (a leading `NICK` is skipped the same
+ * way). Then every client waits for `200 OK - Connected`. Then a probe barrier (as `chat bench`
+ * does): client 0 sends `MSG probe` (again after 20, 40, ... ms, at most every 1 s) until every
+ * other client has it. Each session delivers in order, so the probe's arrival proves that
+ * everything queued for that client before it (the join notices, N^2/2 lines in all) has been
+ * delivered, and the measurement does not start on top of that backlog. Both steps are bounded
+ * by --timeout. Replies to MSG (`200 OK` / `Message sent`) and notices (`*** ...`) are skipped.
+ * End of a run: binary sessions close with FIN / FIN-ACK, text sessions send `QUIT` and wait for
+ * the server to close (both at most 3 s).
+ *
+ * Writes: everything queued for a connection in one loop iteration leaves in one send() (the
+ * rest when the socket is writable again). Reads: one read() per readable event; binary frames
+ * and text lines split across reads are kept for the next one.
  *
  * Measurement window: from the start of sending to the last delivery. deliveries/s =
  * deliveries / (last delivery - start of sending); CPU figures cover the same window (until the
  * run ended). Latency = receive time (one clock reading per read() batch) - the send time
- * carried in the line (taken when the message was handed to the ARQ layer, so time spent queued
- * behind a full window counts). Percentiles are exact (nearest rank over every delivery).
+ * carried in the line (taken when the message was handed to the ARQ layer, or queued for the
+ * socket in text mode, so time spent queued behind a full window counts). Percentiles are exact
+ * (nearest rank over every delivery).
  * Exit status: 0 when every message reached every other client exactly once and in order, 1
  * otherwise (loss, duplicates, reordering, timeout, a connection failed), 2 on a usage error.
  */
@@ -96,6 +114,7 @@
 enum { HDR = 11, MAXPAY = 1024, MAXMSG = 64 * 1024, MAGIC = 0xC1, F_LAST = 0x01 };
 enum { T_SYN = 1, T_SYNACK, T_ACK, T_NACK, T_DATA, T_FIN, T_FINACK, T_PING, T_PONG, T_RST };
 enum { MODE_GBN = 1, MODE_SR = 2 };
+enum { PROTO_BINARY, PROTO_TEXT };
 enum { MAX_SACK = 8 };
 /* Timers: RFC 6298, initial 1 s, clamped to [100 ms, 2 s], G = 1 ms ("Timers"). */
 #define RTO_MIN 100.0
@@ -121,7 +140,8 @@ typedef struct {
 
 typedef struct {
   int fd, idx, state;
-  bool registered, probed, want_out, dirty, body_pending, fin_sent, closing, failed;
+  bool registered, probed, want_out, dirty, body_pending, closing, failed;
+  bool fin_sent; /* binary: FIN sent; text: QUIT sent */
   int prompt; /* bytes of a leading "NICK" prompt skipped so far (4 = done) */
   /* input */
   uint8_t *rbuf;
@@ -167,6 +187,8 @@ typedef struct {
 
 static const char *o_host = "127.0.0.1";
 static int o_port = 0;
+static int o_proto = PROTO_BINARY;
+static const char *o_arq_opt = NULL; /* a binary-only option given (refused in text mode) */
 static int o_clients = 10;
 static int o_mode = MODE_GBN;
 static int o_window = 64;
@@ -202,7 +224,9 @@ static long *sent;                 /* messages sent per client */
 static long *completed;            /* messages of each sender that reached every other client */
 static uint32_t *reached;          /* [sender * Mmax + seq]: receivers that have it */
 static uint32_t *next_seq;         /* [receiver * N + sender]: one past the highest seq seen */
-static uint8_t *seen;              /* bit [(receiver * N + sender) * Mmax + seq] */
+static uint8_t *seen;              /* bit [(sender * Mmax + seq) * N + receiver]: a message's
+                                      bits share a cache line, so the bitmap's working set is
+                                      the messages in flight, not the whole bitmap */
 static float *lat;                 /* latencies, ms */
 static size_t lat_n, lat_cap;
 static double lat_sum, lat_max = -1e300;
@@ -403,6 +427,13 @@ static void emit(Conn *c, int type, uint32_t seq, int flags, const uint8_t *pl, 
   frame_build(out_reserve(c, HDR + len), type, seq, flags, pl, len);
 }
 
+/* A text session's command line: the bytes and their newline. */
+static void emit_line(Conn *c, const uint8_t *m, size_t len) {
+  uint8_t *p = out_reserve(c, len + 1);
+  memcpy(p, m, len);
+  p[len] = '\n';
+}
+
 static void set_out_interest(Conn *c, bool out) {
   if (c->want_out == out || c->fd < 0) return;
   c->want_out = out;
@@ -444,6 +475,17 @@ static void flush_conn(Conn *c) {
   }
   c->wlen = c->woff = 0;
   set_out_interest(c, false);
+}
+
+/* Writes what each connection queued since the last call, one send() each (a connection that
+ * waits for EPOLLOUT keeps its bytes until then). */
+static void flush_dirty(void) {
+  for (int d = 0; d < ndirty; d++) {
+    Conn *c = &conns[dirty[d]];
+    c->dirty = false;
+    if (c->state != S_CLOSED && c->fd >= 0 && !c->want_out) flush_conn(c);
+  }
+  ndirty = 0;
 }
 
 static void conn_fail(Conn *c, const char *why) {
@@ -514,9 +556,15 @@ static void send_fin(Conn *c, int64_t now) {
   emit(c, T_FIN, c->fin_seq, 0, NULL, 0);
 }
 
+/* The polite close of a closing session: binary, FIN once everything sent was acknowledged;
+ * text, `QUIT` at once (the server answers and closes). */
 static void maybe_fin(Conn *c, int64_t now) {
-  if (c->closing && !c->fin_sent && c->state == S_EST && c->base == c->next &&
-      c->qhead == c->qtail)
+  if (!c->closing || c->fin_sent || c->state != S_EST) return;
+  if (o_proto == PROTO_TEXT) {
+    emit_line(c, (const uint8_t *)"QUIT", 4);
+    c->fin_sent = true;
+    c->state = S_FIN_WAIT;
+  } else if (c->base == c->next && c->qhead == c->qtail)
     send_fin(c, now);
 }
 
@@ -555,8 +603,13 @@ static void fill(Conn *c, int64_t now) {
   }
 }
 
-/* Queues one application message and sends what the window allows. */
+/* Sends one application message: text, a line for the socket; binary, queued, and sent as far
+ * as the window allows. */
 static void send_message(Conn *c, const uint8_t *m, uint32_t len, int64_t now) {
+  if (o_proto == PROTO_TEXT) {
+    emit_line(c, m, len);
+    return;
+  }
   size_t need = 4 + (size_t)len;
   queue_room(&c->q, &c->qhead, &c->qtail, &c->qcap, need);
   if (c->qhead < c->qtail || c->next - c->base >= (uint32_t)c->win) G.window_waits++;
@@ -683,7 +736,8 @@ static void delivered(Conn *c, long sender, long seq, int64_t sent_ns, int64_t n
     return;
   }
   size_t pair = (size_t)r * (size_t)N + (size_t)sender;
-  size_t bit = pair * (size_t)Mmax + (size_t)seq;
+  size_t msg = (size_t)sender * (size_t)Mmax + (size_t)seq;
+  size_t bit = msg * (size_t)N + (size_t)r;
   if (seen[bit >> 3] & (1u << (bit & 7))) {
     G.duplicated++;
     return;
@@ -696,7 +750,7 @@ static void delivered(Conn *c, long sender, long seq, int64_t sent_ns, int64_t n
   G.deliveries++;
   G.last_delivery = now;
   record_latency((double)(now - t0 - sent_ns) / 1e6);
-  if (++reached[(size_t)sender * (size_t)Mmax + (size_t)seq] == (uint32_t)(N - 1)) {
+  if (++reached[msg] == (uint32_t)(N - 1)) {
     completed[sender]++;
     if (o_rate <= 0 && phase == P_RUN) closed_loop_pump((int)sender, now);
   }
@@ -939,6 +993,14 @@ static void send_ack(Conn *c) {
 
 /* ---- handshake ---- */
 
+/* Registration: the nickname as one message (a DATA message, or the first text line). */
+static void send_nick(Conn *c, int64_t now) {
+  char nick[64];
+  int n = snprintf(nick, sizeof nick, "%s%d", o_prefix, c->idx);
+  if (n >= (int)sizeof nick) n = (int)sizeof nick - 1;
+  send_message(c, (const uint8_t *)nick, (uint32_t)n, now);
+}
+
 static void send_syn(Conn *c, int64_t now) {
   uint8_t p[7] = {1, (uint8_t)o_mode, (uint8_t)(o_window >> 8), (uint8_t)o_window, 1,
                   MAXPAY >> 8, MAXPAY & 0xff};
@@ -987,10 +1049,22 @@ static void on_synack(Conn *c, uint32_t seq, const uint8_t *pl, size_t len, int6
   G.established++;
   G.connecting--;
   emit(c, T_ACK, c->peer_isn, 0, NULL, 0);
-  /* register: the nickname as one message */
-  char nick[64];
-  int n = snprintf(nick, sizeof nick, "%s%d", o_prefix, c->idx);
-  send_message(c, (const uint8_t *)nick, (uint32_t)n, now);
+  send_nick(c, now);
+}
+
+/* The TCP connection is up: binary sends its SYN, text its nickname line at once (so the
+ * server never prompts `NICK`); both at once, which also drops the EPOLLOUT interest. */
+static void open_session(Conn *c, int64_t now) {
+  if (o_proto == PROTO_TEXT) {
+    c->state = S_EST;
+    G.established++;
+    G.connecting--;
+    send_nick(c, now);
+  } else {
+    c->state = S_SYN_SENT;
+    send_syn(c, now);
+  }
+  flush_conn(c);
 }
 
 /* ---- frames in ---- */
@@ -1062,15 +1136,53 @@ static void on_frame(Conn *c, const uint8_t *f, size_t len, int64_t now) {
   }
 }
 
-/* One read() into the connection's buffer, then every complete frame in it, then one ACK. */
+/* Every complete frame in b[pos, end); returns where the unfinished rest starts (the
+ * connection may be closed on return). */
+static size_t read_frames(Conn *c, const uint8_t *b, size_t pos, size_t end, int64_t now) {
+  while (end - pos >= 3) {
+    if (b[pos] != MAGIC) {
+      char why[64];
+      snprintf(why, sizeof why, "Bad magic byte: 0x%02X", b[pos]);
+      protocol_error(c, why);
+      return pos;
+    }
+    size_t len = (size_t)b[pos + 1] << 8 | b[pos + 2];
+    if (len > MAXPAY) {
+      protocol_error(c, "frame length over 1024");
+      return pos;
+    }
+    if (end - pos < HDR + len) break;
+    on_frame(c, b + pos, len, now);
+    if (c->state == S_CLOSED) return pos;
+    pos += HDR + len;
+  }
+  if (pos < end && b[pos] != MAGIC) protocol_error(c, "Bad magic byte");
+  return pos;
+}
+
+/* Every complete line in b[pos, end); returns where the unfinished last line starts. */
+static size_t read_lines(Conn *c, const uint8_t *b, size_t pos, size_t end, int64_t now) {
+  const uint8_t *nl = memrchr(b + pos, '\n', end - pos);
+  if (!nl) return pos;
+  size_t stop = (size_t)(nl - b) + 1;
+  on_message(c, b + pos, stop - pos, now);
+  return stop;
+}
+
+/* One read() into the connection's buffer, then every complete frame (binary, then one ACK)
+ * or line (text) in it. */
 static void do_read(Conn *c) {
+  bool text = o_proto == PROTO_TEXT;
   ssize_t n = read(c->fd, c->rbuf + c->rlen, RBUF - c->rlen);
   G.reads++;
   if (n == 0) {
-    if (c->fin_sent || phase == P_DONE)
+    if (c->fin_sent || phase == P_DONE) {
+      if (text && c->fin_sent && c->registered) G.closed_ok++; /* the close after QUIT */
       conn_close(c);
+    } else if (c->rlen)
+      conn_fail(c, text ? "connection lost inside a line" : "connection lost inside a frame");
     else
-      conn_fail(c, c->rlen ? "connection lost inside a frame" : "connection lost");
+      conn_fail(c, "connection lost");
     return;
   }
   if (n < 0) {
@@ -1087,29 +1199,14 @@ static void do_read(Conn *c) {
     } else
       c->prompt = 4;
   }
-  while (end - pos >= 3) {
-    if (b[pos] != MAGIC) {
-      char why[64];
-      snprintf(why, sizeof why, "Bad magic byte: 0x%02X", b[pos]);
-      protocol_error(c, why);
-      return;
-    }
-    size_t len = (size_t)b[pos + 1] << 8 | b[pos + 2];
-    if (len > MAXPAY) {
-      protocol_error(c, "frame length over 1024");
-      return;
-    }
-    if (end - pos < HDR + len) break;
-    on_frame(c, b + pos, len, now);
-    if (c->state == S_CLOSED) return;
-    pos += HDR + len;
-  }
-  if (pos < end && b[pos] != MAGIC) {
-    protocol_error(c, "Bad magic byte");
-    return;
-  }
+  pos = text ? read_lines(c, b, pos, end, now) : read_frames(c, b, pos, end, now);
+  if (c->state == S_CLOSED) return;
   if (pos > 0 && pos < end) memmove(b, b + pos, end - pos);
   c->rlen = end - pos;
+  if (c->rlen == RBUF) { /* text: a line that fills the buffer */
+    conn_fail(c, "line over 256 KiB from the server");
+    return;
+  }
   if (c->ack_pending && ack_due(c, now)) send_ack(c);
 }
 
@@ -1176,11 +1273,7 @@ static void start_connect(Conn *c, int64_t now) {
   epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
   c->want_out = true;
   c->state = S_CONNECTING;
-  if (r == 0) { /* connected at once: the SYN goes out first, so no NICK prompt comes */
-    c->state = S_SYN_SENT;
-    send_syn(c, now);
-    flush_conn(c);
-  }
+  if (r == 0) open_session(c, now); /* connected at once: no NICK prompt comes */
 }
 
 static void finish_connect(Conn *c, int64_t now) {
@@ -1193,9 +1286,7 @@ static void finish_connect(Conn *c, int64_t now) {
     conn_fail(c, why);
     return;
   }
-  c->state = S_SYN_SENT;
-  send_syn(c, now);
-  flush_conn(c); /* at once, and drops the EPOLLOUT interest */
+  open_session(c, now);
 }
 
 /* ---- percentiles ---- */
@@ -1249,11 +1340,12 @@ static void percentiles(const int64_t *num, const int64_t *den, int count, doubl
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: arqload --port P [--host 127.0.0.1] [--clients N] [--mode gbn|sr]\n"
-          "               [--window 64] [--ack-delay 0] [--size 64] [--rate R | --messages M --inflight K]\n"
-          "               [--duration 8] [--timeout 60] [--server-pid PID] [--prefix c]\n"
-          "               [--seed 1] [--no-probe] [--json]\n"
-          "  --rate R: messages/s per client, open loop for --duration s; 0 = closed loop\n");
+          "usage: arqload --port P [--host 127.0.0.1] [--proto binary|text] [--clients N]\n"
+          "               [--mode gbn|sr] [--window 64] [--ack-delay 0] [--size 64]\n"
+          "               [--rate R | --messages M --inflight K] [--duration 8] [--timeout 60]\n"
+          "               [--server-pid PID] [--prefix c] [--seed 1] [--no-probe] [--json]\n"
+          "  --rate R: messages/s per client, open loop for --duration s; 0 = closed loop\n"
+          "  --mode, --window, --ack-delay: binary protocol only (refused with --proto text)\n");
 }
 
 static double num_arg(const char *name, const char *v) {
@@ -1275,7 +1367,8 @@ int main(int argc, char **argv) {
       {"messages", required_argument, 0, 'M'}, {"inflight", required_argument, 0, 'k'},
       {"timeout", required_argument, 0, 't'},  {"server-pid", required_argument, 0, 'P'},
       {"prefix", required_argument, 0, 'x'},   {"seed", required_argument, 0, 'S'},
-      {"ack-delay", required_argument, 0, 'A'}, {"json", no_argument, 0, 'j'},           {"no-probe", no_argument, 0, 'n'},
+      {"ack-delay", required_argument, 0, 'A'}, {"json", no_argument, 0, 'j'},
+      {"no-probe", no_argument, 0, 'n'},       {"proto", required_argument, 0, 'T'},
       {"help", no_argument, 0, '?'},
       {0, 0, 0, 0}};
   int ch;
@@ -1284,7 +1377,16 @@ int main(int argc, char **argv) {
     case 'h': o_host = optarg; break;
     case 'p': o_port = (int)num_arg("port", optarg); break;
     case 'c': o_clients = (int)num_arg("clients", optarg); break;
+    case 'T':
+      if (!strcmp(optarg, "binary")) o_proto = PROTO_BINARY;
+      else if (!strcmp(optarg, "text")) o_proto = PROTO_TEXT;
+      else {
+        fprintf(stderr, "arqload: --proto binary or text\n");
+        return 2;
+      }
+      break;
     case 'm':
+      o_arq_opt = "--mode";
       if (!strcmp(optarg, "gbn")) o_mode = MODE_GBN;
       else if (!strcmp(optarg, "sr")) o_mode = MODE_SR;
       else {
@@ -1292,7 +1394,10 @@ int main(int argc, char **argv) {
         return 2;
       }
       break;
-    case 'w': o_window = (int)num_arg("window", optarg); break;
+    case 'w':
+      o_arq_opt = "--window";
+      o_window = (int)num_arg("window", optarg);
+      break;
     case 's': o_size = (int)num_arg("size", optarg); break;
     case 'r': o_rate = num_arg("rate", optarg); break;
     case 'd': o_duration = num_arg("duration", optarg); break;
@@ -1302,7 +1407,10 @@ int main(int argc, char **argv) {
     case 'P': o_server_pid = (long)num_arg("server-pid", optarg); break;
     case 'x': o_prefix = optarg; break;
     case 'S': o_seed = (uint64_t)num_arg("seed", optarg); break;
-    case 'A': o_ack_delay_ns = (int64_t)(num_arg("ack-delay", optarg) * 1e6); break;
+    case 'A':
+      o_arq_opt = "--ack-delay";
+      o_ack_delay_ns = (int64_t)(num_arg("ack-delay", optarg) * 1e6);
+      break;
     case 'j': o_json = true; break;
     case 'n': o_probe = false; break;
     default: usage(); return 2;
@@ -1312,6 +1420,11 @@ int main(int argc, char **argv) {
       o_window > 256 || o_size < 1 || o_size > 32768 || o_rate < 0 || o_duration <= 0 ||
       o_messages < 1 || o_inflight < 0 || o_timeout <= 0) {
     usage();
+    return 2;
+  }
+  if (o_proto == PROTO_TEXT && o_arq_opt) {
+    fprintf(stderr, "arqload: %s applies to the binary protocol only, not to --proto text\n",
+            o_arq_opt);
     return 2;
   }
   N = o_clients;
@@ -1535,25 +1648,19 @@ int main(int argc, char **argv) {
       if (all) phase = P_DRAIN;
     }
 
-    if (now >= next_scan) {
+    if (o_proto == PROTO_BINARY && now >= next_scan) { /* text sessions have no timers */
       for (int i = 0; i < N; i++) conn_timers(&conns[i], now);
       next_scan = now + SCAN_MS * 1000000LL;
     }
 
-    /* one write per dirty connection per iteration */
-    for (int d = 0; d < ndirty; d++) {
-      Conn *c = &conns[dirty[d]];
-      c->dirty = false;
-      if (c->state != S_CLOSED && c->fd >= 0 && !c->want_out) flush_conn(c);
-    }
-    ndirty = 0;
+    flush_dirty(); /* one write per dirty connection per iteration */
     now = mono_ns();
     if ((phase == P_RUN || phase == P_DRAIN) && now - woke > G.max_iter_ns)
       G.max_iter_ns = now - woke;
 
     if (phase == P_DONE) {
       if (!teardown) {
-        /* polite close: FIN once everything sent was acknowledged */
+        /* polite close: FIN once everything sent was acknowledged, or QUIT */
         teardown = true;
         teardown_deadline = now + 3000000000LL;
         for (int i = 0; i < N; i++) {
@@ -1564,12 +1671,7 @@ int main(int argc, char **argv) {
           } else if (c->state != S_CLOSED && c->state != S_FIN_WAIT)
             conn_close(c);
         }
-        for (int d = 0; d < ndirty; d++) {
-          Conn *c = &conns[dirty[d]];
-          c->dirty = false;
-          if (c->state != S_CLOSED && c->fd >= 0 && !c->want_out) flush_conn(c);
-        }
-        ndirty = 0;
+        flush_dirty();
       }
       bool open = false;
       for (int i = 0; i < N && !open; i++)
@@ -1605,14 +1707,17 @@ int main(int argc, char **argv) {
   bool ok = status == 0 && lost == 0 && G.duplicated == 0 && G.ooo == 0 && G.self == 0;
   const char *st = status == 0 ? "complete" : status == 1 ? "timeout" : "failed";
   const char *mode = o_mode == MODE_GBN ? "gbn" : "sr";
+  bool arq = o_proto == PROTO_BINARY; /* text sessions have no ARQ figures to report */
   if (lat_n < G.deliveries && !o_json)
     fprintf(stderr, "arqload: percentiles over the first %zu latencies only\n", lat_n);
 
   if (o_json) {
-    printf("{\"tool\":\"arqload\",\"status\":\"%s\",\"ok\":%s,\"clients\":%d,\"mode\":\"%s\","
-           "\"window\":%d,\"ack_delay_ms\":%g,\"size\":%d,\"rate\":%g,",
-           st, ok ? "true" : "false", N, mode, o_window, (double)o_ack_delay_ns / 1e6, o_size,
-           o_rate);
+    printf("{\"tool\":\"arqload\",\"proto\":\"%s\",\"status\":\"%s\",\"ok\":%s,\"clients\":%d,",
+           arq ? "binary" : "text", st, ok ? "true" : "false", N);
+    if (arq)
+      printf("\"mode\":\"%s\",\"window\":%d,\"ack_delay_ms\":%g,", mode, o_window,
+             (double)o_ack_delay_ns / 1e6);
+    printf("\"size\":%d,\"rate\":%g,", o_size, o_rate);
     if (o_rate > 0)
       printf("\"duration\":%g,\"offered_deliveries_per_s\":%.0f,", o_duration,
              o_rate * N * (N - 1));
@@ -1627,25 +1732,31 @@ int main(int argc, char **argv) {
     printf("\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,"
            "\"mean\":%.3f},",
            pc[0], pc[1], pc[2], pc[3], maxl, mean);
-    printf("\"generator_cpu_s\":%.3f,\"generator_cpu_pct\":%.1f,\"reads\":%llu,\"writes\":%llu,"
-           "\"retransmissions\":%llu,\"timeouts\":%llu,\"max_send_lag_ms\":%.3f,"
-           "\"window_waits\":%llu,\"mean_srtt_ms\":%.3f,\"max_loop_ms\":%.3f,"
-           "\"involuntary_switches\":%ld,",
+    printf("\"generator_cpu_s\":%.3f,\"generator_cpu_pct\":%.1f,\"reads\":%llu,\"writes\":%llu,",
            gen_cpu, gen_pct, (unsigned long long)(reads1 - reads0),
-           (unsigned long long)(writes1 - writes0), (unsigned long long)G.retrans,
-           (unsigned long long)G.timeouts, (double)G.max_lag_ns / 1e6,
-           (unsigned long long)G.window_waits, srtt, (double)G.max_iter_ns / 1e6, csw1 - csw0);
-    printf("\"arq\":{\"frames_received\":%llu,\"data_received\":%llu,\"acks_received\":%llu,"
-           "\"acks_sent\":%llu,\"data_sent\":%llu,\"corrupt\":%llu,\"nacks_sent\":%llu,"
-           "\"nacks_received\":%llu,\"duplicate_frames\":%llu,\"out_of_order_frames\":%llu},",
-           (unsigned long long)G.frames_recv, (unsigned long long)G.data_recv,
-           (unsigned long long)G.acks_recv, (unsigned long long)G.acks_sent,
-           (unsigned long long)G.data_sent, (unsigned long long)G.corrupt,
-           (unsigned long long)G.nacks_sent, (unsigned long long)G.nacks_recv,
-           (unsigned long long)G.arq_dup, (unsigned long long)G.arq_ooo);
-    printf("\"closed_with_fin\":%llu,\"foreign_lines\":%llu,\"self_deliveries\":%llu,"
+           (unsigned long long)(writes1 - writes0));
+    if (arq)
+      printf("\"retransmissions\":%llu,\"timeouts\":%llu,", (unsigned long long)G.retrans,
+             (unsigned long long)G.timeouts);
+    printf("\"max_send_lag_ms\":%.3f,", (double)G.max_lag_ns / 1e6);
+    if (arq)
+      printf("\"window_waits\":%llu,\"mean_srtt_ms\":%.3f,", (unsigned long long)G.window_waits,
+             srtt);
+    printf("\"max_loop_ms\":%.3f,\"involuntary_switches\":%ld,", (double)G.max_iter_ns / 1e6,
+           csw1 - csw0);
+    if (arq)
+      printf("\"arq\":{\"frames_received\":%llu,\"data_received\":%llu,\"acks_received\":%llu,"
+             "\"acks_sent\":%llu,\"data_sent\":%llu,\"corrupt\":%llu,\"nacks_sent\":%llu,"
+             "\"nacks_received\":%llu,\"duplicate_frames\":%llu,\"out_of_order_frames\":%llu},",
+             (unsigned long long)G.frames_recv, (unsigned long long)G.data_recv,
+             (unsigned long long)G.acks_recv, (unsigned long long)G.acks_sent,
+             (unsigned long long)G.data_sent, (unsigned long long)G.corrupt,
+             (unsigned long long)G.nacks_sent, (unsigned long long)G.nacks_recv,
+             (unsigned long long)G.arq_dup, (unsigned long long)G.arq_ooo);
+    printf("\"%s\":%llu,\"foreign_lines\":%llu,\"self_deliveries\":%llu,"
            "\"error_replies\":%llu,",
-           (unsigned long long)G.closed_ok, (unsigned long long)G.foreign, (unsigned long long)G.self,
+           arq ? "closed_with_fin" : "closed_after_quit", (unsigned long long)G.closed_ok,
+           (unsigned long long)G.foreign, (unsigned long long)G.self,
            (unsigned long long)G.status_err);
     if (srv_cpu >= 0)
       printf("\"server_pid\":%ld,\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f,"
@@ -1658,8 +1769,12 @@ int main(int argc, char **argv) {
     }
     printf("\"}\n");
   } else {
-    printf("arqload: %d clients, %s, window %d, ack delay %g ms, size %d, ", N, mode, o_window,
-           (double)o_ack_delay_ns / 1e6, o_size);
+    printf("arqload: %d clients, ", N);
+    if (arq)
+      printf("%s, window %d, ack delay %g ms, ", mode, o_window, (double)o_ack_delay_ns / 1e6);
+    else
+      printf("text protocol, ");
+    printf("size %d, ", o_size);
     if (o_rate > 0)
       printf("open loop %g msg/s per client for %g s (offered %.0f deliveries/s)\n", o_rate,
              o_duration, o_rate * N * (N - 1));
@@ -1684,23 +1799,25 @@ int main(int argc, char **argv) {
              run_s > 0 ? 100 * srv_cpu / run_s : 0, srv_ns, o_server_pid);
     printf("  syscalls        %llu reads, %llu writes during the run\n",
            (unsigned long long)(reads1 - reads0), (unsigned long long)(writes1 - writes0));
-    printf("  ARQ             %llu retransmissions, %llu timeouts, mean SRTT %.3f ms, "
-           "%llu messages queued behind a full window\n",
-           (unsigned long long)G.retrans, (unsigned long long)G.timeouts, srtt,
-           (unsigned long long)G.window_waits);
-    printf("  ARQ in          %llu frames (%llu DATA), %llu ACKs sent, %llu corrupt, "
-           "%llu duplicate / %llu out-of-order frames\n",
-           (unsigned long long)G.frames_recv, (unsigned long long)G.data_recv,
-           (unsigned long long)G.acks_sent, (unsigned long long)G.corrupt,
-           (unsigned long long)G.arq_dup, (unsigned long long)G.arq_ooo);
+    if (arq) {
+      printf("  ARQ             %llu retransmissions, %llu timeouts, mean SRTT %.3f ms, "
+             "%llu messages queued behind a full window\n",
+             (unsigned long long)G.retrans, (unsigned long long)G.timeouts, srtt,
+             (unsigned long long)G.window_waits);
+      printf("  ARQ in          %llu frames (%llu DATA), %llu ACKs sent, %llu corrupt, "
+             "%llu duplicate / %llu out-of-order frames\n",
+             (unsigned long long)G.frames_recv, (unsigned long long)G.data_recv,
+             (unsigned long long)G.acks_sent, (unsigned long long)G.corrupt,
+             (unsigned long long)G.arq_dup, (unsigned long long)G.arq_ooo);
+    }
     if (o_rate > 0) printf("  max send lag    %.3f ms\n", (double)G.max_lag_ns / 1e6);
     if (G.foreign || G.self || G.status_err)
       printf("  other           %llu foreign chat lines, %llu own lines, %llu error replies%s%s\n",
              (unsigned long long)G.foreign, (unsigned long long)G.self,
              (unsigned long long)G.status_err, G.first_status_err[0] ? ": " : "",
              G.first_status_err);
-    printf("  teardown        %llu of %d sessions closed with FIN / FIN-ACK\n",
-           (unsigned long long)G.closed_ok, N);
+    printf("  teardown        %llu of %d sessions closed %s\n", (unsigned long long)G.closed_ok, N,
+           arq ? "with FIN / FIN-ACK" : "by the server after QUIT");
     if (G.first_error[0]) printf("  first error     %s\n", G.first_error);
   }
   return ok ? 0 : 1;
