@@ -422,6 +422,37 @@ Deno.test("chat bench --csv: header and one equally wide row per run", async () 
   assert.deepEqual(body.map((r) => Number(col(r, "clients"))), [2, 2, 2, 3, 3, 3]);
 });
 
+Deno.test("chat bench --ack-delay: held ACKs make fewer client frames than one ACK per read", async () => {
+  const framesSent = async (delay: number) => {
+    const out = await runChat([
+      "bench",
+      "--clients",
+      "4",
+      "--messages",
+      "60",
+      "--arq",
+      "gbn",
+      "--ack-delay",
+      String(delay),
+      "--timeout",
+      "20",
+      "--json",
+    ], 40_000);
+    assert.equal(out.code, 0, out.stderr);
+    const r = JSON.parse(out.stdout.trim());
+    assert.equal(r.status, "complete");
+    assert.equal(r.params.ackDelayMs, delay);
+    return { all: r.arq.framesSent as number, data: r.arq.dataFrames as number };
+  };
+  const perRead = await framesSent(0);
+  const held = await framesSent(100);
+  // The same messages either way: what differs is the ACKs (and control frames) beside the DATA.
+  assert.ok(
+    held.all - held.data < perRead.all - perRead.data,
+    `ACK and control frames: ${held.all - held.data} held, ${perRead.all - perRead.data} per read`,
+  );
+});
+
 Deno.test("toCsv: quotes cells with commas and quotes so every row keeps its width", () => {
   const runs = [
     sampleRun("gbn", { param: 'odd,"param"', value: 1 }),
