@@ -55,7 +55,7 @@ Usage: chat join HOST[:PORT] [options]
   --arq gbn|sr        Go-Back-N (default) or Selective Repeat
   -w, --window N      sliding window in frames, 1..${MAX_WINDOW} (default 8)
   --ack frame|sack    one ACK per DATA frame (textbook), or delayed cumulative ACKs with SACK
-                      ranges, held up to 10 ms (default sack)
+                      ranges, held up to ${CLIENT_ACK_DELAY_MS} ms (default sack)
   --loss P            drop this fraction of the frames this client sends (0..1 or 20%)
   --corrupt P         flip one bit in this fraction of the frames this client sends
   --faults SCRIPT     deterministic faults, e.g. "corrupt:data#1,drop:data#2" (see chat docs protocol)

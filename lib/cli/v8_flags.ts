@@ -8,7 +8,7 @@
  * Largest young-generation semi-space, in MB. V8's default (16 MB on 64-bit) lets a busy
  * server's young generation take some 45 MB of resident memory, more than 4 KiB per client at
  * 10,000 clients. At 8 MB a 10,000-client room needs about 20 MB less, and the closed-loop
- * benchmark measured no difference in CPU per delivery (README, "Memory").
+ * benchmark measured no difference in CPU per delivery (README, "10,000 clients").
  */
 export const MAX_SEMI_SPACE_MB = 8;
 

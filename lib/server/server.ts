@@ -119,8 +119,8 @@ interface Connection {
   closed: boolean;
   capture: (LinkCapture & { close(): void }) | undefined;
   /**
-   * Its one timer: the `NICK` prompt until the first byte, later a closing binary session's
-   * grace period (one slot, not a set: ten thousand connections, no set each).
+   * Its one timer: the `NICK` prompt until the first byte, later the grace period of a closing
+   * session (one slot, not a set: ten thousand connections, no set each).
    */
   timer: ReturnType<typeof setTimeout> | undefined;
 }
