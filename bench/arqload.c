@@ -1348,6 +1348,14 @@ static void usage(void) {
           "  --mode, --window, --ack-delay: binary protocol only (refused with --proto text)\n");
 }
 
+/* The value of `--name v` when v is `a` or `b`; else a message and -1. */
+static int choice(const char *name, const char *v, const char *a, int va, const char *b, int vb) {
+  if (!strcmp(v, a)) return va;
+  if (!strcmp(v, b)) return vb;
+  fprintf(stderr, "arqload: --%s %s or %s\n", name, a, b);
+  return -1;
+}
+
 static double num_arg(const char *name, const char *v) {
   char *end;
   double x = strtod(v, &end);
@@ -1378,21 +1386,13 @@ int main(int argc, char **argv) {
     case 'p': o_port = (int)num_arg("port", optarg); break;
     case 'c': o_clients = (int)num_arg("clients", optarg); break;
     case 'T':
-      if (!strcmp(optarg, "binary")) o_proto = PROTO_BINARY;
-      else if (!strcmp(optarg, "text")) o_proto = PROTO_TEXT;
-      else {
-        fprintf(stderr, "arqload: --proto binary or text\n");
-        return 2;
-      }
+      o_proto = choice("proto", optarg, "binary", PROTO_BINARY, "text", PROTO_TEXT);
+      if (o_proto < 0) return 2;
       break;
     case 'm':
       o_arq_opt = "--mode";
-      if (!strcmp(optarg, "gbn")) o_mode = MODE_GBN;
-      else if (!strcmp(optarg, "sr")) o_mode = MODE_SR;
-      else {
-        fprintf(stderr, "arqload: --mode gbn or sr\n");
-        return 2;
-      }
+      o_mode = choice("mode", optarg, "gbn", MODE_GBN, "sr", MODE_SR);
+      if (o_mode < 0) return 2;
       break;
     case 'w':
       o_arq_opt = "--window";

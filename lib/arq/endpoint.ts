@@ -57,7 +57,7 @@ import {
 import { BadPayloadError } from "../protocol/errors.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { Flag, FrameType, MAX_MESSAGE } from "../protocol/header.ts";
-import { seqAdd, seqDiff } from "../protocol/seq.ts";
+import { seqAdd } from "../protocol/seq.ts";
 import { MessageTooLongError, Reassembler } from "./fragment.ts";
 import { GbnReceiver, GbnSender } from "./gbn.ts";
 import { RtoEstimator } from "./rto.ts";
@@ -396,11 +396,8 @@ export class ArqEndpoint implements ArqCore {
   flush(now: number): void {
     if (this.#opts.sendOnFlush && this.#sender && this.#queue.length > 0) this.#fill(now);
     const r = this.#receiver;
-    if (r === undefined || !r.ackPending || this.#state === "closed") return;
-    if (
-      now >= r.ackPendingSince + this.#opts.ackDelayMs || r.ackUrgent ||
-      seqDiff(r.expected, r.ackedExpected) * 2 >= this.#params!.window
-    ) {
+    if (r === undefined || this.#state === "closed") return;
+    if (r.ack.due(now, this.#opts.ackDelayMs, r.expected, this.#params!.window)) {
       r.sendPendingAck();
     }
   }
@@ -444,7 +441,7 @@ export class ArqEndpoint implements ArqCore {
     }
     sender.update(now);
     const r = this.#receiver!;
-    if (r.ackPending && now >= r.ackPendingSince + this.#opts.ackDelayMs) r.sendPendingAck();
+    if (r.ack.pending && now >= r.ack.since + this.#opts.ackDelayMs) r.sendPendingAck();
     if (now >= this.#nextPingAt()) {
       this.#lastPingAt = now;
       const seq = this.#pingSeq;
@@ -484,8 +481,8 @@ export class ArqEndpoint implements ArqCore {
     if (timer !== undefined && timer < t) t = timer;
     if (sender.inFlight > 0) t = Math.min(t, this.#progressAt + this.#opts.deadAfterMs);
     const r = this.#receiver!;
-    if (r.ackPending && this.#opts.ackDelayMs > 0) {
-      t = Math.min(t, r.ackPendingSince + this.#opts.ackDelayMs);
+    if (r.ack.pending && this.#opts.ackDelayMs > 0) {
+      t = Math.min(t, r.ack.since + this.#opts.ackDelayMs);
     }
     if (this.#finAttempt > 0) t = Math.min(t, this.#finResendAt, this.#finDeadline);
     return t;

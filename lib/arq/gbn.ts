@@ -18,6 +18,7 @@ import { FrameType } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { seqAdd, seqDiff, seqLt, seqLte } from "../protocol/seq.ts";
 import type { ArqCore, ArqReceiver, ArqSender } from "./types.ts";
+import { OwedAck } from "./owed_ack.ts";
 import type { SendWindow } from "./send_window.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -135,21 +136,15 @@ export class GbnReceiver implements ArqReceiver {
   readonly #perFrame: boolean;
   /** Next sequence number expected. */
   expected: number;
-  /** A cumulative ACK is owed ("sack" policy). */
-  ackPending = false;
-  /** When the owed ACK became owed. */
-  ackPendingSince = 0;
-  /** The owed ACK re-ACKs after a frame out of order or a duplicate. */
-  ackUrgent = false;
-  /** `expected` when the last ACK was sent. */
-  ackedExpected: number;
+  /** The cumulative ACK owed ("sack" policy); urgent after a frame out of order or a duplicate. */
+  readonly ack: OwedAck;
 
   /** A receiver expecting `firstSeq` first; `perFrame` = the "frame" ACK policy. */
   constructor(core: ArqCore, perFrame: boolean, firstSeq: number) {
     this.#core = core;
     this.#perFrame = perFrame;
     this.expected = firstSeq >>> 0;
-    this.ackedExpected = this.expected;
+    this.ack = new OwedAck(this.expected);
   }
 
   /** Accepts the expected frame, discards any other; ACKs the last in-order frame. */
@@ -167,22 +162,13 @@ export class GbnReceiver implements ArqReceiver {
       core.stats.outOfOrder++;
       if (core.eventsOn) core.event({ kind: "out-of-order", seq, expected: this.expected });
     }
-    if (this.#perFrame) {
-      core.sendAck(seqAdd(this.expected, -1), EMPTY);
-      return;
-    }
-    if (!this.ackPending) {
-      this.ackPending = true;
-      this.ackPendingSince = now;
-    }
-    if (d !== 0) this.ackUrgent = true;
+    if (this.#perFrame) core.sendAck(seqAdd(this.expected, -1), EMPTY);
+    else this.ack.owe(now, d !== 0);
   }
 
   /** Sends the owed cumulative ACK. */
   sendPendingAck(): void {
-    this.ackPending = false;
-    this.ackUrgent = false;
-    this.ackedExpected = this.expected;
+    this.ack.sent(this.expected);
     this.#core.sendAck(seqAdd(this.expected, -1), EMPTY);
   }
 }

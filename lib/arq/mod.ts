@@ -9,6 +9,7 @@ export * from "./types.ts";
 export * from "./rto.ts";
 export * from "./fragment.ts";
 export * from "./send_window.ts";
+export * from "./owed_ack.ts";
 export * from "./gbn.ts";
 export * from "./sr.ts";
 export * from "./endpoint.ts";

@@ -22,6 +22,7 @@ import { FrameType } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { seqAdd, seqDiff, seqLt, seqLte } from "../protocol/seq.ts";
 import type { ArqCore, ArqReceiver, ArqSender } from "./types.ts";
+import { OwedAck } from "./owed_ack.ts";
 import type { SendWindow } from "./send_window.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -216,14 +217,8 @@ export class SrReceiver implements ArqReceiver {
   readonly #ackMask: number;
   /** Next sequence number expected in order. */
   expected: number;
-  /** A cumulative ACK is owed ("sack" policy). */
-  ackPending = false;
-  /** When the owed ACK became owed. */
-  ackPendingSince = 0;
-  /** The owed ACK reports a gap (frames buffered) or a duplicate. */
-  ackUrgent = false;
-  /** `expected` when the last ACK was sent. */
-  ackedExpected: number;
+  /** The cumulative ACK owed ("sack" policy); urgent when it reports a gap or a duplicate. */
+  readonly ack: OwedAck;
 
   /**
    * A receiver with window `size` expecting `firstSeq` first; `perFrame` = the "frame" ACK
@@ -241,7 +236,7 @@ export class SrReceiver implements ArqReceiver {
     this.#ackCount = new Uint32Array(cap * 2);
     this.#ackMask = cap * 2 - 1;
     this.expected = firstSeq >>> 0;
-    this.ackedExpected = this.expected;
+    this.ack = new OwedAck(this.expected);
   }
 
   /** Frames buffered out of order. */
@@ -302,23 +297,14 @@ export class SrReceiver implements ArqReceiver {
 
   /** Sends the owed cumulative ACK with the SACK ranges of the buffered frames. */
   sendPendingAck(): void {
-    this.ackPending = false;
-    this.ackUrgent = false;
-    this.ackedExpected = this.expected;
+    this.ack.sent(this.expected);
     this.#core.sendAck(seqAdd(this.expected, -1), this.#sackBlock());
   }
 
   /** An ACK of `seq` is owed; `urgent` when it reports a gap or a duplicate. */
   #ack(seq: number, now: number, urgent: boolean): void {
-    if (this.#perFrame) {
-      this.#core.sendAck(seq, EMPTY, ++this.#ackCount[seq & this.#ackMask]!);
-      return;
-    }
-    if (!this.ackPending) {
-      this.ackPending = true;
-      this.ackPendingSince = now;
-    }
-    if (urgent) this.ackUrgent = true;
+    if (this.#perFrame) this.#core.sendAck(seq, EMPTY, ++this.#ackCount[seq & this.#ackMask]!);
+    else this.ack.owe(now, urgent);
   }
 
   #sackBlock(): Uint8Array {

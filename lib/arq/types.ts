@@ -8,6 +8,7 @@
 import type { FrameType } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
 import type { SessionParams } from "../protocol/control.ts";
+import type { OwedAck } from "./owed_ack.ts";
 
 /** Life cycle of an endpoint. */
 export type EndpointState =
@@ -340,14 +341,8 @@ export interface ArqReceiver {
   readonly expected: number;
   /** Processes one DATA frame (payload valid during the call only). */
   onData(frame: Frame, now: number): void;
-  /** True when a delayed ACK is owed ("sack" policy). */
-  readonly ackPending: boolean;
-  /** Time the owed ACK became due (first unacknowledged DATA). */
-  readonly ackPendingSince: number;
-  /** The owed ACK reports a gap or a duplicate: it is not delayed. */
-  readonly ackUrgent: boolean;
-  /** `expected` when the last ACK was sent ("sack" policy). */
-  readonly ackedExpected: number;
+  /** The delayed ACK it owes ("sack" policy). */
+  readonly ack: OwedAck;
   /** Sends the owed cumulative ACK (with SACK ranges for SR). */
   sendPendingAck(): void;
 }

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { swap16 } from "../protocol/checksum.ts";
+
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
@@ -48,7 +50,7 @@ function rangeSum(start: number, startSum: number, endSum: number): number {
   while (d > 0xffff) d = (d & 0xffff) + (d >>> 16);
   // A run that starts at an odd offset of the block has its bytes in the other halves of the
   // block's words: its own sum is the block-aligned one byte-swapped (RFC 1071, 2.B).
-  return (start & 1) === 0 ? d : ((d & 0xff) << 8) | (d >>> 8);
+  return (start & 1) === 0 ? d : swap16(d);
 }
 
 /** Where line `i` of `b` starts (the end of the line before it; 0 for the first). */

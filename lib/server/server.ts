@@ -279,11 +279,10 @@ export class ChatServer {
     const id = ++this.#nextId;
     const peer = peerName(remote);
     let prompted = false;
-    c.timer = setTimeout(() => {
-      c.timer = undefined;
+    this.#arm(c, this.#opts.promptDelayMs ?? 150, () => {
       prompted = true;
       this.#writeRaw(c, NICK_PROMPT);
-    }, this.#opts.promptDelayMs ?? 150);
+    });
     this.#awaitRegistration(c, peer);
     let buf = new Uint8Array(READ_MIN);
     for (;;) {
@@ -320,10 +319,15 @@ export class ChatServer {
 
   /** Closes `c` after `ms` unless it was closed before. */
   #closeWithin(c: Connection, reason: string, ms = 1000): void {
+    this.#arm(c, ms, () => this.#closeConnection(c, reason));
+  }
+
+  /** Sets the connection's one timer (replacing any other) to run `fn` after `ms`. */
+  #arm(c: Connection, ms: number, fn: () => void): void {
     clearTimeout(c.timer);
     c.timer = setTimeout(() => {
       c.timer = undefined;
-      this.#closeConnection(c, reason);
+      fn();
     }, ms);
   }
 

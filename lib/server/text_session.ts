@@ -80,9 +80,7 @@ export class TextSession implements ChatClient, Wakeable {
 
   /** Closes after everything queued was written. */
   close(): void {
-    if (this.#closing) return;
-    this.#closing = true;
-    this.#outbox.drained().then(() => this.#finish("closed"));
+    if (!this.#closing) this.#finishWhenDrained("closed");
   }
 
   /** Feeds bytes read from the socket. */
@@ -107,8 +105,13 @@ export class TextSession implements ChatClient, Wakeable {
       if (last !== undefined) this.#input(last, now);
     }
     this.#room.leave(this, "connection closed");
+    this.#finishWhenDrained("connection closed");
+  }
+
+  /** Takes no more input; done once everything queued was written. */
+  #finishWhenDrained(reason: string): void {
     this.#closing = true;
-    this.#outbox.drained().then(() => this.#finish("connection closed"));
+    this.#outbox.drained().then(() => this.#finish(reason));
   }
 
   /** Idle flush of an unterminated command (seed 000 clients). */
