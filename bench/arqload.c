@@ -289,6 +289,24 @@ static double cpu_proc_s(long pid) {
   return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* What a run's figures are differences of, read at its start and at its end. */
+typedef struct {
+  double cpu;  /* this process, s */
+  long csw;    /* involuntary context switches */
+  double srv;  /* the server (--server-pid), s; < 0 when unknown */
+  uint64_t reads, writes;
+} Counters;
+
+static Counters read_counters(void) {
+  Counters c;
+  c.cpu = cpu_self_s(); /* also reads invol_csw */
+  c.csw = invol_csw;
+  c.srv = o_server_pid > 0 ? cpu_proc_s(o_server_pid) : -1;
+  c.reads = G.reads;
+  c.writes = G.writes;
+  return c;
+}
+
 static void *xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
   if (!p) {
@@ -1513,9 +1531,7 @@ int main(int argc, char **argv) {
   int64_t reg_deadline = t0 + (int64_t)(o_timeout * 1e9), run_deadline = 0;
   int64_t next_scan = t0, teardown_deadline = 0, probe_at = 0, probe_gap = 0;
   int status = 0; /* 0 complete, 1 timeout, 2 failed */
-  double cpu0 = 0, cpu1 = 0, srv0 = -1, srv1 = -1;
-  long csw0 = 0, csw1 = 0;
-  uint64_t reads0 = 0, writes0 = 0, reads1 = 0, writes1 = 0;
+  Counters at0 = {0, 0, -1, 0, 0}, at1 = {0, 0, -1, 0, 0}; /* start and end of the run */
   bool teardown = false;
   struct epoll_event evs[512];
 
@@ -1575,11 +1591,7 @@ int main(int argc, char **argv) {
         phase = P_RUN;
         G.send_start = now;
         G.last_delivery = now;
-        cpu0 = cpu_self_s();
-        csw0 = invol_csw;
-        if (o_server_pid > 0) srv0 = cpu_proc_s(o_server_pid);
-        reads0 = G.reads;
-        writes0 = G.writes;
+        at0 = read_counters();
         run_deadline = now + (int64_t)((o_timeout + (o_rate > 0 ? o_duration : 0)) * 1e9);
         period_ns = o_rate > 0 ? 1e9 / o_rate : 0;
         if (o_rate <= 0)
@@ -1594,7 +1606,7 @@ int main(int argc, char **argv) {
         status = 2;
         phase = P_DONE;
         G.send_start = G.last_delivery = G.run_end = now;
-        cpu0 = cpu1 = cpu_self_s();
+        at0.cpu = at1.cpu = cpu_self_s();
       }
     } else if (phase == P_RUN || phase == P_DRAIN) {
       uint64_t expected = 0;
@@ -1606,11 +1618,7 @@ int main(int argc, char **argv) {
           if (status == 1) note_error("run timed out (--timeout %g)", o_timeout);
         }
         G.run_end = now;
-        cpu1 = cpu_self_s();
-        csw1 = invol_csw;
-        if (o_server_pid > 0) srv1 = cpu_proc_s(o_server_pid);
-        reads1 = G.reads;
-        writes1 = G.writes;
+        at1 = read_counters();
         phase = P_DONE;
       }
     }
@@ -1688,13 +1696,13 @@ int main(int argc, char **argv) {
   double span = (double)(G.last_delivery - G.send_start) / 1e9;
   double run_s = (double)(G.run_end - G.send_start) / 1e9;
   double dps = span > 0 ? (double)G.deliveries / span : 0;
-  double gen_cpu = cpu1 - cpu0, gen_pct = run_s > 0 ? 100 * gen_cpu / run_s : 0;
+  double gen_cpu = at1.cpu - at0.cpu, gen_pct = run_s > 0 ? 100 * gen_cpu / run_s : 0;
   static const int64_t num[] = {1, 9, 99, 999}, den[] = {2, 10, 100, 1000};
   double pc[4];
   percentiles(num, den, 4, pc);
   double mean = G.deliveries ? lat_sum / (double)G.deliveries : 0;
   double maxl = G.deliveries ? lat_max : 0;
-  double srv_cpu = (srv0 >= 0 && srv1 >= 0) ? srv1 - srv0 : -1;
+  double srv_cpu = (at0.srv >= 0 && at1.srv >= 0) ? at1.srv - at0.srv : -1;
   double srv_ns = srv_cpu >= 0 && G.deliveries ? srv_cpu * 1e9 / (double)G.deliveries : -1;
   double srtt = 0;
   int ns = 0;
@@ -1733,8 +1741,8 @@ int main(int argc, char **argv) {
            "\"mean\":%.3f},",
            pc[0], pc[1], pc[2], pc[3], maxl, mean);
     printf("\"generator_cpu_s\":%.3f,\"generator_cpu_pct\":%.1f,\"reads\":%llu,\"writes\":%llu,",
-           gen_cpu, gen_pct, (unsigned long long)(reads1 - reads0),
-           (unsigned long long)(writes1 - writes0));
+           gen_cpu, gen_pct, (unsigned long long)(at1.reads - at0.reads),
+           (unsigned long long)(at1.writes - at0.writes));
     if (arq)
       printf("\"retransmissions\":%llu,\"timeouts\":%llu,", (unsigned long long)G.retrans,
              (unsigned long long)G.timeouts);
@@ -1743,7 +1751,7 @@ int main(int argc, char **argv) {
       printf("\"window_waits\":%llu,\"mean_srtt_ms\":%.3f,", (unsigned long long)G.window_waits,
              srtt);
     printf("\"max_loop_ms\":%.3f,\"involuntary_switches\":%ld,", (double)G.max_iter_ns / 1e6,
-           csw1 - csw0);
+           at1.csw - at0.csw);
     if (arq)
       printf("\"arq\":{\"frames_received\":%llu,\"data_received\":%llu,\"acks_received\":%llu,"
              "\"acks_sent\":%llu,\"data_sent\":%llu,\"corrupt\":%llu,\"nacks_sent\":%llu,"
@@ -1793,12 +1801,12 @@ int main(int argc, char **argv) {
            pc[0], pc[1], pc[2], pc[3], maxl, mean);
     printf("  generator CPU   %.3f s = %.1f %% of %.3f s; longest loop iteration %.3f ms, "
            "%ld involuntary context switches\n",
-           gen_cpu, gen_pct, run_s, (double)G.max_iter_ns / 1e6, csw1 - csw0);
+           gen_cpu, gen_pct, run_s, (double)G.max_iter_ns / 1e6, at1.csw - at0.csw);
     if (srv_cpu >= 0)
       printf("  server CPU      %.3f s = %.1f %%, %.1f ns per delivery (pid %ld)\n", srv_cpu,
              run_s > 0 ? 100 * srv_cpu / run_s : 0, srv_ns, o_server_pid);
     printf("  syscalls        %llu reads, %llu writes during the run\n",
-           (unsigned long long)(reads1 - reads0), (unsigned long long)(writes1 - writes0));
+           (unsigned long long)(at1.reads - at0.reads), (unsigned long long)(at1.writes - at0.writes));
     if (arq) {
       printf("  ARQ             %llu retransmissions, %llu timeouts, mean SRTT %.3f ms, "
              "%llu messages queued behind a full window\n",
