@@ -54,6 +54,27 @@ function rangeSum(start: number, startSum: number, endSum: number): number {
 }
 
 /** Where line `i` of `b` starts (the end of the line before it; 0 for the first). */
+/** The view {@link viewOf} made last, and the block bytes and range it shows. */
+let lastView: Uint8Array = EMPTY;
+let lastBytes: Uint8Array = EMPTY;
+let lastStart = 0;
+let lastEnd = 0;
+
+/**
+ * `bytes.subarray(start, end)`, the same object as last time when the range is the same: the
+ * readers of a room that sent nothing in a turn all take the same lines, and one view serves
+ * them all instead of one allocation each (log bytes never change, so sharing is safe).
+ */
+function viewOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  if (bytes !== lastBytes || start !== lastStart || end !== lastEnd) {
+    lastView = bytes.subarray(start, end);
+    lastBytes = bytes;
+    lastStart = start;
+    lastEnd = end;
+  }
+  return lastView;
+}
+
 function lineStart(b: LogBlock, i: number): number {
   return i > 0 ? b.ends[i - 1]! : 0;
 }
@@ -245,10 +266,7 @@ export class LogCursor {
       }
       const end = ends[last]!;
       if (end > start) {
-        sink.send(
-          b.bytes.subarray(start, end),
-          rangeSum(start, sumBefore(b, from), sums[last]!),
-        );
+        sink.send(viewOf(b.bytes, start, end), rangeSum(start, sumBefore(b, from), sums[last]!));
       }
       from = last + 1;
     }

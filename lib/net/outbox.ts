@@ -123,12 +123,17 @@ export class Outbox {
   #shared: ArrayBufferLike | null = null;
   #sharedStart = 0;
   #sharedEnd = 0;
+  /** The caller's view when the open tail is exactly one view (written as it is), else null. */
+  #sharedView: Uint8Array | null = null;
   /** Bytes queued and not yet handed to a write. */
   #pending = 0;
   #spare = EMPTY;
   /** Our own buffer being written (it becomes the spare afterwards), or null for shared bytes. */
   #inflightOwn: Uint8Array<ArrayBuffer> | null = null;
   #inflight = 0;
+  /** The buffer being written and how much of it the writer took so far. */
+  #out: Uint8Array = EMPTY;
+  #written = 0;
   #writing = false;
   #scheduled = false;
   #failed = false;
@@ -187,11 +192,13 @@ export class Outbox {
     const start = bytes.byteOffset;
     if (this.#shared === buffer && this.#sharedEnd === start) {
       this.#sharedEnd = start + n;
+      this.#sharedView = null;
     } else {
       this.#closeTail();
       this.#shared = buffer;
       this.#sharedStart = start;
       this.#sharedEnd = start + n;
+      this.#sharedView = bytes;
     }
     this.#queuedMore(n);
   }
@@ -260,14 +267,20 @@ export class Outbox {
   /** Moves the open tail (shared range or private bytes) into `#parts`. */
   #closeTail(): void {
     if (this.#shared !== null) {
-      this.#parts.push(
-        new Uint8Array(this.#shared, this.#sharedStart, this.#sharedEnd - this.#sharedStart),
-      );
+      this.#parts.push(this.#sharedRange());
       this.#shared = null;
     } else if (this.#len > this.#privStart) {
       this.#parts.push(this.#buf.subarray(this.#privStart, this.#len));
       this.#privStart = this.#len;
     }
+  }
+
+  /** The open shared tail as a view: the caller's own when it is exactly one (no allocation). */
+  #sharedRange(): Uint8Array {
+    const view = this.#sharedView;
+    this.#sharedView = null;
+    return view ??
+      new Uint8Array(this.#shared!, this.#sharedStart, this.#sharedEnd - this.#sharedStart);
   }
 
   /**
@@ -278,7 +291,7 @@ export class Outbox {
     const n = this.#pending;
     this.#pending = 0;
     if (this.#parts.length === 0 && this.#shared !== null) {
-      const out = new Uint8Array(this.#shared, this.#sharedStart, n);
+      const out = this.#sharedRange();
       this.#shared = null;
       this.#inflightOwn = null;
       return out;
@@ -309,49 +322,86 @@ export class Outbox {
   }
 
   readonly #flush = (): void => {
-    this.#run();
+    this.#scheduled = false;
+    if (!this.#writing) this.#writeNext();
   };
 
-  async #run(): Promise<void> {
-    this.#scheduled = false;
-    if (this.#writing) return;
+  /**
+   * Starts writing everything queued, or ends the writing spell when nothing is. A chain of
+   * `then` callbacks fixed per outbox, not an `async` loop: an async call per flush allocated
+   * its own suspended frame (about 700 bytes, 100 MB/s at a million deliveries per second) and
+   * the young-generation collections it caused made up the latency tail.
+   */
+  #writeNext(): void {
+    if (this.#pending === 0 || this.#failed) {
+      this.#endWriting();
+      return;
+    }
     this.#writing = true;
+    const out = this.#take();
+    this.#out = out;
+    this.#written = 0;
+    this.#inflight = out.length;
+    this.#write(out);
+  }
+
+  #write(bytes: Uint8Array): void {
+    let written: Promise<number>;
     try {
-      while (this.#pending > 0 && !this.#failed) {
-        const out = this.#take();
-        const n = out.length;
-        this.#inflight = n;
-        let off = 0;
-        while (off < n) {
-          off += await this.#writer.write(off === 0 ? out : out.subarray(off));
-          this.#inflight = n - off;
-        }
-        const own = this.#inflightOwn;
-        this.#inflightOwn = null;
-        if (own !== null && own.length <= MAX_KEPT && own.length > this.#spare.length) {
-          this.#spare = own;
-        }
-      }
+      written = this.#writer.write(bytes);
     } catch (error) {
-      this.#failed = true;
-      this.#pending = 0;
-      this.#parts = [];
-      this.#shared = null;
-      this.#len = 0;
-      this.#privStart = 0;
-      this.#inflight = 0;
-      this.#onError?.(error);
-    } finally {
-      this.#writing = false;
-      if (this.#pending === 0 && this.capacity > 0) {
-        this.#idleSince = turnNow();
-        idleHolding.add(this);
-      }
-      if (this.#pending === 0 || this.#failed) {
-        const waiters = this.#drainWaiters;
-        this.#drainWaiters = [];
-        for (const w of waiters) w();
-      }
+      this.#fail(error);
+      return;
+    }
+    written.then(this.#onWritten, this.#onWriteError);
+  }
+
+  readonly #onWritten = (n: number): void => {
+    const out = this.#out;
+    this.#written += n;
+    this.#inflight = out.length - this.#written;
+    if (this.#inflight > 0) {
+      this.#write(out.subarray(this.#written));
+      return;
+    }
+    this.#out = EMPTY;
+    const own = this.#inflightOwn;
+    this.#inflightOwn = null;
+    if (own !== null && own.length <= MAX_KEPT && own.length > this.#spare.length) {
+      this.#spare = own;
+    }
+    this.#writeNext();
+  };
+
+  readonly #onWriteError = (error: unknown): void => {
+    this.#fail(error);
+  };
+
+  #fail(error: unknown): void {
+    this.#failed = true;
+    this.#pending = 0;
+    this.#parts = [];
+    this.#shared = null;
+    this.#sharedView = null;
+    this.#len = 0;
+    this.#privStart = 0;
+    this.#inflight = 0;
+    this.#out = EMPTY;
+    this.#inflightOwn = null;
+    this.#onError?.(error);
+    this.#endWriting();
+  }
+
+  #endWriting(): void {
+    this.#writing = false;
+    if (this.#pending === 0 && this.capacity > 0) {
+      this.#idleSince = turnNow();
+      idleHolding.add(this);
+    }
+    const waiters = this.#drainWaiters;
+    if (waiters.length > 0) {
+      this.#drainWaiters = [];
+      for (const w of waiters) w();
     }
   }
 }
