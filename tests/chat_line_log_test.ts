@@ -70,6 +70,24 @@ Deno.test("LogCursor takes what was written since, one view per block, across bl
   assert.deepEqual(taken(cursor).map((v) => dec.decode(v)), ["f\n"]);
 });
 
+Deno.test("LogCursors at the same place get the same view of the same lines, others their own", () => {
+  const log = new LineLog();
+  const a = new LogCursor(log);
+  const b = new LogCursor(log);
+  const late = new LogCursor(log);
+  log.encode("[ana]: oi\n");
+  const [aFirst] = taken(a);
+  log.encode("[bia]: olá\n");
+  const [aView] = taken(a);
+  const [bView] = taken(b);
+  const [lateView] = taken(late);
+  assert.equal(dec.decode(aView), "[bia]: olá\n");
+  assert.equal(dec.decode(bView), "[ana]: oi\n[bia]: olá\n");
+  assert.equal(lateView, bView, "one view for both readers of the same two lines");
+  assert.notEqual(aView, bView);
+  assert.notEqual(aFirst, aView);
+});
+
 Deno.test("LogCursor.takeAllBut skips the last line, also when it opened a new block", () => {
   const log = new LineLog(16);
   const cursor = new LogCursor(log);

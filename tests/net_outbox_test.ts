@@ -177,3 +177,48 @@ Deno.test("beforeNextFlush runs at the end of the turn; what it appends leaves i
   assert.deepEqual(w.calls, [2], "one write with both bytes");
   assert.deepEqual(w.bytes, [1, 2]);
 });
+
+Deno.test("Outbox reports a failed write once, whether it throws or rejects, and wakes drained()", async () => {
+  for (const how of ["throws", "rejects"] as const) {
+    const errors: unknown[] = [];
+    let calls = 0;
+    const o = new Outbox({
+      write(): Promise<number> {
+        calls++;
+        if (how === "throws") throw new Error("gone");
+        return Promise.reject(new Error("gone"));
+      },
+    }, { onError: (e) => errors.push(e) });
+    o.append(Uint8Array.of(1, 2, 3));
+    await o.drained();
+    assert.equal(calls, 1, how);
+    assert.equal(errors.length, 1, how);
+    assert.equal(o.failed, true, how);
+    assert.equal(o.queued, 0, how);
+    o.append(Uint8Array.of(4));
+    await turn();
+    assert.equal(calls, 1, `${how}: nothing written after the failure`);
+    assert.equal(errors.length, 1, `${how}: reported once`);
+  }
+});
+
+Deno.test("Outbox hands a lone shared view to the writer as it is, not a copy or a new view", async () => {
+  const seen: Uint8Array[] = [];
+  const o = new Outbox({
+    write(p: Uint8Array): Promise<number> {
+      seen.push(p);
+      return Promise.resolve(p.length);
+    },
+  });
+  const log = new Uint8Array(64).fill(7);
+  const line = log.subarray(8, 20);
+  o.appendShared(line);
+  await o.drained();
+  o.appendShared(log.subarray(20, 30));
+  o.appendShared(log.subarray(30, 40));
+  await o.drained();
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0], line);
+  assert.equal(seen[1]!.buffer, log.buffer);
+  assert.deepEqual([seen[1]!.byteOffset, seen[1]!.length], [20, 20]);
+});
