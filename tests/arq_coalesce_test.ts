@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { ArqEndpoint, type OutFrame } from "../lib/arq/mod.ts";
+import { MessageQueue } from "../lib/arq/send_window.ts";
 import { FrameType, onesSum, type SessionParams } from "../lib/protocol/mod.ts";
 
 const enc = new TextEncoder();
@@ -133,4 +134,32 @@ Deno.test("adjacent views of one buffer are packed as one view, others are copie
   assert.equal(buffers[0], log.buffer, "the first frame is a view of the log: no copy");
   assert.notEqual(buffers[1], log.buffer, "the second starts with a foreign line: copied");
   for (const s of sums) assert.equal(s.sum, onesSum(s.payload), dec.decode(s.payload));
+});
+
+Deno.test("MessageQueue keeps messages in order through wrap-around, growth and shrinking (seeded)", () => {
+  const queue = new MessageQueue();
+  let seed = 5;
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  let pushed = 0;
+  let taken = 0;
+  for (let step = 0; step < 5000; step++) {
+    // Bursts now and then: the ring grows past its kept size, then drains and shrinks.
+    const burst = step % 500 === 0 ? 100 : Math.floor(random() * 4);
+    for (let i = 0; i < burst; i++) queue.push(Uint8Array.of(pushed & 255, pushed >> 8), pushed++);
+    const shifts = Math.floor(random() * 4);
+    for (let i = 0; i < shifts && queue.length > 0; i++) {
+      const m = queue.peek()!;
+      assert.deepEqual([m.bytes[0], m.bytes[1], m.sum, m.offset], [
+        taken & 255,
+        taken >> 8,
+        taken,
+        0,
+      ]);
+      queue.shift();
+      taken++;
+    }
+    assert.equal(queue.length, pushed - taken);
+  }
+  assert.ok(pushed > 1000 && taken > 1000, `${pushed} pushed, ${taken} taken`);
+  assert.equal(queue.pending, pushed, "pending counts until acknowledged, not until taken");
 });

@@ -54,25 +54,30 @@ function rangeSum(start: number, startSum: number, endSum: number): number {
 }
 
 /** Where line `i` of `b` starts (the end of the line before it; 0 for the first). */
-/** The view {@link viewOf} made last, and the block bytes and range it shows. */
-let lastView: Uint8Array = EMPTY;
-let lastBytes: Uint8Array = EMPTY;
-let lastStart = 0;
-let lastEnd = 0;
+/** How many recent views {@link viewOf} remembers (a reader's turn may come in a few pieces). */
+const VIEWS_KEPT = 4;
+/** The views {@link viewOf} made last, with the block bytes and range each shows. */
+const keptViews: Uint8Array[] = [];
+const keptBytes: Uint8Array[] = [];
+const keptStarts: number[] = [];
+let nextKept = 0;
 
 /**
- * `bytes.subarray(start, end)`, the same object as last time when the range is the same: the
+ * `bytes.subarray(start, end)`, the same object as a recent call for the same range: the
  * readers of a room that sent nothing in a turn all take the same lines, and one view serves
  * them all instead of one allocation each (log bytes never change, so sharing is safe).
  */
 function viewOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  if (bytes !== lastBytes || start !== lastStart || end !== lastEnd) {
-    lastView = bytes.subarray(start, end);
-    lastBytes = bytes;
-    lastStart = start;
-    lastEnd = end;
+  for (let i = 0; i < keptViews.length; i++) {
+    const v = keptViews[i]!;
+    if (keptBytes[i] === bytes && keptStarts[i] === start && v.length === end - start) return v;
   }
-  return lastView;
+  const view = bytes.subarray(start, end);
+  keptViews[nextKept] = view;
+  keptBytes[nextKept] = bytes;
+  keptStarts[nextKept] = start;
+  nextKept = (nextKept + 1) % VIEWS_KEPT;
+  return view;
 }
 
 function lineStart(b: LogBlock, i: number): number {
