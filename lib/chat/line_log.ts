@@ -53,7 +53,6 @@ function rangeSum(start: number, startSum: number, endSum: number): number {
   return (start & 1) === 0 ? d : swap16(d);
 }
 
-/** Where line `i` of `b` starts (the end of the line before it; 0 for the first). */
 /** How many recent views {@link viewOf} remembers (a reader's turn may come in a few pieces). */
 const VIEWS_KEPT = 4;
 /** The views {@link viewOf} made last, with the block bytes and range each shows. */
@@ -80,6 +79,7 @@ function viewOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
   return view;
 }
 
+/** Where line `i` of `b` starts (the end of the line before it; 0 for the first). */
 function lineStart(b: LogBlock, i: number): number {
   return i > 0 ? b.ends[i - 1]! : 0;
 }

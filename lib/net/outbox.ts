@@ -329,8 +329,8 @@ export class Outbox {
   /**
    * Starts writing everything queued, or ends the writing spell when nothing is. A chain of
    * `then` callbacks fixed per outbox, not an `async` loop: an async call per flush allocated
-   * its own suspended frame (about 700 bytes, 100 MB/s at a million deliveries per second) and
-   * the young-generation collections it caused made up the latency tail.
+   * its own suspended frame (about 700 bytes; 100 MB/s at a million deliveries per second), and
+   * every young-generation collection that garbage brings on stops all connections at once.
    */
   #writeNext(): void {
     if (this.#pending === 0 || this.#failed) {
