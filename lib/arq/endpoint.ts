@@ -441,7 +441,7 @@ export class ArqEndpoint implements ArqCore {
     }
     sender.update(now);
     const r = this.#receiver!;
-    if (r.ack.pending && now >= r.ack.since + this.#opts.ackDelayMs) r.sendPendingAck();
+    if (now >= r.ack.heldUntil(this.#opts.ackDelayMs)) r.sendPendingAck();
     if (now >= this.#nextPingAt()) {
       this.#lastPingAt = now;
       const seq = this.#pingSeq;
@@ -481,9 +481,7 @@ export class ArqEndpoint implements ArqCore {
     if (timer !== undefined && timer < t) t = timer;
     if (sender.inFlight > 0) t = Math.min(t, this.#progressAt + this.#opts.deadAfterMs);
     const r = this.#receiver!;
-    if (r.ack.pending && this.#opts.ackDelayMs > 0) {
-      t = Math.min(t, r.ack.since + this.#opts.ackDelayMs);
-    }
+    if (this.#opts.ackDelayMs > 0) t = Math.min(t, r.ack.heldUntil(this.#opts.ackDelayMs));
     if (this.#finAttempt > 0) t = Math.min(t, this.#finResendAt, this.#finDeadline);
     return t;
   }

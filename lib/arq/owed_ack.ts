@@ -39,13 +39,18 @@ export class OwedAck {
     this.#ackedExpected = expected;
   }
 
+  /** When an owed ACK has been held `delayMs` and must leave (Infinity when none is owed). */
+  heldUntil(delayMs: number): number {
+    return this.pending ? this.since + delayMs : Infinity;
+  }
+
   /**
    * Whether the owed ACK leaves at a flush at `now`: once it was held `delayMs`, at once when it
    * is urgent, or when half a `window` arrived since the last ACK (receiver at `expected`).
    */
   due(now: number, delayMs: number, expected: number, window: number): boolean {
     return this.pending &&
-      (now >= this.since + delayMs || this.urgent ||
+      (now >= this.heldUntil(delayMs) || this.urgent ||
         seqDiff(expected, this.#ackedExpected) * 2 >= window);
   }
 }

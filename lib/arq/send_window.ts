@@ -25,6 +25,8 @@ interface QueuedMessage {
   owned: boolean;
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** Ring capacity a queue drops back to once it empties after a burst. */
 const QUEUE_KEEP = 16;
 
@@ -137,8 +139,6 @@ export class MessageQueue {
     this.#head = 0;
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 /** Smallest power of two that is at least `n`. */
 function pow2AtLeast(n: number): number {

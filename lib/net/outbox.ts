@@ -130,8 +130,7 @@ export class Outbox {
   #spare = EMPTY;
   /** Our own buffer being written (it becomes the spare afterwards), or null for shared bytes. */
   #inflightOwn: Uint8Array<ArrayBuffer> | null = null;
-  #inflight = 0;
-  /** The buffer being written and how much of it the writer took so far. */
+  /** The buffer being written (EMPTY when none) and how much of it the writer took so far. */
   #out: Uint8Array = EMPTY;
   #written = 0;
   #writing = false;
@@ -151,7 +150,7 @@ export class Outbox {
 
   /** Bytes queued and not yet written (including a write in flight). */
   get queued(): number {
-    return this.#pending + this.#inflight;
+    return this.#pending + this.#inflight();
   }
 
   /** Bytes of buffer memory held (queue and spare), whatever is queued. */
@@ -251,11 +250,16 @@ export class Outbox {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
+  /** Bytes handed to the writer and not yet written. */
+  #inflight(): number {
+    return this.#out.length - this.#written;
+  }
+
   #queuedMore(n: number): void {
     this.#pending += n;
-    if (!this.#overflowed && this.#pending + this.#inflight > this.#maxBytes) {
+    if (!this.#overflowed && this.queued > this.#maxBytes) {
       this.#overflowed = true;
-      this.#onOverflow?.(this.#pending + this.#inflight);
+      this.#onOverflow?.(this.queued);
       return;
     }
     if (!this.#writing && !this.#scheduled) {
@@ -341,7 +345,6 @@ export class Outbox {
     const out = this.#take();
     this.#out = out;
     this.#written = 0;
-    this.#inflight = out.length;
     this.#write(out);
   }
 
@@ -357,14 +360,13 @@ export class Outbox {
   }
 
   readonly #onWritten = (n: number): void => {
-    const out = this.#out;
     this.#written += n;
-    this.#inflight = out.length - this.#written;
-    if (this.#inflight > 0) {
-      this.#write(out.subarray(this.#written));
+    if (this.#inflight() > 0) {
+      this.#write(this.#out.subarray(this.#written));
       return;
     }
     this.#out = EMPTY;
+    this.#written = 0;
     const own = this.#inflightOwn;
     this.#inflightOwn = null;
     if (own !== null && own.length <= MAX_KEPT && own.length > this.#spare.length) {
@@ -385,8 +387,8 @@ export class Outbox {
     this.#sharedView = null;
     this.#len = 0;
     this.#privStart = 0;
-    this.#inflight = 0;
     this.#out = EMPTY;
+    this.#written = 0;
     this.#inflightOwn = null;
     this.#onError?.(error);
     this.#endWriting();
