@@ -126,14 +126,13 @@ Deno.test("Room rejects control characters so nobody forges a line", () => {
       "\x1b[2K[teacher]",
       "a\u2028b",
       "\u202eabc",
-      "tab\there",
     ]
   ) {
     a.clear();
     room.input(a, `MSG ${evil}`, 1);
-    assert.equal(
+    assert.match(
       a.text(),
-      "400 Bad Request\nControl characters are not allowed\n",
+      /^400 Bad Request\nControl characters are not allowed: U\+[0-9A-F]{4}\n$/,
       JSON.stringify(evil),
     );
   }
