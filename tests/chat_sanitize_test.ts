@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type ChatClient, Room, validateNick } from "../lib/chat/mod.ts";
+import { assertWitnessView, UNSHOWABLE } from "./support/witness_view.ts";
 
 class FakeClient implements ChatClient {
   readonly sent: Uint8Array[] = [];
@@ -36,40 +37,6 @@ function setup() {
     return c;
   };
   return { room, join };
-}
-
-/** Anything a terminal acts on or hides, bar the emoji joiner and variation selectors. */
-const UNSHOWABLE =
-  // deno-lint-ignore no-control-regex -- what a witness must never receive
-  /[\x00-\x09\x0b-\x1f\x7f-\x9f\p{Cs}\p{Zl}\p{Zp}\p{Bidi_Control}\u200b\u2060\ufeff\u00ad\u034f\u3164\u115f\u1160\uffa0\u{e0000}-\u{e007f}]/u;
-
-/**
- * Checks a witness's view: the welcome, then only chat lines of `senders` and notices, one per
- * line, nothing unshowable, no mark stacks. Returns the chat lines.
- */
-function assertWitnessView(text: string, senders: readonly string[]): string[] {
-  assert.ok(text.endsWith("\n") || text === "", JSON.stringify(text.slice(-40)));
-  const lines = text.split("\n").slice(0, -1);
-  const chat: string[] = [];
-  for (const line of lines) {
-    assert.ok(!UNSHOWABLE.test(line), `unshowable character: ${JSON.stringify(line)}`);
-    assert.ok(
-      !/\p{M}{4}/u.test(line.replace(/\p{Variation_Selector}/gu, "")),
-      JSON.stringify(line),
-    );
-    if (line.startsWith("*** ")) {
-      assert.ok(!line.includes("]:"), `a notice that holds ']:': ${JSON.stringify(line)}`);
-      continue;
-    }
-    const m = /^\[([^\]]+)\]: /.exec(line);
-    assert.ok(m !== null, `neither chat nor notice: ${JSON.stringify(line)}`);
-    assert.ok(
-      senders.includes(m[1]!),
-      `a line from ${JSON.stringify(m[1])}: ${JSON.stringify(line)}`,
-    );
-    chat.push(line);
-  }
-  return chat;
 }
 
 Deno.test("look-alikes of a present nickname get 409, at registration and with NICK", () => {
