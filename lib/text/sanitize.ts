@@ -23,18 +23,57 @@ export const MAX_MARKS = 3;
 
 /** Characters refused anywhere in chat text and nicknames (TAB is refused only in nicknames). */
 const REFUSED = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\p{Bidi_Control}]/u;
-// deno-lint-ignore no-control-regex -- matching control characters is the point
-const REFUSED_BUT_TAB = /[\x00-\x08\x0a-\x1f\x7f-\x9f\p{Cs}\p{Zl}\p{Zp}\p{Bidi_Control}]/u;
+/** Anything but printable ASCII: text without it is returned at once. */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 /** Every character the slow path must look at: controls, format, marks, default-ignorables. */
 const SUSPECT = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{M}\p{Default_Ignorable_Code_Point}]/u;
-const SUSPECT_ALL = new RegExp(SUSPECT.source, "gu");
 /** Characters that are never shown: format characters and default-ignorable code points. */
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
 const INVISIBLE_ALL = new RegExp(INVISIBLE.source, "gu");
 const VARIATION_SELECTOR = /\p{Variation_Selector}/u;
+const MARK = /\p{M}/u;
 const PICTOGRAPH = /\p{Extended_Pictographic}/u;
-const ZWJ = "\u200d";
+
+/** What the slow path does with a code point. */
+const BASE = 0,
+  PICTO = 1,
+  MODIFIER = 2,
+  MARK_KIND = 3,
+  SELECTOR = 4,
+  JOINER = 5,
+  HIDDEN = 6,
+  REFUSE = 7,
+  TAB = 8;
+const ZWJ = 0x200d;
 const VS16 = 0xfe0f;
+/** Kinds of the non-ASCII code points met lately (bounded: cleared when full). */
+const kinds = new Map<number, number>();
+const KINDS_KEPT = 4096;
+
+function kindOf(cp: number): number {
+  if (cp < 0x80) return cp === 0x09 ? TAB : cp < 0x20 || cp === 0x7f ? REFUSE : BASE;
+  let kind = kinds.get(cp);
+  if (kind !== undefined) return kind;
+  const ch = String.fromCodePoint(cp);
+  kind = REFUSED.test(ch)
+    ? REFUSE
+    : cp === ZWJ
+    ? JOINER
+    : VARIATION_SELECTOR.test(ch)
+    ? SELECTOR
+    : INVISIBLE.test(ch)
+    ? HIDDEN
+    : MARK.test(ch)
+    ? MARK_KIND
+    : cp >= 0x1f3fb && cp <= 0x1f3ff
+    ? MODIFIER
+    : PICTOGRAPH.test(ch)
+    ? PICTO
+    : BASE;
+  if (kinds.size >= KINDS_KEPT) kinds.clear();
+  kinds.set(cp, kind);
+  return kind;
+}
 
 /** Why chat text was refused: the first refused character. */
 export interface TextRefusal {
@@ -57,79 +96,66 @@ export function findRefused(text: string): string | undefined {
 /**
  * The chat text to broadcast for `text` as a user typed it, or why it is refused (module doc:
  * refused, replaced, removed, bounded). The result never holds a refused character, a TAB, an
- * invisible character other than an emoji joiner or a variation selector after a base, or more
- * than {@link MAX_MARKS} marks on one base. It may be empty (the text was all invisible).
+ * invisible character other than a ZWJ between pictographs or a variation selector after a
+ * base, or more than {@link MAX_MARKS} marks on one base. It may be empty (all invisible).
  */
 export function cleanChatText(text: string): string | TextRefusal {
-  if (!SUSPECT.test(text)) return text;
-  const refused = REFUSED_BUT_TAB.exec(text);
-  if (refused !== null) return { char: refused[0], codePoint: codePointName(refused[0]) };
-  return cleanSuspects(text);
-}
-
-/** The slow path of {@link cleanChatText}, for text holding no refused character. */
-function cleanSuspects(text: string): string {
+  if (!NOT_PRINTABLE_ASCII.test(text) || !SUSPECT.test(text)) return text;
   let out = "";
-  let from = 0;
-  let marks = 0;
-  let afterBase = false;
-  SUSPECT_ALL.lastIndex = 0;
-  for (let m = SUSPECT_ALL.exec(text); m !== null; m = SUSPECT_ALL.exec(text)) {
-    const ch = m[0];
-    if (m.index > from) {
-      out += text.slice(from, m.index);
-      marks = 0;
-      afterBase = true;
-    }
-    from = m.index + ch.length;
-    if (ch === "\t") {
-      out += " ";
-      marks = 0;
-      afterBase = true;
-    } else if (ch === ZWJ) {
-      if (joinsPictographs(out, text, from)) {
-        out += ch;
-        afterBase = false;
+  let kept = 0; // text[kept..i) is kept and not yet copied to `out`
+  let marks = 0; // marks kept since the last base
+  let afterBase = false; // the last character kept is a base (a selector may follow)
+  let emoji = false; // the last base kept is a pictograph, maybe with VS16 or a skin tone
+  for (let i = 0; i < text.length;) {
+    const cp = text.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    const kind = kindOf(cp);
+    let keep = true;
+    switch (kind) {
+      case REFUSE: {
+        const char = String.fromCodePoint(cp);
+        return { char, codePoint: codePointName(char) };
       }
-    } else if (VARIATION_SELECTOR.test(ch)) {
-      if (afterBase) out += ch;
-      afterBase = false;
-    } else if (INVISIBLE.test(ch)) {
-      // Removed: an invisible character neither shows nor ends a stack of marks.
-    } else {
-      if (marks < MAX_MARKS) out += ch;
-      marks++;
-      afterBase = false;
+      case TAB:
+        out += text.slice(kept, i) + " ";
+        kept = i + 1;
+        marks = 0;
+        afterBase = true;
+        emoji = false;
+        i++;
+        continue;
+      case JOINER: {
+        const next = text.codePointAt(i + 1);
+        keep = emoji && next !== undefined && kindOf(next) === PICTO;
+        if (keep) afterBase = emoji = false;
+        break;
+      }
+      case SELECTOR:
+        keep = afterBase;
+        if (keep && cp !== VS16) emoji = false;
+        afterBase = false;
+        break;
+      case HIDDEN:
+        keep = false; // neither shows nor ends a stack of marks
+        break;
+      case MARK_KIND:
+        keep = marks < MAX_MARKS;
+        marks++;
+        afterBase = false;
+        if (keep) emoji = false;
+        break;
+      default: // BASE, PICTO, MODIFIER
+        marks = 0;
+        afterBase = true;
+        if (kind !== MODIFIER) emoji = kind === PICTO;
     }
+    if (!keep) {
+      out += text.slice(kept, i);
+      kept = i + width;
+    }
+    i += width;
   }
-  return out + text.slice(from);
-}
-
-/**
- * True when a ZWJ between `out` (what is kept so far) and `text[next..]` joins two pictographs,
- * the first possibly followed by VS16 or a skin-tone modifier.
- */
-function joinsPictographs(out: string, text: string, next: number): boolean {
-  const after = text.codePointAt(next);
-  if (after === undefined || !PICTOGRAPH.test(String.fromCodePoint(after))) return false;
-  let end = out.length;
-  for (let step = 0; step < 3 && end > 0; step++) {
-    const cp = lastCodePoint(out, end);
-    if (PICTOGRAPH.test(String.fromCodePoint(cp))) return true;
-    if (cp !== VS16 && !(cp >= 0x1f3fb && cp <= 0x1f3ff)) return false;
-    end -= cp > 0xffff ? 2 : 1;
-  }
-  return false;
-}
-
-/** The code point that ends at `end` in `s` (`end` > 0). */
-function lastCodePoint(s: string, end: number): number {
-  const low = s.charCodeAt(end - 1);
-  if (low >= 0xdc00 && low <= 0xdfff && end >= 2) {
-    const high = s.charCodeAt(end - 2);
-    if (high >= 0xd800 && high <= 0xdbff) return s.codePointAt(end - 2)!;
-  }
-  return low;
+  return kept === 0 ? text : out + text.slice(kept);
 }
 
 /** `text` without its invisible characters (format characters and default-ignorables). */
