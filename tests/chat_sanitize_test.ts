@@ -74,6 +74,23 @@ Deno.test("an invisible nickname is refused; accents and case keep their rules",
   assert.deepEqual(room.nicks(), ["João", "Joao", "Νίκος"]);
 });
 
+Deno.test("PRIV finds its target by the same keys: case, width and look-alikes", () => {
+  const { room, join } = setup();
+  const joao = join("João");
+  const ana = join("ana");
+  for (const target of ["JOÃO", "jo\u0061\u0303o", "\uff2a\uff4f\u00e3\uff4f"]) {
+    joao.clear();
+    room.input(ana, `PRIV ${target} oi`, 0);
+    assert.equal(joao.text(), "[ana -> João]: oi\n", JSON.stringify(target));
+  }
+  ana.clear();
+  room.input(ana, "PRIV Joao oi", 0);
+  assert.equal(ana.text(), "404 Not Found\nNo such user: Joao\n");
+  ana.clear();
+  room.input(ana, "PRIV \x1b[2J\u202e oi", 0);
+  assert.equal(ana.text(), "404 Not Found\nNo such user: \\u{1b}[2J\\u{202e}\n");
+});
+
 Deno.test("validateNick drops invisible characters, so the name shown is the name checked", () => {
   const check = validateNick("w1\u034f");
   assert.ok(check.ok);
