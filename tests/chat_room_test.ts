@@ -1,38 +1,11 @@
 /** Room: the application protocol without sockets. */
 
 import assert from "node:assert/strict";
-import { type ChatClient, hasControl, parseFlood, Room, VERBS } from "../lib/chat/mod.ts";
+import { hasControl, parseFlood, Room, VERBS } from "../lib/chat/mod.ts";
 import { onesSum } from "../lib/protocol/checksum.ts";
+import { FakeClient, roomWithClients } from "./support/fake_client.ts";
 
-class FakeClient implements ChatClient {
-  readonly sent: Uint8Array[] = [];
-  closed = false;
-  constructor(readonly id: number) {}
-  send(bytes: Uint8Array): void {
-    this.sent.push(bytes);
-  }
-  close(): void {
-    this.closed = true;
-  }
-  text(): string {
-    return this.sent.map((b) => new TextDecoder().decode(b)).join("");
-  }
-  clear(): void {
-    this.sent.length = 0;
-  }
-}
-
-function setup(options = {}) {
-  const room = new Room(options);
-  let id = 0;
-  const join = (nick: string) => {
-    const c = new FakeClient(++id);
-    room.connect(c);
-    room.input(c, nick, 0);
-    return c;
-  };
-  return { room, join };
-}
+const setup = roomWithClients;
 
 Deno.test("Room registers a nickname with 200 and tells the others", () => {
   const { join } = setup();

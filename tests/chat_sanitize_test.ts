@@ -6,37 +6,12 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type ChatClient, Room, validateNick } from "../lib/chat/mod.ts";
+import { validateNick } from "../lib/chat/mod.ts";
+import { roomWithClients } from "./support/fake_client.ts";
 import { assertWitnessView, UNSHOWABLE } from "./support/witness_view.ts";
 
-class FakeClient implements ChatClient {
-  readonly sent: Uint8Array[] = [];
-  closed = false;
-  constructor(readonly id: number) {}
-  send(bytes: Uint8Array): void {
-    this.sent.push(bytes);
-  }
-  close(): void {
-    this.closed = true;
-  }
-  text(): string {
-    return this.sent.map((b) => new TextDecoder().decode(b)).join("");
-  }
-  clear(): void {
-    this.sent.length = 0;
-  }
-}
-
 function setup() {
-  const room = new Room({ flood: null });
-  let id = 0;
-  const join = (nick: string) => {
-    const c = new FakeClient(++id);
-    room.connect(c);
-    room.input(c, nick, 0);
-    return c;
-  };
-  return { room, join };
+  return roomWithClients({ flood: null });
 }
 
 Deno.test("look-alikes of a present nickname get 409, at registration and with NICK", () => {
