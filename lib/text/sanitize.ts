@@ -8,13 +8,14 @@
  * - **replaced**: a TAB becomes one space (pasted code keeps its words apart);
  * - **removed**: every other format character (Cf) and every default-ignorable code point
  *   (zero-width spaces, soft hyphens, tag characters, fillers such as U+3164, U+034F), except a
- *   ZERO WIDTH JOINER between two pictographs (emoji sequences such as 👨‍👩‍👧) and one variation
- *   selector right after a base character (❤️);
+ *   ZERO WIDTH JOINER between two pictographs, the first maybe followed by VS16 or a skin tone
+ *   (emoji sequences such as 👨‍👩‍👧), and one variation selector right after a base character (❤️);
  * - **bounded**: at most {@link MAX_MARKS} combining marks on one base character (the rest of a
  *   "zalgo" stack is removed; invisible characters in between do not restart the count).
  *
- * Plain printable ASCII, and text with none of these characters, is returned unchanged after one
- * regular-expression scan.
+ * Plain printable ASCII is returned unchanged after one plain scan, other text with none of these
+ * characters after a second (Unicode) one; only text that holds them is walked code point by
+ * code point.
  * @module
  */
 
@@ -50,6 +51,7 @@ const VS16 = 0xfe0f;
 const kinds = new Map<number, number>();
 const KINDS_KEPT = 4096;
 
+/** The kind of one code point: ASCII by range, the rest classified once and then looked up. */
 function kindOf(cp: number): number {
   if (cp < 0x80) return cp === 0x09 ? TAB : cp < 0x20 || cp === 0x7f ? REFUSE : BASE;
   let kind = kinds.get(cp);
