@@ -26,6 +26,8 @@ import type { ServerEvent } from "../lib/client/server_lines.ts";
 import { formatEvent } from "../lib/client/style.ts";
 import { FaultInjector, parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
+import { TCP_DIALER } from "../lib/net/tcp_transport.ts";
+import { Turn } from "../lib/net/turn.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { MAX_WINDOW, type SessionParams } from "../lib/protocol/control.ts";
 import { MAX_PAYLOAD } from "../lib/protocol/header.ts";
@@ -205,6 +207,7 @@ async function run(args: string[]): Promise<number> {
   let conn: ChatConnection;
   try {
     conn = await ChatConnection.open({
+      dialer: TCP_DIALER,
       host: s.host,
       port: s.port,
       text: s.text,
@@ -213,6 +216,7 @@ async function run(args: string[]): Promise<number> {
       faults,
       trace: traceOut,
       scheduler,
+      turn: new Turn(),
       onEvent,
       makeCapture: pcap?.forConnection,
     });

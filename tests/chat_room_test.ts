@@ -186,10 +186,8 @@ Deno.test("Room announces joins, leaves and renames only up to announceMax users
   assert.equal(ana.text(), "[caio]: still heard\n*** dan left (quit)\n");
 });
 
-/** A client whose sends may be views of the room's line log (as a text session's outbox). */
-class FollowerClient extends FakeClient {
-  readonly followsLog = true;
-}
+/** A client of a room whose turns end later, as a server's do: it takes runs of lines. */
+class FollowerClient extends FakeClient {}
 
 /**
  * A follower that wants pieces of at most 40 bytes with their sums (as a binary session wants
@@ -210,10 +208,16 @@ class PieceClient extends FollowerClient {
 
 type ClientKind = "plain" | "follower" | "pieces";
 
-/** Runs a seeded random session with one kind of client; returns what each one received. */
+/**
+ * Runs a seeded random session with one kind of client; returns what each one received. A
+ * "plain" room ends its turn after every broadcast (each line handed over alone).
+ */
 function randomSession(seed: number, kind: ClientKind) {
   const turnEnd: (() => void)[] = [];
-  const room = new Room({ flood: null, endOfTurn: (fn) => turnEnd.push(fn) });
+  const room = new Room({
+    flood: null,
+    endOfTurn: kind === "plain" ? (fn) => fn() : (fn) => turnEnd.push(fn),
+  });
   const endTurn = () => {
     for (const fn of turnEnd.splice(0)) fn();
   };

@@ -2,9 +2,9 @@
  * The chat room: registration, commands, broadcasts and notices, knowing nothing about
  * sockets (ssh-chat style). Session edges feed it complete command lines; it answers through
  * {@link ChatClient.send} with UTF-8 bytes that already end in a newline. A broadcast is
- * encoded once into the room's line log: the same bytes are handed to every plain recipient,
- * while log followers (text and binary sessions) take all of a turn's lines at once at the end
- * of the turn.
+ * encoded once into the room's line log, and every member takes all of a turn's lines at once
+ * at the end of the turn (or before its own next reply, so the order stays), as views of the
+ * log's shared bytes.
  * @module
  */
 
@@ -22,22 +22,17 @@ export interface ChatClient {
   readonly id: number;
   /**
    * Queues bytes (ending in `\n`); must not throw. The room never changes bytes it has sent, so
-   * a client may keep a view of them instead of a copy. `sum` is `onesSum(bytes)` (RFC 1071)
-   * when the room knows it (lines of its log), for a client that checksums what it sends.
+   * a client keeps views of them instead of copies. Broadcasts come as runs of whole lines of
+   * the room's line log with `sum` = `onesSum(bytes)` (RFC 1071), for a client that checksums
+   * what it sends; replies come alone, without a sum.
    */
   send(bytes: Uint8Array, sum?: number): void;
   /** Closes after pending sends are written; idempotent. */
   close(): void;
   /**
-   * True when `send` keeps views without copying them (a text session's outbox, a binary
-   * session's ARQ queue). The room then hands such a client the broadcasts of a whole turn at
-   * once, as views of its line log with their sums, instead of calling `send` for each line.
-   */
-  readonly followsLog?: boolean;
-  /**
-   * For a log follower: the longest piece of the log it wants in one `send` (a binary session's
-   * frame payload); pieces are cut at line ends, a longer line comes alone. Read once, when the
-   * client registers. Default: no limit.
+   * The longest run of broadcast lines it wants in one `send` (a binary session's frame
+   * payload); runs are cut at line ends, a longer line comes alone. Read once, when the client
+   * registers. Default: no limit.
    */
   readonly logPieceMax?: number;
 }
@@ -63,7 +58,8 @@ export interface RoomOptions {
   readonly stats?: () => Record<string, unknown>;
   /**
    * Runs `fn` at the end of the current event-loop turn, before output is written (the server
-   * passes the outbox flush pass). Default: `queueMicrotask`.
+   * passes its turn's `beforeFlush`), where members take the turn's broadcasts. Default:
+   * `queueMicrotask`.
    */
   readonly endOfTurn?: (fn: () => void) => void;
 }
@@ -93,8 +89,8 @@ interface Member {
   /** Its nickname's keys in `#byNick` (see `nickKeys`). */
   keys: readonly string[];
   bucket: TokenBucket | undefined;
-  /** A log follower's position in the line log (see `ChatClient.followsLog`). */
-  readonly cursor: LogCursor | undefined;
+  /** Its position in the line log: everything before it was handed over or skipped. */
+  readonly cursor: LogCursor;
 }
 
 /** One entry of the command registry. */
@@ -123,9 +119,6 @@ export class Room {
   readonly #members = new Map<number, Member>();
   /** Broadcast lines, encoded once into shared blocks. */
   readonly #lines = new LineLog();
-  /** Members that take broadcasts from the log once per turn, and the others. */
-  readonly #followers = new Set<Member>();
-  readonly #plain = new Set<Member>();
   readonly #endOfTurn: (fn: () => void) => void;
   #catchUpScheduled = false;
   readonly #byNick = new Map<string, Member>();
@@ -213,8 +206,6 @@ export class Room {
     if (member === undefined) return;
     const reason = displayReason(transportReason);
     this.#members.delete(client.id);
-    this.#followers.delete(member);
-    this.#plain.delete(member);
     this.#forgetKeys(member);
     this.#event({ type: "leave", id: client.id, nick: member.nick, reason });
     this.#notice(`*** ${member.nick} left (${reason})`);
@@ -234,8 +225,6 @@ export class Room {
       m.client.close();
     }
     this.#members.clear();
-    this.#followers.clear();
-    this.#plain.clear();
     this.#byNick.clear();
   }
 
@@ -256,10 +245,9 @@ export class Room {
       prefix: undefined,
       keys,
       bucket: this.#flood ? new TokenBucket(this.#flood, now) : undefined,
-      cursor: client.followsLog ? new LogCursor(this.#lines, client.logPieceMax) : undefined,
+      cursor: new LogCursor(this.#lines, client.logPieceMax),
     };
     this.#members.set(client.id, member);
-    (member.cursor ? this.#followers : this.#plain).add(member);
     for (const k of keys) this.#byNick.set(k, member);
     const n = this.#members.size;
     this.#send(
@@ -293,15 +281,9 @@ export class Room {
 
   /** `line` must be the line the log encoded last. */
   #broadcast(line: Uint8Array, except?: Member): void {
-    if (this.#plain.size > 0) {
-      const sum = this.#lines.lastSum;
-      for (const m of this.#plain) {
-        if (m !== except) m.client.send(line, sum);
-      }
-    }
-    if (this.#followers.size === 0) return;
-    // Followers take the line at the end of the turn, with every other line of the turn.
-    except?.cursor?.takeAllBut(line, except.client);
+    // Members take the line at the end of the turn, with every other line of the turn; the
+    // sender steps over its own.
+    except?.cursor.takeAllBut(line, except.client);
     if (!this.#catchUpScheduled) {
       this.#catchUpScheduled = true;
       this.#endOfTurn(this.#catchUp);
@@ -310,12 +292,12 @@ export class Room {
 
   readonly #catchUp = (): void => {
     this.#catchUpScheduled = false;
-    for (const m of this.#followers) m.cursor!.take(m.client);
+    for (const m of this.#members.values()) m.cursor.take(m.client);
   };
 
   /** Sends to one member, after the broadcasts it has not taken yet (keeps the order). */
   #send(m: Member, bytes: Uint8Array): void {
-    m.cursor?.take(m.client);
+    m.cursor.take(m.client);
     m.client.send(bytes);
   }
 
