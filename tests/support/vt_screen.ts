@@ -93,6 +93,7 @@ export class VtScreen {
   }
 
   #escape(text: string, i: number): number {
+    // deno-lint-ignore no-control-regex -- an escape sequence is what is matched
     const m = /^\x1b\[(\?)?([\d;]*)([A-Za-z~])/.exec(text.slice(i, i + 16));
     if (!m) throw new Error(`unexpected escape ${JSON.stringify(text.slice(i, i + 8))}`);
     const [all, priv, params, final] = m;
