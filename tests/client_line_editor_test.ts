@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { LineEditor } from "../lib/client/line_editor.ts";
-import { erase, type Painted, printAbove, repaint } from "../lib/client/input_painter.ts";
+import { erase, type Painted, printAbove, reflowed, repaint } from "../lib/client/input_painter.ts";
 import { VtScreen } from "./support/vt_screen.ts";
 
 const enc = new TextEncoder();
@@ -266,4 +266,17 @@ Deno.test("a line holds at most maxCells characters and says when text was dropp
   assert.deepEqual(type(e, "12345"), []);
   assert.deepEqual(type(e, "\x1b[200~abcdefgh\x1b[201~"), [{ kind: "truncated" }]);
   assert.equal(e.text, "12345abcde");
+});
+
+Deno.test("after a resize the input is found where a reflowing terminal moved it, and drawn again", () => {
+  const e = editor();
+  type(e, letters(100));
+  const at80 = e.screen(80, 23);
+  // 60 columns: the first row (80 wide) became two, the cursor (column 22 of row 1) is on row 2.
+  const at60 = reflowed(at80, 60);
+  assert.deepEqual([at60.cursorRow, at60.cursorCol], [2, 22]);
+  const out = repaint(at60, e.screen(60, 23));
+  assert.ok(out.startsWith("\r\x1b[2A\x1b[J"), JSON.stringify(out.slice(0, 12)));
+  // Wider: no row is split, the cursor stays on its row.
+  assert.deepEqual(reflowed(at80, 100).cursorRow, 1);
 });

@@ -11,6 +11,7 @@
  */
 
 import type { ScreenModel } from "./input_layout.ts";
+import { textWidth } from "./text_width.ts";
 
 /** What is on the screen now: rows drawn and where the cursor is among them. */
 export type Painted = Pick<ScreenModel, "rows" | "cursorRow" | "cursorCol">;
@@ -75,6 +76,26 @@ export function printAbove(
   let out = toTop(prev) + CLEAR_BELOW;
   for (const line of lines) out += line.replaceAll("\n", "\r\n") + "\r\n";
   return out + draw(next);
+}
+
+/**
+ * What a drawing became after the terminal was resized to `width` columns, as terminals that
+ * reflow (tmux, VTE, Windows Terminal) show it: a row wider than the new width takes more rows,
+ * and the cursor moves down with them. The rows themselves are unknown after that: the next
+ * {@link repaint} draws all of them again.
+ */
+export function reflowed(prev: Painted, width: number): Painted {
+  const cols = Math.max(1, width);
+  let cursorRow = 0;
+  for (let r = 0; r < prev.cursorRow; r++) {
+    cursorRow += Math.max(1, Math.ceil(textWidth(prev.rows[r] ?? "") / cols));
+  }
+  cursorRow += Math.floor(prev.cursorCol / cols);
+  return {
+    rows: Array.from({ length: cursorRow + 1 }, () => "\x1b"),
+    cursorRow,
+    cursorCol: prev.cursorCol % cols,
+  };
 }
 
 /** Clears the whole screen and draws `next` at its top (Ctrl-L). */

@@ -14,7 +14,7 @@ export const CLIENT_TEXT = {
   askLoss: (def: number) => `Loss probability, 0 to 1 [${def}]: `,
   askCorrupt: (def: number) => `Corruption probability, 0 to 1 [${def}]: `,
   nicknameEmpty: "The nickname cannot be empty: type one, or Ctrl-C to leave",
-  nicknameRefused: (reason: string) => `${reason}: type another nickname, or Ctrl-C to leave`,
+  nicknameRefused: (reason: string) => `${reason}. Type another nickname, or Ctrl-C to leave`,
   protocolBad: (answer: string) => `The protocol must be gbn or sr: ${answer}`,
   windowBad: (max: number, answer: string) =>
     `The window must be an integer from 1 to ${max}: ${answer}`,

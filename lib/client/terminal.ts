@@ -10,7 +10,14 @@
 
 import { type EditorAction, LineEditor } from "./line_editor.ts";
 import type { ScreenModel } from "./input_layout.ts";
-import { clearScreen, erase, type Painted, printAbove, repaint } from "./input_painter.ts";
+import {
+  clearScreen,
+  erase,
+  type Painted,
+  printAbove,
+  reflowed,
+  repaint,
+} from "./input_painter.ts";
 
 /** Something the person at the terminal did. */
 export type TerminalInput =
@@ -31,6 +38,8 @@ export class Terminal {
   readonly #inputs: TerminalInput[] = [];
   #waiters: ((i: TerminalInput) => void)[] = [];
   #painted: Painted | undefined;
+  /** The width the terminal had when {@link Terminal.#painted} was drawn. */
+  #paintedWidth = 0;
   #printQueue: string[] = [];
   #flushScheduled = false;
   #editing = true;
@@ -110,6 +119,7 @@ export class Terminal {
     if (!this.#editing) return;
     this.#flush();
     const text = this.#editor.text;
+    this.#model(); // follows a resize not drawn yet
     this.#editing = false;
     this.#emit(printAbove(this.#painted, text === "" ? [] : [this.#editor.prompt + text], NONE));
     this.#painted = undefined;
@@ -119,7 +129,10 @@ export class Terminal {
   close(): void {
     if (this.#closed) return;
     this.#flush();
-    if (this.#editing) this.#emit(erase(this.#painted));
+    if (this.#editing) {
+      this.#model(); // follows a resize not drawn yet
+      this.#emit(erase(this.#painted));
+    }
     this.#painted = undefined;
     this.#editing = false;
     this.#closed = true;
@@ -213,8 +226,13 @@ export class Terminal {
     this.#painted = model;
   }
 
+  /** The input laid out for the terminal's size now (after a resize, `#painted` follows it). */
   #model(): ScreenModel {
     const { columns, rows } = size();
+    if (this.#painted && columns !== this.#paintedWidth) {
+      this.#painted = reflowed(this.#painted, columns);
+    }
+    this.#paintedWidth = columns;
     return this.#editor.screen(columns, Math.max(1, rows - 1));
   }
 
