@@ -19,17 +19,25 @@ import { formatEvent } from "./style.ts";
 import { Terminal } from "./terminal.ts";
 import { actOnTyped } from "./typed_actions.ts";
 
+/** What the session needs of a terminal ({@link Terminal} is one). */
+export type ChatTerminal = Pick<Terminal, "ask" | "next" | "print" | "stopEditing">;
+
 /** Runs the client on this terminal (stdin and stdout must be terminals); resolves to the exit status. */
 export async function runOnTerminal(plan: ClientPlan, colour: boolean): Promise<number> {
   const term = Terminal.open(CLIENT_TEXT.prompt, CLIENT_TEXT.inputTruncated);
   try {
-    return await session(term, plan, colour);
+    return await runSession(term, plan, colour);
   } finally {
     term.close();
   }
 }
 
-async function session(term: Terminal, plan: ClientPlan, colour: boolean): Promise<number> {
+/** The session on `term`, from the questions to leaving; resolves to the exit status. */
+export async function runSession(
+  term: ChatTerminal,
+  plan: ClientPlan,
+  colour: boolean,
+): Promise<number> {
   const say = (text: string) => term.print(text);
   const ask = (question: string) => term.ask(question);
   let choice = plan.choice;
@@ -64,7 +72,7 @@ async function session(term: Terminal, plan: ClientPlan, colour: boolean): Promi
 }
 
 async function chat(
-  term: Terminal,
+  term: ChatTerminal,
   conn: ChatConnection,
   faults: FaultInjector | undefined,
 ): Promise<number> {
@@ -86,7 +94,7 @@ async function chat(
 }
 
 /** Resolves when the person asks to leave again (or the terminal is closed). */
-async function nextLeave(term: Terminal): Promise<void> {
+async function nextLeave(term: ChatTerminal): Promise<void> {
   for (;;) {
     const input = await term.next();
     if (input.kind === "leave") return;
