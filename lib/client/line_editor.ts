@@ -27,11 +27,14 @@ export type EditorAction =
 export interface LineEditorOptions {
   /** Text before the input (default none). */
   readonly prompt?: string;
-  /** Cells a line may hold; more typed or pasted text is dropped (default 65536). */
+  /** Cells a line may hold; more typed or pasted text is dropped (default {@link MAX_LINE_CELLS}). */
   readonly maxCells?: number;
   /** Submitted lines kept for Up/Down (default 100). */
   readonly historySize?: number;
 }
+
+/** Cells a line holds unless told otherwise: more than a server takes (32768 bytes by default), so a too-long line is refused by the server, with its reason. */
+export const MAX_LINE_CELLS = 65536;
 
 const TAB_STOP = 8;
 const ZWJ = "\u200d";
@@ -90,7 +93,7 @@ export class LineEditor {
   #pastedCr = false;
 
   constructor(options: LineEditorOptions = {}) {
-    this.#maxCells = options.maxCells ?? 65536;
+    this.#maxCells = options.maxCells ?? MAX_LINE_CELLS;
     this.#historySize = options.historySize ?? 100;
     this.prompt = options.prompt ?? "";
   }

@@ -3,12 +3,13 @@
  * {@link LineEditor} and drawing its {@link ScreenModel} with the {@link repaint} painter,
  * printing lines above the input, and knowing the width from `Deno.consoleSize()` (again on
  * SIGWINCH where there is one, and before each drawing). Raw mode and bracketed paste are turned
- * off by {@link Terminal.close}, which callers run in a `finally`; an `unload` listener does it
- * too if the program ends another way. Nothing else here decides anything: the editor does.
+ * off by {@link Terminal.close}, which callers run in a `finally`; listeners of `unload`, `error`
+ * and `unhandledrejection` do it too if the program ends another way. Nothing else here decides
+ * anything: the editor does.
  * @module
  */
 
-import { type EditorAction, LineEditor } from "./line_editor.ts";
+import { type EditorAction, LineEditor, MAX_LINE_CELLS } from "./line_editor.ts";
 import type { ScreenModel } from "./input_layout.ts";
 import {
   clearScreen,
@@ -30,6 +31,8 @@ const PASTE_OFF = "\x1b[?2004l";
 /** A lone Esc key: an escape sequence not finished after this long is dropped. */
 const ESCAPE_WAIT_MS = 60;
 const LEAVE_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/** Ways the program ends without {@link Terminal.close}: the terminal is given back then too. */
+const EXIT_EVENTS = ["unload", "error", "unhandledrejection"] as const;
 
 /** The interactive terminal: one line editor, lines printed above it. */
 export class Terminal {
@@ -58,7 +61,7 @@ export class Terminal {
     this.#truncatedText = truncatedText;
     Deno.stdin.setRaw(true);
     this.#reader = Deno.stdin.readable.getReader();
-    globalThis.addEventListener("unload", this.#onUnload);
+    for (const e of EXIT_EVENTS) globalThis.addEventListener(e, this.#onUnload);
     for (const s of LEAVE_SIGNALS) listen(s, this.#onSignal);
     listen("SIGWINCH", this.#onResize);
     this.#emit(PASTE_ON);
@@ -137,7 +140,7 @@ export class Terminal {
     this.#editing = false;
     this.#closed = true;
     this.#restore();
-    globalThis.removeEventListener("unload", this.#onUnload);
+    for (const e of EXIT_EVENTS) globalThis.removeEventListener(e, this.#onUnload);
     for (const s of LEAVE_SIGNALS) unlisten(s, this.#onSignal);
     unlisten("SIGWINCH", this.#onResize);
     clearTimeout(this.#escapeTimer);
@@ -186,7 +189,7 @@ export class Terminal {
         if (this.#editing) this.#painted = this.#emitModel(clearScreen(this.#model()));
         return;
       case "truncated":
-        if (!this.#truncatedShown) this.print(this.#truncatedText(65536));
+        if (!this.#truncatedShown) this.print(this.#truncatedText(MAX_LINE_CELLS));
         this.#truncatedShown = true;
         return;
     }
