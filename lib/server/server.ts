@@ -16,6 +16,7 @@ import { NullLogger } from "../log/logger.ts";
 import type { LinkCapture } from "../net/binary_link.ts";
 import { beforeNextFlush, DEFAULT_OUTBOX_BYTES } from "../net/outbox.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
+import { formatTextTrace } from "../net/trace.ts";
 import { turnNow } from "../net/turn_clock.ts";
 import { MAGIC } from "../protocol/header.ts";
 import { BinarySession } from "./binary_session.ts";
@@ -388,9 +389,8 @@ export class ChatServer {
       onDone: (reason) => this.#closeConnection(c, reason),
       trace: trace
         ? (dir, text) => {
-          const arrow = dir === "send" ? "→" : "←";
           for (const line of text.replace(/\n$/, "").split("\n")) {
-            trace(`text ${peer} ${arrow} ${line}`);
+            trace(formatTextTrace(`text ${peer}`, dir, line));
           }
         }
         : undefined,

@@ -101,7 +101,7 @@ export class TextSession implements ChatClient, Wakeable {
   end(): void {
     const now = this.#opts.clock();
     if (!this.#closing) {
-      const last = this.#framer.flushIdle(Infinity);
+      const last = this.#framer.flushEnd();
       if (last !== undefined) this.#input(last, now);
     }
     this.#room.leave(this, "connection closed");
