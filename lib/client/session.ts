@@ -7,6 +7,7 @@
  */
 
 import { ChatConnection, ConnectError, type ConnectOptions } from "./connection.ts";
+import { CLIENT_TEXT } from "./messages.ts";
 import type { ServerEvent } from "./server_lines.ts";
 
 /** How joining went. */
@@ -62,7 +63,7 @@ export async function joinAs(
   } catch (error) {
     return {
       kind: "failed",
-      message: `the server closed the session: ${(error as Error).message}`,
+      message: CLIENT_TEXT.closedBeforeReply((error as Error).message),
     };
   }
   if (welcome.code !== 200) {
