@@ -291,7 +291,10 @@ const unregistered: Attack = async ({ port, seconds }) => {
   return result;
 };
 
-/** A binary client that NACKs the server's data in flight over and over. */
+/**
+ * A binary client (window 256, never acknowledging) that NACKs the first frame in flight over
+ * and over, while a talker fills its window with long lines.
+ */
 const nackstorm: Attack = async ({ port, seconds }) => {
   const s = await open(port, "127.0.0.2");
   if (s === null) return { sent: 0, received: 0, connections: 0, note: "no connection" };
@@ -301,29 +304,27 @@ const nackstorm: Attack = async ({ port, seconds }) => {
     return totals([s], "no handshake");
   }
   await s.write(dataFrame(1, "nack1"));
-  // Data in flight: HELP answers that are never acknowledged.
-  for (let k = 0; k < 40; k++) await s.write(dataFrame(2 + k, "HELP"));
-  await sleep(300);
+  const talker = await textUser(port, "127.0.0.3", "talk1");
+  await talker?.write(`MSG ${"n".repeat(30_000)}\n`.repeat(10));
+  await sleep(500);
   const before = s.received;
-  const burstOf100 = repeat(encodeFrame(frame(FrameType.NACK, isn + 1)), 100);
+  const sentBefore = s.sent;
+  const nack = encodeFrame(frame(FrameType.NACK, isn + 1));
   const end = performance.now() + seconds * 1000;
   while (!s.closed && performance.now() < end) {
-    await s.write(burstOf100, 2000);
+    await s.write(nack, 2000);
     s.bytes = new Uint8Array(0);
     await sleep(1);
   }
-  const sentNacks = s.sent;
-  const got = s.received - before;
-  const result = totals([s], `${(got / Math.max(1, sentNacks)).toFixed(1)}x bytes back`);
-  await s.close();
+  const nackBytes = s.sent - sentBefore;
+  const back = s.received - before;
+  const result = totals(
+    [s, talker],
+    `${(back / Math.max(1, nackBytes)).toFixed(0)}x bytes back${s.closed ? ", dropped" : ""}`,
+  );
+  await closeAll([s, talker]);
   return result;
 };
-
-function repeat(bytes: Uint8Array, n: number): Uint8Array {
-  const out = new Uint8Array(bytes.length * n);
-  for (let i = 0; i < n; i++) out.set(bytes, i * bytes.length);
-  return out;
-}
 
 /** The attacks by name, in the order the soak runs them. */
 export const ATTACKS: Readonly<Record<string, Attack>> = {
