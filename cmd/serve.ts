@@ -12,12 +12,21 @@ import {
   UsageError,
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
-import { DEFAULT_ANNOUNCE_MAX, parseFlood } from "../lib/chat/mod.ts";
+import { DEFAULT_ANNOUNCE_MAX, formatRate, parseFlood, parseRate } from "../lib/chat/mod.ts";
+import type { RateLimit } from "../lib/chat/limits.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { type Logger, NullLogger, WorkerLogger } from "../lib/log/logger.ts";
 import { lanAddresses } from "../lib/net/addresses.ts";
 import { fdLimitWarning, readFdLimits } from "../lib/net/fd_limit.ts";
 import { ChatServer } from "../lib/server/server.ts";
+import type { AdmissionLimits } from "../lib/server/admission.ts";
+import {
+  DEFAULT_LAG_BYTES,
+  DEFAULT_LIMITS,
+  DEFAULT_MEMORY_BYTES,
+  DEFAULT_OUTBOX_BYTES,
+  DEFAULT_REGISTER_TIMEOUT_MS,
+} from "../lib/server/limits_config.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { onShutdownSignal } from "../lib/cli/signals.ts";
 
@@ -31,11 +40,35 @@ const spec: FlagSpec = {
   quiet: { type: "boolean", short: "q" },
   seed: { type: "string" },
   flood: { type: "string" },
+  limits: { type: "string" },
+  "per-address": { type: "string" },
+  unregistered: { type: "string" },
+  "unregistered-per-address": { type: "string" },
+  "connect-rate": { type: "string" },
+  commands: { type: "string" },
+  "address-commands": { type: "string" },
+  "address-flood": { type: "string" },
+  "register-timeout": { type: "string" },
+  "outbox-max": { type: "string" },
+  "lag-max": { type: "string" },
+  "memory-max": { type: "string" },
   loss: { type: "string" },
   corrupt: { type: "string" },
   faults: { type: "string" },
   pcap: { type: "string" },
 };
+
+function rate(name: keyof typeof DEFAULT_LIMITS): string {
+  return formatRate(DEFAULT_LIMITS[name] as RateLimit | null);
+}
+
+function count(name: keyof typeof DEFAULT_LIMITS): string {
+  return String(DEFAULT_LIMITS[name] ?? "off");
+}
+
+function size(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024}m` : `${bytes / 1024}k`;
+}
 
 const help = `chat serve: run the chat server
 
@@ -46,7 +79,7 @@ Usage: chat serve [options]
   --max-clients N      most users at once (default 10000)
   --announce-max N     join/leave notices go to everyone while at most N users are in
                        (default 1000); a larger room stays quiet (N joins cost N²/2 lines)
-  --flood MSGS/SECS    flood limit per user for MSG/PRIV, or "off" (default 10/5)
+  --flood MSGS/SECS    flood limit per user for MSG, PRIV and NICK, or "off" (default 10/5)
   --log FILE           also append JSON-lines events to FILE
   --trace              print every frame and text line sent and received
   -q, --quiet          no event lines on the console (the "listening on" line stays)
@@ -56,6 +89,33 @@ Usage: chat serve [options]
   --seed N             seed of the fault injection (default 1)
   --pcap FILE          write every session's traffic to FILE (pcapng, opens in Wireshark)
   -h, --help           show this help
+
+Limits (R = N/SECS, a burst of N refilled at N per SECS; "off" turns one off; a client sees
+them with the LIMITS command):
+  --limits off         every limit below off (benchmarks; --flood stays)
+  --address-flood R    MSG/PRIV/NICK of all the users of one address (default ${rate("addressFlood")})
+  --commands R         commands per connection, any verb (default ${rate("commands")})
+  --address-commands R commands of all the connections of one address (default ${
+  rate("addressCommands")
+})
+  --connect-rate R     new connections per address (default ${rate("connectRate")})
+  --per-address N      connections open at once from one address (default ${count("perAddress")})
+  --unregistered N     connections that have not sent their nickname yet (default ${
+  count("unregistered")
+})
+  --unregistered-per-address N    of those, from one address (default ${
+  count("unregisteredPerAddress")
+})
+  --register-timeout S seconds a connection has to register (default ${
+  DEFAULT_REGISTER_TIMEOUT_MS / 1000
+})
+  --outbox-max SIZE    replies and frames one client may leave unread (default ${
+  size(DEFAULT_OUTBOX_BYTES)
+})
+  --lag-max SIZE       how far one client may fall behind the room (default ${
+  size(DEFAULT_LAG_BYTES)
+})
+  --memory-max SIZE    output all clients together may hold (default ${size(DEFAULT_MEMORY_BYTES)})
 
 One port serves both protocols: binary sessions (chat join) and plain-text sessions
 (chat join --text, netcat, telnet). Stop with Ctrl-C: every client is told.`;
@@ -68,6 +128,13 @@ async function run(args: string[]): Promise<number> {
   const announceMax = intFlag(flags, "announce-max", DEFAULT_ANNOUNCE_MAX, 0, 1_000_000);
   const seed = intFlag(flags, "seed", 1, 0, 0xffffffff);
   const flood = parseFloodFlag(stringFlag(flags, "flood"));
+  const limits = limitsFrom(flags);
+  const registerTimeoutMs = stringFlag(flags, "register-timeout") === undefined
+    ? undefined
+    : intFlag(flags, "register-timeout", 60, 1, 86_400) * 1000;
+  const outboxBytes = sizeFlag(flags, "outbox-max");
+  const lagBytes = sizeFlag(flags, "lag-max");
+  const memoryBytes = sizeFlag(flags, "memory-max");
   const loss = probability(flags, "loss");
   const corrupt = probability(flags, "corrupt");
   const scriptText = stringFlag(flags, "faults");
@@ -102,6 +169,11 @@ async function run(args: string[]): Promise<number> {
       maxClients,
       announceMax,
       flood,
+      limits,
+      registerTimeoutMs,
+      outboxBytes,
+      lagBytes,
+      memoryBytes,
       logger,
       logMessages: logFile !== undefined,
       trace,
@@ -140,8 +212,8 @@ async function run(args: string[]): Promise<number> {
       }
     }
   }
-  const limits = await readFdLimits();
-  const fdWarning = limits && fdLimitWarning(limits, maxClients);
+  const fdLimits = await readFdLimits();
+  const fdWarning = fdLimits && fdLimitWarning(fdLimits, maxClients);
   if (fdWarning) console.error(`chat serve: warning: ${fdWarning}`);
   await server.finished;
   signalled.dispose();
@@ -157,6 +229,55 @@ function parseFloodFlag(text: string | undefined) {
   } catch (error) {
     throw new UsageError(`--flood: ${(error as Error).message}`);
   }
+}
+
+/** The limits given on the command line (`--limits off`, or one flag per limit). */
+function limitsFrom(
+  flags: ReturnType<typeof parseFlags>,
+): Partial<Omit<AdmissionLimits, "maxConnections">> | "off" {
+  const all = stringFlag(flags, "limits");
+  if (all !== undefined) {
+    const t = all.trim().toLowerCase();
+    if (t === "off") return "off";
+    if (t !== "on") throw new UsageError(`--limits must be on or off: ${all}`);
+  }
+  const rateOf = (name: string) => {
+    const text = stringFlag(flags, name);
+    if (text === undefined) return undefined;
+    try {
+      return parseRate(text, `--${name}`);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
+  const countOf = (name: string) => {
+    const text = stringFlag(flags, name);
+    if (text === undefined) return undefined;
+    if (text.trim().toLowerCase() === "off") return null;
+    return intFlag(flags, name, 0, 1, 1_000_000);
+  };
+  return {
+    addressFlood: rateOf("address-flood"),
+    commands: rateOf("commands"),
+    addressCommands: rateOf("address-commands"),
+    connectRate: rateOf("connect-rate"),
+    perAddress: countOf("per-address"),
+    unregistered: countOf("unregistered"),
+    unregisteredPerAddress: countOf("unregistered-per-address"),
+  };
+}
+
+/** A size in bytes: `262144`, `256k`, `16m`; usage error when below 1k. */
+function sizeFlag(flags: ReturnType<typeof parseFlags>, name: string): number | undefined {
+  const text = stringFlag(flags, name);
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\s*([km]?)b?$/i.exec(text.trim());
+  const unit = m?.[2]?.toLowerCase() === "k" ? 1024 : m?.[2] ? 1024 * 1024 : 1;
+  const n = m ? Number(m[1]) * unit : NaN;
+  if (!(n >= 1024)) {
+    throw new UsageError(`--${name} must be a size of at least 1k (e.g. 256k, 16m): ${text}`);
+  }
+  return n;
 }
 
 function probability(flags: ReturnType<typeof parseFlags>, name: string): number {

@@ -154,18 +154,39 @@ Deno.test("Outbox keeps shared views in order across partial writes and a write 
   assert.ok(w.calls.every((n) => n <= 3));
 });
 
-Deno.test("Outbox counts shared bytes against its bound", async () => {
-  const block = new Uint8Array(1000);
-  const overflows: number[] = [];
+Deno.test("Outbox counts shared views by the whole buffers they pin, once per buffer", async () => {
+  const a = new Uint8Array(1000);
+  const b = new Uint8Array(1000);
+  const overflows: [number, string][] = [];
   const o = new Outbox(new Recorder(), pass, {
     maxBytes: 100,
-    onOverflow: (q) => overflows.push(q),
+    maxSharedBytes: 1500,
+    onOverflow: (q, what) => overflows.push([q, what]),
   });
-  o.appendShared(block.subarray(0, 60));
-  o.appendShared(block.subarray(60, 120));
-  o.appendShared(block.subarray(120, 180));
-  assert.deepEqual(overflows, [120]);
-  assert.equal(o.queued, 120, "nothing queued after the overflow");
+  o.appendShared(a.subarray(0, 60));
+  o.appendShared(a.subarray(60, 120));
+  o.appendShared(a.subarray(500, 510));
+  assert.equal(o.pinnedBytes, 1000, "three views of one buffer pin it once");
+  assert.equal(o.privateBytes, 0);
+  assert.deepEqual(overflows, []);
+  o.appendShared(b.subarray(0, 10));
+  assert.deepEqual(overflows, [[2000, "shared"]], "ten bytes of a second buffer pin 1000 more");
+  assert.equal(o.queued, 140);
+  await turn();
+});
+
+Deno.test("Outbox counts private bytes against maxBytes, shared ones against maxSharedBytes", async () => {
+  const overflows: [number, string][] = [];
+  const o = new Outbox(new Recorder(), pass, {
+    maxBytes: 100,
+    maxSharedBytes: 1 << 20,
+    onOverflow: (q, what) => overflows.push([q, what]),
+  });
+  o.appendShared(new Uint8Array(64 * 1024).subarray(0, 5000));
+  o.append(new Uint8Array(60));
+  assert.deepEqual(overflows, []);
+  o.append(new Uint8Array(60));
+  assert.deepEqual(overflows, [[120, "private"]]);
   await turn();
 });
 

@@ -252,7 +252,8 @@ Deno.test("a new session kind is one more table entry; its magic may come in pie
 
 Deno.test("chat bench's clients run on the client core over any transport (memory)", async () => {
   const memory = new MemoryNetwork();
-  const server = new ChatServer({ logger: new NullLogger(), flood: null });
+  // As `chat bench`'s own server runs: no flood limit, no limits (it sends flat out).
+  const server = new ChatServer({ logger: new NullLogger(), flood: null, limits: "off" });
   server.serve(memory.listen());
   try {
     for (const mode of ["gbn", "sr", "text"] as const) {

@@ -45,6 +45,8 @@ export async function startChildServer(extra: string[] = []): Promise<ChildServe
       "0",
       "--host",
       "127.0.0.1",
+      "--limits",
+      "off",
       "--flood",
       "off",
       "-q",

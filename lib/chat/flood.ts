@@ -1,5 +1,5 @@
 /**
- * The flood limit: a token bucket per user for MSG and PRIV. `MSGS/SECONDS` is a bucket of MSGS
+ * The flood limit: a token bucket per user for MSG, PRIV and NICK. `MSGS/SECONDS` is a bucket of MSGS
  * tokens refilled at MSGS per SECONDS, so a pasted burst of MSGS lines passes.
  * @module
  */
@@ -17,16 +17,29 @@ export const DEFAULT_FLOOD: FloodLimit = { burst: 10, perSeconds: 5 };
 
 /** Parses `MSGS/SECONDS` (e.g. `10/5`) or `off`; throws `RangeError` with the bad text. */
 export function parseFlood(spec: string): FloodLimit | null {
+  return parseRate(spec, "flood limit", "MSGS/SECONDS (e.g. 10/5)");
+}
+
+/**
+ * Parses a rate `N/SECONDS` (a burst of N, refilled at N per SECONDS) or `off`; throws
+ * `RangeError` naming `what` and the bad text.
+ */
+export function parseRate(spec: string, what: string, form = "N/SECONDS"): FloodLimit | null {
   const t = spec.trim().toLowerCase();
   if (t === "off" || t === "none" || t === "0") return null;
   const m = /^(\d+)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(t);
-  if (!m) throw new RangeError(`flood limit must be MSGS/SECONDS (e.g. 10/5) or off: ${spec}`);
+  if (!m) throw new RangeError(`${what} must be ${form} or off: ${spec}`);
   const burst = Number(m[1]);
   const perSeconds = Number(m[2]);
   if (burst < 1 || perSeconds <= 0) {
-    throw new RangeError(`flood limit needs at least 1 message per a positive time: ${spec}`);
+    throw new RangeError(`${what} needs at least 1 per a positive time: ${spec}`);
   }
   return { burst, perSeconds };
+}
+
+/** `N/SECONDS` of a rate, or `off`. */
+export function formatRate(rate: FloodLimit | null): string {
+  return rate === null ? "off" : `${rate.burst}/${rate.perSeconds}`;
 }
 
 /** One user's token bucket. */
@@ -42,11 +55,21 @@ export class TokenBucket {
 
   /** Takes a token at `now`; false when the bucket is empty. */
   take(now: number): boolean {
-    const rate = this.limit.burst / (this.limit.perSeconds * 1000);
-    this.#tokens = Math.min(this.limit.burst, this.#tokens + (now - this.#last) * rate);
-    this.#last = now;
+    this.#refill(now);
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
+  }
+
+  /** True when the bucket is full at `now`. */
+  full(now: number): boolean {
+    this.#refill(now);
+    return this.#tokens >= this.limit.burst;
+  }
+
+  #refill(now: number): void {
+    const rate = this.limit.burst / (this.limit.perSeconds * 1000);
+    this.#tokens = Math.min(this.limit.burst, this.#tokens + Math.max(0, now - this.#last) * rate);
+    this.#last = now;
   }
 }

@@ -15,6 +15,7 @@ import { cleanChatText } from "../text/sanitize.ts";
 import { displayReason, displayValue } from "../text/escape.ts";
 import { status } from "./status.ts";
 import { LineLog, LogCursor } from "./line_log.ts";
+import type { CommandBudget, Refusal } from "./limits.ts";
 
 /** What the room needs from a connection; implemented by the server's session edges. */
 export interface ChatClient {
@@ -35,6 +36,11 @@ export interface ChatClient {
    * registers. Default: no limit.
    */
   readonly logPieceMax?: number;
+  /**
+   * What it may ask of the room (`limits.ts`): every command line it sends takes a token, every
+   * broadcast one of its address's flood bucket. Default: unlimited.
+   */
+  readonly budget?: CommandBudget;
 }
 
 /** Largest room in which join, leave and rename notices are broadcast, by default. */
@@ -56,6 +62,8 @@ export interface RoomOptions {
   readonly announceMax?: number;
   /** Extra facts for `STATS` (server counters, CPU, memory). */
   readonly stats?: () => Record<string, unknown>;
+  /** The limits in force, for `LIMITS` (the server's rates and counts). */
+  readonly limits?: () => Record<string, unknown>;
   /**
    * Runs `fn` at the end of the current event-loop turn, before output is written (the server
    * passes its turn's `beforeFlush`), where members take the turn's broadcasts. Default:
@@ -94,7 +102,7 @@ interface Member {
 }
 
 /** One entry of the command registry. */
-type Handler = "msg" | "list" | "nick" | "priv" | "quit" | "help" | "stats";
+type Handler = "msg" | "list" | "nick" | "priv" | "quit" | "help" | "stats" | "limits";
 
 interface CommandSpec {
   readonly verb: string;
@@ -114,6 +122,7 @@ export class Room {
   readonly #maxText: number;
   readonly #flood: FloodLimit | null;
   readonly #stats: (() => Record<string, unknown>) | undefined;
+  readonly #limits: (() => Record<string, unknown>) | undefined;
   readonly #onEvent: ((e: RoomEvent) => void) | undefined;
   readonly #pending = new Map<number, ChatClient>();
   readonly #members = new Map<number, Member>();
@@ -132,6 +141,7 @@ export class Room {
     this.#maxText = options.maxText ?? 32768;
     this.#flood = options.flood === undefined ? DEFAULT_FLOOD : options.flood;
     this.#stats = options.stats;
+    this.#limits = options.limits;
     this.#endOfTurn = options.endOfTurn ?? queueMicrotask;
     this.#onEvent = onEvent;
     for (const spec of COMMANDS) {
@@ -168,6 +178,9 @@ export class Room {
   /** Handles one complete command line from `client` at time `now` (ms). */
   input(client: ChatClient, line: string, now: number): void {
     const member = this.#members.get(client.id);
+    // Every command line pays, whatever it is: one place, before anything is parsed.
+    const refused = client.budget?.command(now);
+    if (refused !== undefined) return this.#overBudget(client, member, refused);
     if (member === undefined) {
       if (this.#pending.has(client.id)) this.#register(client, line, now);
       return;
@@ -184,7 +197,7 @@ export class Room {
       case "list":
         return this.#list(member);
       case "nick":
-        return this.#nick(member, rest);
+        return this.#nick(member, rest, now);
       case "priv":
         return this.#priv(member, rest, now);
       case "quit":
@@ -193,7 +206,40 @@ export class Room {
         return this.#help(member);
       case "stats":
         return this.#statsCommand(member);
+      case "limits":
+        return this.#reply(member, 200, JSON.stringify(this.#limits?.() ?? {}), "Limits");
     }
+  }
+
+  /** A command over its budget: 429, and the connection closed when it would not stop. */
+  #overBudget(client: ChatClient, m: Member | undefined, r: Refusal): void {
+    if (m === undefined) {
+      if (this.#pending.has(client.id)) this.#refuse(client, 429, r.text);
+      return;
+    }
+    this.#reply(m, 429, r.text);
+    if (r.close) {
+      this.leave(client, "excess flood");
+      client.close();
+    }
+  }
+
+  /**
+   * Takes a broadcast (MSG, PRIV, NICK) from the member's flood bucket and its address's;
+   * replies 429 and returns false when either is empty.
+   */
+  #floodAllows(m: Member, now: number): boolean {
+    if (m.bucket && !m.bucket.take(now)) {
+      const f = m.bucket.limit;
+      this.#reply(m, 429, `Slow down: ${f.burst} messages per ${f.perSeconds} s`);
+      return false;
+    }
+    const shared = m.client.budget?.broadcast(now);
+    if (shared !== undefined) {
+      this.#reply(m, 429, shared.text);
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -336,11 +382,7 @@ export class Room {
         return undefined;
       }
     }
-    if (m.bucket && !m.bucket.take(now)) {
-      const f = m.bucket.limit;
-      this.#reply(m, 429, `Slow down: ${f.burst} messages per ${f.perSeconds} s`);
-      return undefined;
-    }
+    if (!this.#floodAllows(m, now)) return undefined;
     return text;
   }
 
@@ -357,13 +399,15 @@ export class Room {
     this.#reply(m, 200, this.nicks().join(", "), "User List");
   }
 
-  #nick(m: Member, rest: string): void {
+  #nick(m: Member, rest: string, now: number): void {
     const check = validateNick(rest);
     if (!check.ok) return this.#reply(m, 400, `Invalid nickname: ${check.reason}`);
     const keys = nickKeys(check.nick);
     if (this.#holder(keys, m) !== undefined) {
       return this.#reply(m, 409, `Nickname taken: ${check.nick}`);
     }
+    // A rename is a notice to everyone: it pays like a message.
+    if (!this.#floodAllows(m, now)) return;
     const old = m.nick;
     this.#forgetKeys(m);
     m.nick = check.nick;
@@ -460,6 +504,13 @@ const COMMANDS: readonly CommandSpec[] = [
     usage: "STATS",
     help: "server statistics",
     handler: "stats",
+  },
+  {
+    verb: "LIMITS",
+    aliases: [],
+    usage: "LIMITS",
+    help: "the server's limits",
+    handler: "limits",
   },
 ];
 

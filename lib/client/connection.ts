@@ -31,6 +31,7 @@ export class ChatConnection {
   #awaiting = 0;
   #settleWaiters: (() => void)[] = [];
   #textCarry = "";
+  #stopping: string | undefined;
 
   private constructor(session: ClientSession, onEvent: (event: ServerEvent) => void) {
     this.#session = session;
@@ -73,6 +74,14 @@ export class ChatConnection {
     return this.#session.closeReason;
   }
 
+  /**
+   * The server's reason when it said it is shutting down (`503 ... Server shutting down: ...`)
+   * before the session ended: the session ended because the server stopped, not by a fault.
+   */
+  get serverStopped(): string | undefined {
+    return this.#stopping;
+  }
+
   /** Sends one command line (nickname, `MSG ...`, `LIST`, ...). */
   send(line: string): void {
     if (this.closeReason !== undefined) return;
@@ -108,13 +117,20 @@ export class ChatConnection {
 
   #event(e: ServerEvent): void {
     if (e.kind === "status") this.#awaiting--;
+    if (e.kind === "status" && e.code === 503 && /shutting down/i.test(e.body)) {
+      this.#stopping = e.body;
+    }
     this.#onEvent(e);
     this.#checkSettled();
   }
 
-  /** A binary message, or bytes of the text stream. */
+  /**
+   * A binary message, or bytes of the text stream. A binary message is whole lines, except that
+   * a line longer than a message (a `LIST` of thousands) comes in consecutive messages of which
+   * only the last ends in `\n`: the pieces are joined as a stream's are.
+   */
   #data(bytes: Uint8Array): void {
-    if (this.#binary) {
+    if (this.#binary && this.#textCarry === "" && bytes[bytes.length - 1] === 0x0a) {
       for (const e of this.#parser.message(this.#decoder.decode(bytes))) this.#event(e);
       return;
     }

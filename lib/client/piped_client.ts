@@ -2,7 +2,8 @@
  * `chat join` with stdin or stdout not a terminal: stdin lines are typed lines (text is sent as
  * MSG, /commands as on a terminal), stdout gets only chat lines and notices, status replies and
  * errors go to stderr. At the end of input it waits until everything was answered, sends QUIT
- * and exits 0; a refused nickname or a session the server ends exits 1 with the server's reason.
+ * and exits 0, as it does when the server stops (its 503 reason shown); a refused nickname or a
+ * session lost otherwise exits 1 with the reason.
  * @module
  */
 
@@ -53,9 +54,13 @@ export async function runInPipe(plan: ClientPlan & { readonly nick: string }): P
     }
     if (!quitAsked && carry !== "") handle(carry);
   } finally {
+    // A read still pending on stdin would keep the process alive after the session ended.
+    await reader.cancel().catch(() => {});
     reader.releaseLock();
   }
   if (conn.closeReason !== undefined) {
+    // The server said it stopped (its 503 was shown): a clean end.
+    if (conn.serverStopped !== undefined) return 0;
     say(`chat join: ${CLIENT_TEXT.sessionEnded(conn.closeReason)}`);
     return 1;
   }

@@ -3,7 +3,8 @@
  * or invalid nickname asks for another and joins again), chatting with lines shown above the
  * input, and leaving cleanly on `/quit`, Ctrl-C, Ctrl-D on an empty line, SIGINT/SIGTERM/SIGHUP
  * or the end of the terminal's input: answers awaited, QUIT sent, exit 0 (a second Ctrl-C
- * closes at once). The terminal is always given back, whatever ends the session.
+ * closes at once); a server that stops (503) ends it with exit 0 too. The terminal is always
+ * given back, whatever ends the session.
  * @module
  */
 
@@ -82,6 +83,8 @@ async function chat(
     const input = await Promise.race([term.next(), ended]);
     if (input.kind === "ended") {
       term.stopEditing();
+      // The server said it stopped (its 503 was shown): a clean end.
+      if (conn.serverStopped !== undefined) return 0;
       say(CLIENT_TEXT.sessionEnded(conn.closeReason ?? ""));
       return 1;
     }

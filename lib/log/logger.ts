@@ -32,9 +32,11 @@ export type LogWorkerRequest =
   | { readonly kind: "close" };
 
 /** Messages from the logging Worker to the main thread. */
-export type LogWorkerReply = { readonly kind: "opened"; readonly error?: string } | {
-  readonly kind: "closed";
-};
+export type LogWorkerReply =
+  | { readonly kind: "opened"; readonly error?: string }
+  /** A batch of events was written (or failed to be): the next one may be sent. */
+  | { readonly kind: "written" }
+  | { readonly kind: "closed" };
 
 /** Options of a {@link WorkerLogger}. */
 export interface WorkerLoggerOptions {
@@ -42,17 +44,36 @@ export interface WorkerLoggerOptions {
   readonly file?: string;
   /** Print human lines on stdout (default true). */
   readonly console?: boolean;
+  /** Most events waiting for the Worker; more are dropped and counted (default 4096). */
+  readonly maxQueued?: number;
 }
 
-/** Logs through a Worker (`lib/log/worker.ts`), batching events per event-loop turn. */
+/** Default bound of the events waiting for the logging Worker. */
+export const DEFAULT_LOG_QUEUE = 4096;
+
+/**
+ * Logs through a Worker (`lib/log/worker.ts`), batching events per event-loop turn. At most one
+ * batch is with the Worker at a time: the next leaves once the Worker has written the last (so
+ * a blocked stdout holds one batch there, not an unbounded mailbox), and events waiting meanwhile
+ * are bounded by `maxQueued`. Events past the bound are dropped and counted; the count goes out
+ * as a `log-dropped` event (`dropped=N`) at the head of the next batch the Worker takes.
+ */
 export class WorkerLogger implements Logger {
   readonly #worker: Worker;
+  readonly #maxQueued: number;
   #batch: LogEvent[] = [];
   #scheduled = false;
+  #inFlight = false;
+  #dropped = 0;
+  /** Events dropped since the logger started. */
+  droppedTotal = 0;
   #closed = false;
+  #closing: (() => void) | undefined;
 
-  private constructor(worker: Worker) {
+  private constructor(worker: Worker, maxQueued: number) {
     this.#worker = worker;
+    this.#maxQueued = maxQueued;
+    worker.onmessage = (e: MessageEvent<LogWorkerReply>) => this.#onReply(e.data);
   }
 
   /** Starts the Worker; rejects with a clear message when the log file cannot be opened. */
@@ -79,31 +100,38 @@ export class WorkerLogger implements Logger {
       worker.terminate();
       throw new Error(reply.error);
     }
-    return new WorkerLogger(worker);
+    return new WorkerLogger(worker, options.maxQueued ?? DEFAULT_LOG_QUEUE);
   }
 
-  /** Queues one event for the Worker. */
+  /** Events waiting for the Worker (not counting the batch it is writing). */
+  get queued(): number {
+    return this.#batch.length;
+  }
+
+  /** Queues one event for the Worker; drops and counts it when the queue is full. */
   log(event: string, fields: Record<string, unknown> = {}, level: LogLevel = "info"): void {
     if (this.#closed) return;
+    if (this.#batch.length >= this.#maxQueued) {
+      this.#dropped++;
+      this.droppedTotal++;
+      return;
+    }
     this.#batch.push({ ...fields, time: new Date().toISOString(), level, event });
-    if (!this.#scheduled) {
+    if (!this.#scheduled && !this.#inFlight) {
       this.#scheduled = true;
       queueMicrotask(() => this.#send());
     }
   }
 
-  /** Sends what is pending, waits until the Worker wrote it all, and stops the Worker. */
+  /**
+   * Sends what is pending, waits until the Worker wrote it all (at most 5 s: a stdout that
+   * stays blocked does not hold the exit), and stops the Worker.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#send();
     this.#closed = true;
-    const done = new Promise<void>((resolve) => {
-      this.#worker.onmessage = (e: MessageEvent<LogWorkerReply>) => {
-        if (e.data.kind === "closed") resolve();
-      };
-    });
-    const request: LogWorkerRequest = { kind: "close" };
-    this.#worker.postMessage(request);
+    const done = new Promise<void>((resolve) => this.#closing = resolve);
+    if (!this.#inFlight) this.#send();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, 5000));
     await Promise.race([done, timeout]);
@@ -111,11 +139,39 @@ export class WorkerLogger implements Logger {
     this.#worker.terminate();
   }
 
+  #onReply(reply: LogWorkerReply): void {
+    if (reply.kind === "written") {
+      this.#inFlight = false;
+      this.#send();
+    } else if (reply.kind === "closed") {
+      this.#closing?.();
+    }
+  }
+
+  /** Hands the waiting events to the Worker, unless a batch is still with it. */
   #send(): void {
     this.#scheduled = false;
-    if (this.#batch.length === 0 || this.#closed) return;
-    const request: LogWorkerRequest = { kind: "events", events: this.#batch };
-    this.#batch = [];
-    this.#worker.postMessage(request);
+    if (this.#inFlight) return;
+    if (this.#dropped > 0) {
+      const dropped = this.#dropped;
+      this.#dropped = 0;
+      this.#batch.unshift({
+        time: new Date().toISOString(),
+        level: "warn",
+        event: "log-dropped",
+        dropped,
+      });
+    }
+    if (this.#batch.length > 0) {
+      const request: LogWorkerRequest = { kind: "events", events: this.#batch };
+      this.#batch = [];
+      this.#inFlight = true;
+      this.#worker.postMessage(request);
+      return;
+    }
+    if (this.#closed) {
+      const request: LogWorkerRequest = { kind: "close" };
+      this.#worker.postMessage(request);
+    }
   }
 }

@@ -52,6 +52,8 @@ self.onmessage = (e: MessageEvent<LogWorkerRequest>) => {
           const text = msg.events.map((ev) => JSON.stringify(ev)).join("\n") + "\n";
           await writeAll(file, encoder.encode(text)).catch(() => {});
         }
+        // The main thread sends the next batch only now: a blocked stdout holds one batch here.
+        reply({ kind: "written" });
         return;
       }
       case "close":

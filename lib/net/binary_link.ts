@@ -54,6 +54,11 @@ export interface BinaryLinkOptions {
   readonly onEvent?: (event: ArqEvent) => void;
   /** Clock in milliseconds (default: the turn's clock). */
   readonly clock?: () => number;
+  /**
+   * Decides whether a valid frame received reaches the endpoint (a server's limits on control
+   * frames); a frame it refuses is traced as ignored and dropped. Default: every frame.
+   */
+  readonly admit?: (frame: Frame, now: number) => boolean;
 }
 
 /** A binary session on one connection. */
@@ -186,14 +191,16 @@ export class BinaryLink implements Wakeable {
   }
 
   #onFrame(f: Frame): void {
+    const admitted = this.#opts.admit?.(f, this.#now) ?? true;
     this.#trace({
       dir: "recv",
       type: f.type,
       seq: f.seq,
       length: f.payload.length,
       flags: f.flags,
+      marks: admitted ? undefined : ["IGNORED (limit)"],
     });
-    this.endpoint.input(f, this.#now);
+    if (admitted) this.endpoint.input(f, this.#now);
   }
 
   #onCorrupt(e: ChecksumError): void {

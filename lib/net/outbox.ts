@@ -3,6 +3,10 @@
  * appended to one buffer and written with ONE write call (looping on partial writes); while a
  * write is in flight, new bytes collect in a second buffer. A connection whose queue grows over
  * its bound is reported once through `onOverflow`, so one stuck reader never delays the others.
+ *
+ * What a queue holds is counted by what it keeps alive: private bytes (copies, reserved frames)
+ * by their count, shared views by the whole buffers they pin (a 100-byte view of a 64 KiB block
+ * of the line log keeps the 64 KiB alive), each with its own bound.
  * @module
  */
 
@@ -16,10 +20,18 @@ export interface ByteWriter {
 
 /** Options of an {@link Outbox}. */
 export interface OutboxOptions {
-  /** Queued bytes above which the connection counts as stuck (default 4 MiB). */
+  /** Private bytes queued (copies, reserved frames) above which the connection counts as stuck (default 4 MiB). */
   readonly maxBytes?: number;
-  /** Called once when the queue passes `maxBytes`. */
-  readonly onOverflow?: (queued: number) => void;
+  /**
+   * Bytes of the shared buffers its queued views pin above which the connection counts as stuck
+   * (default: `maxBytes`): a reader that stays this far behind a shared log.
+   */
+  readonly maxSharedBytes?: number;
+  /**
+   * Called once when the queue passes a bound, with the bytes it counts against that bound:
+   * `what` = "private" (`maxBytes`) or "shared" (`maxSharedBytes`).
+   */
+  readonly onOverflow?: (queued: number, what: "private" | "shared") => void;
   /** Called once when a write fails (peer gone); the outbox stops writing. */
   readonly onError?: (error: unknown) => void;
 }
@@ -47,7 +59,8 @@ export class Outbox implements Trimmable {
   readonly #writer: ByteWriter;
   readonly #turn: Turn;
   readonly #maxBytes: number;
-  readonly #onOverflow: ((queued: number) => void) | undefined;
+  readonly #maxShared: number;
+  readonly #onOverflow: ((queued: number, what: "private" | "shared") => void) | undefined;
   readonly #onError: ((error: unknown) => void) | undefined;
   /** Private bytes: copies and reserved frames, written at `#len`. */
   #buf = EMPTY;
@@ -64,6 +77,14 @@ export class Outbox implements Trimmable {
   #sharedView: Uint8Array | null = null;
   /** Bytes queued and not yet handed to a write. */
   #pending = 0;
+  /** Of those, private bytes (the rest are shared views). */
+  #privatePending = 0;
+  /** Bytes of the shared buffers the queued views pin (one count per run of views of a buffer). */
+  #pinnedPending = 0;
+  /** The buffer of the last shared view queued (a new one is counted when it changes). */
+  #pinnedBuffer: ArrayBufferLike | null = null;
+  /** Bytes of the shared buffer being written straight from it (0 when writing our own). */
+  #pinnedInflight = 0;
   #spare = EMPTY;
   /** Our own buffer being written (it becomes the spare afterwards), or null for shared bytes. */
   #inflightOwn: Uint8Array<ArrayBuffer> | null = null;
@@ -82,6 +103,7 @@ export class Outbox implements Trimmable {
     this.#writer = writer;
     this.#turn = turn;
     this.#maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_BYTES;
+    this.#maxShared = options.maxSharedBytes ?? this.#maxBytes;
     this.#onOverflow = options.onOverflow;
     this.#onError = options.onError;
   }
@@ -94,6 +116,19 @@ export class Outbox implements Trimmable {
   /** Bytes of buffer memory held (queue and spare), whatever is queued. */
   get capacity(): number {
     return this.#buf.length + this.#spare.length;
+  }
+
+  /** Private bytes queued and not yet written (copies, reserved frames), counted against `maxBytes`. */
+  get privateBytes(): number {
+    return this.#privatePending + (this.#inflightOwn !== null ? this.#inflight() : 0);
+  }
+
+  /**
+   * Bytes of the shared buffers the queue keeps alive (its views, and a buffer being written
+   * straight from), counted against `maxSharedBytes`.
+   */
+  get pinnedBytes(): number {
+    return this.#pinnedPending + this.#pinnedInflight;
   }
 
   /** True once a write failed; later appends are dropped. */
@@ -122,6 +157,10 @@ export class Outbox implements Trimmable {
     // The same view handed over again (a constant reply, one line to many outboxes) has its
     // buffer read once.
     const buffer = this.#turn.bufferOf(bytes);
+    if (buffer !== this.#pinnedBuffer) {
+      this.#pinnedBuffer = buffer;
+      this.#pinnedPending += buffer.byteLength;
+    }
     const start = bytes.byteOffset;
     if (this.#shared === buffer && this.#sharedEnd === start) {
       this.#sharedEnd = start + n;
@@ -163,6 +202,7 @@ export class Outbox implements Trimmable {
   /** Marks `n` reserved bytes as written by the caller and schedules a flush. */
   commit(n: number): void {
     this.#len += n;
+    this.#privatePending += n;
     this.#queuedMore(n);
   }
 
@@ -191,10 +231,15 @@ export class Outbox implements Trimmable {
 
   #queuedMore(n: number): void {
     this.#pending += n;
-    if (!this.#overflowed && this.queued > this.#maxBytes) {
-      this.#overflowed = true;
-      this.#onOverflow?.(this.queued);
-      return;
+    if (!this.#overflowed) {
+      const own = this.privateBytes;
+      const pinned = this.pinnedBytes;
+      if (own > this.#maxBytes || pinned > this.#maxShared) {
+        this.#overflowed = true;
+        if (own > this.#maxBytes) this.#onOverflow?.(own, "private");
+        else this.#onOverflow?.(pinned, "shared");
+        return;
+      }
     }
     if (!this.#writing && !this.#scheduled) {
       this.#scheduled = true;
@@ -228,12 +273,17 @@ export class Outbox implements Trimmable {
   #take(): Uint8Array {
     const n = this.#pending;
     this.#pending = 0;
+    this.#privatePending = 0;
+    this.#pinnedPending = 0;
+    this.#pinnedBuffer = null;
     if (this.#parts.length === 0 && this.#shared !== null) {
       const out = this.#sharedRange();
+      this.#pinnedInflight = this.#shared.byteLength;
       this.#shared = null;
       this.#inflightOwn = null;
       return out;
     }
+    this.#pinnedInflight = 0;
     if (this.#parts.length === 0) {
       const out = this.#buf.subarray(0, n);
       this.#inflightOwn = this.#buf;
@@ -301,6 +351,7 @@ export class Outbox implements Trimmable {
     }
     this.#out = EMPTY;
     this.#written = 0;
+    this.#pinnedInflight = 0;
     const own = this.#inflightOwn;
     this.#inflightOwn = null;
     if (own !== null && own.length <= MAX_KEPT && own.length > this.#spare.length) {
@@ -316,6 +367,10 @@ export class Outbox implements Trimmable {
   #fail(error: unknown): void {
     this.#failed = true;
     this.#pending = 0;
+    this.#privatePending = 0;
+    this.#pinnedPending = 0;
+    this.#pinnedBuffer = null;
+    this.#pinnedInflight = 0;
     this.#parts = [];
     this.#shared = null;
     this.#sharedView = null;

@@ -3,8 +3,9 @@
  * acknowledgement ranges in ACK, and the reason text of RST.
  *
  * ```text
- * SYN      payload (7 bytes):  version u8 = 1 | mode u8 (1 GBN, 2 SR) | window u16 |
- *                              ack policy u8 (0 per frame, 1 delayed+SACK) | max payload u16
+ * SYN      payload (7 bytes):  version u8 = 1 | mode u8 (1 GBN, 2 SR) | window u16 (1..65535,
+ *                              clamped to 256) | ack policy u8 (0 per frame, 1 delayed+SACK) |
+ *                              max payload u16 (1..1024; chat serve: 64..1024)
  * SYN-ACK  payload (11 bytes): the same 7 bytes, as confirmed by the server | acked ISN u32
  * ACK      payload (0 or 1+8n bytes): count u8 | count x (start u32, end u32)  end exclusive
  * RST      payload: UTF-8 reason
@@ -30,7 +31,7 @@ export interface SessionParams {
   readonly window: number;
   /** Acknowledgement policy. */
   readonly ackPolicy: AckPolicy;
-  /** Largest DATA payload per fragment, 1..{@link MAX_PAYLOAD}. */
+  /** Largest DATA payload per fragment, 1..{@link MAX_PAYLOAD} ({@link MIN_PAYLOAD} at `chat serve`). */
   readonly maxPayload: number;
 }
 
@@ -38,6 +39,12 @@ export interface SessionParams {
 export const PROTOCOL_VERSION = 1;
 /** Largest window a session may use. */
 export const MAX_WINDOW = 256;
+/**
+ * Smallest max payload `chat serve` accepts in a SYN: below it the 11-byte header outweighs the
+ * data (at 1 byte a frame carries 12 wire bytes per payload byte, a chat line dozens of frames).
+ * The engine itself takes any size from 1 (its tests fragment into 4-byte pieces).
+ */
+export const MIN_PAYLOAD = 64;
 /** Most SACK ranges one ACK carries. */
 export const MAX_SACK_RANGES = 8;
 /** Size of a SYN payload. */
@@ -72,7 +79,11 @@ function writeParams(out: Uint8Array, p: SessionParams): void {
   view.setUint16(5, p.maxPayload);
 }
 
-function readParams(payload: Uint8Array, what: string): SessionParams {
+/**
+ * The parameters of a SYN or SYN-ACK payload. A SYN's window above {@link MAX_WINDOW} is clamped
+ * to it (the server clamps the window anyway, see PROTOCOL.md); anything else out of range throws.
+ */
+function readParams(payload: Uint8Array, what: "SYN" | "SYN-ACK"): SessionParams {
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const version = view.getUint8(0);
   if (version !== PROTOCOL_VERSION) {
@@ -88,7 +99,9 @@ function readParams(payload: Uint8Array, what: string): SessionParams {
     : undefined;
   if (!mode) throw new BadPayloadError(`${what}: unknown ARQ mode ${modeCode}`);
   if (!ackPolicy) throw new BadPayloadError(`${what}: unknown ACK policy ${policyCode}`);
-  const params = { mode, window: view.getUint16(2), ackPolicy, maxPayload: view.getUint16(5) };
+  const asked = view.getUint16(2);
+  const window = what === "SYN" ? Math.min(asked, MAX_WINDOW) : asked;
+  const params = { mode, window, ackPolicy, maxPayload: view.getUint16(5) };
   const problem = validateParams(params);
   if (problem) throw new BadPayloadError(`${what}: ${problem}`);
   return params;

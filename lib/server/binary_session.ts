@@ -6,11 +6,14 @@
 
 import { ArqEndpoint, CLOSED_BY_PEER, SendQueueFullError } from "../arq/mod.ts";
 import type { ChatClient, Room } from "../chat/mod.ts";
+import type { CommandBudget } from "../chat/limits.ts";
 import { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink } from "../net/binary_link.ts";
 import { onesSum } from "../protocol/checksum.ts";
-import { MAX_PAYLOAD } from "../protocol/header.ts";
-import type { ServerSession, SessionContext } from "./session.ts";
+import { MAX_WINDOW } from "../protocol/control.ts";
+import { MAX_FRAME, MAX_MESSAGE, MAX_PAYLOAD } from "../protocol/header.ts";
+import { FrameGate } from "./frame_gate.ts";
+import type { MemoryCharge, ServerSession, SessionContext } from "./session.ts";
 
 const decoder = new TextDecoder();
 
@@ -22,6 +25,18 @@ const FIN_LINGER_MS = 2000;
 const FIN_LINGER_FAULTS_MS = 10_000;
 /** How long the last frames (RST, FIN) of a session that ended otherwise may take to leave. */
 const FINAL_FRAMES_MS = 1000;
+/**
+ * Most messages queued or unacknowledged per session: a backstop only, far above what its
+ * byte bounds let pile up (lines behind a full window are packed into frame-sized messages).
+ */
+const MAX_SEND_QUEUE = 65536;
+/** What a queued reply costs beyond its bytes (its message's slot and object). */
+const REPLY_OVERHEAD = 128;
+
+/** A server's initial sequence number: random, so a peer cannot guess where data starts. */
+function randomIsn(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0]!;
+}
 
 /** Builds the binary session of a connection (the `binary` kind's `open`). */
 export function openBinarySession(ctx: SessionContext): BinarySession {
@@ -34,11 +49,24 @@ export class BinarySession implements ChatClient, ServerSession {
   readonly id: number;
   /** The link (decoder, ARQ endpoint, outbox). */
   readonly link: BinaryLink;
-  /** A binary session owes no nickname to the server's deadline: its handshake has its own. */
-  readonly awaitingRegistration = false;
+  /** What the connection may ask of the room. */
+  readonly budget: CommandBudget | undefined;
   readonly #room: Room;
   readonly #ctx: SessionContext;
+  readonly #gate: FrameGate;
   #done = false;
+  /**
+   * What the endpoint holds for each message not yet acknowledged, oldest first: bytes of the
+   * room's shared lines and private bytes (replies). A message packed into the newest one adds
+   * to the last entry.
+   */
+  #heldShared: number[] = [];
+  #heldOwn: number[] = [];
+  #heldHead = 0;
+  #shared = 0;
+  #own = 0;
+  /** The status line sent last before the session was established (the RST reason on close). */
+  #earlyStatus: string | undefined;
   /** The last reply summed and its `onesSum` (a sender gets the same "200 OK" reply each time). */
   #lastReply: Uint8Array | undefined;
   #lastReplySum = -1;
@@ -47,16 +75,29 @@ export class BinarySession implements ChatClient, ServerSession {
   constructor(ctx: SessionContext) {
     const env = ctx.env;
     this.id = ctx.id;
+    this.budget = ctx.budget;
     this.#ctx = ctx;
     this.#room = env.room;
     const faults = env.faults;
+    this.#gate = new FrameGate(
+      ctx.budget,
+      () => this.link.endpoint.rto,
+      (reason) => this.link.abort(reason),
+    );
     this.link = new BinaryLink(
       ctx,
       (hooks, now) =>
         ArqEndpoint.server(
           // The lines of one turn, and lines queued behind a full window, share frames.
           // Each message is read at once (the room decodes it): no copy of what is delivered.
-          { coalesce: true, sendOnFlush: true, lendDelivered: true, ...env.arq },
+          {
+            coalesce: true,
+            sendOnFlush: true,
+            lendDelivered: true,
+            maxSendQueue: MAX_SEND_QUEUE,
+            isn: randomIsn(),
+            ...env.arq,
+          },
           hooks,
           now,
         ),
@@ -64,15 +105,22 @@ export class BinarySession implements ChatClient, ServerSession {
         who: `server ${ctx.peer}`,
         scheduler: env.scheduler,
         turn: env.turn,
-        outboxBytes: env.outboxBytes,
+        // Frames are private bytes; a whole window of them may be queued (and again, resent).
+        outboxBytes: env.outboxBytes + (env.arq.maxWindow ?? MAX_WINDOW) * MAX_FRAME,
         faults: faults ? new FaultInjector(faults, `server:${ctx.id}`) : undefined,
         trace: env.trace,
         capture: ctx.capture,
         onMessage: (m) => this.#onMessage(m),
         onClosed: (reason) => this.#onClosed(reason),
+        admit: (f, now) => this.#gate.admit(f, now),
       },
     );
     env.room.connect(this);
+  }
+
+  /** True until the client registered a nickname (its first message). */
+  get awaitingRegistration(): boolean {
+    return !this.#done && this.#room.nickOf(this) === undefined;
   }
 
   /** The longest piece of the line log to take at once: one frame's payload. */
@@ -81,33 +129,74 @@ export class BinarySession implements ChatClient, ServerSession {
   }
 
   /**
-   * Sends a reply, or a piece of the room's line log, as one message (the ARQ packs adjacent
-   * ones into one frame). `sum` = `onesSum(bytes)` when known.
+   * Sends a reply, or a piece of the room's line log (it comes with its sum), as one message
+   * (the ARQ packs adjacent ones into one frame). A reply longer than a message (a `LIST` of
+   * thousands) goes as consecutive messages, cut at line ends where it has them, else at a
+   * character boundary: only the last piece of a line ends in `\n`.
    */
   send(bytes: Uint8Array, sum?: number): void {
     if (this.#done) return;
+    if (bytes.length > MAX_MESSAGE) {
+      for (const piece of piecesOf(bytes, MAX_MESSAGE)) this.send(piece);
+      return;
+    }
+    const shared = sum !== undefined;
     if (sum === undefined) {
       if (bytes !== this.#lastReply) {
         this.#lastReply = bytes;
         this.#lastReplySum = onesSum(bytes);
       }
       sum = this.#lastReplySum;
+      if (this.link.endpoint.state !== "established" && bytes[0]! >= 0x31 && bytes[0]! <= 0x35) {
+        this.#earlyStatus = decoder.decode(bytes).trimEnd().replace("\n", ": ");
+      }
     }
+    const endpoint = this.link.endpoint;
+    const before = endpoint.pending;
     try {
       this.link.send(bytes, sum);
     } catch (error) {
       if (error instanceof SendQueueFullError) this.link.abort("too slow: send queue full");
       else if (!(error instanceof RangeError)) throw error;
+      return;
     }
+    this.#hold(endpoint.pending > before, shared ? bytes.length : 0, shared ? 0 : bytes.length + REPLY_OVERHEAD);
+    if (this.#own > this.#ctx.env.outboxBytes) {
+      this.link.abort(`too slow: ${this.#own} bytes of replies queued`);
+    }
+  }
+
+  /**
+   * The output it holds unsent: replies queued in the endpoint and frames in the outbox, and the
+   * shared lines queued or unacknowledged.
+   */
+  memory(): MemoryCharge {
+    this.#release();
+    return { own: this.#own + this.link.queuedBytes, shared: this.#shared };
+  }
+
+  /** Drops the client: RST with `reason`, it leaves. */
+  drop(reason: string): void {
+    this.link.abort(reason);
   }
 
   /** Feeds bytes read from the connection. */
   receive(chunk: Uint8Array): void {
     this.link.receive(chunk);
+    this.#release();
   }
 
-  /** Graceful close: FIN after everything sent was acknowledged. */
+  /**
+   * Graceful close: FIN after everything sent was acknowledged. Before the session is
+   * established nothing sent can be delivered: an RST carries the last status line instead
+   * (a server shutting down tells a client caught mid-handshake so).
+   */
   close(): void {
+    const state = this.link.endpoint.state;
+    if (state === "listen" || state === "syn-received") {
+      this.link.abort(this.#earlyStatus ?? "closed");
+      return;
+    }
     this.link.close();
   }
 
@@ -123,6 +212,35 @@ export class BinarySession implements ChatClient, ServerSession {
     this.link.dispose();
   }
 
+  /** Records a message handed to the endpoint: a new one, or packed into the newest. */
+  #hold(isNew: boolean, shared: number, own: number): void {
+    const n = this.#heldShared.length;
+    if (isNew || n === this.#heldHead) {
+      this.#heldShared.push(shared);
+      this.#heldOwn.push(own);
+    } else {
+      this.#heldShared[n - 1]! += shared;
+      this.#heldOwn[n - 1]! += own;
+    }
+    this.#shared += shared;
+    this.#own += own;
+  }
+
+  /** Forgets the messages the endpoint no longer holds (acknowledged), oldest first. */
+  #release(): void {
+    const pending = this.link.endpoint.pending;
+    while (this.#heldShared.length - this.#heldHead > pending) {
+      this.#shared -= this.#heldShared[this.#heldHead]!;
+      this.#own -= this.#heldOwn[this.#heldHead]!;
+      this.#heldHead++;
+    }
+    if (this.#heldHead > 1024 && this.#heldHead * 2 > this.#heldShared.length) {
+      this.#heldShared = this.#heldShared.slice(this.#heldHead);
+      this.#heldOwn = this.#heldOwn.slice(this.#heldHead);
+      this.#heldHead = 0;
+    }
+  }
+
   #onMessage(message: Uint8Array): void {
     let end = message.length;
     if (end > 0 && message[end - 1] === 0x0a) end--;
@@ -133,6 +251,11 @@ export class BinarySession implements ChatClient, ServerSession {
   #onClosed(reason: string): void {
     this.#room.leave(this, reason);
     this.#done = true;
+    this.#heldShared = [];
+    this.#heldOwn = [];
+    this.#heldHead = 0;
+    this.#shared = 0;
+    this.#own = 0;
     const ctx = this.#ctx;
     ctx.env.log("session-closed", { id: this.id, peer: ctx.peer, reason });
     if (reason === CLOSED_BY_PEER) {
@@ -145,4 +268,26 @@ export class BinarySession implements ChatClient, ServerSession {
       this.link.drained().then(() => ctx.close(reason));
     }
   }
+}
+
+const LF = 0x0a;
+
+/**
+ * `bytes` cut into pieces of at most `max` bytes: at the last line end within each piece, else
+ * at the last UTF-8 character boundary (a continuation byte is never the first of a piece).
+ */
+export function piecesOf(bytes: Uint8Array, max: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = 0;
+  while (bytes.length - start > max) {
+    let end = bytes.lastIndexOf(LF, start + max - 1) + 1;
+    if (end <= start) {
+      end = start + max;
+      while (end > start + 1 && (bytes[end]! & 0xc0) === 0x80) end--;
+    }
+    out.push(bytes.subarray(start, end));
+    start = end;
+  }
+  out.push(bytes.subarray(start));
+  return out;
 }

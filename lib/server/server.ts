@@ -10,14 +10,17 @@
  */
 
 import process from "node:process";
+import { setImmediate } from "node:timers";
 import type { EndpointOptions } from "../arq/mod.ts";
-import { type FloodLimit, Room, type RoomEvent } from "../chat/mod.ts";
+import { type FloodLimit, reasonOf, Room, type RoomEvent, status } from "../chat/mod.ts";
 import type { FaultSettings } from "../faults/mod.ts";
+import { RepeatFolder } from "../log/fold.ts";
 import type { Logger } from "../log/logger.ts";
 import { NullLogger } from "../log/logger.ts";
 import type { LinkCapture } from "../net/binary_link.ts";
-import { DEFAULT_OUTBOX_BYTES } from "../net/outbox.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
+import { encodeFrame, frame, FrameType, MAGIC } from "../protocol/mod.ts";
+import { encodeReason } from "../protocol/control.ts";
 import { listenTcp } from "../net/tcp_transport.ts";
 import {
   type Conn,
@@ -27,8 +30,19 @@ import {
   writeAll,
 } from "../net/transport.ts";
 import { Turn } from "../net/turn.ts";
+import { Admission, type AdmissionLimits, type AdmissionRefusal, Ticket } from "./admission.ts";
+import {
+  DEFAULT_LAG_BYTES,
+  DEFAULT_LIMITS,
+  DEFAULT_MEMORY_BYTES,
+  DEFAULT_OUTBOX_BYTES,
+  DEFAULT_REGISTER_TIMEOUT_MS,
+  limitFacts,
+  NO_LIMITS,
+} from "./limits_config.ts";
 import type { ServerEnv, ServerSession, SessionContext, SessionKind } from "./session.ts";
 import { classify, SESSION_KINDS } from "./session_kinds.ts";
+import type { CommandBudget } from "../chat/limits.ts";
 
 /** Options of {@link ChatServer}. */
 export interface ServerOptions {
@@ -36,12 +50,18 @@ export interface ServerOptions {
   readonly host?: string;
   /** Port {@link ChatServer.listen} binds; 0 picks a free one (default 55555). */
   readonly port?: number;
-  /** Most registered users (default 10000). */
+  /** Most connections at once, registered or not (default 10000). */
   readonly maxClients?: number;
   /** Broadcast join/leave/rename notices while the room has at most this many users. */
   readonly announceMax?: number;
-  /** Flood limit for MSG/PRIV, `null` = off (default 10 per 5 s). */
+  /** Flood limit per user for MSG/PRIV/NICK, `null` = off (default 10 per 5 s). */
   readonly flood?: FloodLimit | null;
+  /**
+   * Admission and command limits (per address, per connection, unregistered connections; see
+   * `limits_config.ts` for the defaults); a field `null` turns that limit off, `"off"` all of
+   * them (benchmarks). `maxConnections` comes from `maxClients`.
+   */
+  readonly limits?: Partial<Omit<AdmissionLimits, "maxConnections">> | "off";
   /** Longest chat text in bytes (default 32768). */
   readonly maxText?: number;
   /** Event log (default: none). */
@@ -54,11 +74,22 @@ export interface ServerOptions {
   readonly faults?: Partial<FaultSettings>;
   /** ARQ engine options for binary sessions. */
   readonly arq?: Partial<EndpointOptions>;
-  /** Outbox bound per connection in bytes (default 4 MiB). */
+  /**
+   * Private output one connection may hold unsent (replies, frames), bytes (default 256 KiB);
+   * past it the connection is dropped as too slow.
+   */
   readonly outboxBytes?: number;
+  /** How far behind the room's shared lines a reader may fall, bytes (default 16 MiB). */
+  readonly lagBytes?: number;
+  /**
+   * Output all connections together may hold, bytes: their private output plus the shared lines
+   * the slowest reader keeps alive (default 192 MiB); past it the connection holding most is
+   * dropped.
+   */
+  readonly memoryBytes?: number;
   /** Silence after which a connection gets the `NICK` prompt (default 150 ms). */
   readonly promptDelayMs?: number;
-  /** A text client must send its nickname within this time (default 120 s). */
+  /** A client (text or binary) must register its nickname within this time (default 60 s). */
   readonly registerTimeoutMs?: number;
   /** Makes a capture recorder for a connection (`--pcap`). */
   readonly capture?: (local: NetAddress, remote: NetAddress) => LinkCapture & {
@@ -82,6 +113,8 @@ export interface ServerCounters {
   reads: number;
   /** Connection writes (each outbox flush is one, plus one per partial-write retry). */
   writes: number;
+  /** Connections refused at the door (limits, a full server), since start. */
+  refused: number;
   /** Sessions of every other kind accepted since start, by kind name. */
   [kind: string]: number;
 }
@@ -127,6 +160,12 @@ class ServerConnection implements SessionContext {
   readonly conn: Conn;
   readonly env: ServerEnv;
   readonly capture: (LinkCapture & { close(): void }) | undefined;
+  /** Its place in the admission counts; undefined when it was refused. */
+  ticket: Ticket | undefined;
+  /** Why it was refused (answered in its own protocol once its first bytes say which). */
+  refusal: AdmissionRefusal | undefined;
+  /** True while it is refused and not told yet. */
+  refusing = false;
   prompted = false;
   /** Reads in a row that used little of the read buffer (see `nextReadBuffer`). */
   smallReads = 0;
@@ -162,6 +201,10 @@ class ServerConnection implements SessionContext {
     return this.conn.write(p);
   }
 
+  get budget(): CommandBudget | undefined {
+    return this.ticket?.budget;
+  }
+
   close(_reason: string): void {
     if (this.closed) return;
     this.closed = true;
@@ -169,6 +212,7 @@ class ServerConnection implements SessionContext {
     this.session?.dispose();
     this.conn.close();
     this.capture?.close();
+    this.ticket?.release();
     this.#forget(this);
   }
 
@@ -191,12 +235,38 @@ class ServerConnection implements SessionContext {
     this.#timer = undefined;
   }
 
-  /** Writes bytes before any session exists (the `NICK` prompt), all of them. */
-  writeRaw(bytes: Uint8Array): void {
+  /**
+   * Writes bytes before any session exists (the `NICK` prompt, a refusal), all of them; then
+   * closes the connection when `thenClose` says why.
+   */
+  writeRaw(bytes: Uint8Array, thenClose?: string): void {
     if (this.closed) return;
     this.capture?.sent(bytes, this.env.turn.now());
-    writeAll(this.conn, bytes).catch(() => this.close("connection lost"));
+    writeAll(this.conn, bytes).then(
+      () => thenClose !== undefined && this.close(thenClose),
+      () => this.close("connection lost"),
+    );
   }
+}
+
+/**
+ * How often the server checks the output all connections hold against its memory budget, ms
+ * (a reader falls behind no faster than the room talks: a few MB/s at the flood limits).
+ */
+const MEMORY_SWEEP_MS = 250;
+/** Bytes read in one go after which a connection lets the others run before its next read. */
+const YIELD_AFTER_BYTES = 4096;
+/** Most refused connections waiting to be told why; past it a refused connection is just closed. */
+const MAX_REFUSING = 256;
+
+/** Resolves after the I/O and flush pass of the current turn (a fair turn for the others). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** True for an accept error that says the process, not a peer, is out of something (fds). */
+function isResourceError(error: unknown): boolean {
+  return /os error (12|23|24|105)\b|Too many open files/i.test(String(error));
 }
 
 /** The chat server: a room, its sessions, and the listeners they come from. */
@@ -211,19 +281,28 @@ export class ChatServer {
     open: 0,
     reads: 0,
     writes: 0,
+    refused: 0,
   };
   readonly #opts: ServerOptions;
   readonly #logger: Logger;
+  /** The logger behind a folder of repeats: what a peer can cause costs a line per second. */
+  readonly #log: RepeatFolder;
   readonly #kinds: readonly SessionKind[];
   readonly #turn = new Turn();
   readonly #scheduler = new WakeScheduler();
   readonly #env: ServerEnv;
+  readonly #admission: Admission;
+  readonly #registerTimeoutMs: number;
+  readonly #memoryBytes: number;
   readonly #listeners: Listener[] = [];
   readonly #accepting: Promise<void>[] = [];
-  readonly #connections = new Set<ServerConnection>();
+  readonly #connections = new Map<number, ServerConnection>();
   /** Connections whose peer still owes its nickname, with their deadline. */
   readonly #registering = new Map<ServerConnection, number>();
   #registrationSweep: ReturnType<typeof setInterval> | undefined;
+  #memorySweep: ReturnType<typeof setInterval> | undefined;
+  /** Refused connections not yet told why. */
+  #refusing = 0;
   readonly #started = performance.now();
   readonly #finished = Promise.withResolvers<void>();
   #peakRss = 0;
@@ -234,31 +313,44 @@ export class ChatServer {
   constructor(options: ServerOptions = {}) {
     this.#opts = options;
     this.#logger = options.logger ?? new NullLogger();
+    this.#log = new RepeatFolder(this.#logger);
     this.#kinds = options.kinds ?? SESSION_KINDS;
     for (const k of this.#kinds) this.counters[k.name] ??= 0;
+    const maxClients = options.maxClients ?? 10000;
+    const limits = options.limits === "off"
+      ? NO_LIMITS
+      : { ...DEFAULT_LIMITS, ...dropUndefined(options.limits ?? {}) };
+    this.#admission = new Admission({ ...limits, maxConnections: maxClients });
+    this.#registerTimeoutMs = options.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS;
+    this.#memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
+    const flood = options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood;
+    const maxText = options.maxText ?? 32768;
     this.room = new Room(
       {
-        maxClients: options.maxClients ?? 10000,
+        maxClients,
         announceMax: options.announceMax,
-        maxText: options.maxText ?? 32768,
-        flood: options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood,
+        maxText,
+        flood,
         stats: () => this.stats(),
+        limits: () => limitFacts(this.#admission.limits, flood, this.#registerTimeoutMs, maxText),
         // Sessions take the turn's broadcasts just before the outboxes are written.
         endOfTurn: this.#turn.beforeFlush,
       },
       (e) => this.#logRoomEvent(e),
     );
-    const logger = this.#logger;
+    const log = this.#log;
     this.#env = {
       room: this.room,
       turn: this.#turn,
       scheduler: this.#scheduler,
-      maxText: options.maxText ?? 32768,
+      maxText,
       outboxBytes: options.outboxBytes ?? DEFAULT_OUTBOX_BYTES,
+      lagBytes: options.lagBytes ?? DEFAULT_LAG_BYTES,
       arq: options.arq ?? {},
       faults: options.faults,
       trace: options.trace,
-      log: (type, fields, level) => logger.log(type, fields, level),
+      log: (type, fields, level) => log.log(type, fields, level),
+      logFolded: (key, type, fields, level) => log.fold(key, type, fields, level),
     };
   }
 
@@ -288,6 +380,11 @@ export class ChatServer {
   /** Resolves once {@link shutdown} has closed every listener and connection. */
   get finished(): Promise<void> {
     return this.#finished.promise;
+  }
+
+  /** The limits in force (admission, commands; `maxConnections` from `maxClients`). */
+  get limits(): AdmissionLimits {
+    return this.#admission.limits;
   }
 
   /**
@@ -320,11 +417,21 @@ export class ChatServer {
   }
 
   /**
-   * The one way in for a connection, whatever carried it: reads it, lets its first bytes pick
-   * the kind of session, feeds the session, and closes it when the session or the peer ends.
+   * The one way in for a connection, whatever carried it: admits it (or reads its first bytes
+   * to refuse it in its own protocol), reads it, lets its first bytes pick the kind of session,
+   * feeds the session, and closes it when the session or the peer ends.
    */
   accept(conn: Conn): void {
     if (this.#stopping) {
+      conn.close();
+      return;
+    }
+    const address = conn.remoteAddr.hostname;
+    const admitted = this.#admission.admit(address, this.#turn.now());
+    if (!(admitted instanceof Ticket) && this.#refusing >= MAX_REFUSING) {
+      // Refusing this many already: no word for this one.
+      this.counters.refused++;
+      this.#log.fold(`refused:${address}`, "refused", { address, reason: "too many refused" }, "warn");
       conn.close();
       return;
     }
@@ -337,35 +444,72 @@ export class ChatServer {
       capture,
       (gone) => this.#forget(gone),
     );
-    this.#connections.add(c);
+    if (admitted instanceof Ticket) c.ticket = admitted;
+    else {
+      c.refusal = admitted;
+      c.refusing = true;
+      this.#refusing++;
+      this.counters.refused++;
+      this.#log.fold(`refused:${address}:${admitted.code}`, "refused", {
+        peer: c.peer,
+        code: admitted.code,
+        reason: admitted.text,
+      }, "warn");
+    }
+    this.#connections.set(c.id, c);
     this.counters.accepted++;
     this.counters.open++;
+    this.#watchMemory();
     this.#readLoop(c).catch((error) => {
-      this.#logger.log("connection-error", { peer: c.peer, error: String(error) }, "warn");
+      this.#log.log("connection-error", { peer: c.peer, error: String(error) }, "warn");
       c.close("internal error");
     });
   }
 
   /**
-   * Stops: tells every client (`503`), closes their sessions (waiting up to `graceMs` for
-   * replies to be written and binary sessions to finish), then closes every connection.
+   * Stops: tells every client (`503`: registered or not, mid-handshake, or silent so far),
+   * closes their sessions (waiting up to `graceMs` for replies to be written and binary sessions
+   * to finish), then closes every connection.
    */
   async shutdown(reason = "server shutting down", graceMs = 2000): Promise<void> {
     if (this.#stopping) return this.finished;
     this.#stopping = true;
     for (const l of this.#listeners) l.close();
+    this.#log.log("shutdown", {
+      reason,
+      users: this.room.size,
+      connections: this.#connections.size,
+    });
     this.room.shutdown(reason);
+    // Connections whose kind is not known yet: told in text (a binary client skips nothing
+    // it cannot read: it gets a 503 line where it expected a SYN-ACK, and gives up).
+    const bye = status(503, `Server shutting down: ${reason}`);
+    for (const c of this.#connections.values()) {
+      if (c.session === undefined && !c.closed) {
+        c.disarm();
+        c.writeRaw(bye, "server shutting down");
+      }
+    }
     const deadline = Date.now() + graceMs;
     while (this.#connections.size > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    for (const c of [...this.#connections]) c.close("server shutting down");
+    for (const c of [...this.#connections.values()]) c.close("server shutting down");
     this.#scheduler.stop();
     this.#stopRegistrationSweep();
+    this.#stopMemorySweep();
     await Promise.all(this.#accepting);
+    this.#log.log("stopped", { uptimeS: Math.round((performance.now() - this.#started) / 1000) });
+    this.#log.flush();
     this.#finished.resolve();
   }
 
+  /**
+   * Accepts until the listener closes. An error one peer causes (it reset its connection before
+   * it was accepted) is logged and the loop goes straight on; only running out of descriptors
+   * (which the per-address limits keep any one peer from causing) waits a little, so the loop
+   * does not spin while none is free.
+   */
   async #acceptLoop(listener: Listener): Promise<void> {
     for (;;) {
       let conn: Conn | null;
@@ -373,8 +517,9 @@ export class ChatServer {
         conn = await listener.accept();
       } catch (error) {
         if (this.#stopping) return;
-        this.#logger.log("accept-error", { error: String(error) }, "warn");
-        await new Promise((r) => setTimeout(r, 50));
+        const resource = isResourceError(error);
+        this.#log.fold(`accept-error:${resource}`, "accept-error", { error: String(error) }, "warn");
+        if (resource) await new Promise((r) => setTimeout(r, 10));
         continue;
       }
       if (conn === null) return;
@@ -386,11 +531,12 @@ export class ChatServer {
     const stream = c.conn.path === "stream";
     if (stream) {
       c.arm(this.#opts.promptDelayMs ?? 150, () => {
+        if (c.refusal !== undefined) return this.#refuse(c, false);
         c.prompted = true;
         c.writeRaw(NICK_PROMPT);
       });
     }
-    this.#awaitRegistration(c);
+    if (c.refusal === undefined) this.#awaitRegistration(c);
     // Bytes read before their kind is known (a strict prefix of some kind's magic), copied.
     let head: Uint8Array | undefined;
     let buf = new Uint8Array(stream ? READ_MIN : c.conn.maxDatagram);
@@ -405,6 +551,10 @@ export class ChatServer {
       this.counters.reads++;
       let chunk = buf.subarray(0, n);
       c.capture?.received(chunk, this.#turn.now());
+      if (c.refusal !== undefined) {
+        this.#refuse(c, chunk[0] === MAGIC);
+        break;
+      }
       if (c.session === undefined) {
         if (head !== undefined) chunk = concat(head, chunk);
         head = undefined;
@@ -416,13 +566,36 @@ export class ChatServer {
       }
       c.session!.receive(chunk);
       if (stream) buf = nextReadBuffer(buf, n, c);
+      // A burst is taken a read at a time, each in a turn of its own: the others' lines flow
+      // between them.
+      if (n >= YIELD_AFTER_BYTES) await nextTurn();
     }
-    if (c.closed) return;
+    if (c.closed || c.refusal !== undefined) {
+      if (!c.closed && c.refusal !== undefined) c.close("refused");
+      return;
+    }
     if (c.session === undefined && head !== undefined && this.#open(c, head, true)) {
       c.session!.receive(head);
     }
     if (c.session !== undefined) c.session.end();
     else c.close("connection closed");
+  }
+
+  /**
+   * Tells a refused connection why, in its own protocol (an RST frame carrying the status line
+   * for a binary client, the status reply for a text one), and closes it.
+   */
+  #refuse(c: ServerConnection, binary: boolean): void {
+    const r = c.refusal!;
+    if (c.closed || !c.refusing) return;
+    c.disarm();
+    c.refusing = false;
+    this.#refusing--;
+    const line = `${r.code} ${reasonOf(r.code)}: ${r.text}`;
+    const bytes = binary
+      ? encodeFrame(frame(FrameType.RST, 0, 0, encodeReason(line)))
+      : status(r.code, r.text);
+    c.writeRaw(bytes, "refused");
   }
 
   /**
@@ -434,12 +607,16 @@ export class ChatServer {
     if (kind === "more") return false;
     c.disarm();
     if (kind === undefined) {
-      this.#logger.log("unknown-session", { id: c.id, peer: c.peer, first: head[0] }, "warn");
+      this.#log.fold(`unknown-session:${c.ticket?.address}`, "unknown-session", {
+        id: c.id,
+        peer: c.peer,
+        first: head[0],
+      }, "warn");
       c.close("unknown session kind");
       return false;
     }
     this.counters[kind.name] = (this.counters[kind.name] ?? 0) + 1;
-    this.#logger.log("connect", {
+    this.#log.fold(`connect:${c.ticket?.address}`, "connect", {
       id: c.id,
       peer: c.peer,
       transport: c.conn.remoteAddr.transport,
@@ -451,12 +628,12 @@ export class ChatServer {
   }
 
   /**
-   * A connection must become a binary session or a registered text user within
-   * `registerTimeoutMs`. One sweep timer checks every waiting connection, so ten thousand
-   * registered clients hold no timer each.
+   * A connection must register within `registerTimeoutMs` (text and binary alike: a binary
+   * session owes its nickname as its first message). One sweep timer checks every waiting
+   * connection, so ten thousand registered clients hold no timer each.
    */
   #awaitRegistration(c: ServerConnection): void {
-    const timeout = this.#opts.registerTimeoutMs ?? 120_000;
+    const timeout = this.#registerTimeoutMs;
     this.#registering.set(c, performance.now() + timeout);
     if (this.#registrationSweep !== undefined) return;
     const every = Math.min(1000, Math.max(10, timeout / 4));
@@ -471,7 +648,9 @@ export class ChatServer {
         this.#registering.delete(c);
       } else if (now >= deadline) {
         this.#registering.delete(c);
-        this.#logger.log("register-timeout", { peer: c.peer }, "warn");
+        this.#log.fold(`register-timeout:${c.ticket?.address}`, "register-timeout", {
+          peer: c.peer,
+        }, "warn");
         c.close("registration timeout");
       }
     }
@@ -484,19 +663,95 @@ export class ChatServer {
     this.#registrationSweep = undefined;
   }
 
+  /** Checks the output all connections hold while any is open. */
+  #watchMemory(): void {
+    if (this.#memorySweep !== undefined) return;
+    this.#memorySweep = setInterval(() => this.#sweepMemory(), MEMORY_SWEEP_MS);
+  }
+
+  #stopMemorySweep(): void {
+    if (this.#memorySweep === undefined) return;
+    clearInterval(this.#memorySweep);
+    this.#memorySweep = undefined;
+  }
+
+  /**
+   * Two checks of the output connections hold. A reader further behind the room's shared lines
+   * than `lagBytes` beyond the median member is dropped: a burst puts every member equally far
+   * behind and drops nobody, a reader that stopped falls behind the others and goes. Then the
+   * budget of all output together: the private output of every connection plus the shared lines
+   * the slowest reader keeps alive (the readers behind it share those); over it, the connection
+   * that holds most is dropped, then the next, until it fits.
+   */
+  #sweepMemory(): void {
+    if (this.#connections.size === 0) return this.#stopMemorySweep();
+    let own = 0;
+    let shared = 0;
+    const held: { c: ServerConnection; own: number; shared: number }[] = [];
+    for (const c of this.#connections.values()) {
+      const s = c.session;
+      const m = s?.memory?.();
+      if (m === undefined || s!.awaitingRegistration) continue;
+      own += m.own;
+      shared = Math.max(shared, m.shared);
+      held.push({ c, own: m.own, shared: m.shared });
+    }
+    if (held.length === 0) return;
+    const lags = held.map((h) => h.shared).sort((a, b) => a - b);
+    const median = lags[lags.length >> 1]!;
+    const lagBytes = this.#env.lagBytes;
+    const dropped = new Set<ServerConnection>();
+    for (const h of held) {
+      if (h.shared - median <= lagBytes) continue;
+      dropped.add(h.c);
+      h.c.session?.drop?.(`too slow: ${h.shared - median} bytes behind the room`);
+    }
+    if (own + shared <= this.#memoryBytes) return;
+    held.sort((a, b) => b.own + b.shared - (a.own + a.shared));
+    let total = own + shared;
+    for (const h of held) {
+      if (total <= this.#memoryBytes) break;
+      total -= h.own + h.shared;
+      if (dropped.has(h.c)) continue;
+      this.#log.log("memory-budget", {
+        peer: h.c.peer,
+        bytes: h.own + h.shared,
+        budget: this.#memoryBytes,
+      }, "warn");
+      h.c.session?.drop?.(`too slow: server output budget (${this.#memoryBytes} bytes) exceeded`);
+    }
+  }
+
   /** A connection closed: the server forgets it. */
   #forget(c: ServerConnection): void {
-    this.#connections.delete(c);
+    if (c.refusing) {
+      c.refusing = false;
+      this.#refusing--;
+    }
+    this.#connections.delete(c.id);
     this.#registering.delete(c);
     if (this.#registering.size === 0) this.#stopRegistrationSweep();
     this.counters.open--;
   }
 
   #logRoomEvent(e: RoomEvent): void {
+    if (e.type === "join") this.#connections.get(e.id)?.ticket?.registerDone();
     // One event per chat line would cost more than relaying it: only with --log-messages.
     if ((e.type === "message" || e.type === "private") && !this.#opts.logMessages) return;
     const { type, ...fields } = e as { type: string } & Record<string, unknown>;
-    this.#logger.log(type, fields);
+    if (e.type === "reject") {
+      // One line per connection (an address, before it registered) and reason per second.
+      const c = this.#connections.get(e.id);
+      const who = c?.ticket?.registered ? `id${e.id}` : c?.ticket?.address ?? `id${e.id}`;
+      const reason = e.reason.split(":")[0];
+      this.#log.fold(`reject:${who}:${e.code}:${reason}`, type, fields);
+      return;
+    }
+    if (e.type === "rename") {
+      this.#log.fold(`rename:${e.id}`, type, fields);
+      return;
+    }
+    this.#log.log(type, fields);
   }
 
   #peakRssOf(rss: number): number {
@@ -509,6 +764,11 @@ export class ChatServer {
     }
     return this.#peakRss;
   }
+}
+
+/** `o` without its undefined fields (so they keep their defaults). */
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {

@@ -9,6 +9,7 @@
 
 import type { EndpointOptions } from "../arq/mod.ts";
 import type { Room } from "../chat/mod.ts";
+import type { CommandBudget } from "../chat/limits.ts";
 import type { FaultSettings } from "../faults/mod.ts";
 import type { LogLevel } from "../log/event.ts";
 import type { LinkCapture } from "../net/binary_link.ts";
@@ -33,6 +34,21 @@ export interface ServerSession {
    * session owes nothing here (its handshake has a deadline of its own).
    */
   readonly awaitingRegistration: boolean;
+  /**
+   * The output it holds unsent: `own` private bytes (replies, frames), `shared` bytes of the
+   * room's shared lines it keeps alive. The server sums them against its memory budget.
+   */
+  memory?(): MemoryCharge;
+  /** Drops the client for `reason` (too slow for the server's budget): leaves, closes. */
+  drop?(reason: string): void;
+}
+
+/** What one session holds unsent (see {@link ServerSession.memory}). */
+export interface MemoryCharge {
+  /** Private bytes: replies and frames queued for this connection alone. */
+  readonly own: number;
+  /** Bytes of the room's shared lines it keeps alive (a reader's lag). */
+  readonly shared: number;
 }
 
 /** What is shared by every session of one server. */
@@ -45,8 +61,10 @@ export interface ServerEnv {
   readonly scheduler: WakeScheduler;
   /** Longest chat text in bytes. */
   readonly maxText: number;
-  /** Outbox bound per connection in bytes. */
+  /** Private output (replies, frames) a connection may hold unsent, bytes. */
   readonly outboxBytes: number;
+  /** How far behind the room's shared lines a reader may fall beyond the median member, bytes. */
+  readonly lagBytes: number;
   /** ARQ engine options for binary sessions. */
   readonly arq: Partial<EndpointOptions>;
   /** Fault injection on frames the server sends (seeded per session), if any. */
@@ -55,6 +73,11 @@ export interface ServerEnv {
   readonly trace: ((line: string) => void) | undefined;
   /** Writes one event to the server's log. */
   log(type: string, fields: Record<string, unknown>, level?: LogLevel): void;
+  /**
+   * Writes one event a peer can cause again and again: once per `key` (a connection or an
+   * address, and a reason) and second, then a line with the count.
+   */
+  logFolded(key: string, type: string, fields: Record<string, unknown>, level?: LogLevel): void;
 }
 
 /** One connection as its session sees it. */
@@ -71,6 +94,8 @@ export interface SessionContext {
   readonly prompted: boolean;
   /** Records the bytes written (`--pcap`), if any; the entry point records what it reads. */
   readonly capture: LinkCapture | undefined;
+  /** What the connection may ask of the room (its own and its address's budget), if limited. */
+  readonly budget: CommandBudget | undefined;
   /** Writes some prefix of `p` to the connection (counted in the server's `writes`). */
   write(p: Uint8Array): Promise<number>;
   /** Closes the connection now; idempotent. */

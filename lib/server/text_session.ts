@@ -5,11 +5,12 @@
  */
 
 import type { ChatClient, Room } from "../chat/mod.ts";
+import type { CommandBudget } from "../chat/limits.ts";
 import { Outbox } from "../net/outbox.ts";
 import { formatTextTrace } from "../net/trace.ts";
 import type { Wakeable } from "../net/scheduler.ts";
 import { LineFramer } from "./line_framer.ts";
-import type { ServerSession, SessionContext } from "./session.ts";
+import type { MemoryCharge, ServerSession, SessionContext } from "./session.ts";
 
 /** Bytes a line may hold beyond the longest chat text (the verb, a nickname, spaces). */
 const LINE_OVERHEAD = 64;
@@ -31,6 +32,8 @@ export function openTextSession(ctx: SessionContext): TextSession {
 export class TextSession implements ChatClient, Wakeable, ServerSession {
   /** Unique connection id. */
   readonly id: number;
+  /** What the connection may ask of the room. */
+  readonly budget: CommandBudget | undefined;
   readonly #ctx: SessionContext;
   readonly #room: Room;
   readonly #framer: LineFramer;
@@ -44,6 +47,7 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   constructor(ctx: SessionContext) {
     const env = ctx.env;
     this.id = ctx.id;
+    this.budget = ctx.budget;
     this.#ctx = ctx;
     this.#room = env.room;
     this.#maxLine = env.maxText + LINE_OVERHEAD;
@@ -57,7 +61,9 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
     };
     this.#outbox = new Outbox(writer, env.turn, {
       maxBytes: env.outboxBytes,
-      onOverflow: (queued) => this.#fail(`too slow: ${queued} bytes queued`),
+      // How far behind the room it may fall is the server's to judge (against the others).
+      maxSharedBytes: Infinity,
+      onOverflow: (bytes) => this.#fail(`too slow: ${bytes} bytes of replies queued`),
       onError: () => this.#fail("connection lost"),
     });
     const trace = env.trace;
@@ -76,11 +82,29 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
     return this.#outbox.queued;
   }
 
-  /** Queues bytes from the room (already newline-terminated; never changed, so not copied). */
-  send(bytes: Uint8Array): void {
+  /**
+   * Queues bytes from the room (already newline-terminated). The room's shared lines (they come
+   * with their sum) are queued as views, never copied; a reply is copied, so a client that asks
+   * for many holds its bytes and not an object each.
+   */
+  send(bytes: Uint8Array, sum?: number): void {
     if (this.#done) return;
-    this.#outbox.appendShared(bytes);
+    if (sum !== undefined) this.#outbox.appendShared(bytes);
+    else this.#outbox.append(bytes);
     this.#trace?.("send", decoder.decode(bytes));
+  }
+
+  /** The output it holds unsent: replies (and a held partial line), and the lines it lags by. */
+  memory(): MemoryCharge {
+    return {
+      own: this.#outbox.privateBytes + this.#framer.buffered,
+      shared: this.#outbox.pinnedBytes,
+    };
+  }
+
+  /** Drops the client: it leaves with `reason`, the connection closes. */
+  drop(reason: string): void {
+    this.#fail(reason);
   }
 
   /** Closes after everything queued was written. */
