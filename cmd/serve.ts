@@ -13,7 +13,7 @@ import {
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
 import { DEFAULT_ANNOUNCE_MAX, formatRate, parseFlood, parseRate } from "../lib/chat/mod.ts";
-import type { RateLimit } from "../lib/chat/limits.ts";
+import { DEFAULT_ROOM_OUTPUT, type RateLimit } from "../lib/chat/limits.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { type Logger, NullLogger, WorkerLogger } from "../lib/log/logger.ts";
 import { lanAddresses } from "../lib/net/addresses.ts";
@@ -52,6 +52,7 @@ const spec: FlagSpec = {
   "outbox-max": { type: "string" },
   "lag-max": { type: "string" },
   "memory-max": { type: "string" },
+  "room-output": { type: "string" },
   loss: { type: "string" },
   corrupt: { type: "string" },
   faults: { type: "string" },
@@ -93,7 +94,9 @@ Usage: chat serve [options]
 Limits (R = N/SECS, a burst of N refilled at N per SECS; "off" turns one off; a client sees
 them with the LIMITS command):
   --limits off         every limit below off (benchmarks; --flood stays)
-  --address-flood R    MSG/PRIV/NICK of all the users of one address (default ${rate("addressFlood")})
+  --address-flood R    MSG/PRIV/NICK of all the users of one address (default ${
+  rate("addressFlood")
+})
   --commands R         commands per connection, any verb (default ${rate("commands")})
   --address-commands R commands of all the connections of one address (default ${
   rate("addressCommands")
@@ -116,6 +119,10 @@ them with the LIMITS command):
   size(DEFAULT_LAG_BYTES)
 })
   --memory-max SIZE    output all clients together may hold (default ${size(DEFAULT_MEMORY_BYTES)})
+  --room-output SIZE   output per second the room may fan out, a line's bytes times its
+                       recipients; lines under 64k of output always pass (default ${
+  size(DEFAULT_ROOM_OUTPUT.bytesPerSecond)
+})
 
 One port serves both protocols: binary sessions (chat join) and plain-text sessions
 (chat join --text, netcat, telnet). Stop with Ctrl-C: every client is told.`;
@@ -135,6 +142,12 @@ async function run(args: string[]): Promise<number> {
   const outboxBytes = sizeFlag(flags, "outbox-max");
   const lagBytes = sizeFlag(flags, "lag-max");
   const memoryBytes = sizeFlag(flags, "memory-max");
+  const roomOutputText = stringFlag(flags, "room-output");
+  const roomOutput = roomOutputText?.trim().toLowerCase() === "off"
+    ? null
+    : roomOutputText === undefined
+    ? undefined
+    : { ...DEFAULT_ROOM_OUTPUT, bytesPerSecond: sizeFlag(flags, "room-output")! };
   const loss = probability(flags, "loss");
   const corrupt = probability(flags, "corrupt");
   const scriptText = stringFlag(flags, "faults");
@@ -174,6 +187,7 @@ async function run(args: string[]): Promise<number> {
       outboxBytes,
       lagBytes,
       memoryBytes,
+      roomOutput,
       logger,
       logMessages: logFile !== undefined,
       trace,

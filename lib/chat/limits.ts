@@ -56,7 +56,9 @@ export class AddressBudget {
   /** Full buckets at `now`. */
   constructor(limits: BudgetLimits, now: number) {
     this.#limits = limits;
-    this.commands = limits.addressCommands ? new TokenBucket(limits.addressCommands, now) : undefined;
+    this.commands = limits.addressCommands
+      ? new TokenBucket(limits.addressCommands, now)
+      : undefined;
     this.flood = limits.addressFlood ? new TokenBucket(limits.addressFlood, now) : undefined;
   }
 
@@ -115,5 +117,54 @@ export class ConnectionBudget implements CommandBudget {
       text: `Slow down: ${f.burst} messages per ${f.perSeconds} s from your address`,
       close: false,
     };
+  }
+}
+
+/** The room's output budget: bytes per second it may fan out, `null` = unlimited. */
+export interface RoomOutputLimit {
+  /** Bytes of output (a line's bytes times its recipients) per second, with as much in a burst. */
+  readonly bytesPerSecond: number;
+  /** A line that costs at most this much output always passes (a short line in a big room). */
+  readonly small: number;
+}
+
+/** Output the room may fan out by default: 16 MB/s, lines under 64 KiB of output always pass. */
+export const DEFAULT_ROOM_OUTPUT: RoomOutputLimit = {
+  bytesPerSecond: 16 * 1024 * 1024,
+  small: 64 * 1024,
+};
+
+/**
+ * The room's output budget. Every broadcast line costs its bytes times its recipients (N users
+ * each sending a long line make N² bytes of output: 420 users' ten 1.5 KB lines are 2.7 GB). A
+ * line that costs little always passes, so ordinary chat lines are never refused here (each
+ * user's flood bucket bounds them); a costly one passes while the budget has room, and is
+ * refused once the room fans out more than `bytesPerSecond`: everyone's lines keep flowing
+ * behind a bounded backlog.
+ */
+export class RoomOutput {
+  readonly limit: RoomOutputLimit;
+  #tokens: number;
+  #last: number;
+
+  /** A full budget at `now`. */
+  constructor(limit: RoomOutputLimit, now: number) {
+    this.limit = limit;
+    this.#tokens = limit.bytesPerSecond;
+    this.#last = now;
+  }
+
+  /** Takes the output of a line of `bytes` to `recipients` at `now`; false when refused. */
+  take(bytes: number, recipients: number, now: number): boolean {
+    const rate = this.limit.bytesPerSecond / 1000;
+    this.#tokens = Math.min(
+      this.limit.bytesPerSecond,
+      this.#tokens + Math.max(0, now - this.#last) * rate,
+    );
+    this.#last = now;
+    const cost = bytes * recipients;
+    if (cost > this.limit.small && this.#tokens < cost) return false;
+    this.#tokens -= cost;
+    return true;
   }
 }

@@ -15,7 +15,13 @@ import { cleanChatText } from "../text/sanitize.ts";
 import { displayReason, displayValue } from "../text/escape.ts";
 import { status } from "./status.ts";
 import { LineLog, LogCursor } from "./line_log.ts";
-import type { CommandBudget, Refusal } from "./limits.ts";
+import {
+  type CommandBudget,
+  DEFAULT_ROOM_OUTPUT,
+  type Refusal,
+  RoomOutput,
+  type RoomOutputLimit,
+} from "./limits.ts";
 
 /** What the room needs from a connection; implemented by the server's session edges. */
 export interface ChatClient {
@@ -62,6 +68,8 @@ export interface RoomOptions {
   readonly announceMax?: number;
   /** Extra facts for `STATS` (server counters, CPU, memory). */
   readonly stats?: () => Record<string, unknown>;
+  /** Output the room may fan out (`limits.ts`); `null` = unlimited (default 16 MB/s). */
+  readonly output?: RoomOutputLimit | null;
   /** The limits in force, for `LIMITS` (the server's rates and counts). */
   readonly limits?: () => Record<string, unknown>;
   /**
@@ -123,6 +131,7 @@ export class Room {
   readonly #flood: FloodLimit | null;
   readonly #stats: (() => Record<string, unknown>) | undefined;
   readonly #limits: (() => Record<string, unknown>) | undefined;
+  readonly #output: RoomOutput | undefined;
   readonly #onEvent: ((e: RoomEvent) => void) | undefined;
   readonly #pending = new Map<number, ChatClient>();
   readonly #members = new Map<number, Member>();
@@ -142,6 +151,8 @@ export class Room {
     this.#flood = options.flood === undefined ? DEFAULT_FLOOD : options.flood;
     this.#stats = options.stats;
     this.#limits = options.limits;
+    const output = options.output === undefined ? DEFAULT_ROOM_OUTPUT : options.output;
+    this.#output = output === null ? undefined : new RoomOutput(output, 0);
     this.#endOfTurn = options.endOfTurn ?? queueMicrotask;
     this.#onEvent = onEvent;
     for (const spec of COMMANDS) {
@@ -390,6 +401,12 @@ export class Room {
     const text = this.#acceptText(m, typed, now);
     if (text === undefined) return;
     m.prefix ??= encoder.encode(`[${m.nick}]: `);
+    // What the line costs the room: its bytes (at most 3 per UTF-16 unit) to every other member.
+    const cost = m.prefix.length + text.length + 1;
+    if (this.#output && !this.#output.take(cost, this.#members.size - 1, now)) {
+      const mb = Math.round(this.#output.limit.bytesPerSecond / (1024 * 1024));
+      return this.#reply(m, 429, `Slow down: the room is busy (${mb} MB/s of output)`);
+    }
     this.#broadcast(this.#lines.encodeLine(m.prefix, text), m);
     this.#send(m, MSG_OK);
     this.#event({ type: "message", id: m.client.id, nick: m.nick, bytes: text.length });

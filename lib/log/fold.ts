@@ -1,9 +1,10 @@
 /**
  * Repeats folded into counts, so a peer that makes the server log cannot make it log much: the
  * first event of a kind (its `key`: a connection or an address, and a reason) in a window of
- * `windowMs` goes out at once; the next ones in that window are only counted, and when the window
- * ends one more event says how many there were (`repeated=N`, the fields of the last one). So an
- * event a peer can cause costs at most two lines per key and window, however fast it comes.
+ * `windowMs` goes out at once (the first few, with a `burst`); the next ones in that window are
+ * only counted, and when the window ends one more event says how many there were
+ * (`repeated=N`, the fields of the last one). So an event a peer can cause costs a bounded
+ * number of lines per key and window, however fast it comes.
  * Events logged without a key pass straight through.
  * @module
  */
@@ -23,6 +24,8 @@ interface Folded {
   readonly type: string;
   fields: Record<string, unknown>;
   level: LogLevel;
+  /** Events of the key let through in this window. */
+  passed: number;
   repeated: number;
 }
 
@@ -49,17 +52,23 @@ export class RepeatFolder implements Logger {
   }
 
   /**
-   * Logs `type` at once unless an event of `key` was logged in the current window: then it is
-   * counted, and reported with its count when the window ends.
+   * Logs `type` at once unless `burst` events of `key` were logged in the current window
+   * (default 1): then it is counted, and reported with its count when the window ends.
    */
   fold(
     key: string,
     type: string,
     fields: Record<string, unknown> = {},
     level: LogLevel = "info",
+    burst = 1,
   ): void {
     const seen = this.#keys.get(key);
     if (seen !== undefined) {
+      if (seen.passed < burst) {
+        seen.passed++;
+        this.#inner.log(type, fields, level);
+        return;
+      }
       seen.repeated++;
       seen.fields = fields;
       seen.level = level;
@@ -70,7 +79,7 @@ export class RepeatFolder implements Logger {
       this.#arm();
       return;
     }
-    this.#keys.set(key, { type, fields, level, repeated: 0 });
+    this.#keys.set(key, { type, fields, level, passed: 1, repeated: 0 });
     this.#inner.log(type, fields, level);
     this.#arm();
   }

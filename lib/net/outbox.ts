@@ -50,6 +50,8 @@ function capacityFor(need: number, from = INITIAL_CAPACITY): number {
 const EMPTY = new Uint8Array(0);
 /** Largest buffer kept for reuse while more output follows (a busy connection keeps its own). */
 const MAX_KEPT = 512 * 1024;
+/** Most bytes of pieces gathered into one private buffer for one write. */
+const GATHER_MAX = 64 * 1024;
 
 /**
  * A bounded, batching output queue for one connection: everything queued in one event-loop
@@ -69,6 +71,8 @@ export class Outbox implements Trimmable {
   #privStart = 0;
   /** Queued pieces before the open tail, in order. */
   #parts: Uint8Array[] = [];
+  /** For each of `#parts`: true when it is a shared view (else private bytes of `#buf`). */
+  #partShared: boolean[] = [];
   /** The open shared tail: a range of a caller's immutable buffer (null when none). */
   #shared: ArrayBufferLike | null = null;
   #sharedStart = 0;
@@ -85,6 +89,8 @@ export class Outbox implements Trimmable {
   #pinnedBuffer: ArrayBufferLike | null = null;
   /** Bytes of the shared buffer being written straight from it (0 when writing our own). */
   #pinnedInflight = 0;
+  /** True while the bytes being written are private (ours, or a view of our buffer). */
+  #inflightPrivate = false;
   #spare = EMPTY;
   /** Our own buffer being written (it becomes the spare afterwards), or null for shared bytes. */
   #inflightOwn: Uint8Array<ArrayBuffer> | null = null;
@@ -120,7 +126,7 @@ export class Outbox implements Trimmable {
 
   /** Private bytes queued and not yet written (copies, reserved frames), counted against `maxBytes`. */
   get privateBytes(): number {
-    return this.#privatePending + (this.#inflightOwn !== null ? this.#inflight() : 0);
+    return this.#privatePending + (this.#inflightPrivate ? this.#inflight() : 0);
   }
 
   /**
@@ -185,7 +191,9 @@ export class Outbox implements Trimmable {
     if (this.#len + n > this.#buf.length) {
       // Bytes before #privStart already sit in #parts (as views of this buffer): leave them.
       const keep = this.#len - this.#privStart;
-      const grown = new Uint8Array(capacityFor(keep + n, this.#buf.length * 2));
+      // Twice what it keeps: the bytes before #privStart stay in the old buffer (views of it
+      // are queued), so a long backlog does not double the buffer at every refill.
+      const grown = new Uint8Array(capacityFor(keep + n, keep * 2));
       grown.set(this.#buf.subarray(this.#privStart, this.#len));
       this.#buf = grown;
       this.#len = keep;
@@ -251,9 +259,11 @@ export class Outbox implements Trimmable {
   #closeTail(): void {
     if (this.#shared !== null) {
       this.#parts.push(this.#sharedRange());
+      this.#partShared.push(true);
       this.#shared = null;
     } else if (this.#len > this.#privStart) {
       this.#parts.push(this.#buf.subarray(this.#privStart, this.#len));
+      this.#partShared.push(false);
       this.#privStart = this.#len;
     }
   }
@@ -267,25 +277,27 @@ export class Outbox implements Trimmable {
   }
 
   /**
-   * Takes everything queued as ONE buffer to write: a shared range as it is (no copy), the
-   * private buffer by swapping it with the spare, several pieces gathered into the spare.
+   * Takes what to write next as ONE buffer: a shared range as it is (no copy), the private
+   * buffer by swapping it with the spare, several pieces gathered into the spare, up to
+   * {@link GATHER_MAX} bytes at a time. A reader far behind holds views of the shared log, not a
+   * private copy of everything it lags by: past that size the pieces are written one by one, a
+   * big one straight from the buffer it is in.
    */
   #take(): Uint8Array {
-    const n = this.#pending;
-    this.#pending = 0;
-    this.#privatePending = 0;
-    this.#pinnedPending = 0;
-    this.#pinnedBuffer = null;
     if (this.#parts.length === 0 && this.#shared !== null) {
+      this.#resetCounts();
       const out = this.#sharedRange();
       this.#pinnedInflight = this.#shared.byteLength;
       this.#shared = null;
       this.#inflightOwn = null;
+      this.#inflightPrivate = false;
       return out;
     }
     this.#pinnedInflight = 0;
+    this.#inflightPrivate = true;
     if (this.#parts.length === 0) {
-      const out = this.#buf.subarray(0, n);
+      const out = this.#buf.subarray(0, this.#pending);
+      this.#resetCounts();
       this.#inflightOwn = this.#buf;
       this.#buf = this.#spare.length >= INITIAL_CAPACITY ? this.#spare : EMPTY;
       this.#spare = EMPTY;
@@ -294,19 +306,78 @@ export class Outbox implements Trimmable {
       return out;
     }
     this.#closeTail();
-    let target = this.#spare;
-    if (target.length < n) target = new Uint8Array(capacityFor(n));
-    this.#spare = EMPTY;
-    this.#inflightOwn = target;
-    let at = 0;
-    for (const p of this.#parts) {
-      target.set(p, at);
-      at += p.length;
+    const parts = this.#parts;
+    let k = 0;
+    let n = 0;
+    while (k < parts.length && (k === 0 || n + parts[k]!.length <= GATHER_MAX)) {
+      n += parts[k++]!.length;
     }
-    this.#parts = [];
-    this.#len = 0;
-    this.#privStart = 0;
-    return target.subarray(0, n);
+    let out: Uint8Array;
+    if (k === 1) {
+      // One piece: written as it is, a view of the buffer it is in.
+      out = parts[0]!;
+      if (this.#partShared[0]) {
+        this.#inflightPrivate = false;
+        this.#pinnedInflight = out.buffer.byteLength;
+        this.#inflightOwn = null;
+      } else {
+        // A view of our buffer: its bytes there are not written again (appends go after them).
+        this.#inflightOwn = out.buffer === this.#buf.buffer ? this.#buf : null;
+      }
+    } else {
+      let target = this.#spare;
+      if (target.length < n) target = new Uint8Array(capacityFor(n));
+      this.#spare = EMPTY;
+      this.#inflightOwn = target;
+      let at = 0;
+      for (let i = 0; i < k; i++) {
+        target.set(parts[i]!, at);
+        at += parts[i]!.length;
+      }
+      out = target.subarray(0, n);
+    }
+    if (k === parts.length) {
+      this.#parts = [];
+      this.#partShared = [];
+      this.#resetCounts();
+      // Our buffer is reused from its start, unless a piece of it is being written.
+      if (this.#inflightOwn === this.#buf) this.#buf = EMPTY;
+      this.#len = 0;
+      this.#privStart = 0;
+      return out;
+    }
+    parts.splice(0, k);
+    this.#partShared.splice(0, k);
+    this.#pending -= n;
+    this.#recount();
+    return out;
+  }
+
+  /** Nothing queued any more (everything was taken). */
+  #resetCounts(): void {
+    this.#pending = 0;
+    this.#privatePending = 0;
+    this.#pinnedPending = 0;
+    this.#pinnedBuffer = null;
+  }
+
+  /** The counts of what is still queued, after part of it was taken. */
+  #recount(): void {
+    let own = this.#len - this.#privStart;
+    let pinned = 0;
+    let last: ArrayBufferLike | null = null;
+    for (let i = 0; i < this.#parts.length; i++) {
+      const p = this.#parts[i]!;
+      if (!this.#partShared[i]) {
+        own += p.length;
+      } else if (p.buffer !== last) {
+        last = p.buffer;
+        pinned += last.byteLength;
+      }
+    }
+    this.#privatePending = own;
+    this.#pinnedPending = pinned;
+    this.#pinnedBuffer = last;
   }
 
   readonly #flush = (): void => {
@@ -354,7 +425,10 @@ export class Outbox implements Trimmable {
     this.#pinnedInflight = 0;
     const own = this.#inflightOwn;
     this.#inflightOwn = null;
-    if (own !== null && own.length <= MAX_KEPT && own.length > this.#spare.length) {
+    // (A buffer still being appended to is not a spare: a piece of it was written alone.)
+    if (
+      own !== null && own !== this.#buf && own.length <= MAX_KEPT && own.length > this.#spare.length
+    ) {
       this.#spare = own;
     }
     this.#writeNext();
@@ -366,6 +440,8 @@ export class Outbox implements Trimmable {
 
   #fail(error: unknown): void {
     this.#failed = true;
+    this.#partShared = [];
+    this.#inflightPrivate = false;
     this.#pending = 0;
     this.#privatePending = 0;
     this.#pinnedPending = 0;

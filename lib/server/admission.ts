@@ -150,7 +150,8 @@ export class Admission {
     if (l.unregisteredPerAddress !== null && state.unregistered >= l.unregisteredPerAddress) {
       return {
         code: 503,
-        text: `Too many connections from ${address} waiting to register (${l.unregisteredPerAddress})`,
+        text:
+          `Too many connections from ${address} waiting to register (${l.unregisteredPerAddress})`,
       };
     }
     state.connections++;

@@ -160,7 +160,11 @@ export class BinarySession implements ChatClient, ServerSession {
       else if (!(error instanceof RangeError)) throw error;
       return;
     }
-    this.#hold(endpoint.pending > before, shared ? bytes.length : 0, shared ? 0 : bytes.length + REPLY_OVERHEAD);
+    this.#hold(
+      endpoint.pending > before,
+      shared ? bytes.length : 0,
+      shared ? 0 : bytes.length + REPLY_OVERHEAD,
+    );
     if (this.#own > this.#ctx.env.outboxBytes) {
       this.link.abort(`too slow: ${this.#own} bytes of replies queued`);
     }
@@ -257,7 +261,18 @@ export class BinarySession implements ChatClient, ServerSession {
     this.#shared = 0;
     this.#own = 0;
     const ctx = this.#ctx;
-    ctx.env.log("session-closed", { id: this.id, peer: ctx.peer, reason });
+    const host = ctx.conn.remoteAddr.hostname;
+    ctx.env.logFolded(
+      `session-closed:${host}`,
+      "session-closed",
+      {
+        id: this.id,
+        peer: ctx.peer,
+        reason,
+      },
+      "info",
+      3,
+    );
     if (reason === CLOSED_BY_PEER) {
       // The peer closes the connection once it has our FIN-ACK; until then its FIN may come
       // again (the FIN-ACK was dropped by fault injection) and is answered.

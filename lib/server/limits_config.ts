@@ -8,6 +8,7 @@
  */
 
 import { type FloodLimit, formatRate } from "../chat/flood.ts";
+import type { RoomOutputLimit } from "../chat/limits.ts";
 import type { AdmissionLimits } from "./admission.ts";
 
 /** Admission and command limits by default (`maxConnections` comes from `--max-clients`). */
@@ -48,6 +49,7 @@ export const DEFAULT_REGISTER_TIMEOUT_MS = 60_000;
 export function limitFacts(
   limits: AdmissionLimits,
   flood: FloodLimit | null,
+  output: RoomOutputLimit | null,
   registerTimeoutMs: number,
   maxText: number,
 ): Record<string, string | number> {
@@ -63,6 +65,7 @@ export function limitFacts(
     unregistered: count(limits.unregistered),
     unregisteredPerAddress: count(limits.unregisteredPerAddress),
     registerTimeoutS: registerTimeoutMs / 1000,
+    roomOutputBytesPerS: output === null ? "off" : output.bytesPerSecond,
     maxText,
   };
 }

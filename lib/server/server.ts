@@ -42,7 +42,7 @@ import {
 } from "./limits_config.ts";
 import type { ServerEnv, ServerSession, SessionContext, SessionKind } from "./session.ts";
 import { classify, SESSION_KINDS } from "./session_kinds.ts";
-import type { CommandBudget } from "../chat/limits.ts";
+import { type CommandBudget, DEFAULT_ROOM_OUTPUT, type RoomOutputLimit } from "../chat/limits.ts";
 
 /** Options of {@link ChatServer}. */
 export interface ServerOptions {
@@ -62,6 +62,11 @@ export interface ServerOptions {
    * them (benchmarks). `maxConnections` comes from `maxClients`.
    */
   readonly limits?: Partial<Omit<AdmissionLimits, "maxConnections">> | "off";
+  /**
+   * Output the room may fan out per second (a line's bytes times its recipients); `null` = no
+   * limit (default 16 MB/s, lines under 64 KiB of output always pass; off with `limits: "off"`).
+   */
+  readonly roomOutput?: RoomOutputLimit | null;
   /** Longest chat text in bytes (default 32768). */
   readonly maxText?: number;
   /** Event log (default: none). */
@@ -325,14 +330,21 @@ export class ChatServer {
     this.#memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
     const flood = options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood;
     const maxText = options.maxText ?? 32768;
+    const output = options.limits === "off"
+      ? null
+      : options.roomOutput === undefined
+      ? DEFAULT_ROOM_OUTPUT
+      : options.roomOutput;
     this.room = new Room(
       {
         maxClients,
         announceMax: options.announceMax,
         maxText,
         flood,
+        output,
         stats: () => this.stats(),
-        limits: () => limitFacts(this.#admission.limits, flood, this.#registerTimeoutMs, maxText),
+        limits: () =>
+          limitFacts(this.#admission.limits, flood, output, this.#registerTimeoutMs, maxText),
         // Sessions take the turn's broadcasts just before the outboxes are written.
         endOfTurn: this.#turn.beforeFlush,
       },
@@ -350,7 +362,7 @@ export class ChatServer {
       faults: options.faults,
       trace: options.trace,
       log: (type, fields, level) => log.log(type, fields, level),
-      logFolded: (key, type, fields, level) => log.fold(key, type, fields, level),
+      logFolded: (key, type, fields, level, burst) => log.fold(key, type, fields, level, burst),
     };
   }
 
@@ -431,7 +443,12 @@ export class ChatServer {
     if (!(admitted instanceof Ticket) && this.#refusing >= MAX_REFUSING) {
       // Refusing this many already: no word for this one.
       this.counters.refused++;
-      this.#log.fold(`refused:${address}`, "refused", { address, reason: "too many refused" }, "warn");
+      this.#log.fold(
+        `refused:${address}`,
+        "refused",
+        { address, reason: "too many refused" },
+        "warn",
+      );
       conn.close();
       return;
     }
@@ -518,7 +535,12 @@ export class ChatServer {
       } catch (error) {
         if (this.#stopping) return;
         const resource = isResourceError(error);
-        this.#log.fold(`accept-error:${resource}`, "accept-error", { error: String(error) }, "warn");
+        this.#log.fold(
+          `accept-error:${resource}`,
+          "accept-error",
+          { error: String(error) },
+          "warn",
+        );
         if (resource) await new Promise((r) => setTimeout(r, 10));
         continue;
       }
@@ -735,14 +757,14 @@ export class ChatServer {
   }
 
   #logRoomEvent(e: RoomEvent): void {
-    if (e.type === "join") this.#connections.get(e.id)?.ticket?.registerDone();
+    const c = this.#connections.get(e.id);
+    if (e.type === "join") c?.ticket?.registerDone();
     // One event per chat line would cost more than relaying it: only with --log-messages.
     if ((e.type === "message" || e.type === "private") && !this.#opts.logMessages) return;
     const { type, ...fields } = e as { type: string } & Record<string, unknown>;
     if (e.type === "reject") {
-      // One line per connection (an address, before it registered) and reason per second.
-      const c = this.#connections.get(e.id);
-      const who = c?.ticket?.registered ? `id${e.id}` : c?.ticket?.address ?? `id${e.id}`;
+      // One line per address and reason per second (a script's connections share theirs).
+      const who = c?.ticket?.address ?? `id${e.id}`;
       const reason = e.reason.split(":")[0];
       this.#log.fold(`reject:${who}:${e.code}:${reason}`, type, fields);
       return;
@@ -751,7 +773,9 @@ export class ChatServer {
       this.#log.fold(`rename:${e.id}`, type, fields);
       return;
     }
-    this.#log.log(type, fields);
+    // Joins and leaves a few per address and second (a lab behind a NAT joins at once), then
+    // counted: a script opening connections makes no more lines than it sends bytes.
+    this.#log.fold(`${type}:${c?.ticket?.address ?? e.id}`, type, fields, "info", 3);
   }
 
   #peakRssOf(rss: number): number {

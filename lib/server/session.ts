@@ -74,10 +74,16 @@ export interface ServerEnv {
   /** Writes one event to the server's log. */
   log(type: string, fields: Record<string, unknown>, level?: LogLevel): void;
   /**
-   * Writes one event a peer can cause again and again: once per `key` (a connection or an
-   * address, and a reason) and second, then a line with the count.
+   * Writes one event a peer can cause again and again: the first `burst` (default 1) per `key`
+   * (a connection or an address, and a reason) and second, then a line with the count.
    */
-  logFolded(key: string, type: string, fields: Record<string, unknown>, level?: LogLevel): void;
+  logFolded(
+    key: string,
+    type: string,
+    fields: Record<string, unknown>,
+    level?: LogLevel,
+    burst?: number,
+  ): void;
 }
 
 /** One connection as its session sees it. */

@@ -107,9 +107,14 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
     this.#fail(reason);
   }
 
-  /** Closes after everything queued was written. */
+  /**
+   * Closes after everything queued was written, or after {@link END_LINGER_MS} at most (a peer
+   * that does not read is not waited for).
+   */
   close(): void {
-    if (!this.#closing) this.#finishWhenDrained("closed");
+    if (this.#closing) return;
+    this.#finishWhenDrained("closed");
+    if (!this.#done) this.#ctx.closeWithin("closed", END_LINGER_MS);
   }
 
   /** True until the client registered a nickname. */

@@ -87,6 +87,13 @@ function totals(socks: (HostileSocket | null)[], note: string, extra = 0): Attac
   return { sent, received, connections, note };
 }
 
+/** How many of paused sockets the server has not closed: they read again to find out. */
+async function stillOpen(socks: (HostileSocket | null)[]): Promise<number> {
+  for (const s of socks) s?.resume();
+  await Promise.all(socks.map((s) => s?.waitClosed(1500)));
+  return socks.filter((s) => s !== null && !s.closed).length;
+}
+
 async function closeAll(socks: (HostileSocket | null)[]): Promise<void> {
   await Promise.all(socks.map((s) => s?.close()));
 }
@@ -166,7 +173,7 @@ const nonreaders: Attack = async ({ port, seconds }) => {
   const ask = "HELP\n".repeat(3300);
   await Promise.all(socks.map((s) => s?.write(ask, seconds * 1000)));
   await sleep(seconds * 1000);
-  const alive = socks.filter((s) => s !== null && !s.closed).length;
+  const alive = await stillOpen(socks);
   const result = totals(socks, `${alive}/20 still connected at the end`);
   await closeAll(socks);
   return result;
@@ -182,7 +189,7 @@ const stuck: Attack = async ({ port, seconds }) => {
     for (const t of talkers) t?.push(line);
     await sleep(600);
   }
-  const alive = socks.filter((s) => s !== null && !s.closed).length;
+  const alive = await stillOpen(socks);
   const result = totals([...socks, ...talkers], `${alive}/20 non-readers still connected`);
   await closeAll([...socks, ...talkers]);
   return result;

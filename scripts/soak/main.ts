@@ -263,11 +263,13 @@ async function runAttack(name: string): Promise<Row> {
   await sleep(2000);
   const latency = log.maxLatency;
   const after = server.proc();
-  for (const m of log.missing()) log.problem(m);
   for (const w of core) {
-    if (w.closedReason !== undefined) log.problem(`${w.name} dropped: ${w.closedReason}`);
+    if (w.closedReason !== undefined) log.problems.unshift(`${w.name} dropped: ${w.closedReason}`);
   }
-  if (!join.alive) log.problem(`j1 exited early (${join.exitCode}): ${join.stderr.slice(-200)}`);
+  if (!join.alive) {
+    log.problems.unshift(`j1 exited early (${join.exitCode}): ${join.stderr.slice(-120)}`);
+  }
+  for (const m of log.missing()) log.problem(m);
   const refused = /^(4\d\d) .*$/m.exec(join.stderr);
   if (refused) log.problem(`j1 got ${refused[0]}`);
   await server.stop();
@@ -283,7 +285,9 @@ async function runAttack(name: string): Promise<Row> {
     rssPeak,
     fds: `${before.fds} / ${after.fds}`,
     logRatio: result.sent > 0 ? `${(logBytes / result.sent).toFixed(2)}` : `${fmtBytes(logBytes)}`,
-    note: `${result.note}; join exit ${joinExit}; hwm ${fmtBytes(hwm)}`,
+    note: `${result.note}; worst ${log.worst || "-"} (${
+      [...log.byReceiver].map(([r, ms]) => `${r} ${ms.toFixed(0)}`).join(", ")
+    }); join exit ${joinExit}`,
   };
 }
 

@@ -28,6 +28,10 @@ export class WitnessLog {
   maxLatency = 0;
   /** Deliveries seen since {@link reset}. */
   deliveries = 0;
+  /** Where the largest latency was seen: `receiver<sender`. */
+  worst = "";
+  /** Largest latency per receiver since {@link reset}. */
+  readonly byReceiver = new Map<string, number>();
   /** Per receiver, per sender: the last number received. */
   readonly #last = new Map<string, number>();
 
@@ -39,6 +43,8 @@ export class WitnessLog {
   reset(): void {
     this.maxLatency = 0;
     this.deliveries = 0;
+    this.worst = "";
+    this.byReceiver.clear();
   }
 
   /** A problem, kept once per text (the first 20). */
@@ -62,7 +68,12 @@ export class WitnessLog {
     }
     this.#last.set(key, Math.max(last, n));
     this.deliveries++;
-    this.maxLatency = Math.max(this.maxLatency, now - Number(m[3]));
+    const latency = now - Number(m[3]);
+    this.byReceiver.set(receiver, Math.max(this.byReceiver.get(receiver) ?? 0, latency));
+    if (latency > this.maxLatency) {
+      this.maxLatency = latency;
+      this.worst = key;
+    }
   }
 
   /** Every witness got every other's messages up to the last one sent. */
