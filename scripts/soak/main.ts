@@ -282,7 +282,7 @@ async function runAttack(name: string): Promise<Row> {
     ok,
     latency,
     probe: probeMax,
-    rssPeak,
+    rssPeak: Math.max(rssPeak, hwm),
     fds: `${before.fds} / ${after.fds}`,
     logRatio: result.sent > 0 ? `${(logBytes / result.sent).toFixed(2)}` : `${fmtBytes(logBytes)}`,
     note: `${result.note}; worst ${log.worst || "-"} (${
