@@ -1,8 +1,9 @@
 /**
  * The terminal client's session against a real server, with a scripted terminal in place of a
  * tty: a taken or invalid nickname asks for another and joins again, `--mode ui` answers reach
- * the SYN, Ctrl-C leaves with QUIT (exit 0), a second Ctrl-C does not wait, and a server that
- * goes away ends the session with exit 1 and the reason.
+ * the SYN, Ctrl-C leaves with QUIT (exit 0), a second Ctrl-C does not wait, a server that stops
+ * (503) ends the session with exit 0, and one that goes away without a word with exit 1 and the
+ * reason.
  */
 
 import assert from "node:assert/strict";
@@ -197,13 +198,53 @@ Deno.test("a second Ctrl-C while leaving closes without waiting for the server",
   }
 });
 
-Deno.test("a server that goes away ends the session with exit 1 and says why", () =>
+Deno.test("a server that stops ends the session with exit 0 and its 503 reason shown", () =>
   withServer(async ({ server, port, scheduler }) => {
     const term = new ScriptedTerminal();
     term.push("fabi");
     const status = runSession(term, planFor(port, scheduler), false);
     await until("joined", () => term.saw(/Welcome, fabi!/));
     await server.shutdown("class is over", 1000);
+    assert.equal(await status, 0);
+    assert.ok(term.saw(/503.*class is over/), term.printed.join("\n"));
+    assert.ok(!term.saw(/^Session ended: /), term.printed.join("\n"));
+  }));
+
+Deno.test("a server that goes away without a word ends the session with exit 1 and says why", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    const conn = await listener.accept();
+    const buf = new Uint8Array(1024);
+    await conn.read(buf);
+    await conn.write(new TextEncoder().encode("200 OK - Connected\nWelcome, gil!\n"));
+    await new Promise((r) => setTimeout(r, 100));
+    conn.close(); // no 503: the connection is just lost
+  })();
+  const scheduler = new WakeScheduler();
+  try {
+    const term = new ScriptedTerminal();
+    term.push("gil");
+    const plan = planFor(listener.addr.port, scheduler, {
+      connecting: (choice) => ({
+        faults: undefined,
+        options: {
+          dialer: TCP_DIALER,
+          turn,
+          host: "127.0.0.1",
+          port: listener.addr.port,
+          text: true,
+          params: choice.params,
+          scheduler,
+        },
+      }),
+    });
+    const status = runSession(term, plan, false);
+    await until("joined", () => term.saw(/Welcome, gil!/));
     assert.equal(await status, 1);
     assert.ok(term.saw(/^Session ended: /), term.printed.join("\n"));
-  }));
+  } finally {
+    scheduler.stop();
+    await served;
+    listener.close();
+  }
+});

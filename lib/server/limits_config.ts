@@ -18,7 +18,7 @@ export const DEFAULT_LIMITS: Readonly<Omit<AdmissionLimits, "maxConnections">> =
   unregisteredPerAddress: 50,
   connectRate: { burst: 100, perSeconds: 10 },
   commands: { burst: 100, perSeconds: 5 },
-  addressCommands: { burst: 400, perSeconds: 4 },
+  addressCommands: { burst: 2000, perSeconds: 5 },
   addressFlood: { burst: 100, perSeconds: 5 },
 });
 

@@ -322,13 +322,15 @@ export class ChatServer {
     this.#kinds = options.kinds ?? SESSION_KINDS;
     for (const k of this.#kinds) this.counters[k.name] ??= 0;
     const maxClients = options.maxClients ?? 10000;
+    const flood = options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood;
+    // No flood limit (`--flood off`) means none per address either, unless one is given.
+    const defaults = flood === null ? { ...DEFAULT_LIMITS, addressFlood: null } : DEFAULT_LIMITS;
     const limits = options.limits === "off"
       ? NO_LIMITS
-      : { ...DEFAULT_LIMITS, ...dropUndefined(options.limits ?? {}) };
+      : { ...defaults, ...dropUndefined(options.limits ?? {}) };
     this.#admission = new Admission({ ...limits, maxConnections: maxClients });
     this.#registerTimeoutMs = options.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS;
     this.#memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
-    const flood = options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood;
     const maxText = options.maxText ?? 32768;
     const output = options.limits === "off"
       ? null
