@@ -29,6 +29,7 @@ export class FrameGate {
   readonly #nackAt = new Float64Array(NACK_SLOTS);
   /** Frames refused since the session started. */
   refused = 0;
+  #reset = false;
 
   /**
    * A gate charging `budget` (none: only the NACK rule), with the session's current RTO, calling
@@ -67,7 +68,7 @@ export class FrameGate {
         if (f.payload.length === SYN_PAYLOAD_SIZE) {
           const maxPayload = (f.payload[5]! << 8) | f.payload[6]!;
           if (maxPayload < MIN_PAYLOAD) {
-            this.#onExcess(
+            this.#resetOnce(
               `Protocol error: SYN: Max payload out of range: ${maxPayload} (${MIN_PAYLOAD}..${MAX_PAYLOAD})`,
             );
             return false;
@@ -84,7 +85,13 @@ export class FrameGate {
     const refused = this.#budget?.command(now);
     if (refused === undefined) return true;
     this.refused++;
-    if (refused.close) this.#onExcess(`429 Too Many Requests: control frame flood`);
+    if (refused.close) this.#resetOnce("429 Too Many Requests: control frame flood");
     return false;
+  }
+
+  #resetOnce(reason: string): void {
+    if (this.#reset) return;
+    this.#reset = true;
+    this.#onExcess(reason);
   }
 }
