@@ -268,7 +268,7 @@ export class Room {
     this.#notice(`*** ${member.nick} left (${reason})`);
   }
 
-  /** Tells everyone the server is stopping and closes them. */
+  /** Tells everyone the server is stopping and closes them; each member's leave is an event. */
   shutdown(reason: string): void {
     this.#closed = true;
     const bytes = status(503, `Server shutting down: ${reason}`);
@@ -280,6 +280,7 @@ export class Room {
     for (const m of this.#members.values()) {
       this.#send(m, bytes);
       m.client.close();
+      this.#event({ type: "leave", id: m.client.id, nick: m.nick, reason: "server shutting down" });
     }
     this.#members.clear();
     this.#byNick.clear();
