@@ -1,0 +1,92 @@
+/**
+ * Stopping the server with clients in every state: a connection that has said nothing yet and
+ * a binary client caught mid-handshake get the 503 too, the log tells of the shutdown and of
+ * each user's leaving, and `chat join` exits 0 with the server's reason.
+ */
+
+import assert from "node:assert/strict";
+import type { LogLevel } from "../lib/log/event.ts";
+import type { Logger } from "../lib/log/logger.ts";
+import { encodeFrame, encodeSyn, frame, FrameType } from "../lib/protocol/mod.ts";
+import { ChatServer } from "../lib/server/server.ts";
+import { framesIn, HostileSocket } from "./support/hostile.ts";
+import { chatArgs } from "./support/live_session.ts";
+
+const dec = new TextDecoder();
+
+class Events implements Logger {
+  readonly seen: { event: string; fields: Record<string, unknown> }[] = [];
+  log(event: string, fields: Record<string, unknown> = {}, _level?: LogLevel): void {
+    this.seen.push({ event, fields });
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+Deno.test("shutdown tells silent and mid-handshake connections 503 and logs every leave", async () => {
+  const log = new Events();
+  const server = ChatServer.listen({
+    host: "127.0.0.1",
+    port: 0,
+    logger: log,
+    promptDelayMs: 5000, // the silent one has not even been prompted
+  });
+  const port = server.addr.port;
+  const silent = await HostileSocket.open(port, { local: "127.0.0.2" });
+  const half = await HostileSocket.open(port, { local: "127.0.0.3" });
+  const syn = encodeSyn({ mode: "sr", window: 8, ackPolicy: "sack", maxPayload: 1024 });
+  await half.write(encodeFrame(frame(FrameType.SYN, 0, 0, syn)));
+  assert.ok(await half.waitForBytes(22), "SYN-ACK");
+  const ana = await HostileSocket.open(port, { local: "127.0.0.4" });
+  await ana.write("ana\n");
+  assert.ok(await ana.waitFor(/Welcome/));
+  await new Promise((r) => setTimeout(r, 50));
+  await server.shutdown("maintenance", 1000);
+  for (const s of [silent, half, ana]) assert.ok(await s.waitClosed(3000));
+  assert.equal(silent.text, "503 Service Unavailable\nServer shutting down: maintenance\n");
+  const rst = framesIn(half.bytes).find((f) => f.type === FrameType.RST);
+  assert.equal(
+    rst && dec.decode(rst.payload),
+    "503 Service Unavailable: Server shutting down: maintenance",
+  );
+  assert.match(ana.text, /503 Service Unavailable\nServer shutting down: maintenance\n$/);
+  const events = log.seen.map((e) => e.event);
+  assert.ok(events.includes("shutdown"), events.join(" "));
+  assert.deepEqual(
+    log.seen.filter((e) => e.event === "leave").map((e) => [e.fields.nick, e.fields.reason]),
+    [["ana", "server shutting down"]],
+  );
+  assert.equal(events.at(-1), "stopped");
+});
+
+Deno.test("chat join exits 0 with the server's reason when the server stops", async () => {
+  const server = ChatServer.listen({ host: "127.0.0.1", port: 0, logger: new Events() });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: chatArgs(["join", `127.0.0.1:${server.addr.port}`, "--nick", "ana"]),
+    stdin: "piped", // kept open: the user is still there
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let err = "";
+  const reading = (async () => {
+    const d = new TextDecoder();
+    for await (const c of child.stderr) err += d.decode(c, { stream: true });
+  })();
+  const out = (async () => {
+    for await (const _ of child.stdout) { /* chat lines */ }
+  })();
+  const end = performance.now() + 15_000;
+  while (!err.includes("Welcome") && performance.now() < end) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await server.shutdown("class is over", 1000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  const status = await child.status;
+  clearTimeout(timer);
+  await child.stdin.close().catch(() => {});
+  await Promise.all([reading, out]);
+  assert.equal(status.code, 0, err);
+  assert.match(err, /503 Service Unavailable: Server shutting down: class is over/);
+  assert.doesNotMatch(err, /Session ended/);
+});
