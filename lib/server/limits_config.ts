@@ -19,7 +19,7 @@ export const DEFAULT_LIMITS: Readonly<Omit<AdmissionLimits, "maxConnections">> =
   connectRate: { burst: 100, perSeconds: 10 },
   commands: { burst: 100, perSeconds: 5 },
   addressCommands: { burst: 2000, perSeconds: 5 },
-  addressFlood: { burst: 100, perSeconds: 5 },
+  addressFlood: { burst: 200, perSeconds: 5 },
 });
 
 /** Every admission and command limit off (`chat serve --limits off`, benchmarks). */
