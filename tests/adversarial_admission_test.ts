@@ -6,31 +6,11 @@
  */
 
 import assert from "node:assert/strict";
-import { NullLogger } from "../lib/log/logger.ts";
 import { FrameType } from "../lib/protocol/mod.ts";
-import { ChatServer, type ServerOptions } from "../lib/server/server.ts";
-import { framesIn, handshake, HostileSocket } from "./support/hostile.ts";
+import { framesIn, handshake, HostileSocket, withTcpServer } from "./support/hostile.ts";
 
 const dec = new TextDecoder();
 const ATTACKER = new URL("../scripts/soak/attacker.ts", import.meta.url).pathname;
-
-async function withServer(
-  options: ServerOptions,
-  fn: (port: number, server: ChatServer) => Promise<void>,
-): Promise<void> {
-  const server = ChatServer.listen({
-    host: "127.0.0.1",
-    port: 0,
-    logger: new NullLogger(),
-    promptDelayMs: 50,
-    ...options,
-  });
-  try {
-    await fn(server.addr.port, server);
-  } finally {
-    await server.shutdown("test over", 500);
-  }
-}
 
 /** How long a new client from `local` waits for its `NICK` prompt, ms (Infinity: never). */
 async function promptWait(port: number, local: string): Promise<number> {
@@ -48,7 +28,7 @@ async function promptWait(port: number, local: string): Promise<number> {
 }
 
 Deno.test("a connect+RST flood from one address does not keep new clients out", async () => {
-  await withServer({}, async (port) => {
+  await withTcpServer({}, async (port) => {
     // The flood runs in a process of its own (the soak's attacker), as a student's script would.
     const attacker = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", ATTACKER, "churn", String(port), "2"],
@@ -75,7 +55,7 @@ Deno.test("a connect+RST flood from one address does not keep new clients out", 
 });
 
 Deno.test("past the connections of one address a client is told 503 in its own protocol", async () => {
-  await withServer({ limits: { perAddress: 3 } }, async (port) => {
+  await withTcpServer({ limits: { perAddress: 3 } }, async (port) => {
     const held = await Promise.all(
       [0, 1, 2].map(() => HostileSocket.open(port, { local: "127.0.0.2" })),
     );
@@ -104,7 +84,7 @@ Deno.test("past the connections of one address a client is told 503 in its own p
 });
 
 Deno.test("connections that never register are closed at the deadline, binary ones too", async () => {
-  await withServer({ registerTimeoutMs: 300 }, async (port) => {
+  await withTcpServer({ registerTimeoutMs: 300 }, async (port) => {
     const silent = await HostileSocket.open(port, { local: "127.0.0.2" });
     const binary = await HostileSocket.open(port, { local: "127.0.0.2" });
     assert.notEqual(await handshake(binary), undefined, "the handshake completes");
@@ -114,7 +94,7 @@ Deno.test("connections that never register are closed at the deadline, binary on
 });
 
 Deno.test("connections that never register count against --max-clients and its own bound", async () => {
-  await withServer({ maxClients: 4, limits: { unregisteredPerAddress: 2 } }, async (port) => {
+  await withTcpServer({ maxClients: 4, limits: { unregisteredPerAddress: 2 } }, async (port) => {
     const a = await HostileSocket.open(port, { local: "127.0.0.2" });
     const b = await HostileSocket.open(port, { local: "127.0.0.2" });
     const c = await HostileSocket.open(port, { local: "127.0.0.2" });
@@ -141,7 +121,7 @@ Deno.test("connections that never register count against --max-clients and its o
 });
 
 Deno.test("a burst of new connections from one address passes, a flood gets 429", async () => {
-  await withServer({ limits: { connectRate: { burst: 5, perSeconds: 10 } } }, async (port) => {
+  await withTcpServer({ limits: { connectRate: { burst: 5, perSeconds: 10 } } }, async (port) => {
     const socks = [];
     for (let i = 0; i < 5; i++) socks.push(await HostileSocket.open(port, { local: "127.0.0.2" }));
     const sixth = await HostileSocket.open(port, { local: "127.0.0.2" });

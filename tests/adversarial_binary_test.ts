@@ -21,29 +21,11 @@ import {
   MAX_MESSAGE,
 } from "../lib/protocol/mod.ts";
 import { piecesOf } from "../lib/server/binary_session.ts";
-import { ChatServer, type ServerOptions } from "../lib/server/server.ts";
-import { dataFrame, framesIn, handshake, HostileSocket } from "./support/hostile.ts";
+import { ChatServer } from "../lib/server/server.ts";
+import { dataFrame, framesIn, handshake, HostileSocket, withTcpServer } from "./support/hostile.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-async function withServer(
-  options: ServerOptions,
-  fn: (port: number) => Promise<void>,
-): Promise<void> {
-  const server = ChatServer.listen({
-    host: "127.0.0.1",
-    port: 0,
-    logger: new NullLogger(),
-    promptDelayMs: 50,
-    ...options,
-  });
-  try {
-    await fn(server.addr.port);
-  } finally {
-    await server.shutdown("test over", 500);
-  }
-}
 
 function syn(window: number, maxPayload: number): Uint8Array {
   return encodeFrame(
@@ -52,7 +34,7 @@ function syn(window: number, maxPayload: number): Uint8Array {
 }
 
 Deno.test("a NACK storm gets at most a frame's resend per NACK, not a window's per NACK", async () => {
-  await withServer({}, async (port) => {
+  await withTcpServer({}, async (port) => {
     const s = await HostileSocket.open(port, { local: "127.0.0.2" });
     const isn = await handshake(s, { window: 256 });
     assert.notEqual(isn, undefined);
@@ -82,7 +64,7 @@ Deno.test("a NACK storm gets at most a frame's resend per NACK, not a window's p
 });
 
 Deno.test("a SYN asking for a max payload below 64 gets an RST naming the range", async () => {
-  await withServer({}, async (port) => {
+  await withTcpServer({}, async (port) => {
     const s = await HostileSocket.open(port, { local: "127.0.0.2" });
     await s.write(syn(8, 1));
     assert.ok(await s.waitClosed(3000));
@@ -95,7 +77,7 @@ Deno.test("a SYN asking for a max payload below 64 gets an RST naming the range"
 });
 
 Deno.test("a SYN asking for a window of 1000 is clamped to 256, as PROTOCOL.md says", async () => {
-  await withServer({}, async (port) => {
+  await withTcpServer({}, async (port) => {
     const s = await HostileSocket.open(port, { local: "127.0.0.2" });
     await s.write(syn(1000, 1024));
     assert.ok(await s.waitForBytes(22, 3000));
@@ -109,7 +91,7 @@ Deno.test("a SYN asking for a window of 1000 is clamped to 256, as PROTOCOL.md s
 });
 
 Deno.test("the server's initial sequence number is random", async () => {
-  await withServer({}, async (port) => {
+  await withTcpServer({}, async (port) => {
     const isns: number[] = [];
     for (let i = 0; i < 4; i++) {
       const s = await HostileSocket.open(port, { local: "127.0.0.2" });

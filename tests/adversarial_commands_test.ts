@@ -6,30 +6,24 @@
  */
 
 import assert from "node:assert/strict";
-import { NullLogger } from "../lib/log/logger.ts";
-import { ChatServer, type ServerOptions } from "../lib/server/server.ts";
-import { HostileSocket } from "./support/hostile.ts";
+import type { ServerOptions } from "../lib/server/server.ts";
+import { HostileSocket, withTcpServer } from "./support/hostile.ts";
 
-async function withServer(
+/** A server and a witness (`wit`, from 127.0.0.1) registered in it. */
+function withServer(
   options: ServerOptions,
   fn: (port: number, witness: HostileSocket) => Promise<void>,
 ): Promise<void> {
-  const server = ChatServer.listen({
-    host: "127.0.0.1",
-    port: 0,
-    logger: new NullLogger(),
-    promptDelayMs: 50,
-    ...options,
+  return withTcpServer(options, async (port) => {
+    const witness = await HostileSocket.open(port, { local: "127.0.0.1" });
+    try {
+      await witness.write("wit\n");
+      assert.ok(await witness.waitFor(/Welcome/));
+      await fn(port, witness);
+    } finally {
+      await witness.close();
+    }
   });
-  const witness = await HostileSocket.open(server.addr.port, { local: "127.0.0.1" });
-  try {
-    await witness.write("wit\n");
-    assert.ok(await witness.waitFor(/Welcome/));
-    await fn(server.addr.port, witness);
-  } finally {
-    await witness.close();
-    await server.shutdown("test over", 500);
-  }
 }
 
 async function user(port: number, local: string, nick: string): Promise<HostileSocket> {
@@ -96,7 +90,9 @@ Deno.test("a lab of forty behind one address joins, chats, renames and lists unt
     const lab = await Promise.all(
       Array.from({ length: 40 }, (_, i) => user(port, "127.0.0.2", `aluno${i}`)),
     );
-    await Promise.all(lab.map((s, i) => s.write(`MSG oi ${i}\nMSG tchau ${i}\nNICK a${i}\nLIST\n`)));
+    await Promise.all(
+      lab.map((s, i) => s.write(`MSG oi ${i}\nMSG tchau ${i}\nNICK a${i}\nLIST\n`)),
+    );
     await new Promise((r) => setTimeout(r, 1000));
     for (const s of lab) assert.doesNotMatch(s.text, /^(4\d\d|503) /m, s.text.slice(-200));
     assert.equal(count(witness.text, /\]: (oi|tchau) \d+$/gm), 80);

@@ -154,6 +154,24 @@ Deno.test("Ctrl-C at a question leaves at once with exit 0, nothing sent", () =>
     assert.equal(await runSession(term, planFor(port, scheduler), false), 0);
   }));
 
+/** A plan that speaks plain text to a hand-made server on `port`. */
+function textPlanFor(port: number, scheduler: WakeScheduler): ClientPlan {
+  return planFor(port, scheduler, {
+    connecting: (choice) => ({
+      faults: undefined,
+      options: {
+        dialer: TCP_DIALER,
+        turn,
+        host: "127.0.0.1",
+        port,
+        text: true,
+        params: choice.params,
+        scheduler,
+      },
+    }),
+  });
+}
+
 Deno.test("a second Ctrl-C while leaving closes without waiting for the server", async () => {
   // A text server that welcomes and then never answers again (QUIT included).
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -169,20 +187,7 @@ Deno.test("a second Ctrl-C while leaving closes without waiting for the server",
   try {
     const term = new ScriptedTerminal();
     term.push("eva");
-    const plan = planFor(listener.addr.port, scheduler, {
-      connecting: (choice) => ({
-        faults: undefined,
-        options: {
-          dialer: TCP_DIALER,
-          turn,
-          host: "127.0.0.1",
-          port: listener.addr.port,
-          text: true,
-          params: choice.params,
-          scheduler,
-        },
-      }),
-    });
+    const plan = textPlanFor(listener.addr.port, scheduler);
     const status = runSession(term, plan, false);
     await until("joined", () => term.saw(/Welcome, eva!/));
     term.push(CTRL_C);
@@ -224,20 +229,7 @@ Deno.test("a server that goes away without a word ends the session with exit 1 a
   try {
     const term = new ScriptedTerminal();
     term.push("gil");
-    const plan = planFor(listener.addr.port, scheduler, {
-      connecting: (choice) => ({
-        faults: undefined,
-        options: {
-          dialer: TCP_DIALER,
-          turn,
-          host: "127.0.0.1",
-          port: listener.addr.port,
-          text: true,
-          params: choice.params,
-          scheduler,
-        },
-      }),
-    });
+    const plan = textPlanFor(listener.addr.port, scheduler);
     const status = runSession(term, plan, false);
     await until("joined", () => term.saw(/Welcome, gil!/));
     assert.equal(await status, 1);

@@ -17,6 +17,8 @@ import {
   HEADER_SIZE,
   MAGIC,
 } from "../../lib/protocol/mod.ts";
+import { NullLogger } from "../../lib/log/logger.ts";
+import { ChatServer, type ServerOptions } from "../../lib/server/server.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -253,4 +255,26 @@ export function dataFrame(seq: number, text: string): Uint8Array {
 /** The i-th hostile address of a block: `127.0.<block>.<2 + i>` (block 0: 127.0.0.2, ...). */
 export function hostileAddress(i: number, block = 0): string {
   return `127.0.${block + Math.floor(i / 250)}.${2 + (i % 250)}`;
+}
+
+/**
+ * Runs `fn` with a `ChatServer` on TCP 127.0.0.1 (port 0, a 50 ms prompt, no log unless given),
+ * shut down afterwards whatever happens.
+ */
+export async function withTcpServer(
+  options: ServerOptions,
+  fn: (port: number, server: ChatServer) => Promise<void>,
+): Promise<void> {
+  const server = ChatServer.listen({
+    host: "127.0.0.1",
+    port: 0,
+    logger: new NullLogger(),
+    promptDelayMs: 50,
+    ...options,
+  });
+  try {
+    await fn(server.addr.port, server);
+  } finally {
+    await server.shutdown("test over", 500);
+  }
 }
