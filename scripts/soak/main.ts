@@ -276,7 +276,9 @@ async function runAttack(name: string): Promise<Row> {
   const joinExit = await join.exit(10_000);
   await Promise.all(core.map((w) => w.conn.closed));
   scheduler.stop();
-  const ok = log.problems.length === 0 ? "yes" : `no: ${log.problems.slice(0, 3).join("; ")}`;
+  const ok = log.problems.length === 0
+    ? "yes"
+    : `no: ${log.problems.slice(0, 3).join("; ").replace(/\s+/g, " ").replaceAll("|", "/")}`;
   return {
     attack: name,
     ok,
