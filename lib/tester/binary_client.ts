@@ -158,6 +158,11 @@ export class BinaryClient {
     return e ? describeTapError(e) : undefined;
   }
 
+  /** Frames the tester's policy or fault script is holding back (delayed, not sent yet). */
+  get delayedFrames(): number {
+    return this.#timers.size;
+  }
+
   /** True once the endpoint's handshake completed. */
   get established(): boolean {
     const s = this.endpoint?.state;
@@ -179,7 +184,7 @@ export class BinaryClient {
   }
 
   /** Sends one frame by hand, bypassing the endpoint (and the fault script). */
-  sendFrame(type: number, seq: number, flags = 0, payload = new Uint8Array(0)): void {
+  sendFrame(type: number, seq: number, flags = 0, payload: Uint8Array = new Uint8Array(0)): void {
     const bytes = new Uint8Array(HEADER_SIZE + payload.length);
     encodeFrameInto(bytes, 0, type as OutFrame["type"], seq, flags, payload);
     this.#record({ type, seq, flags, payload, attempt: 1 }, "sent", []);

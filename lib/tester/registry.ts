@@ -9,6 +9,13 @@ import { TEXT_REGISTER } from "./suite/text_register.ts";
 import { TEXT_MESSAGES } from "./suite/text_messages.ts";
 import { TEXT_LEAVE } from "./suite/text_leave.ts";
 import { TEXT_FRAMING } from "./suite/text_framing.ts";
+import { FULL_REGISTER } from "./suite/full_register.ts";
+import { FULL_COMMANDS } from "./suite/full_commands.ts";
+import { FULL_BEHAVIOUR } from "./suite/full_behaviour.ts";
+import { BINARY_HANDSHAKE } from "./suite/binary_handshake.ts";
+import { BINARY_RECEIVER } from "./suite/binary_receiver.ts";
+import { BINARY_SENDER } from "./suite/binary_sender.ts";
+import { BINARY_SESSION } from "./suite/binary_session.ts";
 
 /** Every test, in the order they run. */
 export const SUITE: readonly TestSpec[] = [
@@ -16,6 +23,13 @@ export const SUITE: readonly TestSpec[] = [
   ...TEXT_MESSAGES,
   ...TEXT_FRAMING,
   ...TEXT_LEAVE,
+  ...FULL_REGISTER,
+  ...FULL_COMMANDS,
+  ...FULL_BEHAVIOUR,
+  ...BINARY_HANDSHAKE,
+  ...BINARY_RECEIVER,
+  ...BINARY_SENDER,
+  ...BINARY_SESSION,
 ];
 
 const ID = /^(text|full|binary)\/[a-z0-9-]+\/[a-z0-9-]+$/;

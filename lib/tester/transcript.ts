@@ -47,15 +47,23 @@ export class Transcript {
     ];
   }
 
-  /** Records bytes or text sent or received by `who`. */
+  /** Records bytes or text sent or received by `who` (only the start of a long one is kept). */
   data(who: string, dir: "send" | "recv", data: Uint8Array | string): void {
-    const text = typeof data === "string" ? data : new TextDecoder().decode(data);
-    this.#add(who, dir, quote(text, typeof data === "string" ? undefined : data.length));
+    if (this.#full()) return;
+    const head = typeof data === "string"
+      ? data.slice(0, MAX_ENTRY_TEXT)
+      : new TextDecoder().decode(data.subarray(0, MAX_ENTRY_TEXT * 2));
+    const size = typeof data === "string" ? data.length : data.length;
+    const whole = typeof data === "string"
+      ? data.length <= MAX_ENTRY_TEXT
+      : data.length <= MAX_ENTRY_TEXT * 2;
+    this.#add(who, dir, quote(head, whole ? undefined : size, typeof data !== "string"));
   }
 
   /** Records a line as it is (a frame summary, a note). */
   line(who: string, dir: TranscriptEntry["dir"], text: string): void {
-    this.#add(who, dir, shorten(escapeText(text)));
+    if (this.#full()) return;
+    this.#add(who, dir, shorten(escapeText(text.slice(0, MAX_ENTRY_TEXT * 2))));
   }
 
   /** Records a note of the tester. */
@@ -63,11 +71,14 @@ export class Transcript {
     this.line("tester", "note", text);
   }
 
+  #full(): boolean {
+    if (this.#entries.length < MAX_ENTRIES) return false;
+    this.#dropped++;
+    return true;
+  }
+
   #add(who: string, dir: TranscriptEntry["dir"], text: string): void {
-    if (this.#entries.length >= MAX_ENTRIES) {
-      this.#dropped++;
-      return;
-    }
+    if (this.#full()) return;
     this.#entries.push({ at: performance.now() - this.#start, who, dir, text });
   }
 }
@@ -117,9 +128,10 @@ function shorten(text: string): string {
   return `${text.slice(0, MAX_ENTRY_TEXT - 40)}... (${text.length} characters)`;
 }
 
-function quote(text: string, bytes: number | undefined): string {
+/** `text` escaped and quoted; `size` (the whole, when cut) is shown after it. */
+function quote(text: string, size: number | undefined, bytes: boolean): string {
   const body = escapeText(text).replace(/"/g, '\\"');
-  if (body.length + 2 <= MAX_ENTRY_TEXT) return `"${body}"`;
-  const size = bytes === undefined ? `${text.length} characters` : `${bytes} bytes`;
-  return `"${body.slice(0, MAX_ENTRY_TEXT - 60)}"... (${size})`;
+  if (size === undefined && body.length + 2 <= MAX_ENTRY_TEXT) return `"${body}"`;
+  const whole = size === undefined ? "" : ` (${size} ${bytes ? "bytes" : "characters"})`;
+  return `"${body.slice(0, MAX_ENTRY_TEXT - 60)}"...${whole}`;
 }
