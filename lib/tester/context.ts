@@ -64,6 +64,19 @@ export class TestContext {
       this.#binary.some((c) => c.frames.length > 0 || c.streamProblem !== undefined);
   }
 
+  /**
+   * What the server sent instead of frames when a binary client's first bytes were text (the
+   * server does not speak the binary protocol), or `undefined`.
+   */
+  get answeredBinaryWithText(): string | undefined {
+    for (const c of this.#binary) {
+      if (c.frames.length === 0 && c.streamProblem?.startsWith("the server answered with text")) {
+        return c.streamProblem;
+      }
+    }
+    return undefined;
+  }
+
   /** A nickname unique to this test: `base_tag` (at most 24 characters). */
   nick(base: string): string {
     return `${base}_${this.#tag}`;

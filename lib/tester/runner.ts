@@ -2,7 +2,8 @@
  * Runs tests against a target, one at a time, each bounded in time: a test that overruns its
  * limit fails, its clients are closed, and the run goes on. A server that answers nothing for
  * {@link STUCK_AFTER} tests in a row is declared stuck and the remaining tests fail at once
- * ("not run"), so a hanging server costs seconds, not minutes.
+ * ("not run"), so a hanging server costs seconds, not minutes; so do the binary tests of a
+ * server that answered a SYN with text (it speaks only the text protocol).
  * @module
  */
 
@@ -86,6 +87,10 @@ export async function runSuite(
   const results: TestResult[] = [];
   let silentRun = 0;
   let firstSilent: string | undefined;
+  // A server that answered a SYN with text does not speak the binary protocol at all.
+  let noBinary: string | undefined;
+  // A started server is stopped while the next test starts its own.
+  const stopping: Promise<void>[] = [];
   for (const spec of tests) {
     let result: TestResult;
     if (silentRun >= STUCK_AFTER) {
@@ -93,13 +98,24 @@ export async function runSuite(
         spec,
         `Not run: the server has answered nothing since ${firstSilent} (${silentRun} tests in a row)`,
       );
+    } else if (noBinary !== undefined && spec.level === "binary") {
+      result = notRun(spec, noBinary);
     } else if (options.budgetMs !== undefined && performance.now() - start > options.budgetMs) {
       result = notRun(
         spec,
         `Not run: the time budget of this server (${options.budgetMs / 1000} s) ran out`,
       );
     } else {
-      const { result: r, silent } = await runOne(spec, target, options.replyMs ?? 2000);
+      const { result: r, silent, released, text } = await runOne(
+        spec,
+        target,
+        options.replyMs ?? 2000,
+      );
+      stopping.push(released);
+      if (r.status === "fail" && spec.level === "binary" && text !== undefined) {
+        noBinary =
+          `Not run: the server does not speak the binary protocol (${spec.id}: it answered a SYN with text)`;
+      }
       result = r;
       if (silent && r.status === "fail") {
         if (silentRun === 0) firstSilent = spec.id;
@@ -109,6 +125,7 @@ export async function runSuite(
     results.push(result);
     options.onResult?.(result);
   }
+  await Promise.all(stopping);
   return {
     name: target.name,
     description: target.description,
@@ -119,12 +136,21 @@ export async function runSuite(
   };
 }
 
-/** Runs one test on a server from `target`; `silent` = the server sent nothing at all. */
+/**
+ * Runs one test on a server from `target`; `silent` = the server sent nothing at all;
+ * `released` settles once the server is given back (a started one has exited); `text` is what
+ * the server said when it answered a binary client with text.
+ */
 export async function runOne(
   spec: TestSpec,
   target: Target,
   replyMs: number,
-): Promise<{ result: TestResult; silent: boolean }> {
+): Promise<{
+  result: TestResult;
+  silent: boolean;
+  released: Promise<void>;
+  text: string | undefined;
+}> {
   const start = performance.now();
   const transcript = new Transcript(start);
   const limit = spec.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
@@ -169,8 +195,10 @@ export async function runOne(
   await settle(body, 2000);
   const silent = !ctx.heardFromServer;
   const log = status === "fail" ? instance.log() : "";
-  await instance.release();
+  const released = instance.release();
   return {
+    released,
+    text: ctx.answeredBinaryWithText,
     result: {
       id: spec.id,
       level: spec.level,
