@@ -96,3 +96,14 @@ Deno.test("splitCommand keeps quoted words whole and empty quotes as empty words
   assert.deepEqual(splitCommand(`x "" y`), ["x", "", "y"]);
   assert.deepEqual(splitCommand("  "), []);
 });
+
+Deno.test("the catalogue (chat docs tests) lists every test once with its rule and section", async () => {
+  const { suiteCatalog } = await import("../lib/tester/catalog.ts");
+  const md = suiteCatalog();
+  for (const t of SUITE) {
+    const row = md.split("\n").filter((l) => l.startsWith(`| \`${t.id}\` |`));
+    assert.equal(row.length, 1, t.id);
+    assert.ok(row[0]!.includes(t.section), t.id);
+  }
+  assert.equal((md.match(/^## /gm) ?? []).length, 3);
+});

@@ -431,9 +431,8 @@ export function describeFrame(
     }
   } else if (type === FrameType.DATA || type === FrameType.RST) {
     const shown = decoder.decode(payload.subarray(0, 80));
-    text += ` ${JSON.stringify(shown)}${
-      payload.length > 80 ? `... (${payload.length} bytes)` : ""
-    }`;
+    // Quoted as is: the transcript escapes control characters (and backslashes) once.
+    text += ` "${shown}"${payload.length > 80 ? `... (${payload.length} bytes)` : ""}`;
   } else if (payload.length > 0) {
     text += ` len=${payload.length}`;
   }

@@ -12,6 +12,7 @@ export * from "./runner.ts";
 export * from "./matrix.ts";
 export * from "./target.ts";
 export * from "./servers_file.ts";
+export * from "./catalog.ts";
 export * from "./report/terminal.ts";
 export * from "./report/json.ts";
 export * from "./report/junit.ts";

@@ -134,6 +134,19 @@ export const BINARY_HANDSHAKE: readonly TestSpec[] = [
     },
   },
   {
+    id: "binary/handshake/after-text-prompt",
+    level: "binary",
+    section: "The `chat` protocols",
+    rule:
+      "A binary client slow to send its SYN gets the NICK prompt first; its SYN is still a binary session.",
+    async run(t) {
+      const c = await t.binary("bin");
+      await t.sleep(400);
+      c.sendFrame(FrameType.SYN, ISN, 0, encodeSyn(params("gbn")));
+      checkConfirmed(t, await synAck(t, c), params("gbn"));
+    },
+  },
+  {
     id: "binary/handshake/established-by-data",
     level: "binary",
     section: "Handshake and teardown",

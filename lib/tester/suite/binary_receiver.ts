@@ -112,6 +112,50 @@ export const BINARY_RECEIVER: readonly TestSpec[] = [
     },
   },
   {
+    id: "binary/nack/corrupt-acks-recovered",
+    level: "binary",
+    section: "NACK",
+    rule:
+      "Corrupted ACKs (control frames) cost at most one NACK per expected frame; the server's timer recovers them.",
+    async run(t) {
+      const p = await pair(t, params("gbn"), "corrupt:ack");
+      await msgOnce(t, p, t.token(), "a message while every first ACK arrives corrupted");
+      const since = p.bin.received.text.length;
+      const tok = t.token();
+      await command(t, p.text, `MSG ${tok}`, 200, "MSG to the binary user");
+      await expectOnce(
+        t,
+        tok,
+        [{ client: p.bin, since }],
+        "a message to the user whose ACKs arrive corrupted",
+      );
+      const nacks = framesOf(p.bin, FrameType.NACK).map((f) => f.seq);
+      const repeated = nacks.filter((s, i) => nacks.indexOf(s) !== i);
+      t.check(
+        repeated.length === 0,
+        `The server NACKed ${repeated.join(", ")} more than once (NACKs: ${nacks.join(", ")})`,
+      );
+      t.check(framesOf(p.bin, FrameType.RST).length === 0, "The server reset the session");
+    },
+  },
+  {
+    id: "binary/nack/unknown-seq-ignored",
+    level: "binary",
+    section: "NACK",
+    rule:
+      "A NACK naming nothing in flight is ignored: no retransmission, no reset, the session goes on.",
+    async run(t) {
+      const p = await pair(t, params("gbn"));
+      const from = p.bin.frames.length;
+      p.bin.sendFrame(FrameType.NACK, 5000);
+      await msgOnce(t, p, t.token(), "a message after a NACK of nothing");
+      t.check(
+        framesOf(p.bin, FrameType.RST, from).length === 0,
+        "The server reset the session after a NACK of nothing",
+      );
+    },
+  },
+  {
     id: "binary/ack/gbn-reack-out-of-order",
     level: "binary",
     section: "Go-Back-N (mode 1)",

@@ -144,6 +144,27 @@ export const BINARY_SESSION: readonly TestSpec[] = [
     },
   },
   {
+    id: "binary/teardown/rst-on-unknown-type",
+    level: "binary",
+    section: "Decoding and recovery",
+    rule:
+      "A frame with a good checksum and an unknown type (11) is a protocol error: RST, then the connection closes.",
+    async run(t) {
+      const c = await binaryUser(t, "bin", { params: params("gbn") });
+      const from = c.frames.length;
+      c.sendFrame(11, 1002);
+      const rst = await c.waitFrame(
+        (f, i) => i >= from && f.type === FrameType.RST,
+        t.replyMs,
+        t.signal,
+      );
+      t.check(rst, `No RST within ${t.replyMs} ms of a frame of type 11`);
+      const closed = await c.waitUntil(() => c.serverClosed || undefined, 2000, t.signal);
+      t.check(closed, "The server did not close the connection within 2 s of its RST");
+      return new TextDecoder().decode(rst!.payload);
+    },
+  },
+  {
     id: "binary/session/vanish-mid-frame",
     level: "binary",
     section: "Rules",
