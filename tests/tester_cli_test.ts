@@ -64,7 +64,10 @@ Deno.test("chat test against a port nobody listens on fails every test quickly, 
   l.close();
   const r = await runChat(["test", `127.0.0.1:${port}`, "--level", "text"], { timeoutMs: 30_000 });
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /^FAIL {2}text\/register\/nick-prompt +Cannot connect to 127\.0\.0\.1:\d+/m);
+  assert.match(
+    r.stdout,
+    /^FAIL {2}text\/register\/nick-prompt +Cannot connect to 127\.0\.0\.1:\d+/m,
+  );
   assert.match(
     r.stdout,
     /Not run: the server has answered nothing since text\/register\/nick-prompt/,

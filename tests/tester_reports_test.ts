@@ -116,7 +116,9 @@ Deno.test("HTML: self-contained, every failure linked, nothing a server sent lef
 Deno.test("terminal lines escape control characters; the summary names the failures", () => {
   const line = formatResultLine(REPORTS[0]!.results[1]!, false);
   assert.ok(line.startsWith("FAIL  text/msg/broadcast-once"));
-  for (const raw of ["\x00", "\x1b", "\u202e"]) assert.ok(!line.includes(raw), JSON.stringify(line));
+  for (const raw of ["\x00", "\x1b", "\u202e"]) {
+    assert.ok(!line.includes(raw), JSON.stringify(line));
+  }
   assert.match(formatResultLine(REPORTS[0]!.results[2]!, false), /^WARN {2}full\/flood/);
   const summary = formatSummary(REPORTS[0]!, false).join("\n");
   assert.match(summary, /1 passed, 1 failed, 1 advisory failed in 1\.5 s/);
