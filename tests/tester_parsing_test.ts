@@ -162,3 +162,17 @@ Deno.test("FrameTap stops at a bad magic after frames, and at an oversize length
   big.push(new Uint8Array([0xc1, 0x04, 0x01]), 0);
   assert.deepEqual(big.error, { kind: "oversize", length: 1025 });
 });
+
+Deno.test("ReceivedText: a seed 000 reply glued to a notice in one read is still found", () => {
+  const r = feed(
+    new ReceivedText({ prompt: true }),
+    "NICK",
+    "200 OK - Connected\nBem-vindo(a), ana.",
+    "bia entrou no chat!200 OK - Disconnecting\nSessão encerrada.",
+  );
+  assert.deepEqual(r.statuses().map((s) => s.code), [200, 200]);
+  assert.equal(r.lineAt(r.statuses()[1]!.offset), "200 OK - Disconnecting");
+  // Not a code: a number inside a sentence, or one not followed by a reason phrase.
+  const n = feed(new ReceivedText(), "[ana]: veja.300 alunos\n", "(300 online)\n", "x!2000 OK\n");
+  assert.equal(n.statuses().length, 0);
+});

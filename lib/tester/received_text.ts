@@ -5,7 +5,8 @@
  * - a status line is three digits followed by a space or line end at the start of a line, where
  *   a line starts at the start of the stream, after `\n`, or at the start of a read (a binary
  *   message): the seed 000 server ends its replies without a newline (`200 OK\nBem-vindo(a)`),
- *   so its next reply starts mid-line, at the start of the next `send`;
+ *   so its next reply starts mid-line, at the start of the next `send`; when two such sends
+ *   arrive in one read, a code glued to the end of a sentence (`chat!200 OK`) also counts;
  * - codes are judged by number only, never by their reason phrase (a server may answer in
  *   Portuguese).
  *
@@ -23,6 +24,8 @@ export interface StatusLine {
 }
 
 const PROMPT = "NICK";
+/** A reply glued to an unterminated sentence: `...no chat!200 OK - Disconnecting`. */
+const GLUED = /[.!?]([1-5]\d\d) [A-Z]/g;
 const DIGIT = /[0-9]/;
 const AFTER_CODE = /[ \t\r\n]/;
 
@@ -87,6 +90,7 @@ export class ReceivedText {
       this.#undecided.push(base + i + 1);
     }
     this.#decide();
+    this.#findGlued(base);
     this.#notify();
   }
 
@@ -184,6 +188,15 @@ export class ReceivedText {
       } else if (AFTER_CODE.test(head[3]!)) this.#record(start, head);
     }
     this.#undecided = keep;
+  }
+
+  /** Codes glued to a sentence end, in the text from a little before `base` on. */
+  #findGlued(base: number): void {
+    GLUED.lastIndex = Math.max(0, base - 5);
+    for (let m = GLUED.exec(this.#text); m; m = GLUED.exec(this.#text)) {
+      const at = m.index + 1;
+      if (!this.#statuses.some((s) => s.offset === at)) this.#record(at, m[1]!);
+    }
   }
 
   #record(offset: number, head: string): void {
