@@ -79,6 +79,13 @@ export class TextClient {
     this.#transcript.line(this.name, "note", "stops reading");
   }
 
+  /** Reads again after {@link pauseReading}. */
+  resumeReading(): void {
+    const p = this.#paused;
+    this.#paused = undefined;
+    p?.resolve();
+  }
+
   /** Resolves true once the server closed the connection, false after `timeoutMs`. */
   async waitServerClose(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     return await this.received.wait(() => this.#serverClosed || undefined, timeoutMs, signal) ??
