@@ -25,7 +25,7 @@ import {
   HEADER_SIZE,
   type SessionParams,
 } from "../protocol/mod.ts";
-import { type ConnectTarget, connectTcp, writeAll } from "./connect.ts";
+import { type ConnectTarget, openNoted, writeAll } from "./connect.ts";
 import { describeTapError, FrameTap, type TapFrame } from "./frame_tap.ts";
 import { ReceivedText } from "./received_text.ts";
 import type { Transcript } from "./transcript.ts";
@@ -142,8 +142,7 @@ export class BinaryClient {
     signal: AbortSignal,
     options: BinaryOptions = {},
   ): Promise<BinaryClient> {
-    const conn = await connectTcp(target, signal);
-    transcript.line(name, "note", `connected from port ${(conn.localAddr as Deno.NetAddr).port}`);
+    const conn = await openNoted(target, signal, transcript, name);
     return new BinaryClient(conn, name, transcript, options);
   }
 

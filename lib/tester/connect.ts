@@ -6,6 +6,7 @@
  */
 
 import { TestFailure } from "./spec.ts";
+import type { Transcript } from "./transcript.ts";
 
 /** Where to connect and how long to keep trying. */
 export interface ConnectTarget {
@@ -54,6 +55,18 @@ export async function connectTcp(
       throw new TestFailure(`Cannot connect to ${target.host}:${target.port}: ${what}`);
     }
   }
+}
+
+/** {@link connectTcp}, noting the client's port in the transcript under `name`. */
+export async function openNoted(
+  target: ConnectTarget,
+  signal: AbortSignal,
+  transcript: Transcript,
+  name: string,
+): Promise<Deno.TcpConn> {
+  const conn = await connectTcp(target, signal);
+  transcript.line(name, "note", `connected from port ${(conn.localAddr as Deno.NetAddr).port}`);
+  return conn;
 }
 
 /** Writes all of `bytes`; resolves false when the connection is gone. */

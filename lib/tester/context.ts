@@ -96,17 +96,25 @@ export class TestContext {
   }
 
   /**
-   * Opens a text connection and registers `nick` (default `nick(base)`), as the seed 000 client
-   * does: waits for the `NICK` prompt (at most {@link PROMPT_WAIT_MS}), sends the nickname and a
-   * newline, expects status 200.
+   * Opens a text connection and waits for the `NICK` prompt (at most {@link PROMPT_WAIT_MS}; a
+   * server that sends something else, or nothing, is judged by the test).
    */
-  async user(base: string, nick = this.nick(base)): Promise<TextClient> {
-    const c = await this.text(base);
+  async prompted(name: string): Promise<TextClient> {
+    const c = await this.text(name);
     await c.received.wait(
       () => c.received.prompted || c.received.text.length > 0 || undefined,
       PROMPT_WAIT_MS,
       this.signal,
     );
+    return c;
+  }
+
+  /**
+   * Opens a text connection and registers `nick` (default `nick(base)`), as the seed 000 client
+   * does: waits for the `NICK` prompt, sends the nickname and a newline, expects status 200.
+   */
+  async user(base: string, nick = this.nick(base)): Promise<TextClient> {
+    const c = await this.prompted(base);
     const mark = c.mark();
     await c.send(nick);
     await this.expectStatus(c, mark, 200, `registering the nickname ${nick}`);

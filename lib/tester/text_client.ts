@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type ConnectTarget, connectTcp, writeAll } from "./connect.ts";
+import { type ConnectTarget, openNoted, writeAll } from "./connect.ts";
 import { ReceivedText } from "./received_text.ts";
 import type { Transcript } from "./transcript.ts";
 
@@ -38,8 +38,7 @@ export class TextClient {
     transcript: Transcript,
     signal: AbortSignal,
   ): Promise<TextClient> {
-    const conn = await connectTcp(target, signal);
-    transcript.line(name, "note", `connected from port ${(conn.localAddr as Deno.NetAddr).port}`);
+    const conn = await openNoted(target, signal, transcript, name);
     return new TextClient(conn, name, transcript);
   }
 

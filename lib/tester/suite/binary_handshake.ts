@@ -76,32 +76,33 @@ function checkConfirmed(t: TestContext, f: TapFrame, asked: SessionParams): void
   );
 }
 
+/** A test: a SYN asking for `asked` gets a SYN-ACK confirming it. */
+function confirms(id: string, section: string, rule: string, asked: SessionParams): TestSpec {
+  return {
+    id,
+    level: "binary",
+    section,
+    rule,
+    async run(t) {
+      checkConfirmed(t, await synAck(t, await synOnly(t, asked)), asked);
+    },
+  };
+}
+
 /** Handshake tests of the binary protocol. */
 export const BINARY_HANDSHAKE: readonly TestSpec[] = [
-  {
-    id: "binary/handshake/syn-ack",
-    level: "binary",
-    section: "Handshake and teardown",
-    rule:
-      "A SYN (Go-Back-N, window 8) gets a SYN-ACK confirming the parameters and the client's ISN.",
-    async run(t) {
-      const asked = params("gbn", "frame", 1024, 8);
-      const c = await synOnly(t, asked);
-      checkConfirmed(t, await synAck(t, c), asked);
-    },
-  },
-  {
-    id: "binary/handshake/sr-sack-params",
-    level: "binary",
-    section: "Control payloads",
-    rule:
-      "A SYN asking for Selective Repeat, delayed ACKs, window 16 and 512-byte payloads is confirmed as such.",
-    async run(t) {
-      const asked = params("sr", "sack", 512, 16);
-      const c = await synOnly(t, asked);
-      checkConfirmed(t, await synAck(t, c), asked);
-    },
-  },
+  confirms(
+    "binary/handshake/syn-ack",
+    "Handshake and teardown",
+    "A SYN (Go-Back-N, window 8) gets a SYN-ACK confirming the parameters and the client's ISN.",
+    params("gbn", "frame", 1024, 8),
+  ),
+  confirms(
+    "binary/handshake/sr-sack-params",
+    "Control payloads",
+    "A SYN asking for Selective Repeat, delayed ACKs, window 16 and 512-byte payloads is confirmed as such.",
+    params("sr", "sack", 512, 16),
+  ),
   {
     id: "binary/handshake/duplicate-syn",
     level: "binary",

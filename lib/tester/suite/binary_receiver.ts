@@ -43,6 +43,18 @@ async function msgOnce(
   await expectOnce(t, text, [{ client: p.text, since }], what);
 }
 
+/** Sends `MSG text` from the text user; expects 200 and `text` once at the binary user. */
+async function toBinaryOnce(
+  t: TestContext,
+  p: { text: TextClient; bin: BinaryClient },
+  text: string,
+  what: string,
+) {
+  const since = p.bin.received.text.length;
+  await command(t, p.text, `MSG ${text}`, 200, `${what} (MSG from the text user)`);
+  await expectOnce(t, text, [{ client: p.bin, since }], what);
+}
+
 /** The ACK sequence numbers the server sent (from index `from`). */
 function ackSeqs(c: BinaryClient, from = 0): number[] {
   return framesOf(c, FrameType.ACK, from).map((f) => f.seq);
@@ -120,15 +132,7 @@ export const BINARY_RECEIVER: readonly TestSpec[] = [
     async run(t) {
       const p = await pair(t, params("gbn"), "corrupt:ack");
       await msgOnce(t, p, t.token(), "a message while every first ACK arrives corrupted");
-      const since = p.bin.received.text.length;
-      const tok = t.token();
-      await command(t, p.text, `MSG ${tok}`, 200, "MSG to the binary user");
-      await expectOnce(
-        t,
-        tok,
-        [{ client: p.bin, since }],
-        "a message to the user whose ACKs arrive corrupted",
-      );
+      await toBinaryOnce(t, p, t.token(), "a message to the user whose ACKs arrive corrupted");
       const nacks = framesOf(p.bin, FrameType.NACK).map((f) => f.seq);
       const repeated = nacks.filter((s, i) => nacks.indexOf(s) !== i);
       t.check(
@@ -290,9 +294,7 @@ export const BINARY_RECEIVER: readonly TestSpec[] = [
       );
       const from = p.bin.frames.length;
       const text = longText(2500, t.token());
-      const since = p.bin.received.text.length;
-      await command(t, p.text, `MSG ${text}`, 200, "a 2500-byte MSG");
-      await expectOnce(t, text, [{ client: p.bin, since }], "the 2500-byte message, reassembled");
+      await toBinaryOnce(t, p, text, "the 2500-byte message, reassembled");
       const data = framesOf(p.bin, FrameType.DATA, from);
       t.check(
         data.length >= 3,
@@ -317,14 +319,7 @@ export const BINARY_RECEIVER: readonly TestSpec[] = [
       const p = await pair(t, params("gbn", "frame", 64));
       const confirmed = p.bin.endpoint!.params!.maxPayload;
       const text = longText(500, t.token());
-      const since = p.bin.received.text.length;
-      await command(t, p.text, `MSG ${text}`, 200, "a 500-byte MSG");
-      await expectOnce(
-        t,
-        text,
-        [{ client: p.bin, since }],
-        "the 500-byte message in 64-byte fragments",
-      );
+      await toBinaryOnce(t, p, text, "the 500-byte message in 64-byte fragments");
       const big = p.bin.frames.find((f) =>
         f.type === FrameType.DATA && f.payload.length > confirmed
       );
@@ -363,13 +358,7 @@ export const BINARY_RECEIVER: readonly TestSpec[] = [
     async run(t) {
       const p = await pair(t, params("sr", "sack"));
       await msgOnce(t, p, t.token(), "a message");
-      const since = p.bin.received.text.length;
-      await command(t, p.text, `MSG ${t.token()}`, 200, "MSG to the binary user");
-      await p.bin.received.wait(
-        () => p.bin.received.text.length > since || undefined,
-        t.replyMs,
-        t.signal,
-      );
+      await toBinaryOnce(t, p, t.token(), "a message to the binary user");
       const bad = p.bin.frames.filter((f) => !f.checksumOk);
       if (bad.length === 0) return `${p.bin.frames.length} frames checked`;
       const f = bad[0]!;

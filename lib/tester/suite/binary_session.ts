@@ -6,11 +6,37 @@
  */
 
 import { encodeFrame, Flag, FrameType } from "../../protocol/mod.ts";
+import type { BinaryClient } from "../binary_client.ts";
+import type { TestContext } from "../context.ts";
 import type { TestSpec } from "../spec.ts";
 import { binaryUser, established, framesOf, params } from "./binary_helpers.ts";
 import { bodyOf, command, expectOnce } from "./helpers.ts";
 
 const encoder = new TextEncoder();
+
+/**
+ * Registers a binary user, lets `send` break the stream, and expects an RST with a reason,
+ * then the connection closed; resolves with the reason.
+ */
+async function resetsOn(
+  t: TestContext,
+  what: string,
+  send: (c: BinaryClient) => void,
+): Promise<string> {
+  const c = await binaryUser(t, "bin", { params: params("gbn") });
+  const from = c.frames.length;
+  send(c);
+  const rst = await c.waitFrame(
+    (f, i) => i >= from && f.type === FrameType.RST,
+    t.replyMs,
+    t.signal,
+  );
+  t.check(rst, `No RST within ${t.replyMs} ms of ${what}`);
+  t.check(rst!.payload.length > 0, "The RST carries no reason");
+  const closed = await c.waitUntil(() => c.serverClosed || undefined, 2000, t.signal);
+  t.check(closed, "The server did not close the connection within 2 s of its RST");
+  return new TextDecoder().decode(rst!.payload);
+}
 
 /** Session tests of the binary protocol. */
 export const BINARY_SESSION: readonly TestSpec[] = [
@@ -128,19 +154,11 @@ export const BINARY_SESSION: readonly TestSpec[] = [
     section: "Decoding and recovery",
     rule: "Bytes that are not a frame (bad magic) end the session with an RST carrying a reason.",
     async run(t) {
-      const c = await binaryUser(t, "bin", { params: params("gbn") });
-      const from = c.frames.length;
-      c.writeRaw(encoder.encode("HELLO\n"));
-      const rst = await c.waitFrame(
-        (f, i) => i >= from && f.type === FrameType.RST,
-        t.replyMs,
-        t.signal,
+      return await resetsOn(
+        t,
+        "bytes with a bad magic",
+        (c) => c.writeRaw(encoder.encode("HELLO\n")),
       );
-      t.check(rst, `No RST within ${t.replyMs} ms of bytes with a bad magic`);
-      t.check(rst!.payload.length > 0, "The RST carries no reason");
-      const closed = await c.waitUntil(() => c.serverClosed || undefined, 2000, t.signal);
-      t.check(closed, "The server did not close the connection within 2 s of its RST");
-      return new TextDecoder().decode(rst!.payload);
     },
   },
   {
@@ -150,18 +168,7 @@ export const BINARY_SESSION: readonly TestSpec[] = [
     rule:
       "A frame with a good checksum and an unknown type (11) is a protocol error: RST, then the connection closes.",
     async run(t) {
-      const c = await binaryUser(t, "bin", { params: params("gbn") });
-      const from = c.frames.length;
-      c.sendFrame(11, 1002);
-      const rst = await c.waitFrame(
-        (f, i) => i >= from && f.type === FrameType.RST,
-        t.replyMs,
-        t.signal,
-      );
-      t.check(rst, `No RST within ${t.replyMs} ms of a frame of type 11`);
-      const closed = await c.waitUntil(() => c.serverClosed || undefined, 2000, t.signal);
-      t.check(closed, "The server did not close the connection within 2 s of its RST");
-      return new TextDecoder().decode(rst!.payload);
+      return await resetsOn(t, "a frame of type 11", (c) => c.sendFrame(11, 1002));
     },
   },
   {

@@ -51,8 +51,7 @@ export const FULL_BEHAVIOUR: readonly TestSpec[] = [
     rule: "The seed 000 client sends commands without a newline, one per write: each is served.",
     async run(t) {
       const [b] = await users(t, "bia");
-      const c = await t.text("ana");
-      await c.received.wait(() => c.received.prompted || undefined, 1000, t.signal);
+      const c = await t.prompted("ana");
       let since = c.mark();
       await c.write(t.nick("ana"));
       await t.expectStatus(c, since, 200, "a nickname without a newline");
@@ -76,8 +75,7 @@ export const FULL_BEHAVIOUR: readonly TestSpec[] = [
     rule:
       "A client that half-closes after its commands (printf 'ana\\nLIST\\n' | nc -N) gets every reply, then the server closes.",
     async run(t) {
-      const c = await t.text("ana");
-      await c.received.wait(() => c.received.prompted || undefined, 1000, t.signal);
+      const c = await t.prompted("ana");
       const nick = t.nick("ana");
       await c.write(`${nick}\nLIST\n`);
       await c.closeWrite();
@@ -103,8 +101,7 @@ export const FULL_BEHAVIOUR: readonly TestSpec[] = [
     section: "Rules",
     rule: "A client that connects and leaves before sending a nickname disturbs nobody.",
     async run(t) {
-      const c = await t.text("vito");
-      await c.received.wait(() => c.received.prompted || undefined, 1000, t.signal);
+      const c = await t.prompted("vito");
       await c.close("leaves before sending a nickname");
       await t.sleep(200);
       const [a, b] = await users(t, "ana", "bia");

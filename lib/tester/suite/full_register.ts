@@ -102,8 +102,7 @@ export const FULL_REGISTER: readonly TestSpec[] = [
     rule: "A nickname already in use, in any letter case, gets 409 and the connection is closed.",
     async run(t) {
       const [a] = await users(t, "ana");
-      const b = await t.text("ana2");
-      await b.received.wait(() => b.received.prompted || undefined, 1000, t.signal);
+      const b = await t.prompted("ana2");
       const since = b.mark();
       await b.send(t.nick("ana").toUpperCase());
       await t.expectStatus(
@@ -125,8 +124,7 @@ export const FULL_REGISTER: readonly TestSpec[] = [
     section: "Rules",
     rule: "An invalid nickname (a space, a !) gets 400 and the connection is closed.",
     async run(t) {
-      const c = await t.text("bad");
-      await c.received.wait(() => c.received.prompted || undefined, 1000, t.signal);
+      const c = await t.prompted("bad");
       const since = c.mark();
       await c.send("bad nick!");
       await t.expectStatus(c, since, 400, `registering "bad nick!"`);
@@ -167,8 +165,7 @@ export const FULL_REGISTER: readonly TestSpec[] = [
         list.includes(nfc),
         `LIST should show the NFC form of the decomposed nickname: ${JSON.stringify(list)}`,
       );
-      const other = await t.text("joão2");
-      await other.received.wait(() => other.received.prompted || undefined, 1000, t.signal);
+      const other = await t.prompted("joão2");
       const since = other.mark();
       await other.send(nfc);
       await t.expectStatus(
