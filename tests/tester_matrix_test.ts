@@ -52,12 +52,14 @@ interface JUnitCase {
   failure?: { message: string };
 }
 
-function failuresBySuite(xml: string): Map<string, string[]> {
+/** Per server, the failed test ids and their reasons. */
+function reasonsBySuite(xml: string): Map<string, Map<string, string>> {
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
   const suites = [doc.testsuites.testsuite].flat() as { name: string; testcase: JUnitCase[] }[];
-  return new Map(
-    suites.map((s) => [s.name, s.testcase.filter((c) => c.failure).map((c) => c.name)]),
-  );
+  return new Map(suites.map((s) => [
+    s.name,
+    new Map(s.testcase.filter((c) => c.failure).map((c) => [c.name, c.failure!.message])),
+  ]));
 }
 
 Deno.test({
@@ -83,11 +85,14 @@ Deno.test({
       ], { timeoutMs: 180_000 });
       const elapsed = performance.now() - start;
       assert.equal(r.code, 1, r.stderr);
-      const failures = failuresBySuite(await Deno.readTextFile(`${out}/junit.xml`));
+      const failures = reasonsBySuite(await Deno.readTextFile(`${out}/junit.xml`));
       for (const [name, expected] of Object.entries(EXPECTED)) {
+        const got = failures.get(name) ?? new Map<string, string>();
+        const unexpected = [...got].filter(([id]) => !expected.includes(id));
+        const missing = expected.filter((id) => !got.has(id));
         assert.deepEqual(
-          failures.get(name)?.toSorted(),
-          [...expected].sort(),
+          { unexpected, missing },
+          { unexpected: [], missing: [] },
           `${name} failed the wrong tests`,
         );
       }
@@ -146,7 +151,7 @@ Deno.test({
       ], { timeoutMs: 120_000 });
       assert.equal(r.code, 1, r.stderr);
       const xml = await Deno.readTextFile(`${out}/junit.xml`);
-      const failures = failuresBySuite(xml);
+      const failures = new Map([...reasonsBySuite(xml)].map(([n, f]) => [n, [...f.keys()]]));
       // Advisory tests are <skipped> in JUnit, not failures.
       const required = selectTests("full").filter((t) => t.required !== false).length;
       assert.deepEqual(failures.get("student"), []);
