@@ -94,6 +94,10 @@ Deno.test("servers file: every mistake names its line", () => {
 Deno.test("splitCommand keeps quoted words whole and empty quotes as empty words", () => {
   assert.deepEqual(splitCommand(`a "b c" 'd "e"' f`), ["a", "b c", 'd "e"', "f"]);
   assert.deepEqual(splitCommand(`x "" y`), ["x", "", "y"]);
+  assert.deepEqual(splitCommand(String.raw`-c "s.bind((\"h\", 0)) \\ \n"`), [
+    "-c",
+    String.raw`s.bind(("h", 0)) \ \n`,
+  ]);
   assert.deepEqual(splitCommand("  "), []);
 });
 

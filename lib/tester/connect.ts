@@ -51,6 +51,12 @@ export async function connectTcp(
       }
       const gone = target.gone?.();
       if (gone !== undefined) throw new TestFailure(gone);
+      if (refused > 0) {
+        throw new TestFailure(
+          `Nothing listened on ${target.host}:${target.port} after the server started ` +
+            `(it must listen on the port given as {port} in its command, or as $PORT)`,
+        );
+      }
       const what = error instanceof Error ? error.message : String(error);
       throw new TestFailure(`Cannot connect to ${target.host}:${target.port}: ${what}`);
     }

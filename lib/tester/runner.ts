@@ -18,7 +18,7 @@ import {
   TestFailure,
   type TestSpec,
 } from "./spec.ts";
-import type { Target } from "./target.ts";
+import type { ServerInstance, Target } from "./target.ts";
 import { Transcript, type TranscriptEntry } from "./transcript.ts";
 
 /** The outcome of one test. */
@@ -155,7 +155,19 @@ export async function runOne(
   const transcript = new Transcript(start);
   const limit = spec.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
   const controller = new AbortController();
-  const instance = await target.acquire();
+  let instance: ServerInstance;
+  try {
+    instance = await target.acquire();
+  } catch (error) {
+    const why = `Cannot start the server: ${
+      error instanceof Error ? error.message : String(error)
+    }`;
+    instance = {
+      target: { host: "127.0.0.1", port: 0, retryUntil: 0, gone: () => why },
+      release: () => Promise.resolve(),
+      log: () => "",
+    };
+  }
   const ctx = new TestContext({
     target: instance.target,
     replyMs,

@@ -160,14 +160,23 @@ export class CommandTarget implements Target {
   }
 }
 
-/** Splits a command line into words: whitespace separates, `"..."` and `'...'` quote. */
+/**
+ * Splits a command line into words: whitespace separates, `"..."` and `'...'` quote, and inside
+ * double quotes `\"` and `\\` stand for `"` and `\`.
+ */
 export function splitCommand(line: string): string[] {
   const words: string[] = [];
   let word = "";
   let inWord = false;
   let quote: string | undefined;
+  let escaped = false;
   for (const ch of line) {
-    if (quote) {
+    if (escaped) {
+      word += ch === '"' || ch === "\\" ? ch : `\\${ch}`;
+      escaped = false;
+    } else if (quote === '"' && ch === "\\") {
+      escaped = true;
+    } else if (quote) {
       if (ch === quote) quote = undefined;
       else word += ch;
     } else if (ch === '"' || ch === "'") {
