@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TestFailure } from "./spec.ts";
+import { ServerUnavailable, TestFailure } from "./spec.ts";
 import type { Transcript } from "./transcript.ts";
 
 /** Where to connect and how long to keep trying. */
@@ -31,7 +31,7 @@ export async function connectTcp(
   let refused = 0;
   for (;;) {
     const gone = target.gone?.();
-    if (gone !== undefined) throw new TestFailure(gone);
+    if (gone !== undefined) throw new ServerUnavailable(gone);
     if (signal.aborted) throw new TestFailure("The test ran out of time while connecting");
     try {
       const conn = await Deno.connect({
@@ -50,15 +50,15 @@ export async function connectTcp(
         continue;
       }
       const gone = target.gone?.();
-      if (gone !== undefined) throw new TestFailure(gone);
+      if (gone !== undefined) throw new ServerUnavailable(gone);
       if (refused > 0) {
-        throw new TestFailure(
+        throw new ServerUnavailable(
           `Nothing listened on ${target.host}:${target.port} after the server started ` +
             `(it must listen on the port given as {port} in its command, or as $PORT)`,
         );
       }
       const what = error instanceof Error ? error.message : String(error);
-      throw new TestFailure(`Cannot connect to ${target.host}:${target.port}: ${what}`);
+      throw new ServerUnavailable(`Cannot connect to ${target.host}:${target.port}: ${what}`);
     }
   }
 }

@@ -2,8 +2,9 @@
  * Runs tests against a target, one at a time, each bounded in time: a test that overruns its
  * limit fails, its clients are closed, and the run goes on. A server that answers nothing for
  * {@link STUCK_AFTER} tests in a row is declared stuck and the remaining tests fail at once
- * ("not run"), so a hanging server costs seconds, not minutes; so do the binary tests of a
- * server that answered a SYN with text (it speaks only the text protocol).
+ * ("not run"), so a hanging server costs seconds, not minutes; so do the tests after
+ * {@link DOWN_AFTER} in which it could not be reached at all, and the binary tests of a server
+ * that answered a SYN with text (it speaks only the text protocol).
  * @module
  */
 
@@ -14,6 +15,7 @@ import {
   isRequired,
   type Level,
   type LevelChoice,
+  ServerUnavailable,
   type Status,
   TestFailure,
   type TestSpec,
@@ -75,6 +77,8 @@ export interface RunOptions {
 
 /** Tests in a row the server answered nothing in, after which it counts as stuck. */
 export const STUCK_AFTER = 3;
+/** Tests in a row in which it could not be reached at all, after which it counts as down. */
+export const DOWN_AFTER = 2;
 
 /** Runs `tests` against `target`, in order. */
 export async function runSuite(
@@ -87,13 +91,19 @@ export async function runSuite(
   const results: TestResult[] = [];
   let silentRun = 0;
   let firstSilent: string | undefined;
+  let downRun = 0;
   // A server that answered a SYN with text does not speak the binary protocol at all.
   let noBinary: string | undefined;
   // A started server is stopped while the next test starts its own.
   const stopping: Promise<void>[] = [];
   for (const spec of tests) {
     let result: TestResult;
-    if (silentRun >= STUCK_AFTER) {
+    if (downRun >= DOWN_AFTER) {
+      result = notRun(
+        spec,
+        `Not run: the server could not be reached in ${downRun} tests in a row`,
+      );
+    } else if (silentRun >= STUCK_AFTER) {
       result = notRun(
         spec,
         `Not run: the server has answered nothing since ${firstSilent} (${silentRun} tests in a row)`,
@@ -106,7 +116,7 @@ export async function runSuite(
         `Not run: the time budget of this server (${options.budgetMs / 1000} s) ran out`,
       );
     } else {
-      const { result: r, silent, released, text } = await runOne(
+      const { result: r, silent, released, text, unavailable } = await runOne(
         spec,
         target,
         options.replyMs ?? 2000,
@@ -121,6 +131,7 @@ export async function runSuite(
         if (silentRun === 0) firstSilent = spec.id;
         silentRun++;
       } else silentRun = 0;
+      downRun = unavailable ? downRun + 1 : 0;
     }
     results.push(result);
     options.onResult?.(result);
@@ -139,7 +150,8 @@ export async function runSuite(
 /**
  * Runs one test on a server from `target`; `silent` = the server sent nothing at all;
  * `released` settles once the server is given back (a started one has exited); `text` is what
- * the server said when it answered a binary client with text.
+ * the server said when it answered a binary client with text; `unavailable` = the server could
+ * not be reached at all.
  */
 export async function runOne(
   spec: TestSpec,
@@ -150,6 +162,7 @@ export async function runOne(
   silent: boolean;
   released: Promise<void>;
   text: string | undefined;
+  unavailable: boolean;
 }> {
   const start = performance.now();
   const transcript = new Transcript(start);
@@ -177,6 +190,7 @@ export async function runOne(
   });
   let status: Status = "pass";
   let reason = "";
+  let unavailable = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const overrun = new Promise<"overrun">((r) => {
     timer = setTimeout(() => {
@@ -193,6 +207,7 @@ export async function runOne(
     } else reason = outcome ?? "";
   } catch (error) {
     status = "fail";
+    unavailable = error instanceof ServerUnavailable;
     if (error instanceof TestFailure) reason = error.message;
     else if (controller.signal.aborted) reason = `The test did not finish within ${limit / 1000} s`;
     else reason = `Tester error: ${error instanceof Error ? error.message : String(error)}`;
@@ -211,6 +226,7 @@ export async function runOne(
   return {
     released,
     text: ctx.answeredBinaryWithText,
+    unavailable,
     result: {
       id: spec.id,
       level: spec.level,

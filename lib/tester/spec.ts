@@ -53,6 +53,14 @@ export class TestFailure extends Error {
   }
 }
 
+/** The server could not be reached at all: it did not start, exited, or listens elsewhere. */
+export class ServerUnavailable extends TestFailure {
+  constructor(message: string) {
+    super(message);
+    this.name = "ServerUnavailable";
+  }
+}
+
 /** True when `spec` runs at `choice` (`full` includes `text`, `all` everything). */
 export function runsAt(spec: TestSpec, choice: LevelChoice): boolean {
   if (choice === "all") return true;

@@ -61,8 +61,9 @@ export function formatSummary(report: SuiteReport, colour: boolean): string[] {
   const warned = report.results.filter((r) => r.status === "fail" && !r.required).map((r) => r.id);
   if (warned.length > 0) lines.push(`Advisory: ${warned.join(", ")}`);
   const stuck = report.results.find((r) =>
-    r.reason.startsWith("Not run: the server has answered nothing")
+    r.reason.startsWith("Not run: the server has answered nothing") ||
+    r.reason.startsWith("Not run: the server could not be reached")
   );
-  if (stuck) lines.push(`The server stopped answering: ${stuck.reason.replace(/^Not run: /, "")}.`);
+  if (stuck) lines.push(`The run was cut short: ${stuck.reason.replace(/^Not run: /, "")}.`);
   return lines;
 }
