@@ -23,7 +23,7 @@ const STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: center; }
-th.test, td.test { text-align: left; font-family: ui-monospace, monospace; }
+th.test, td.test { text-align: left; font-family: ui-monospace, monospace; white-space: nowrap; }
 td.PASS { background: #d9f2d9; } td.FAIL { background: #f8d0d0; }
 td.WARN { background: #fff0c0; } td.SKIP { background: #eee; }
 td a { color: inherit; }

@@ -11,9 +11,9 @@ import type { TestSpec } from "../spec.ts";
 import { burst, dataCount, distinctData, params } from "./binary_helpers.ts";
 
 /** How long a NACK may take to be answered ("at once"; the RTO is far longer by then). */
-const NACK_ANSWER_MS = 400;
+const NACK_ANSWER_MS = 500;
 /** How long the receiving tester holds each ACK while registering, to inflate the server's RTO. */
-const SLOW_ACK_MS = 400;
+const SLOW_ACK_MS = 500;
 
 /** A policy that holds back every ACK. */
 const holdAll = () => (f: OutFrame) => f.type === FrameType.ACK ? { drop: true } : undefined;
