@@ -9,6 +9,9 @@ import process from "node:process";
 import { LOSSY_LINK_OPTIONS } from "../arq/mod.ts";
 import { FaultInjector, type FaultRule } from "../faults/mod.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
+import { TCP_DIALER } from "../net/tcp_transport.ts";
+import type { Dialer } from "../net/transport.ts";
+import { Turn } from "../net/turn.ts";
 import { MAX_PAYLOAD } from "../protocol/header.ts";
 import { BenchClient, benchNick, type Tally } from "./client.ts";
 import { benchPayload } from "./workload.ts";
@@ -17,6 +20,8 @@ import type { RunResult } from "./result.ts";
 
 /** Parameters of one run. */
 export interface RunParams {
+  /** How the clients connect (default TCP). */
+  readonly dialer?: Dialer;
   readonly host: string;
   readonly port: number;
   readonly mode: "gbn" | "sr" | "text";
@@ -73,6 +78,7 @@ export function closedLoopInflight(
 export async function runBench(p: RunParams): Promise<RunResult> {
   const problems: string[] = [];
   const scheduler = new WakeScheduler();
+  const turn = new Turn();
   const tally: Tally = {
     deliveries: 0,
     duplicated: 0,
@@ -94,6 +100,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       const batch = [];
       for (let j = i; j < Math.min(p.clients, i + 100); j++) {
         batch.push(BenchClient.connect({
+          dialer: p.dialer ?? TCP_DIALER,
           host: p.host,
           port: p.port,
           index: j,
@@ -120,6 +127,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
             )
             : undefined,
           scheduler,
+          turn,
           tally,
         }));
       }
