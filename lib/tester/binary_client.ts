@@ -28,6 +28,7 @@ import {
 import { type ConnectTarget, openNoted, writeAll } from "./connect.ts";
 import { describeTapError, FrameTap, type TapFrame } from "./frame_tap.ts";
 import { ReceivedText } from "./received_text.ts";
+import { TestFailure } from "./spec.ts";
 import type { Transcript } from "./transcript.ts";
 
 /** What the test's policy does to one outgoing frame. */
@@ -172,6 +173,9 @@ export class BinaryClient {
   sendLine(text: string): void {
     if (!this.endpoint) throw new Error("sendLine needs an endpoint session");
     this.#transcript.data(this.name, "send", text);
+    if (this.endpoint.state === "closed") {
+      throw new TestFailure(`The binary session is closed (${this.endpoint.closeReason})`);
+    }
     this.endpoint.send(encoder.encode(text), performance.now());
     this.#afterEvent();
   }
