@@ -1,7 +1,7 @@
 /** Room: the application protocol without sockets. */
 
 import assert from "node:assert/strict";
-import { hasControl, parseFlood, Room, VERBS } from "../lib/chat/mod.ts";
+import { hasControl, Lobby, parseFlood, VERBS } from "../lib/chat/mod.ts";
 import { onesSum } from "../lib/protocol/checksum.ts";
 import { FakeClient, roomWithClients } from "./support/fake_client.ts";
 
@@ -214,7 +214,7 @@ type ClientKind = "plain" | "follower" | "pieces";
  */
 function randomSession(seed: number, kind: ClientKind) {
   const turnEnd: (() => void)[] = [];
-  const room = new Room({
+  const room = new Lobby({
     flood: null,
     endOfTurn: kind === "plain" ? (fn) => fn() : (fn) => turnEnd.push(fn),
   });
@@ -284,7 +284,7 @@ Deno.test("log followers receive exactly what plain clients receive, in the same
 
 Deno.test("a follower gets the turn's other lines at the end of the turn or before its own output", () => {
   const turnEnd: (() => void)[] = [];
-  const room = new Room({ flood: null, endOfTurn: (fn) => turnEnd.push(fn) });
+  const room = new Lobby({ flood: null, endOfTurn: (fn) => turnEnd.push(fn) });
   const ana = new FollowerClient(1);
   const bia = new FollowerClient(2);
   for (const [c, nick] of [[ana, "ana"], [bia, "bia"]] as const) {

@@ -480,7 +480,7 @@ e2e("a text client that half-closes after its commands still gets every reply", 
       if (last) assert.match(raw.text, /200 OK - Disconnecting\nBye, bia\n$/);
       await raw.close();
     }
-    await waitFor("both left", () => server.room.size === 0);
+    await waitFor("both left", () => server.lobby.size === 0);
   });
 });
 

@@ -87,7 +87,7 @@ for (const transport of ["tcp", "memory"] as const) {
           await user(dialer, s.addr.port, "ana", false, scheduler, turn),
           await user(dialer, s.addr.port, "bia", true, scheduler, turn),
         ]);
-        assert.equal(s.room.size, 2, `server ${i}`);
+        assert.equal(s.lobby.size, 2, `server ${i}`);
       }
       for (const [i, [ana, bia]] of users.entries()) {
         for (let k = 0; k < 20; k++) ana!.conn.send(`MSG from ${i} #${k}`);
@@ -115,7 +115,7 @@ for (const transport of ["tcp", "memory"] as const) {
       const [ana, bia] = users[1]!;
       ana!.conn.send("MSG still here");
       await waitFor("the second room still works", () => bia!.chat().length === 21);
-      assert.equal(servers[1]!.room.size, 2);
+      assert.equal(servers[1]!.lobby.size, 2);
       assert.ok(
         users[0]!.every((u) => u.events.some((e) => e.kind === "status" && e.code === 503)),
       );
