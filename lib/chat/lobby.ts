@@ -14,7 +14,7 @@
 
 import { parseCommand, splitWord } from "./command.ts";
 import { CommandRegistry } from "./commands.ts";
-import type { ChatClient, LinkFaults, Member } from "./chat_client.ts";
+import type { ChatClient, Member } from "./chat_client.ts";
 import { BanList, minutesLeft } from "./bans.ts";
 import { DEFAULT_FLOOD, type FloodLimit, TokenBucket } from "./flood.ts";
 import { clockTime, DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_LINES } from "./history.ts";
