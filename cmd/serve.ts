@@ -63,7 +63,9 @@ Usage: chat serve [options]
   --history N          lines of a room's history replayed on join (default ${DEFAULT_HISTORY_LINES}; 0: off)
   --max-rooms N        most rooms at once, the default room included (default ${DEFAULT_MAX_ROOMS})
   --reconnect-grace S  a user whose connection drops keeps its nickname S seconds for
-                       chat join to reconnect (default ${DEFAULT_RECONNECT_GRACE_MS / 1000}; 0: not held)
+                       chat join to reconnect (default ${
+  DEFAULT_RECONNECT_GRACE_MS / 1000
+}; 0: not held)
   --teacher-password P the password of /op (OP P), which gives /kick, /mute, /ban, /announce,
                        /faults and /close; default: \$${TEACHER_PASSWORD_ENV}, else one made now
                        and printed
