@@ -197,7 +197,8 @@ export class Lobby {
     this.#stats = options.stats;
     this.#onEvent = onEvent;
     this.#clock = options.clock ?? (() => performance.now());
-    this.#wallClock = options.wallClock ?? ((now) => performance.timeOrigin + now);
+    const origin = performance.timeOrigin;
+    this.#wallClock = options.wallClock ?? ((now) => origin + now);
     this.#newToken = options.newToken ?? newToken;
     this.rooms = new RoomRegistry(
       {
