@@ -64,11 +64,17 @@ export class RoomRegistry {
     return undefined;
   }
 
-  /** The room named `name` (validated), made if needed; `undefined` when there are too many. */
-  open(name: string): Room | undefined {
+  /**
+   * The room named `name` (validated), made if needed; `undefined` when there are too many.
+   * `leaving` is the room of the member who asks: when it is its last member, that room is about
+   * to go and does not count.
+   */
+  open(name: string, leaving?: Room): Room | undefined {
     const found = this.find(name);
     if (found !== undefined) return found;
-    if (this.#rooms.size >= this.#maxRooms) return undefined;
+    const goes = leaving !== undefined && leaving !== this.lobby && leaving.size === 1 &&
+      leaving.held === 0;
+    if (this.#rooms.size - (goes ? 1 : 0) >= this.#maxRooms) return undefined;
     return this.#make(name);
   }
 

@@ -87,7 +87,7 @@ function join(lobby: Lobby, m: Member, rest: string, now: number): void {
   const check = validateRoomName(rest);
   if (!check.ok) return lobby.reply(m, 400, `Invalid room name: ${check.reason}`);
   if (!lobby.takeToken(m, now)) return;
-  const to = lobby.rooms.open(check.nick);
+  const to = lobby.rooms.open(check.nick, m.room);
   if (to === undefined) return lobby.reply(m, 503, `Too many rooms (${lobby.rooms.max})`);
   const moved = to !== m.room;
   lobby.moveTo(m, to, `joined ${to.name}`);
