@@ -259,6 +259,10 @@ function close(lobby: Lobby, m: Member, rest: string): void {
   const home = lobby.rooms.lobby;
   if (room === home) return lobby.reply(m, 400, `The default room cannot be closed: ${home.name}`);
   const moving = [...room.members()];
+  // Told before they come in: the newcomers have their own line.
+  if (moving.length > 0) {
+    home.notice(`*** ${moving.length} users came from ${room.name} (closed by ${m.nick})`);
+  }
   for (const x of moving) {
     tell(lobby, x, `${m.nick} closed ${room.name}: you are in ${home.name} now`);
     room.remove(x);
@@ -272,9 +276,6 @@ function close(lobby: Lobby, m: Member, rest: string): void {
     home.held++;
   }
   lobby.rooms.drop(room);
-  if (moving.length > 0) {
-    home.notice(`*** ${moving.length} users came from ${room.name} (closed by ${m.nick})`);
-  }
   logAction(lobby, m, "close", room.name, `${moving.length} users moved`);
   lobby.reply(
     m,
