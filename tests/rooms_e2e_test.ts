@@ -199,7 +199,7 @@ e2e(
       await again.write("aluno\n");
       await waitFor("refused", () => again.closed);
       assert.match(again.text, /^403 Forbidden - Banned\nBanned until/);
-    await again.close();
+      await again.close();
       assert.deepEqual(log.actions(), [
         "op",
         "faults aluno",

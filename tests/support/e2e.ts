@@ -60,10 +60,14 @@ export function dialerOf(server: ChatServer): Dialer {
 /** The turn (flush pass) of every client in these tests. */
 export const clientTurn = new Turn();
 
-/** A test server on transport `t`. */
-export function startServer(t: Transport, options: Partial<ServerOptions>): ChatServer {
+/** A test server on transport `t` (on `listener`, when given). */
+export function startServer(
+  t: Transport,
+  options: Partial<ServerOptions>,
+  listener: Listener = t.listen(),
+): ChatServer {
   const server = new ChatServer({ logger: new NullLogger(), promptDelayMs: 50, ...options });
-  server.serve(t.listen());
+  server.serve(listener);
   dialers.set(server, t.dialer);
   return server;
 }
