@@ -140,13 +140,13 @@ const SLASH_COMMANDS: readonly SlashCommand[] = [
     parse: () => ({ kind: "quit" }),
   },
   verb("/op", "/op PASSWORD", text.op, "OP"),
-  verb("/kick", "/kick NICK [REASON]", text.kick, "KICK", { operator: true }),
-  verb("/mute", "/mute NICK [MINUTES]", text.mute, "MUTE", { operator: true }),
+  verb("/kick", "/kick NICK [WHY]", text.kick, "KICK", { operator: true }),
+  verb("/mute", "/mute NICK [MIN]", text.mute, "MUTE", { operator: true }),
   verb("/unmute", "/unmute NICK", text.unmute, "UNMUTE", { operator: true }),
-  verb("/ban", "/ban NICK|ADDRESS [MINUTES] [REASON]", text.ban, "BAN", { operator: true }),
+  verb("/ban", "/ban NICK|ADDRESS [MIN] [WHY]", text.ban, "BAN", { operator: true }),
   verb("/unban", "/unban NICK|ADDRESS", text.unban, "UNBAN", { operator: true }),
   verb("/announce", "/announce TEXT", text.announce, "ANNOUNCE", { operator: true }),
-  verb("/faults", "/faults NICK|#ROOM LOSS CORRUPT|off", text.faults, "FAULTS", {
+  verb("/faults", "/faults NICK|#ROOM LOSS CORRUPT", text.faults, "FAULTS", {
     operator: true,
   }),
   verb("/close", "/close ROOM", text.close, "CLOSE", { operator: true }),
@@ -156,13 +156,15 @@ const BY_NAME = new Map(SLASH_COMMANDS.flatMap((c) => c.names.map((n) => [n, c] 
 
 /** `/help`: the slash commands, one a line, generated from the registry. */
 export function slashHelp(): string {
-  const width = Math.max(...SLASH_COMMANDS.map((c) => c.syntax.length));
-  const line = (c: SlashCommand) => `  ${c.syntax.padEnd(width)}  ${c.help}`;
+  const section = (commands: readonly SlashCommand[]) => {
+    const width = Math.max(...commands.map((c) => c.syntax.length));
+    return commands.map((c) => `  ${c.syntax.padEnd(width)}  ${c.help}`);
+  };
   return [
     CLIENT_TEXT.helpTitle,
-    ...SLASH_COMMANDS.filter((c) => !c.operator).map(line),
+    ...section(SLASH_COMMANDS.filter((c) => !c.operator)),
     CLIENT_TEXT.helpOperator,
-    ...SLASH_COMMANDS.filter((c) => c.operator).map(line),
+    ...section(SLASH_COMMANDS.filter((c) => c.operator)),
     CLIENT_TEXT.helpWord,
     CLIENT_TEXT.keys,
   ].join("\n");
