@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { benchRoomName, runBench, type RunParams } from "../lib/bench/run.ts";
 import { e2e, Raw, startServer, type Transport, waitFor } from "./support/e2e.ts";
 import { FakeChatServer } from "./support/bench_fake_server.ts";
+import { runParams } from "./support/bench_fixtures.ts";
 import type { ChatServer } from "../lib/server/server.ts";
 
 function params(
@@ -19,29 +20,15 @@ function params(
   room: string | undefined,
   operatorPassword?: string,
 ): RunParams {
-  return {
+  return runParams(server.addr.port, {
     dialer: t.dialer,
-    host: "127.0.0.1",
-    port: server.addr.port,
     mode,
     clients: 5,
     messages: 30,
-    size: 64,
-    rate: 0,
-    inflight: 0,
-    window: 8,
-    ackPolicy: "sack",
-    ackDelayMs: 10,
-    loss: 0,
-    corrupt: 0,
-    faults: "",
-    script: [],
-    seed: 1,
     timeoutS: 60,
-    sweep: null,
     ...(room !== undefined ? { room } : {}),
     ...(operatorPassword !== undefined ? { operatorPassword } : {}),
-  };
+  });
 }
 
 e2e(
@@ -85,27 +72,7 @@ e2e(
 Deno.test("bench against a server without rooms runs in its one room", async () => {
   const fake = new FakeChatServer({});
   try {
-    const r = await runBench({
-      host: "127.0.0.1",
-      port: fake.port,
-      mode: "text",
-      clients: 3,
-      messages: 5,
-      size: 64,
-      rate: 0,
-      inflight: 0,
-      window: 8,
-      ackPolicy: "sack",
-      ackDelayMs: 10,
-      loss: 0,
-      corrupt: 0,
-      faults: "",
-      script: [],
-      seed: 1,
-      timeoutS: 30,
-      sweep: null,
-      room: "bench-00000000",
-    });
+    const r = await runBench(runParams(fake.port, { room: "bench-00000000" }));
     assert.equal(r.status, "complete", r.problems.join("; "));
     assert.equal(r.deliveries, 3 * 5 * 2);
   } finally {

@@ -23,6 +23,11 @@ function msg(lobby: Lobby, m: Member, typed: string, now: number): void {
   if (text === undefined) return;
   m.room.say(m, text, lobby.wallTime(now));
   lobby.send(m, MSG_OK);
+  logSaid(lobby, m, text);
+}
+
+/** The `message` event of a line `m` said (sizes and names, not the text). */
+function logSaid(lobby: Lobby, m: Member, text: string): void {
   lobby.event({
     type: "message",
     id: m.client.id,
@@ -38,13 +43,7 @@ function me(lobby: Lobby, m: Member, typed: string, now: number): void {
   if (text === undefined) return;
   m.room.line(`* ${m.nick} ${text}`, lobby.wallTime(now), m);
   lobby.reply(m, 200, "Action sent");
-  lobby.event({
-    type: "message",
-    id: m.client.id,
-    nick: m.nick,
-    bytes: text.length,
-    room: m.room.name,
-  });
+  logSaid(lobby, m, text);
 }
 
 function list(lobby: Lobby, m: Member): void {
