@@ -17,7 +17,7 @@ import { TCP_DIALER } from "../net/tcp_transport.ts";
 import type { Dialer } from "../net/transport.ts";
 import { Turn } from "../net/turn.ts";
 import { MAX_PAYLOAD } from "../protocol/header.ts";
-import { BenchClient, benchNick, type Tally } from "./client.ts";
+import { BENCH_NICKS, BenchClient, benchNick, type Tally } from "./client.ts";
 import { benchPayload } from "./workload.ts";
 import { Histogram } from "./histogram.ts";
 import type { RunResult } from "./result.ts";
@@ -143,8 +143,9 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     const room = p.room !== undefined && await hasRooms(connectOptions(0), p.room)
       ? p.room
       : undefined;
-    // Nicknames of their own, so two runs on one server never clash.
-    const tag = room === undefined ? "" : `${room.slice(-4)}-`;
+    // Nicknames of their own (b00000 + a random offset), so two runs on one server seldom
+    // clash; no longer than the default ones, so a run's lines keep their size.
+    const first = room === undefined ? 0 : Math.floor(Math.random() * (BENCH_NICKS - p.clients));
     // Connect and register, a bounded number at a time.
     for (let i = 0; i < p.clients; i += 100) {
       const batch = [];
@@ -157,7 +158,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       const joined = room === undefined ? undefined : c.nextStatus();
       const welcome = c.nextStatus();
       if (room !== undefined) c.send(`JOIN ${room}`);
-      c.send(benchNick(c.index, tag));
+      c.send(benchNick(first + c.index));
       return Promise.all([joined ?? "200 OK", welcome]);
     });
     const regs = await within(Promise.all(registered), 60_000);
