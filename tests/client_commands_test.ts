@@ -79,6 +79,8 @@ Deno.test("the welcome's hint points at /help, and the server's HELP reply says 
   const [help] = p.message("200 OK - Help\nMSG <text> | LIST (WHO) | QUIT | HELP | STATS\n");
   assert.equal(clientHintAfter(help!), CLIENT_TEXT.serverHelpHint);
   assert.equal(clientHintAfter(welcome!), undefined);
+  const [list] = p.message("200 OK - User List\nHELP, ana\n");
+  assert.equal(withClientWelcome(list!), list, "only the registration reply is touched");
 });
 
 Deno.test("control characters from the server are shown, never sent to the terminal", () => {

@@ -22,10 +22,8 @@ export async function runInPipe(plan: ClientPlan & { readonly nick: string }): P
   const say = (text: string) => console.error(text);
   const { options, faults } = plan.connecting(plan.choice, plan.trace ? say : undefined);
   const view: ChatView = { timestamps: plan.timestamps ?? false };
-  let welcomed = false;
   const show = (event: ServerEvent) => {
-    const e = welcomed ? event : withClientWelcome(event);
-    welcomed ||= e.kind === "status";
+    const e = withClientWelcome(event);
     if (e.kind === "status") say(`${e.title}: ${e.body}`);
     else {console.log(
         view.timestamps && e.kind !== "history" ? `${shortTime(Date.now())} ${e.line}` : e.line,

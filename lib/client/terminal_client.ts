@@ -60,10 +60,8 @@ export async function runSession(
   for (;;) {
     nick ??= await askUntilValid(ask, say, CLIENT_TEXT.askNickname, nicknameAnswer);
     if (nick === undefined) return 0;
-    let welcomed = false;
     const show = (event: ServerEvent) => {
-      const e = welcomed ? event : withClientWelcome(event);
-      welcomed ||= e.kind === "status";
+      const e = withClientWelcome(event);
       say(formatEvent(e, colour, view.timestamps ? shortTime(Date.now()) : undefined));
       const hint = clientHintAfter(e);
       if (hint) say(hint);
