@@ -16,6 +16,7 @@ import { parseCommand, splitWord } from "./command.ts";
 import { CommandRegistry } from "./commands.ts";
 import type { ChatClient, Member } from "./chat_client.ts";
 import { BanList, minutesLeft } from "./bans.ts";
+import type { ChatEvent } from "./events.ts";
 import { DEFAULT_FLOOD, type FloodLimit, TokenBucket } from "./flood.ts";
 import { clockTime, DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_LINES } from "./history.ts";
 import { LineLog, LogCursor } from "./line_log.ts";
@@ -35,6 +36,7 @@ import { cleanChatText } from "../text/sanitize.ts";
 import { displayReason, displayValue } from "../text/escape.ts";
 
 export type { ChatClient, LinkFaults, Member } from "./chat_client.ts";
+export type { ChatEvent } from "./events.ts";
 
 /** Options of a {@link Lobby}. */
 export interface LobbyOptions {
@@ -72,69 +74,6 @@ export interface LobbyOptions {
   /** Makes resume tokens (default: 128 random bits in hex). */
   readonly newToken?: () => string;
 }
-
-/** Something that happened, for the log. */
-export type ChatEvent =
-  | {
-    readonly type: "join";
-    readonly id: number;
-    readonly nick: string;
-    readonly users: number;
-    readonly room: string;
-  }
-  | {
-    readonly type: "leave";
-    readonly id: number;
-    readonly nick: string;
-    readonly reason: string;
-    readonly room: string;
-  }
-  | { readonly type: "rename"; readonly id: number; readonly from: string; readonly to: string }
-  | {
-    readonly type: "message";
-    readonly id: number;
-    readonly nick: string;
-    readonly bytes: number;
-    readonly room: string;
-  }
-  | { readonly type: "private"; readonly id: number; readonly from: string; readonly to: string }
-  | {
-    readonly type: "move";
-    readonly id: number;
-    readonly nick: string;
-    readonly from: string;
-    readonly to: string;
-  }
-  | { readonly type: "held"; readonly id: number; readonly nick: string; readonly ms: number }
-  | { readonly type: "released"; readonly nick: string }
-  | {
-    readonly type: "resume";
-    readonly id: number;
-    readonly nick: string;
-    readonly room: string;
-    readonly missed: number;
-  }
-  | {
-    readonly type: "operator";
-    readonly id: number;
-    readonly nick: string;
-    readonly action: string;
-    readonly target?: string;
-    readonly detail?: string;
-  }
-  | {
-    readonly type: "denied";
-    readonly id: number;
-    readonly nick: string;
-    readonly verb: string;
-    readonly reason: string;
-  }
-  | {
-    readonly type: "reject";
-    readonly id: number;
-    readonly code: number;
-    readonly reason: string;
-  };
 
 /** A connection that has not registered yet. */
 interface Pending {
