@@ -525,3 +525,24 @@ Deno.test("the read buffer grows while reads fill it and shrinks when they stop"
   assert.equal(buf.length, 512, "quiet connections fall back to 512 bytes");
   assert.equal(nextReadBuffer(buf, 1, quiet), buf);
 });
+
+e2e("a telnet user typing one key per segment registers and chats (Windows telnet)", async (t) => {
+  await withServer(t, {}, async (server) => {
+    const other = await Raw.open(server);
+    await other.write("outro\n");
+    const telnet = await Raw.open(server);
+    await waitFor("prompt", () => telnet.text === "NICK");
+    // Windows telnet's first bytes: IAC WILL NAWS, IAC WILL TERMINAL-TYPE.
+    await telnet.write(new Uint8Array([0xff, 0xfb, 0x1f, 0xff, 0xfb, 0x18]));
+    const keys = [..."ana", "\r\n", ..."MSG oi", "\b", "lá", "\r\n"];
+    for (const k of keys) {
+      await telnet.write(k);
+      await new Promise((r) => setTimeout(r, 60)); // slower than the 40 ms burst gap
+    }
+    await waitFor("broadcast", () => other.text.includes("[ana]: olá\n"));
+    assert.match(telnet.text, /^NICK200 OK - Connected\nWelcome, ana!/);
+    assert.doesNotMatch(telnet.text, /40\d /, "no keystroke was taken as a command");
+    await telnet.close();
+    await other.close();
+  });
+});

@@ -10,7 +10,9 @@
 
 import { parseCommand, splitWord } from "./command.ts";
 import { DEFAULT_FLOOD, type FloodLimit, TokenBucket } from "./flood.ts";
-import { hasControl, nickKey, validateNick } from "./nick.ts";
+import { nickKeys, validateNick } from "./nick.ts";
+import { cleanChatText } from "../text/sanitize.ts";
+import { displayReason, displayValue } from "../text/escape.ts";
 import { status } from "./status.ts";
 import { LineLog, LogCursor } from "./line_log.ts";
 
@@ -84,7 +86,8 @@ interface Member {
    * large room only listens).
    */
   prefix: Uint8Array | undefined;
-  key: string;
+  /** Its nickname's keys in `#byNick` (see `nickKeys`). */
+  keys: readonly string[];
   bucket: TokenBucket | undefined;
   /** Its position in the line log: everything before it was handed over or skipped. */
   readonly cursor: LogCursor;
@@ -172,8 +175,7 @@ export class Room {
     const { verb, rest } = parseCommand(line);
     const spec = this.#commands.get(verb);
     if (spec === undefined) {
-      const shown = hasControl(verb) ? JSON.stringify(verb) : verb;
-      this.#reply(member, 404, `Unknown command: ${shown}`);
+      this.#reply(member, 404, `Unknown command: ${displayValue(verb)}`);
       return;
     }
     switch (spec.handler) {
@@ -194,13 +196,17 @@ export class Room {
     }
   }
 
-  /** A client left for a transport reason; idempotent. */
-  leave(client: ChatClient, reason: string): void {
+  /**
+   * A client left for a transport reason; idempotent. The reason may come from the peer (a
+   * binary client's RST reason): the notice shows it escaped and bounded (`displayReason`).
+   */
+  leave(client: ChatClient, transportReason: string): void {
     this.#pending.delete(client.id);
     const member = this.#members.get(client.id);
     if (member === undefined) return;
+    const reason = displayReason(transportReason);
     this.#members.delete(client.id);
-    this.#byNick.delete(member.key);
+    this.#forgetKeys(member);
     this.#event({ type: "leave", id: client.id, nick: member.nick, reason });
     this.#notice(`*** ${member.nick} left (${reason})`);
   }
@@ -225,8 +231,10 @@ export class Room {
   #register(client: ChatClient, line: string, now: number): void {
     const check = validateNick(line);
     if (!check.ok) return this.#refuse(client, 400, `Invalid nickname: ${check.reason}`);
-    const key = nickKey(check.nick);
-    if (this.#byNick.has(key)) return this.#refuse(client, 409, `Nickname taken: ${check.nick}`);
+    const keys = nickKeys(check.nick);
+    if (this.#holder(keys) !== undefined) {
+      return this.#refuse(client, 409, `Nickname taken: ${check.nick}`);
+    }
     if (this.#members.size >= this.#maxClients) {
       return this.#refuse(client, 503, `Server full (${this.#maxClients} users)`);
     }
@@ -235,12 +243,12 @@ export class Room {
       client,
       nick: check.nick,
       prefix: undefined,
-      key,
+      keys,
       bucket: this.#flood ? new TokenBucket(this.#flood, now) : undefined,
       cursor: new LogCursor(this.#lines, client.logPieceMax),
     };
     this.#members.set(client.id, member);
-    this.#byNick.set(key, member);
+    for (const k of keys) this.#byNick.set(k, member);
     const n = this.#members.size;
     this.#send(
       member,
@@ -293,33 +301,52 @@ export class Room {
     m.client.send(bytes);
   }
 
-  /** Checks chat text; replies with the error and returns false when it is not acceptable. */
-  #acceptText(m: Member, text: string, now: number): boolean {
+  /** The member whose nickname has one of `keys`, other than `except`. */
+  #holder(keys: readonly string[], except?: Member): Member | undefined {
+    for (const k of keys) {
+      const holder = this.#byNick.get(k);
+      if (holder !== undefined && holder !== except) return holder;
+    }
+    return undefined;
+  }
+
+  #forgetKeys(m: Member): void {
+    for (const k of m.keys) if (this.#byNick.get(k) === m) this.#byNick.delete(k);
+  }
+
+  /**
+   * Checks and cleans chat text (`cleanChatText`: controls refused, tabs to spaces, invisible
+   * characters removed, mark stacks bounded); replies with the error and returns `undefined`
+   * when it is not acceptable.
+   */
+  #acceptText(m: Member, typed: string, now: number): string | undefined {
+    const text = cleanChatText(typed);
+    if (typeof text !== "string") {
+      this.#reply(m, 400, `Control characters are not allowed: ${text.codePoint}`);
+      return undefined;
+    }
     if (text === "") {
       this.#reply(m, 400, "Empty message");
-      return false;
-    }
-    if (hasControl(text)) {
-      this.#reply(m, 400, "Control characters are not allowed");
-      return false;
+      return undefined;
     }
     if (text.length * 3 > this.#maxText) {
       const size = encoder.encode(text).length;
       if (size > this.#maxText) {
         this.#reply(m, 413, `Message too long (${size} bytes, max ${this.#maxText})`);
-        return false;
+        return undefined;
       }
     }
     if (m.bucket && !m.bucket.take(now)) {
       const f = m.bucket.limit;
       this.#reply(m, 429, `Slow down: ${f.burst} messages per ${f.perSeconds} s`);
-      return false;
+      return undefined;
     }
-    return true;
+    return text;
   }
 
-  #msg(m: Member, text: string, now: number): void {
-    if (!this.#acceptText(m, text, now)) return;
+  #msg(m: Member, typed: string, now: number): void {
+    const text = this.#acceptText(m, typed, now);
+    if (text === undefined) return;
     m.prefix ??= encoder.encode(`[${m.nick}]: `);
     this.#broadcast(this.#lines.encodeLine(m.prefix, text), m);
     this.#send(m, MSG_OK);
@@ -333,33 +360,30 @@ export class Room {
   #nick(m: Member, rest: string): void {
     const check = validateNick(rest);
     if (!check.ok) return this.#reply(m, 400, `Invalid nickname: ${check.reason}`);
-    const key = nickKey(check.nick);
-    const holder = this.#byNick.get(key);
-    if (holder !== undefined && holder !== m) {
+    const keys = nickKeys(check.nick);
+    if (this.#holder(keys, m) !== undefined) {
       return this.#reply(m, 409, `Nickname taken: ${check.nick}`);
     }
     const old = m.nick;
-    this.#byNick.delete(m.key);
+    this.#forgetKeys(m);
     m.nick = check.nick;
     m.prefix = undefined;
-    m.key = key;
-    this.#byNick.set(key, m);
+    m.keys = keys;
+    for (const k of keys) this.#byNick.set(k, m);
     this.#reply(m, 200, `You are now ${m.nick}`, "Nickname changed");
     this.#event({ type: "rename", id: m.client.id, from: old, to: m.nick });
     if (old !== m.nick) this.#notice(`*** ${old} is now known as ${m.nick}`, m);
   }
 
   #priv(m: Member, rest: string, now: number): void {
-    const [target, text] = splitWord(rest);
-    if (target === "" || text === "") {
+    const [target, typed] = splitWord(rest);
+    if (target === "" || typed === "") {
       return this.#reply(m, 400, "Usage: PRIV <nick> <text>");
     }
-    const to = this.#byNick.get(nickKey(target));
-    if (to === undefined) {
-      const shown = hasControl(target) ? JSON.stringify(target) : target;
-      return this.#reply(m, 404, `No such user: ${shown}`);
-    }
-    if (!this.#acceptText(m, text, now)) return;
+    const to = this.#holder(nickKeys(target));
+    if (to === undefined) return this.#reply(m, 404, `No such user: ${displayValue(target)}`);
+    const text = this.#acceptText(m, typed, now);
+    if (text === undefined) return;
     this.#send(to, encoder.encode(`[${m.nick} -> ${to.nick}]: ${text}\n`));
     this.#reply(m, 200, `Private message sent to ${to.nick}`);
     this.#event({ type: "private", id: m.client.id, from: m.nick, to: to.nick });

@@ -6,6 +6,7 @@
 
 import type { ChatClient, Room } from "../chat/mod.ts";
 import { Outbox } from "../net/outbox.ts";
+import { formatTextTrace } from "../net/trace.ts";
 import type { Wakeable } from "../net/scheduler.ts";
 import { LineFramer } from "./line_framer.ts";
 import type { ServerSession, SessionContext } from "./session.ts";
@@ -62,9 +63,8 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
     const trace = env.trace;
     this.#trace = trace
       ? (dir, text) => {
-        const arrow = dir === "send" ? "→" : "←";
         for (const line of text.replace(/\n$/, "").split("\n")) {
-          trace(`text ${ctx.peer} ${arrow} ${line}`);
+          trace(formatTextTrace(`text ${ctx.peer}`, dir, line));
         }
       }
       : undefined;
@@ -112,7 +112,7 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   end(): void {
     const now = this.#ctx.env.turn.now();
     if (!this.#closing) {
-      const last = this.#framer.flushIdle(Infinity);
+      const last = this.#framer.flushEnd();
       if (last !== undefined) this.#input(last, now);
     }
     this.#room.leave(this, "connection closed");
