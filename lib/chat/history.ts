@@ -2,7 +2,7 @@
  * A room's history: the last chat lines said in it, replayed to whoever joins (ssh-chat keeps
  * 20), each marked with the time it was said so that no client takes it for a new line. Bounded
  * twice: at most `lines` lines and at most `bytes` bytes (the oldest go first), so a room of
- * 32 KB lines keeps a few of them rather than 640 KB.
+ * 32 KB lines keeps none of them rather than 640 KB (a join costs a phone at most 8 KiB).
  *
  * On the wire a history line is the original line after `(HH:MM:SS) ` (the server's local
  * time): `(14:02:11) [ana]: Bom dia!`. It starts with `(`, which no chat line (`[`), notice
@@ -13,7 +13,7 @@
 /** Lines a room replays to a newcomer unless told otherwise (`chat serve --history N`). */
 export const DEFAULT_HISTORY_LINES = 20;
 /** Bytes of history a room keeps at most. */
-export const DEFAULT_HISTORY_BYTES = 64 * 1024;
+export const DEFAULT_HISTORY_BYTES = 8 * 1024;
 
 const encoder = new TextEncoder();
 

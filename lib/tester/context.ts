@@ -13,6 +13,9 @@ import { TestFailure } from "./spec.ts";
 import { TextClient } from "./text_client.ts";
 import { Transcript } from "./transcript.ts";
 
+/** The largest retransmission timeout PROTOCOL.md allows a sender ("Timers": 2 s). */
+const MAX_RTO_MS = 2000;
+
 /** How a test reaches its server and how patient it is. */
 export interface ContextOptions {
   /** The server. */
@@ -163,9 +166,10 @@ export class TestContext {
     what: string,
   ): Promise<StatusLine> {
     const r = client.received;
-    const s = await r.wait(() => r.statuses(since)[0], this.replyMs, this.signal);
+    const ms = this.#waitMs(client);
+    const s = await r.wait(() => r.statuses(since)[0], ms, this.signal);
     if (s) return s;
-    this.fail(`No reply to ${what} within ${this.replyMs} ms${silence(client, since)}`);
+    this.fail(`No reply to ${what} within ${ms} ms${silence(client, since)}`);
   }
 
   /** Like {@link status}, and fails unless the code is `code`. */
@@ -204,11 +208,20 @@ export class TestContext {
     needle: string,
     since = 0,
     count = 1,
-    timeoutMs = this.replyMs,
+    timeoutMs = this.#waitMs(client),
   ): Promise<number> {
     const r = client.received;
     await r.wait(() => r.count(needle, since) >= count || undefined, timeoutMs, this.signal);
     return r.count(needle, since);
+  }
+
+  /**
+   * How long to wait for `client`: the reply timeout, plus on a binary session the longest
+   * retransmission timeout PROTOCOL.md allows (a lost or corrupted frame may legitimately wait
+   * for the server's timer).
+   */
+  #waitMs(client: TextClient | BinaryClient): number {
+    return this.replyMs + (client instanceof BinaryClient ? MAX_RTO_MS : 0);
   }
 
   /** Closes every client of the test (the runner calls it when the test ends). */
