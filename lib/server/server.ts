@@ -235,6 +235,8 @@ export class ChatServer {
   #registrationSweep: ReturnType<typeof setInterval> | undefined;
   readonly #started = performance.now();
   readonly #finished = Promise.withResolvers<void>();
+  /** Resolved once no connection is open during {@link shutdown}. */
+  readonly #allClosed = Promise.withResolvers<void>();
   #peakRss = 0;
   #nextId = 0;
   #stopping = false;
@@ -369,9 +371,13 @@ export class ChatServer {
     this.#stopping = true;
     for (const l of this.#listeners) l.close();
     this.lobby.shutdown(reason);
-    const deadline = Date.now() + graceMs;
-    while (this.#connections.size > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
+    if (this.#connections.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.#allClosed.promise,
+        new Promise((r) => timer = setTimeout(r, graceMs)),
+      ]);
+      clearTimeout(timer);
     }
     for (const c of [...this.#connections]) c.close("server shutting down");
     this.#scheduler.stop();
@@ -504,6 +510,7 @@ export class ChatServer {
     this.#registering.delete(c);
     if (this.#registering.size === 0) this.#stopRegistrationSweep();
     this.counters.open--;
+    if (this.#stopping && this.#connections.size === 0) this.#allClosed.resolve();
   }
 
   #logChatEvent(e: ChatEvent): void {
