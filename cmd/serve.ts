@@ -20,6 +20,7 @@ import { fdLimitWarning, readFdLimits } from "../lib/net/fd_limit.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { onShutdownSignal } from "../lib/cli/signals.ts";
+import { newTeacherToken } from "../lib/server/web_settings.ts";
 
 const spec: FlagSpec = {
   host: { type: "string" },
@@ -35,6 +36,8 @@ const spec: FlagSpec = {
   corrupt: { type: "string" },
   faults: { type: "string" },
   pcap: { type: "string" },
+  "teacher-token": { type: "string" },
+  "web-origin": { type: "string" },
 };
 
 const help = `chat serve: run the chat server
@@ -55,10 +58,16 @@ Usage: chat serve [options]
   --faults SCRIPT      deterministic faults, e.g. "drop:data#3,corrupt:ack#5@2"
   --seed N             seed of the fault injection (default 1)
   --pcap FILE          write every session's traffic to FILE (pcapng, opens in Wireshark)
+  --teacher-token T    the token of the teacher's page /teacher?token=T (default: a random
+                       one, printed at start)
+  --web-origin LIST    also let pages from these origins open a WebSocket to the chat, e.g.
+                       "http://10.0.0.5:8080" (comma-separated, or "*"); default: only the
+                       page this server serves
   -h, --help           show this help
 
 One port serves both protocols: binary sessions (chat join) and plain-text sessions
-(chat join --text, netcat, telnet). Stop with Ctrl-C: every client is told.`;
+(chat join --text, netcat, telnet), and the web page (http://HOST:PORT/ in a browser or on a
+phone: chat, and a live view of its sliding window). Stop with Ctrl-C: every client is told.`;
 
 async function run(args: string[]): Promise<number> {
   const flags = parseFlags(args, spec);
@@ -82,6 +91,19 @@ async function run(args: string[]): Promise<number> {
   const logFile = stringFlag(flags, "log");
   const quiet = boolFlag(flags, "quiet");
   const trace = boolFlag(flags, "trace") ? (line: string) => console.log(line) : undefined;
+  const teacherToken = stringFlag(flags, "teacher-token") ?? newTeacherToken();
+  if (!/^[A-Za-z0-9_-]{8,64}$/.test(teacherToken)) {
+    throw new UsageError(
+      `--teacher-token must be 8 to 64 letters, digits, _ or -: ${teacherToken}`,
+    );
+  }
+  const origins = (stringFlag(flags, "web-origin") ?? "").split(",").map((o) => o.trim())
+    .filter((o) => o !== "");
+  for (const o of origins) {
+    if (o !== "*" && !/^https?:\/\/[^/\s]+$/.test(o)) {
+      throw new UsageError(`--web-origin takes origins like http://10.0.0.5:8080: ${o}`);
+    }
+  }
   // Before the logging Worker: a Worker left running would keep the process alive.
   const pcap = pcapPath === undefined ? undefined : await openPcap(pcapPath);
   // Quiet with no log file: nothing would be written, so no logging Worker (about 15 MB).
@@ -107,6 +129,7 @@ async function run(args: string[]): Promise<number> {
       trace,
       faults: faulty ? { loss, corrupt, script, seed } : undefined,
       capture: pcap?.forConnection,
+      web: { origins, teacherToken },
     });
   } catch (error) {
     await logger.close();
@@ -140,6 +163,12 @@ async function run(args: string[]): Promise<number> {
       }
     }
   }
+  const webHost = host === "0.0.0.0" || host === "::"
+    ? lanAddresses().find((a) => a.family === "IPv4")?.address ?? "127.0.0.1"
+    : server.addr.hostname;
+  const web = `http://${webHost.includes(":") ? `[${webHost}]` : webHost}:${server.addr.port}`;
+  console.log(`web page (browsers, phones): ${web}/`);
+  console.log(`teacher's page (keep the token to yourself): ${web}/teacher?token=${teacherToken}`);
   const limits = await readFdLimits();
   const fdWarning = limits && fdLimitWarning(limits, maxClients);
   if (fdWarning) console.error(`chat serve: warning: ${fdWarning}`);
