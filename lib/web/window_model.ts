@@ -81,6 +81,8 @@ export interface WindowSnapshot {
   readonly rto: number;
   readonly srtt: number;
   readonly sender: {
+    /** False while a recording that joined a running session waits for the first DATA sent. */
+    readonly known: boolean;
     readonly base: number;
     readonly next: number;
     /** A few acknowledged frames before `base`, then `base .. base + window - 1`. */
@@ -88,6 +90,8 @@ export interface WindowSnapshot {
     readonly timers: readonly TimerView[];
   };
   readonly receiver: {
+    /** False while a recording that joined a running session waits for the first DATA in. */
+    readonly known: boolean;
     readonly expected: number;
     /** SR: frames held out of order (within the window), ascending. */
     readonly held: readonly number[];
@@ -275,8 +279,9 @@ export class WindowModel {
       ackPolicy: this.#ackPolicy,
       rto: this.#rto,
       srtt: this.#srtt,
-      sender: { base: this.#base, next: this.#next, slots, timers },
+      sender: { known: !this.#resyncSend, base: this.#base, next: this.#next, slots, timers },
       receiver: {
+        known: !this.#resyncRecv,
         expected: this.#expected,
         held: [...this.#held].sort((a, b) => seqDiff(a, b)),
         discarded: recent(this.#discarded),

@@ -150,9 +150,23 @@ export class Page {
 
   /** A PNG of the viewport (or the whole page), written to `path`. */
   async screenshot(path: string, fullPage = false): Promise<void> {
+    let clip: Record<string, number> | undefined;
+    if (fullPage) {
+      const m = await this.#dt.send("Page.getLayoutMetrics") as {
+        cssContentSize: { width: number; height: number };
+      };
+      clip = {
+        x: 0,
+        y: 0,
+        width: m.cssContentSize.width,
+        height: m.cssContentSize.height,
+        scale: 1,
+      };
+    }
     const r = await this.#dt.send("Page.captureScreenshot", {
       format: "png",
       captureBeyondViewport: fullPage,
+      ...(clip ? { clip } : {}),
     });
     await Deno.writeFile(path, Uint8Array.from(atob(r.data as string), (c) => c.charCodeAt(0)));
   }
@@ -214,8 +228,7 @@ export class Browser {
       stderr: "piped",
     }).spawn();
     // The DevTools address is printed on stderr; the rest of it is drained.
-    let found: (url: string) => void;
-    const url = new Promise<string>((r) => found = r);
+    const { promise: url, resolve: found } = Promise.withResolvers<string>();
     const stderr = (async () => {
       const dec = new TextDecoder();
       let text = "";

@@ -101,7 +101,7 @@ function item(it: DiagramItem, y: number): SVGElement {
       { class: "mark", "data-label": it.label },
       time,
       s("circle", { cx: X_LOCAL, cy: y, r: 3.5 }),
-      s("text", { x: X_LOCAL + 7, y: y + 4 }, `⏱ ${it.label}`),
+      s("text", { x: X_LOCAL + 7, y: y + 4 }, it.label),
     );
   }
   const cls = `${typeClass(it.type)} ${it.fate}`;
@@ -114,7 +114,10 @@ function item(it: DiagramItem, y: number): SVGElement {
   // A dropped frame stops half-way.
   const ex = dropped ? (x1 + x2) / 2 : x2;
   const ey = dropped ? (y1 + y2) / 2 : y2;
-  const mid = { x: (x1 + ex) / 2, y: (y1 + ey) / 2 };
+  // The label sits near the sender's end, above the arrow: a frame and the answer crossing
+  // it in the next row keep their labels apart (one near each line).
+  const lx = send ? x1 + 10 : x1 - 10;
+  const ly = y1 + (ey - y1) * (10 / Math.max(1, Math.abs(ex - x1))) - 3;
   const end = dropped
     ? s("text", { class: "cross", x: ex, y: ey + 4 }, "✕")
     : s("polygon", { points: arrowHead(x1, y1, ex, ey) });
@@ -131,8 +134,8 @@ function item(it: DiagramItem, y: number): SVGElement {
     end,
     s(
       "text",
-      { class: "label", x: mid.x, y: mid.y - 3 },
-      it.fate === "corrupted" ? `⚡ ${it.label}` : it.label,
+      { class: `label ${send ? "from-local" : "from-peer"}`, x: lx, y: ly },
+      it.fate === "corrupted" ? `${it.label} corrupted` : it.label,
     ),
   );
 }

@@ -73,8 +73,8 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
           onclick: a ? () => watch(s.id) : undefined,
           title: a ? "show its window" : "plain text: no ARQ window",
         },
-        h("td", {}, s.id),
-        h("td", {}, s.nick ?? "–"),
+        h("td", { class: "num" }, s.id),
+        h("td", { class: "nick" }, s.nick ?? "–"),
         h("td", {}, kind),
         h("td", {}, over),
         h("td", { class: "num" }, a?.window ?? "–"),
@@ -82,29 +82,18 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
         h("td", { class: "num" }, a?.rto ?? "–"),
         h("td", { class: "num" }, a?.retransmissions ?? "–"),
         h("td", { class: "num" }, a?.timeouts ?? "–"),
-        h("td", { class: "num" }, a?.framesSent ?? "–"),
       );
     });
     fill(
       table,
+      h("caption", {}, "win: window in frames · resent: retransmissions · t/o: timeouts"),
       h(
         "thead",
         {},
         h(
           "tr",
           {},
-          ...[
-            "#",
-            "nick",
-            "kind",
-            "over",
-            "window",
-            "SRTT ms",
-            "RTO ms",
-            "resent",
-            "timeouts",
-            "frames",
-          ]
+          ...["#", "nick", "kind", "over", "win", "SRTT ms", "RTO ms", "resent", "t/o"]
             .map((t) => h("th", {}, t)),
         ),
       ),

@@ -58,8 +58,18 @@ function figure(name: string, value: string): HTMLElement {
   return h("span", { class: "figure" }, h("small", {}, name), " ", h("b", {}, value));
 }
 
+const WAITING = "joined while running: its sequence numbers show with its next DATA frame";
+
 function senderRow(snap: WindowSnapshot, names: EndNames): HTMLElement {
   const { base, next, slots, timers } = snap.sender;
+  if (!snap.sender.known) {
+    return h(
+      "section",
+      { class: "row sender", "data-test": "sender" },
+      h("h4", {}, `Sender: ${names.local} → ${names.peer}`),
+      h("p", { class: "note" }, WAITING),
+    );
+  }
   const timerOf = new Map(timers.map((t) => [t.seq, t]));
   const cells = slots.map((slot) => {
     const marks: string[] = [];
@@ -85,7 +95,7 @@ function senderRow(snap: WindowSnapshot, names: EndNames): HTMLElement {
       h("span", { class: "seq" }, slot.seq),
       slot.attempts > 1 ? h("span", { class: "tries" }, `×${slot.attempts}`) : null,
       slot.state === "lost"
-        ? h("span", { class: "fault" }, slot.fault === "corrupt" ? "⚡" : "✕")
+        ? h("span", { class: "fault" }, slot.fault === "corrupt" ? "≠" : "✕")
         : null,
       t
         ? h(
@@ -120,6 +130,14 @@ function senderRow(snap: WindowSnapshot, names: EndNames): HTMLElement {
 
 function receiverRow(snap: WindowSnapshot, names: EndNames): HTMLElement {
   const r = snap.receiver;
+  if (!r.known) {
+    return h(
+      "section",
+      { class: "row receiver", "data-test": "receiver" },
+      h("h4", {}, `Receiver: ${names.peer} → ${names.local}`),
+      h("p", { class: "note" }, WAITING),
+    );
+  }
   const held = new Set(r.held);
   const cells = [];
   for (let i = 0; i < Math.max(1, snap.window); i++) {
