@@ -13,7 +13,7 @@ import { arqStatsLine, CLIENT_TEXT } from "./messages.ts";
 
 /** Acts on `line`; "quit" when the person asked to leave. */
 export function actOnTyped(
-  conn: ChatConnection,
+  conn: Pick<ChatConnection, "send" | "endpoint">,
   line: string,
   faults: FaultInjector | undefined,
   say: (text: string) => void,

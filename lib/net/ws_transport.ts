@@ -26,6 +26,7 @@ import {
   wsHeaderLength,
   WsOpcode,
 } from "./websocket_frame.ts";
+import { ByteQueue } from "./byte_queue.ts";
 import type { Conn, Dialer, NetAddress } from "./transport.ts";
 
 /** The byte stream under a server-side WebSocket (the HTTP session's context). */
@@ -58,8 +59,7 @@ export class WebSocketServerConn implements Conn {
   readonly #sink: WsFrameSink;
   readonly #maxQueued: number;
   /** Payload bytes received and not read yet. */
-  #queue: Uint8Array[] = [];
-  #queued = 0;
+  readonly #queue = new ByteQueue();
   #reader: { buf: Uint8Array; resolve: (n: number | null) => void } | undefined;
   /** No more bytes will be read (Close received, the stream ended, or closed here). */
   #ended = false;
@@ -102,7 +102,7 @@ export class WebSocketServerConn implements Conn {
   }
 
   read(buf: Uint8Array): Promise<number | null> {
-    if (this.#queue.length > 0) return Promise.resolve(this.#take(buf));
+    if (!this.#queue.empty) return Promise.resolve(this.#queue.take(buf));
     if (this.#ended || this.#closed) return Promise.resolve(null);
     return new Promise((resolve) => this.#reader = { buf, resolve });
   }
@@ -128,20 +128,16 @@ export class WebSocketServerConn implements Conn {
 
   #onData(piece: Uint8Array): void {
     if (piece.length === 0 || this.#ended) return;
-    if (this.#queued + piece.length > this.#maxQueued) {
+    if (this.#queue.bytes + piece.length > this.#maxQueued) {
       this.#fail(WsClose.policy, `Too much unread input: over ${this.#maxQueued} bytes`);
       return;
     }
+    this.#queue.push(piece.slice());
     const reader = this.#reader;
-    if (reader !== undefined && this.#queue.length === 0) {
+    if (reader !== undefined) {
       this.#reader = undefined;
-      const n = Math.min(reader.buf.length, piece.length);
-      reader.buf.set(piece.subarray(0, n));
-      if (n < piece.length) this.#enqueue(piece.slice(n));
-      reader.resolve(n);
-      return;
+      reader.resolve(this.#queue.take(reader.buf));
     }
-    this.#enqueue(piece.slice());
   }
 
   #onControl(opcode: number, payload: Uint8Array): void {
@@ -157,37 +153,17 @@ export class WebSocketServerConn implements Conn {
     }
   }
 
-  #enqueue(bytes: Uint8Array): void {
-    this.#queue.push(bytes);
-    this.#queued += bytes.length;
-  }
-
-  #take(buf: Uint8Array): number {
-    let n = 0;
-    while (n < buf.length && this.#queue.length > 0) {
-      const head = this.#queue[0]!;
-      const k = Math.min(head.length, buf.length - n);
-      buf.set(head.subarray(0, k), n);
-      n += k;
-      if (k === head.length) this.#queue.shift();
-      else this.#queue[0] = head.subarray(k);
-    }
-    this.#queued -= n;
-    return n;
-  }
-
   #endReading(): void {
     if (this.#ended) return;
     this.#ended = true;
     const reader = this.#reader;
     this.#reader = undefined;
-    reader?.resolve(this.#queue.length > 0 ? this.#take(reader.buf) : null);
+    reader?.resolve(this.#queue.empty ? null : this.#queue.take(reader.buf));
   }
 
   /** A protocol error: Close with its code, and the stream is closed once that is written. */
   #fail(code: number, reason: string): void {
-    this.#queue = [];
-    this.#queued = 0;
+    this.#queue.clear();
     this.#endReading();
     this.#sendClose(code, reason).finally(() => this.#stream.close(reason));
   }
@@ -226,7 +202,7 @@ class WebSocketClientConn implements Conn {
   readonly localAddr: NetAddress;
   readonly remoteAddr: NetAddress;
   readonly #ws: WebSocket;
-  #queue: Uint8Array[] = [];
+  readonly #queue = new ByteQueue();
   #reader: { buf: Uint8Array; resolve: (n: number | null) => void } | undefined;
   #ended = false;
   #failed = false;
@@ -242,14 +218,12 @@ class WebSocketClientConn implements Conn {
         ? new TextEncoder().encode(data)
         : new Uint8Array(data as ArrayBuffer);
       if (bytes.length === 0 || this.#ended) return;
+      this.#queue.push(bytes);
       const reader = this.#reader;
       if (reader !== undefined) {
         this.#reader = undefined;
-        const n = Math.min(reader.buf.length, bytes.length);
-        reader.buf.set(bytes.subarray(0, n));
-        if (n < bytes.length) this.#queue.push(bytes.subarray(n));
-        reader.resolve(n);
-      } else this.#queue.push(bytes);
+        reader.resolve(this.#queue.take(reader.buf));
+      }
     });
     ws.addEventListener("close", (e) => {
       if (!(e as CloseEvent).wasClean) this.#failed = true;
@@ -258,18 +232,7 @@ class WebSocketClientConn implements Conn {
   }
 
   read(buf: Uint8Array): Promise<number | null> {
-    if (this.#queue.length > 0) {
-      let n = 0;
-      while (n < buf.length && this.#queue.length > 0) {
-        const head = this.#queue[0]!;
-        const k = Math.min(head.length, buf.length - n);
-        buf.set(head.subarray(0, k), n);
-        n += k;
-        if (k === head.length) this.#queue.shift();
-        else this.#queue[0] = head.subarray(k);
-      }
-      return Promise.resolve(n);
-    }
+    if (!this.#queue.empty) return Promise.resolve(this.#queue.take(buf));
     if (this.#ended) return Promise.resolve(null);
     return new Promise((resolve) => this.#reader = { buf, resolve });
   }

@@ -13,6 +13,7 @@ import {
   WsFrameDecoder,
   WsOpcode,
 } from "../../lib/net/websocket_frame.ts";
+import { ByteQueue } from "../../lib/net/byte_queue.ts";
 import { type Conn, type Dialer, type NetAddress, writeAll } from "../../lib/net/transport.ts";
 
 const enc = new TextEncoder();
@@ -83,7 +84,7 @@ export class TestWebSocket implements Conn {
   /** Resolves when the stream under it ends. */
   readonly ended: Promise<void>;
   readonly #decoder = new WsFrameDecoder({ masked: false });
-  #queue: Uint8Array[] = [];
+  readonly #queue = new ByteQueue();
   #waiter: (() => void) | undefined;
   #done = false;
 
@@ -97,7 +98,7 @@ export class TestWebSocket implements Conn {
   async #pump(early: Uint8Array): Promise<void> {
     const sink = {
       data: (piece: Uint8Array) => {
-        if (piece.length > 0) this.#queue.push(piece.slice());
+        this.#queue.push(piece.slice());
       },
       control: (opcode: number, payload: Uint8Array) => {
         if (opcode === WsOpcode.close) this.closeCodes.push(closeCode(payload));
@@ -129,20 +130,11 @@ export class TestWebSocket implements Conn {
   }
 
   async read(buf: Uint8Array): Promise<number | null> {
-    while (this.#queue.length === 0) {
+    while (this.#queue.empty) {
       if (this.#done || this.closeCodes.length > 0) return null;
       await new Promise<void>((r) => this.#waiter = r);
     }
-    let n = 0;
-    while (n < buf.length && this.#queue.length > 0) {
-      const head = this.#queue[0]!;
-      const k = Math.min(head.length, buf.length - n);
-      buf.set(head.subarray(0, k), n);
-      n += k;
-      if (k === head.length) this.#queue.shift();
-      else this.#queue[0] = head.subarray(k);
-    }
-    return n;
+    return this.#queue.take(buf);
   }
 
   async write(p: Uint8Array): Promise<number> {

@@ -11,7 +11,8 @@
  */
 
 import { interpretTyped, slashHelp } from "../../client/commands.ts";
-import { arqStatsLine, CLIENT_TEXT } from "../../client/messages.ts";
+import { CLIENT_TEXT } from "../../client/messages.ts";
+import { actOnTyped } from "../../client/typed_actions.ts";
 import type { ServerEvent } from "../../client/server_lines.ts";
 import { parseProbability } from "../../faults/mod.ts";
 import { MAX_WINDOW } from "../../protocol/control.ts";
@@ -159,63 +160,23 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
 
   const act = (c: BrowserClient, line: string) => {
     const t = interpretTyped(line);
-    switch (t.kind) {
-      case "none":
-        return;
-      case "send":
-        if (t.line.startsWith("MSG ")) {
-          show("mine", h("b", { class: "nick" }, `[${c.choice.nick}]`), ": ", t.line.slice(4));
-        }
-        c.send(t.line);
-        return;
-      case "quit":
-        c.quit();
-        return;
-      case "help":
-        if (t.server) c.send("HELP");
-        else say(`${slashHelp()}\nAny other /VERB ARGS is sent to the server as VERB ARGS.`);
-        return;
-      case "stats": {
-        const e = c.endpoint;
-        if (!e) say(CLIENT_TEXT.noArqCounters);
-        else {
-          say(arqStatsLine({
-            mode: e.params?.mode.toUpperCase() ?? "?",
-            window: e.params?.window ?? 0,
-            ...e.stats,
-            srtt: e.srtt,
-            rto: e.rto,
-            injected: c.faults?.stats,
-          }));
-        }
-        return;
-      }
-      case "loss":
-      case "corrupt": {
-        const faults = c.faults;
-        if (!faults) return say(CLIENT_TEXT.faultsNeedBinary);
-        const what = t.kind === "loss" ? CLIENT_TEXT.loss : CLIENT_TEXT.corruption;
-        try {
-          const p = parseProbability(t.value, what);
-          if (t.kind === "loss") faults.setLoss(p);
-          else faults.setCorrupt(p);
-          say(CLIENT_TEXT.probabilitySet(what, p));
-        } catch {
-          say(CLIENT_TEXT.probabilityBad(what, t.value));
-        }
-        return;
-      }
-      case "error": {
-        // An unknown slash command goes to the server as its verb (rooms: /join ROOM).
-        const m = /^\/([A-Za-z][A-Za-z0-9_-]*)(?:\s+(.*))?$/.exec(line.trim());
-        if (m) {
-          c.send(m[2] ? `${m[1]!.toUpperCase()} ${m[2]}` : m[1]!.toUpperCase());
-          return;
-        }
-        say(t.message);
+    if (t.kind === "quit") return c.quit();
+    if (t.kind === "help" && !t.server) {
+      return say(`${slashHelp()}\nAny other /VERB ARGS is sent to the server as VERB ARGS.`);
+    }
+    if (t.kind === "error") {
+      // An unknown slash command goes to the server as its verb (rooms: /join ROOM).
+      const m = /^\/([A-Za-z][A-Za-z0-9_-]*)(?:\s+(.*))?$/.exec(line.trim());
+      if (m && t.message === CLIENT_TEXT.unknownCommand(`/${m[1]!.toLowerCase()}`)) {
+        c.send(m[2] ? `${m[1]!.toUpperCase()} ${m[2]}` : m[1]!.toUpperCase());
         return;
       }
     }
+    if (t.kind === "send" && t.line.startsWith("MSG ")) {
+      show("mine", h("b", { class: "nick" }, `[${c.choice.nick}]`), ": ", t.line.slice(4));
+    }
+    // The rest as chat join does it: the same commands, figures and messages.
+    actOnTyped(c, line, c.faults, say);
   };
 
   // A line to send from the window tab too: watch its frames leave without changing tabs.
