@@ -12,7 +12,15 @@ import {
   UsageError,
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
-import { DEFAULT_ANNOUNCE_MAX, parseFlood } from "../lib/chat/mod.ts";
+import {
+  DEFAULT_ANNOUNCE_MAX,
+  DEFAULT_HISTORY_LINES,
+  DEFAULT_MAX_ROOMS,
+  DEFAULT_ROOM,
+  parseFlood,
+} from "../lib/chat/mod.ts";
+import { DEFAULT_RECONNECT_GRACE_MS } from "../lib/chat/reservations.ts";
+import { newTeacherPassword, TEACHER_PASSWORD_ENV } from "../lib/cli/teacher_password.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { type Logger, NullLogger, WorkerLogger } from "../lib/log/logger.ts";
 import { lanAddresses } from "../lib/net/addresses.ts";
@@ -20,7 +28,6 @@ import { fdLimitWarning, readFdLimits } from "../lib/net/fd_limit.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { onShutdownSignal } from "../lib/cli/signals.ts";
-import { newTeacherToken } from "../lib/server/web_settings.ts";
 
 const spec: FlagSpec = {
   host: { type: "string" },
@@ -36,7 +43,10 @@ const spec: FlagSpec = {
   corrupt: { type: "string" },
   faults: { type: "string" },
   pcap: { type: "string" },
-  "teacher-token": { type: "string" },
+  history: { type: "string" },
+  "max-rooms": { type: "string" },
+  "reconnect-grace": { type: "string" },
+  "teacher-password": { type: "string" },
   "web-origin": { type: "string" },
 };
 
@@ -49,7 +59,17 @@ Usage: chat serve [options]
   --max-clients N      most users at once (default 10000)
   --announce-max N     join/leave notices go to everyone while at most N users are in
                        (default 1000); a larger room stays quiet (N joins cost N²/2 lines)
-  --flood MSGS/SECS    flood limit per user for MSG/PRIV, or "off" (default 10/5)
+  --flood MSGS/SECS    flood limit per user for MSG, ME, PRIV, JOIN and OP, or "off"
+                       (default 10/5)
+  --history N          lines of a room's history replayed on join (default ${DEFAULT_HISTORY_LINES}; 0: off)
+  --max-rooms N        most rooms at once, the default room included (default ${DEFAULT_MAX_ROOMS})
+  --reconnect-grace S  a user whose connection drops keeps its nickname S seconds for
+                       chat join to reconnect (default ${
+  DEFAULT_RECONNECT_GRACE_MS / 1000
+}; 0: not held)
+  --teacher-password P the password of /op (OP P), which gives /kick, /mute, /ban, /announce,
+                       /faults and /close; default: \$${TEACHER_PASSWORD_ENV}, else one made now
+                       and printed
   --log FILE           also append JSON-lines events to FILE
   --trace              print every frame and text line sent and received
   -q, --quiet          no event lines on the console (the "listening on" line stays)
@@ -58,8 +78,6 @@ Usage: chat serve [options]
   --faults SCRIPT      deterministic faults, e.g. "drop:data#3,corrupt:ack#5@2"
   --seed N             seed of the fault injection (default 1)
   --pcap FILE          write every session's traffic to FILE (pcapng, opens in Wireshark)
-  --teacher-token T    the token of the teacher's page /teacher?token=T (default: a random
-                       one, printed at start)
   --web-origin LIST    also let pages from these origins open a WebSocket to the chat, e.g.
                        "http://10.0.0.5:8080" (comma-separated, or "*"); default: only the
                        page this server serves
@@ -67,7 +85,9 @@ Usage: chat serve [options]
 
 One port serves both protocols: binary sessions (chat join) and plain-text sessions
 (chat join --text, netcat, telnet), and the web page (http://HOST:PORT/ in a browser or on a
-phone: chat, and a live view of its sliding window). Stop with Ctrl-C: every client is told.`;
+phone: chat, and a live view of its sliding window; /teacher with the teacher password: every
+session and its window, for the projector). Everyone starts in the room "${DEFAULT_ROOM}"; /join
+NAME makes or enters another. Stop with Ctrl-C: every client is told.`;
 
 async function run(args: string[]): Promise<number> {
   const flags = parseFlags(args, spec);
@@ -77,6 +97,14 @@ async function run(args: string[]): Promise<number> {
   const announceMax = intFlag(flags, "announce-max", DEFAULT_ANNOUNCE_MAX, 0, 1_000_000);
   const seed = intFlag(flags, "seed", 1, 0, 0xffffffff);
   const flood = parseFloodFlag(stringFlag(flags, "flood"));
+  const history = intFlag(flags, "history", DEFAULT_HISTORY_LINES, 0, 1000);
+  const maxRooms = intFlag(flags, "max-rooms", DEFAULT_MAX_ROOMS, 1, 1_000_000);
+  const graceS = intFlag(flags, "reconnect-grace", DEFAULT_RECONNECT_GRACE_MS / 1000, 0, 86_400);
+  const given = stringFlag(flags, "teacher-password") ?? Deno.env.get(TEACHER_PASSWORD_ENV);
+  if (given !== undefined && given.trim() === "") {
+    throw new UsageError("--teacher-password must not be empty");
+  }
+  const teacherPassword = given?.trim() ?? newTeacherPassword();
   const loss = probability(flags, "loss");
   const corrupt = probability(flags, "corrupt");
   const scriptText = stringFlag(flags, "faults");
@@ -91,12 +119,6 @@ async function run(args: string[]): Promise<number> {
   const logFile = stringFlag(flags, "log");
   const quiet = boolFlag(flags, "quiet");
   const trace = boolFlag(flags, "trace") ? (line: string) => console.log(line) : undefined;
-  const teacherToken = stringFlag(flags, "teacher-token") ?? newTeacherToken();
-  if (!/^[A-Za-z0-9_-]{8,64}$/.test(teacherToken)) {
-    throw new UsageError(
-      `--teacher-token must be 8 to 64 letters, digits, _ or -: ${teacherToken}`,
-    );
-  }
   const origins = (stringFlag(flags, "web-origin") ?? "").split(",").map((o) => o.trim())
     .filter((o) => o !== "");
   for (const o of origins) {
@@ -124,12 +146,16 @@ async function run(args: string[]): Promise<number> {
       maxClients,
       announceMax,
       flood,
+      history,
+      maxRooms,
+      reconnectGraceMs: graceS * 1000,
+      teacherPassword,
       logger,
       logMessages: logFile !== undefined,
       trace,
       faults: faulty ? { loss, corrupt, script, seed } : undefined,
       capture: pcap?.forConnection,
-      web: { origins, teacherToken },
+      web: { origins },
     });
   } catch (error) {
     await logger.close();
@@ -152,6 +178,9 @@ async function run(args: string[]): Promise<number> {
     ? `[${server.addr.hostname}]`
     : server.addr.hostname;
   console.log(`listening on ${shownHost}:${server.addr.port}`);
+  if (given === undefined) {
+    console.log(`teacher password: ${teacherPassword} (type /op ${teacherPassword} in chat join)`);
+  }
   if (host === "0.0.0.0" || host === "::") {
     const lan = lanAddresses().filter((a) => host === "::" || a.family === "IPv4");
     if (lan.length > 0) {
@@ -168,7 +197,7 @@ async function run(args: string[]): Promise<number> {
     : server.addr.hostname;
   const web = `http://${webHost.includes(":") ? `[${webHost}]` : webHost}:${server.addr.port}`;
   console.log(`web page (browsers, phones): ${web}/`);
-  console.log(`teacher's page (keep the token to yourself): ${web}/teacher?token=${teacherToken}`);
+  console.log(`teacher's page (asks for the teacher password): ${web}/teacher`);
   const limits = await readFdLimits();
   const fdWarning = limits && fdLimitWarning(limits, maxClients);
   if (fdWarning) console.error(`chat serve: warning: ${fdWarning}`);

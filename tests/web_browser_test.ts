@@ -27,7 +27,7 @@ import { chatArgs } from "./support/live_session.ts";
 
 const CHROMIUM = chromiumPath();
 const SHOTS = Deno.env.get("CHAT_SHOTS") ?? "/tmp/chat-web-shots";
-const TOKEN = "browser-test-token";
+const TOKEN = "k7fq-3mzt-9p2w";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -162,7 +162,8 @@ function newServer(faulty: boolean, trace: string[]): ChatServer {
     logger: new NullLogger(),
     flood: null,
     trace: (l) => trace.push(l),
-    web: { origins: [], teacherToken: TOKEN },
+    teacherPassword: TOKEN,
+    web: { origins: [] },
     ...(faulty ? { faults: { loss: 0.2, seed: 11 }, arq: LOSSY_LINK_OPTIONS } : {}),
   });
   server.serve(listenTcp("127.0.0.1", 0));
@@ -418,8 +419,21 @@ Deno.test({
           cleanup.push(() => nc.close(), () => gus.close(), () => sara.close());
           const wide = await browser.newPage(1280, 720);
           cleanup.push(() => wide.close());
-          await wide.goto(`http://127.0.0.1:${port}/teacher?token=${TOKEN}`);
+          await wide.goto(`http://127.0.0.1:${port}/teacher`);
           await wide.waitFor("the teacher's script", `document.body.dataset.ready === "yes"`);
+          await wide.waitFor("the password asked", `document.body.dataset.login === "yes"`);
+          await wide.eval(`(() => {
+            const f = document.getElementById("login");
+            f.password.value = ${JSON.stringify("wrong")};
+            f.requestSubmit();
+          })()`);
+          await wide.waitFor("refused", `chatPage.state().error.includes("refused")`);
+          await wide.eval(`(() => {
+            const f = document.getElementById("login");
+            f.password.value = ${JSON.stringify(TOKEN)};
+            f.requestSubmit();
+          })()`);
+          await wide.waitFor("the feed open", `chatPage.state().connected`);
           const teacher = () => wide.eval<TeacherPageState>("chatPage.state()");
           await until("every session listed", async () => {
             const nicks = (await teacher()).sessions.map((s) => s.nick);

@@ -112,6 +112,7 @@ export class BinaryLink implements Wakeable {
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #sink: FrameSink;
   #now = 0;
+  #faults: FaultInjector | undefined;
   #pumpScheduled = false;
   #observers: readonly LinkObserver[] = [];
   #manual: ManualFault | undefined;
@@ -127,6 +128,7 @@ export class BinaryLink implements Wakeable {
     options: BinaryLinkOptions,
   ) {
     this.#opts = options;
+    this.#faults = options.faults;
     this.#clock = options.clock ?? options.turn.now;
     this.#start = this.#clock();
     this.#outbox = new Outbox(writer, options.turn, {
@@ -188,6 +190,16 @@ export class BinaryLink implements Wakeable {
    */
   faultNext(fault: ManualFault | undefined): void {
     this.#manual = fault;
+  }
+
+  /** The fault injection on the frames this side sends, if any. */
+  get faults(): FaultInjector | undefined {
+    return this.#faults;
+  }
+
+  /** Replaces the fault injection on the frames sent from now on (`undefined`: none). */
+  setFaults(faults: FaultInjector | undefined): void {
+    this.#faults = faults;
   }
 
   /** Queues an application message (shared bytes are not copied). */
@@ -309,7 +321,7 @@ export class BinaryLink implements Wakeable {
 
   #output(f: OutFrame): void {
     const size = HEADER_SIZE + f.payload.length;
-    let d = this.#opts.faults?.decide(f.type, f.seq, f.attempt, size);
+    let d = this.#faults?.decide(f.type, f.seq, f.attempt, size);
     if (this.#manual !== undefined && f.type === FrameType.DATA) {
       d = this.#manual === "drop" ? MANUAL_DROP : {
         ...MANUAL_DROP,

@@ -4,7 +4,7 @@
  * (`lib/web/assets.generated.ts`: nothing is fetched from elsewhere), and turns `GET /ws` into a
  * WebSocket whose bytes become a connection of their own, handed to the entry point: the chat
  * session inside is told apart by its first bytes (text line or binary frame) like one on TCP.
- * `GET /teacher/ws` is the teacher's feed (`teacher_feed.ts`).
+ * `GET /teacher/ws?password=P` is the teacher's feed (`teacher_feed.ts`), for the teacher password.
  *
  * Bounded and strict: one request per connection (`Connection: close`), a head of at most
  * 16 KiB that must arrive within `headTimeoutMs` (10 s), GET and HEAD of the known paths only
@@ -20,8 +20,10 @@ import { writeAll } from "../net/transport.ts";
 import { WEB_ASSETS } from "../web/assets.generated.ts";
 import type { ServerSession, SessionContext, SessionKind } from "./session.ts";
 import { TeacherFeed } from "./teacher_feed.ts";
-import { HEAD_TIMEOUT_MS, originAllowed, tokenMatches } from "./web_settings.ts";
+import { HEAD_TIMEOUT_MS, originAllowed } from "./web_settings.ts";
 
+/** How long a wrong teacher password waits for its 403, ms. */
+const WRONG_PASSWORD_DELAY_MS = 1000;
 /** How long a response may take to be written before the connection is closed anyway. */
 const RESPONSE_TIMEOUT_MS = 30_000;
 
@@ -50,13 +52,13 @@ const FILES: ReadonlyMap<string, { readonly type: string; readonly body: Uint8Ar
 
 /** What each path serves: a file, or a WebSocket. */
 const ROUTES: Readonly<
-  Record<string, { file: string; teacher?: boolean } | { ws: "chat" | "teacher" }>
+  Record<string, { file: string; private?: boolean } | { ws: "chat" | "teacher" }>
 > = {
   "/": { file: "index.html" },
   "/index.html": { file: "index.html" },
   "/app.js": { file: "app.js" },
   "/style.css": { file: "style.css" },
-  "/teacher": { file: "teacher.html", teacher: true },
+  "/teacher": { file: "teacher.html", private: true },
   "/ws": { ws: "chat" },
   "/teacher/ws": { ws: "teacher" },
 };
@@ -163,20 +165,12 @@ export class HttpSession implements ServerSession {
     if (head.method !== "GET" && head.method !== "HEAD") {
       return this.#refuse(405, `Method not allowed: ${head.method}`, { Allow: "GET, HEAD" });
     }
-    const token = new URLSearchParams(head.query).get("token");
     if ("file" in route) {
-      if (route.teacher && !tokenMatches(token, web.teacherToken)) {
-        return this.#refuse(
-          403,
-          web.teacherToken === undefined
-            ? "The teacher's page is off on this server"
-            : "The teacher's page needs its token: open the address chat serve printed",
-        );
-      }
+      // The teacher's page holds no secret: it asks for the password, which its feed needs.
       const file = FILES.get(route.file)!;
       this.#respond(200, file.type, head.method === "HEAD" ? undefined : file.body, {
         ...PAGE_HEADERS,
-        "Cache-Control": route.teacher ? "no-store" : "no-cache",
+        "Cache-Control": route.private ? "no-store" : "no-cache",
       }, file.body.length);
       return;
     }
@@ -190,8 +184,22 @@ export class HttpSession implements ServerSession {
       }, "warn");
       return this.#refuse(403, "This page may not connect here: its origin is not allowed");
     }
-    if (route.ws === "teacher" && !tokenMatches(token, web.teacherToken)) {
-      return this.#refuse(403, "The teacher's feed needs the teacher's token");
+    if (route.ws === "teacher") {
+      const lobby = this.#ctx.env.lobby;
+      if (!lobby.hasOperatorPassword) {
+        return this.#refuse(403, "The teacher's page is off: this server has no teacher password");
+      }
+      const password = new URLSearchParams(head.query).get("password") ?? "";
+      if (!lobby.isOperatorPassword(password)) {
+        this.#ctx.env.log("teacher-refused", { id: this.#ctx.id, peer: this.#ctx.peer }, "warn");
+        // Answered after a pause: guessing costs a connection and a second a guess.
+        this.#stage = "done";
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined;
+          this.#refuse(403, "Wrong teacher password");
+        }, WRONG_PASSWORD_DELAY_MS);
+        return;
+      }
     }
     this.#upgrade(head, rest, route.ws);
   }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ChatClient, Room } from "../chat/mod.ts";
+import type { ChatClient, Lobby } from "../chat/mod.ts";
 import { BinarySession } from "./binary_session.ts";
 import type { OpenConnection } from "./session.ts";
 
@@ -42,10 +42,10 @@ export interface SessionSummary {
  * The row of `c`, or `undefined` for a connection that is not a chat session (an HTTP request,
  * whose WebSocket is listed as a session of its own).
  */
-export function summarize(c: OpenConnection, room: Room): SessionSummary | undefined {
+export function summarize(c: OpenConnection, lobby: Lobby): SessionSummary | undefined {
   if (c.kind === "http") return undefined;
   const session = c.session;
-  const nick = session === undefined ? undefined : room.nickOf(session as unknown as ChatClient);
+  const nick = session === undefined ? undefined : lobby.nickOf(session as unknown as ChatClient);
   const base = {
     id: c.id,
     kind: c.kind ?? "waiting",

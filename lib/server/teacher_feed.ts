@@ -186,7 +186,7 @@ export class TeacherFeed {
   #sendTable(): void {
     const list = [];
     for (const c of this.#env.connections()) {
-      const row = summarize(c, this.#env.room);
+      const row = summarize(c, this.#env.lobby);
       if (row) list.push(row);
     }
     this.#send({ type: "sessions", t: this.#env.turn.now() - this.#origin, list });

@@ -34,7 +34,9 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
   const errorLine = byId("teacher-error");
   const panel = new WindowPanel({ local: "server", peer: "client" });
   byId("window-panel").append(panel.el);
-  const token = new URLSearchParams(location.search).get("token") ?? "";
+  const login = byId<HTMLFormElement>("login");
+  // Kept for this tab only, so a reload does not ask again.
+  let password = sessionStorage.getItem("chat-teacher-password") ?? "";
   let sessions: SessionSummary[] = [];
   let watching: number | undefined;
   let connected = false;
@@ -122,13 +124,22 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
   };
 
   const connect = () => {
+    if (password === "") {
+      document.body.dataset.login = "yes";
+      return;
+    }
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    ws = new WebSocket(`${scheme}//${location.host}/teacher/ws?token=${encodeURIComponent(token)}`);
+    ws = new WebSocket(
+      `${scheme}//${location.host}/teacher/ws?password=${encodeURIComponent(password)}`,
+    );
     ws.binaryType = "arraybuffer";
     const decoder = new TextDecoder();
     let carry = "";
+    let opened = false;
     ws.onopen = () => {
-      connected = true;
+      opened = connected = true;
+      document.body.dataset.login = "no";
+      sessionStorage.setItem("chat-teacher-password", password);
       errorLine.textContent = "";
       if (watching !== undefined) send({ op: "watch", id: watching });
     };
@@ -140,10 +151,23 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
     };
     ws.onclose = () => {
       connected = false;
+      if (!opened) {
+        // Refused at the door: the password (or the server has none).
+        password = "";
+        sessionStorage.removeItem("chat-teacher-password");
+        document.body.dataset.login = "yes";
+        errorLine.textContent = "The server refused the password (or has no teacher's page).";
+        return;
+      }
       errorLine.textContent = "Not connected to the server: trying again…";
       setTimeout(connect, 2000);
     };
   };
+  login.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    password = (login.elements.namedItem("password") as HTMLInputElement).value.trim();
+    connect();
+  });
   drawTable();
   connect();
 
