@@ -12,7 +12,17 @@ import {
   UsageError,
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
-import { DEFAULT_ANNOUNCE_MAX, formatRate, parseFlood, parseRate } from "../lib/chat/mod.ts";
+import {
+  DEFAULT_ANNOUNCE_MAX,
+  DEFAULT_HISTORY_LINES,
+  DEFAULT_MAX_ROOMS,
+  DEFAULT_ROOM,
+  formatRate,
+  parseFlood,
+  parseRate,
+} from "../lib/chat/mod.ts";
+import { DEFAULT_RECONNECT_GRACE_MS } from "../lib/chat/reservations.ts";
+import { newTeacherPassword, TEACHER_PASSWORD_ENV } from "../lib/cli/teacher_password.ts";
 import { DEFAULT_ROOM_OUTPUT, type RateLimit } from "../lib/chat/limits.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { type Logger, NullLogger, WorkerLogger } from "../lib/log/logger.ts";
@@ -57,6 +67,11 @@ const spec: FlagSpec = {
   corrupt: { type: "string" },
   faults: { type: "string" },
   pcap: { type: "string" },
+  history: { type: "string" },
+  "max-rooms": { type: "string" },
+  "reconnect-grace": { type: "string" },
+  "teacher-password": { type: "string" },
+  "web-origin": { type: "string" },
 };
 
 function rate(name: keyof typeof DEFAULT_LIMITS): string {
@@ -80,7 +95,17 @@ Usage: chat serve [options]
   --max-clients N      most users at once (default 10000)
   --announce-max N     join/leave notices go to everyone while at most N users are in
                        (default 1000); a larger room stays quiet (N joins cost N²/2 lines)
-  --flood MSGS/SECS    flood limit per user for MSG, PRIV and NICK, or "off" (default 10/5)
+  --flood MSGS/SECS    flood limit per user for MSG, ME, PRIV, NICK, JOIN and OP, or "off"
+                       (default 10/5)
+  --history N          lines of a room's history replayed on join (default ${DEFAULT_HISTORY_LINES}; 0: off)
+  --max-rooms N        most rooms at once, the default room included (default ${DEFAULT_MAX_ROOMS})
+  --reconnect-grace S  a user whose connection drops keeps its nickname S seconds for
+                       chat join to reconnect (default ${
+  DEFAULT_RECONNECT_GRACE_MS / 1000
+}; 0: not held)
+  --teacher-password P the password of /op (OP P), which gives /kick, /mute, /ban, /announce,
+                       /faults and /close; default: \$${TEACHER_PASSWORD_ENV}, else one made now
+                       and printed
   --log FILE           also append JSON-lines events to FILE
   --trace              print every frame and text line sent and received
   -q, --quiet          no event lines on the console (the "listening on" line stays)
@@ -89,6 +114,9 @@ Usage: chat serve [options]
   --faults SCRIPT      deterministic faults, e.g. "drop:data#3,corrupt:ack#5@2"
   --seed N             seed of the fault injection (default 1)
   --pcap FILE          write every session's traffic to FILE (pcapng, opens in Wireshark)
+  --web-origin LIST    also let pages from these origins open a WebSocket to the chat, e.g.
+                       "http://10.0.0.5:8080" (comma-separated, or "*"); default: only the
+                       page this server serves
   -h, --help           show this help
 
 Limits (R = N/SECS, a burst of N refilled at N per SECS; "off" turns one off; a client sees
@@ -125,7 +153,10 @@ them with the LIMITS command):
 })
 
 One port serves both protocols: binary sessions (chat join) and plain-text sessions
-(chat join --text, netcat, telnet). Stop with Ctrl-C: every client is told.`;
+(chat join --text, netcat, telnet), and the web page (http://HOST:PORT/ in a browser or on a
+phone: chat, and a live view of its sliding window; /teacher with the teacher password: every
+session and its window, for the projector). Everyone starts in the room "${DEFAULT_ROOM}"; /join
+NAME makes or enters another. Stop with Ctrl-C: every client is told.`;
 
 async function run(args: string[]): Promise<number> {
   const flags = parseFlags(args, spec);
@@ -148,6 +179,14 @@ async function run(args: string[]): Promise<number> {
     : roomOutputText === undefined
     ? undefined
     : { ...DEFAULT_ROOM_OUTPUT, bytesPerSecond: sizeFlag(flags, "room-output")! };
+  const history = intFlag(flags, "history", DEFAULT_HISTORY_LINES, 0, 1000);
+  const maxRooms = intFlag(flags, "max-rooms", DEFAULT_MAX_ROOMS, 1, 1_000_000);
+  const graceS = intFlag(flags, "reconnect-grace", DEFAULT_RECONNECT_GRACE_MS / 1000, 0, 86_400);
+  const given = stringFlag(flags, "teacher-password") ?? Deno.env.get(TEACHER_PASSWORD_ENV);
+  if (given !== undefined && given.trim() === "") {
+    throw new UsageError("--teacher-password must not be empty");
+  }
+  const teacherPassword = given?.trim() ?? newTeacherPassword();
   const loss = probability(flags, "loss");
   const corrupt = probability(flags, "corrupt");
   const scriptText = stringFlag(flags, "faults");
@@ -162,6 +201,13 @@ async function run(args: string[]): Promise<number> {
   const logFile = stringFlag(flags, "log");
   const quiet = boolFlag(flags, "quiet");
   const trace = boolFlag(flags, "trace") ? (line: string) => console.log(line) : undefined;
+  const origins = (stringFlag(flags, "web-origin") ?? "").split(",").map((o) => o.trim())
+    .filter((o) => o !== "");
+  for (const o of origins) {
+    if (o !== "*" && !/^https?:\/\/[^/\s]+$/.test(o)) {
+      throw new UsageError(`--web-origin takes origins like http://10.0.0.5:8080: ${o}`);
+    }
+  }
   // Before the logging Worker: a Worker left running would keep the process alive.
   const pcap = pcapPath === undefined ? undefined : await openPcap(pcapPath);
   // Quiet with no log file: nothing would be written, so no logging Worker (about 15 MB).
@@ -188,11 +234,16 @@ async function run(args: string[]): Promise<number> {
       lagBytes,
       memoryBytes,
       roomOutput,
+      history,
+      maxRooms,
+      reconnectGraceMs: graceS * 1000,
+      teacherPassword,
       logger,
       logMessages: logFile !== undefined,
       trace,
       faults: faulty ? { loss, corrupt, script, seed } : undefined,
       capture: pcap?.forConnection,
+      web: { origins },
     });
   } catch (error) {
     await logger.close();
@@ -215,6 +266,9 @@ async function run(args: string[]): Promise<number> {
     ? `[${server.addr.hostname}]`
     : server.addr.hostname;
   console.log(`listening on ${shownHost}:${server.addr.port}`);
+  if (given === undefined) {
+    console.log(`teacher password: ${teacherPassword} (type /op ${teacherPassword} in chat join)`);
+  }
   if (host === "0.0.0.0" || host === "::") {
     const lan = lanAddresses().filter((a) => host === "::" || a.family === "IPv4");
     if (lan.length > 0) {
@@ -226,6 +280,12 @@ async function run(args: string[]): Promise<number> {
       }
     }
   }
+  const webHost = host === "0.0.0.0" || host === "::"
+    ? lanAddresses().find((a) => a.family === "IPv4")?.address ?? "127.0.0.1"
+    : server.addr.hostname;
+  const web = `http://${webHost.includes(":") ? `[${webHost}]` : webHost}:${server.addr.port}`;
+  console.log(`web page (browsers, phones): ${web}/`);
+  console.log(`teacher's page (asks for the teacher password): ${web}/teacher`);
   const fdLimits = await readFdLimits();
   const fdWarning = fdLimits && fdLimitWarning(fdLimits, maxClients);
   if (fdWarning) console.error(`chat serve: warning: ${fdWarning}`);

@@ -140,10 +140,10 @@ Deno.test("a binary client gets a LIST of more than 64 KiB, in consecutive messa
     });
     conn.send("lister");
     const end = performance.now() + 20_000;
-    while (server.room.size < 2801 && performance.now() < end) {
+    while (server.lobby.size < 2801 && performance.now() < end) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    assert.equal(server.room.size, 2801);
+    assert.equal(server.lobby.size, 2801);
     conn.send("LIST");
     const list = () => events.find((e) => e.kind === "status" && e.title.includes("User List"));
     while (list() === undefined && performance.now() < end) {

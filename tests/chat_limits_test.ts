@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { parseRate, Room, TokenBucket } from "../lib/chat/mod.ts";
+import { Lobby, parseRate, TokenBucket } from "../lib/chat/mod.ts";
 import { AddressBudget, ConnectionBudget, RoomOutput } from "../lib/chat/limits.ts";
 import { FakeClient, roomWithClients } from "./support/fake_client.ts";
 
@@ -93,7 +93,7 @@ function budgeted(id: number, address: AddressBudget, now = 0): FakeClient {
 }
 
 Deno.test("the room answers a command over budget with 429 and closes one that will not stop", () => {
-  const room = new Room({ flood: null, endOfTurn: (fn) => fn() });
+  const room = new Lobby({ flood: null, endOfTurn: (fn) => fn() });
   const a = budgeted(1, new AddressBudget(LIMITS, 0));
   room.connect(a);
   room.input(a, "ana", 0);

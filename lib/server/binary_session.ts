@@ -5,7 +5,7 @@
  */
 
 import { ArqEndpoint, CLOSED_BY_PEER, SendQueueFullError } from "../arq/mod.ts";
-import type { ChatClient, Room } from "../chat/mod.ts";
+import type { ChatClient, LinkFaults, Lobby } from "../chat/mod.ts";
 import type { CommandBudget } from "../chat/limits.ts";
 import { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink } from "../net/binary_link.ts";
@@ -47,11 +47,13 @@ export function openBinarySession(ctx: SessionContext): BinarySession {
 export class BinarySession implements ChatClient, ServerSession {
   /** Unique connection id. */
   readonly id: number;
+  /** The peer's address without the port (bans). */
+  readonly address: string;
   /** The link (decoder, ARQ endpoint, outbox). */
   readonly link: BinaryLink;
-  /** What the connection may ask of the room. */
+  /** What the connection may ask of the lobby. */
   readonly budget: CommandBudget | undefined;
-  readonly #room: Room;
+  readonly #lobby: Lobby;
   readonly #ctx: SessionContext;
   readonly #gate: FrameGate;
   #done = false;
@@ -71,13 +73,14 @@ export class BinarySession implements ChatClient, ServerSession {
   #lastReply: Uint8Array | undefined;
   #lastReplySum = -1;
 
-  /** Creates the session on the connection of `ctx` and registers it with the room. */
+  /** Creates the session on the connection of `ctx` and registers it with the lobby. */
   constructor(ctx: SessionContext) {
     const env = ctx.env;
     this.id = ctx.id;
     this.budget = ctx.budget;
+    this.address = ctx.conn.remoteAddr.hostname;
     this.#ctx = ctx;
-    this.#room = env.room;
+    this.#lobby = env.lobby;
     const faults = env.faults;
     this.#gate = new FrameGate(
       ctx.budget,
@@ -115,12 +118,12 @@ export class BinarySession implements ChatClient, ServerSession {
         admit: (f, now) => this.#gate.admit(f, now),
       },
     );
-    env.room.connect(this);
+    env.lobby.connect(this);
   }
 
   /** True until the client registered a nickname (its first message). */
   get awaitingRegistration(): boolean {
-    return !this.#done && this.#room.nickOf(this) === undefined;
+    return !this.#done && this.#lobby.nickOf(this) === undefined;
   }
 
   /** The longest piece of the line log to take at once: one frame's payload. */
@@ -182,6 +185,25 @@ export class BinarySession implements ChatClient, ServerSession {
   /** Drops the client: RST with `reason`, it leaves. */
   drop(reason: string): void {
     this.link.abort(reason);
+  }
+
+  /**
+   * Sets the loss and corruption injected on the frames sent to this client (an operator's
+   * `FAULTS`), over the server's own settings; `undefined` goes back to those.
+   */
+  setFaults(faults: LinkFaults | undefined): void {
+    const base = this.#ctx.env.faults;
+    if (faults === undefined) {
+      this.link.setFaults(base ? new FaultInjector(base, `server:${this.id}`) : undefined);
+      return;
+    }
+    const current = this.link.faults;
+    if (current !== undefined) {
+      current.setLoss(faults.loss);
+      current.setCorrupt(faults.corrupt);
+    } else {
+      this.link.setFaults(new FaultInjector({ ...base, ...faults }, `server:${this.id}`));
+    }
   }
 
   /** Feeds bytes read from the connection. */
@@ -249,11 +271,11 @@ export class BinarySession implements ChatClient, ServerSession {
     let end = message.length;
     if (end > 0 && message[end - 1] === 0x0a) end--;
     if (end > 0 && message[end - 1] === 0x0d) end--;
-    this.#room.input(this, decoder.decode(message.subarray(0, end)), this.#ctx.env.turn.now());
+    this.#lobby.input(this, decoder.decode(message.subarray(0, end)), this.#ctx.env.turn.now());
   }
 
   #onClosed(reason: string): void {
-    this.#room.leave(this, reason);
+    this.#lobby.leave(this, reason);
     this.#done = true;
     this.#heldShared = [];
     this.#heldOwn = [];

@@ -1,5 +1,6 @@
 /**
- * `chat serve`: one chat room behind one entry point for connections from any listener (TCP
+ * `chat serve`: one chat (its rooms, see `lib/chat/lobby.ts`) behind one entry point for
+ * connections from any listener (TCP
  * today, UDP or WebSocket listeners beside it later). {@link ChatServer.accept} takes a
  * connection, reads it, and lets its first bytes pick the kind of session (`session_kinds.ts`):
  * the frame magic (0xC1, the start of a SYN) is a reliable binary session, anything else a
@@ -12,7 +13,7 @@
 import process from "node:process";
 import { setImmediate } from "node:timers";
 import type { EndpointOptions } from "../arq/mod.ts";
-import { type FloodLimit, reasonOf, Room, type RoomEvent, status } from "../chat/mod.ts";
+import { type ChatEvent, type FloodLimit, Lobby, reasonOf, status } from "../chat/mod.ts";
 import type { FaultSettings } from "../faults/mod.ts";
 import { RepeatFolder } from "../log/fold.ts";
 import type { Logger } from "../log/logger.ts";
@@ -40,9 +41,10 @@ import {
   limitFacts,
   NO_LIMITS,
 } from "./limits_config.ts";
-import type { ServerEnv, ServerSession, SessionContext, SessionKind } from "./session.ts";
-import { classify, SESSION_KINDS } from "./session_kinds.ts";
 import { type CommandBudget, DEFAULT_ROOM_OUTPUT, type RoomOutputLimit } from "../chat/limits.ts";
+import type { OpenConnection, ServerEnv, ServerSession, SessionKind } from "./session.ts";
+import { classify, SESSION_KINDS } from "./session_kinds.ts";
+import { DEFAULT_WEB_SETTINGS, type WebSettings } from "./web_settings.ts";
 
 /** Options of {@link ChatServer}. */
 export interface ServerOptions {
@@ -52,8 +54,16 @@ export interface ServerOptions {
   readonly port?: number;
   /** Most connections at once, registered or not (default 10000). */
   readonly maxClients?: number;
-  /** Broadcast join/leave/rename notices while the room has at most this many users. */
+  /** Broadcast join/leave/rename notices while a room has at most this many users. */
   readonly announceMax?: number;
+  /** Lines of history a room replays on join (default 20; 0: off). */
+  readonly history?: number;
+  /** Most rooms at once, the default one included (default 1000). */
+  readonly maxRooms?: number;
+  /** How long a dropped user's nickname is held for it, ms (default 60 s). */
+  readonly reconnectGraceMs?: number;
+  /** The password of `OP` (none: nobody can become an operator). */
+  readonly teacherPassword?: string;
   /** Flood limit per user for MSG/PRIV/NICK, `null` = off (default 10 per 5 s). */
   readonly flood?: FloodLimit | null;
   /**
@@ -102,6 +112,8 @@ export interface ServerOptions {
   };
   /** The session kinds, told apart by first bytes (default {@link SESSION_KINDS}). */
   readonly kinds?: readonly SessionKind[];
+  /** The web page's Origin policy and the teacher's token (default: no teacher's page). */
+  readonly web?: WebSettings;
 }
 
 /** Counters the server reports (`STATS`, `chat bench`). */
@@ -159,7 +171,7 @@ export function nextReadBuffer(
  * One accepted connection: what its session sees of it ({@link SessionContext}) and what the
  * entry point keeps (its one timer, its session, whether it is closed).
  */
-class ServerConnection implements SessionContext {
+class ServerConnection implements OpenConnection {
   readonly id: number;
   readonly peer: string;
   readonly conn: Conn;
@@ -172,6 +184,7 @@ class ServerConnection implements SessionContext {
   /** True while it is refused and not told yet. */
   refusing = false;
   prompted = false;
+  kind: string | undefined;
   /** Reads in a row that used little of the read buffer (see `nextReadBuffer`). */
   smallReads = 0;
   session: ServerSession | undefined;
@@ -274,10 +287,10 @@ function isResourceError(error: unknown): boolean {
   return /os error (12|23|24|105)\b|Too many open files/i.test(String(error));
 }
 
-/** The chat server: a room, its sessions, and the listeners they come from. */
+/** The chat server: the lobby and its rooms, the sessions, and the listeners they come from. */
 export class ChatServer {
-  /** The chat room all sessions share. */
-  readonly room: Room;
+  /** The chat all sessions share: rooms, users, commands. */
+  readonly lobby: Lobby;
   /** Connection counters. */
   readonly counters: ServerCounters = {
     accepted: 0,
@@ -310,6 +323,8 @@ export class ChatServer {
   #refusing = 0;
   readonly #started = performance.now();
   readonly #finished = Promise.withResolvers<void>();
+  /** Resolved once no connection is open during {@link shutdown}. */
+  readonly #allClosed = Promise.withResolvers<void>();
   #peakRss = 0;
   #nextId = 0;
   #stopping = false;
@@ -337,24 +352,29 @@ export class ChatServer {
       : options.roomOutput === undefined
       ? DEFAULT_ROOM_OUTPUT
       : options.roomOutput;
-    this.room = new Room(
+    this.lobby = new Lobby(
       {
         maxClients,
         announceMax: options.announceMax,
         maxText,
         flood,
         output,
+        history: options.history,
+        maxRooms: options.maxRooms,
+        reconnectGraceMs: options.reconnectGraceMs,
+        operatorPassword: options.teacherPassword,
         stats: () => this.stats(),
         limits: () =>
           limitFacts(this.#admission.limits, flood, output, this.#registerTimeoutMs, maxText),
         // Sessions take the turn's broadcasts just before the outboxes are written.
         endOfTurn: this.#turn.beforeFlush,
+        clock: this.#turn.now,
       },
-      (e) => this.#logRoomEvent(e),
+      (e) => this.#logChatEvent(e),
     );
     const log = this.#log;
     this.#env = {
-      room: this.room,
+      lobby: this.lobby,
       turn: this.#turn,
       scheduler: this.#scheduler,
       maxText,
@@ -365,6 +385,9 @@ export class ChatServer {
       trace: options.trace,
       log: (type, fields, level) => log.log(type, fields, level),
       logFolded: (key, type, fields, level, burst) => log.fold(key, type, fields, level, burst),
+      accept: (conn) => this.accept(conn),
+      connections: () => this.#connections.values(),
+      web: options.web ?? DEFAULT_WEB_SETTINGS,
     };
   }
 
@@ -454,7 +477,10 @@ export class ChatServer {
       conn.close();
       return;
     }
-    const capture = this.#opts.capture?.(conn.localAddr, conn.remoteAddr);
+    // The bytes of a WebSocket are already in the capture of the HTTP connection it came from.
+    const capture = conn.remoteAddr.transport === "ws"
+      ? undefined
+      : this.#opts.capture?.(conn.localAddr, conn.remoteAddr);
     const c = new ServerConnection(
       ++this.#nextId,
       conn,
@@ -496,12 +522,11 @@ export class ChatServer {
     for (const l of this.#listeners) l.close();
     this.#log.log("shutdown", {
       reason,
-      users: this.room.size,
+      users: this.lobby.size,
       connections: this.#connections.size,
     });
-    this.room.shutdown(reason);
-    // Connections whose kind is not known yet: told in text (a binary client skips nothing
-    // it cannot read: it gets a 503 line where it expected a SYN-ACK, and gives up).
+    this.lobby.shutdown(reason);
+    // Connections whose kind is not known yet (silent so far) are told in text.
     const bye = status(503, `Server shutting down: ${reason}`);
     for (const c of this.#connections.values()) {
       if (c.session === undefined && !c.closed) {
@@ -509,9 +534,14 @@ export class ChatServer {
         c.writeRaw(bye, "server shutting down");
       }
     }
-    const deadline = Date.now() + graceMs;
-    while (this.#connections.size > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
+    this.lobby.shutdown(reason);
+    if (this.#connections.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.#allClosed.promise,
+        new Promise((r) => timer = setTimeout(r, graceMs)),
+      ]);
+      clearTimeout(timer);
     }
     for (const c of [...this.#connections.values()]) c.close("server shutting down");
     this.#scheduler.stop();
@@ -553,16 +583,27 @@ export class ChatServer {
 
   async #readLoop(c: ServerConnection): Promise<void> {
     const stream = c.conn.path === "stream";
+    const delay = this.#opts.promptDelayMs ?? 150;
+    // Bytes read before their kind is known (a strict prefix of some kind's magic), copied.
+    let head: Uint8Array | undefined;
+    // Silence after a strict prefix of a longer magic decides as an end of stream would: a seed
+    // 000 client named "GET" sends no newline and waits for an answer.
+    const decideHeld = () => {
+      const held = head;
+      head = undefined;
+      if (held !== undefined && c.session === undefined && this.#open(c, held, true)) {
+        c.session!.receive(held);
+      }
+    };
     if (stream) {
-      c.arm(this.#opts.promptDelayMs ?? 150, () => {
+      c.arm(delay, () => {
         if (c.refusal !== undefined) return this.#refuse(c, false);
+        if (head !== undefined) return decideHeld();
         c.prompted = true;
         c.writeRaw(NICK_PROMPT);
       });
     }
     if (c.refusal === undefined) this.#awaitRegistration(c);
-    // Bytes read before their kind is known (a strict prefix of some kind's magic), copied.
-    let head: Uint8Array | undefined;
     let buf = new Uint8Array(stream ? READ_MIN : c.conn.maxDatagram);
     for (;;) {
       let n: number | null;
@@ -585,6 +626,7 @@ export class ChatServer {
         if (!this.#open(c, chunk, false)) {
           if (c.closed) break;
           head = chunk.slice();
+          if (c.prompted) c.arm(delay, decideHeld);
           continue;
         }
       }
@@ -640,6 +682,7 @@ export class ChatServer {
       return false;
     }
     this.counters[kind.name] = (this.counters[kind.name] ?? 0) + 1;
+    c.kind = kind.name;
     this.#log.fold(`connect:${c.ticket?.address}`, "connect", {
       id: c.id,
       peer: c.peer,
@@ -648,6 +691,8 @@ export class ChatServer {
       prompted: c.prompted,
     });
     c.session = kind.open(c);
+    // A kind that owes no nickname (the web page's HTTP session) leaves the unregistered count.
+    if (!c.session.awaitingRegistration) c.ticket?.registerDone();
     return true;
   }
 
@@ -670,6 +715,7 @@ export class ChatServer {
       const s = c.session;
       if (c.closed || (s !== undefined && !s.awaitingRegistration)) {
         this.#registering.delete(c);
+        if (!c.closed) c.ticket?.registerDone();
       } else if (now >= deadline) {
         this.#registering.delete(c);
         this.#log.fold(`register-timeout:${c.ticket?.address}`, "register-timeout", {
@@ -756,19 +802,21 @@ export class ChatServer {
     this.#registering.delete(c);
     if (this.#registering.size === 0) this.#stopRegistrationSweep();
     this.counters.open--;
+    if (this.#stopping && this.#connections.size === 0) this.#allClosed.resolve();
   }
 
-  #logRoomEvent(e: RoomEvent): void {
-    const c = this.#connections.get(e.id);
-    if (e.type === "join") c?.ticket?.registerDone();
+  #logChatEvent(e: ChatEvent): void {
+    const c = "id" in e ? this.#connections.get(e.id) : undefined;
+    if (e.type === "join" || e.type === "resume") c?.ticket?.registerDone();
     // One event per chat line would cost more than relaying it: only with --log-messages.
     if ((e.type === "message" || e.type === "private") && !this.#opts.logMessages) return;
     const { type, ...fields } = e as { type: string } & Record<string, unknown>;
+    const level = e.type === "denied" ? "warn" : undefined;
     if (e.type === "reject") {
       // One line per address and reason per second (a script's connections share theirs).
       const who = c?.ticket?.address ?? `id${e.id}`;
       const reason = e.reason.split(":")[0];
-      this.#log.fold(`reject:${who}:${e.code}:${reason}`, type, fields);
+      this.#log.fold(`reject:${who}:${e.code}:${reason}`, type, fields, level);
       return;
     }
     if (e.type === "rename") {
@@ -777,7 +825,8 @@ export class ChatServer {
     }
     // Joins and leaves a few per address and second (a lab behind a NAT joins at once), then
     // counted: a script opening connections makes no more lines than it sends bytes.
-    this.#log.fold(`${type}:${c?.ticket?.address ?? e.id}`, type, fields, "info", 3);
+    const who = c?.ticket?.address ?? ("id" in e ? e.id : type);
+    this.#log.fold(`${type}:${who}`, type, fields, level, 3);
   }
 
   #peakRssOf(rss: number): number {

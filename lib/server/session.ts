@@ -8,14 +8,15 @@
  */
 
 import type { EndpointOptions } from "../arq/mod.ts";
-import type { Room } from "../chat/mod.ts";
 import type { CommandBudget } from "../chat/limits.ts";
+import type { Lobby } from "../chat/mod.ts";
 import type { FaultSettings } from "../faults/mod.ts";
 import type { LogLevel } from "../log/event.ts";
 import type { LinkCapture } from "../net/binary_link.ts";
 import type { WakeScheduler } from "../net/scheduler.ts";
 import type { Conn, PathKind } from "../net/transport.ts";
 import type { Turn } from "../net/turn.ts";
+import type { WebSettings } from "./web_settings.ts";
 
 /** One connection's session, as the entry point drives it. */
 export interface ServerSession {
@@ -29,9 +30,8 @@ export interface ServerSession {
   /** The connection is being closed, whatever the reason: leave the room, forget timers. */
   dispose(): void;
   /**
-   * True while the peer still owes the server its identity (a text client's nickname): the
-   * entry point closes a connection that stays so past the registration deadline. A binary
-   * session owes nothing here (its handshake has a deadline of its own).
+   * True while the peer still owes the server its identity (its nickname, text and binary
+   * alike): the entry point closes a connection that stays so past the registration deadline.
    */
   readonly awaitingRegistration: boolean;
   /**
@@ -53,8 +53,8 @@ export interface MemoryCharge {
 
 /** What is shared by every session of one server. */
 export interface ServerEnv {
-  /** The chat room. */
-  readonly room: Room;
+  /** The chat: rooms, users, commands. */
+  readonly lobby: Lobby;
   /** The server's end-of-turn flush pass and turn clock. */
   readonly turn: Turn;
   /** The server's timer service. */
@@ -84,6 +84,23 @@ export interface ServerEnv {
     level?: LogLevel,
     burst?: number,
   ): void;
+  /**
+   * Hands the entry point a connection of a session's own making (the WebSocket of an upgraded
+   * HTTP request): its first bytes pick its kind like those of any other connection.
+   */
+  accept(conn: Conn): void;
+  /** The connections open now, in the order they came (the teacher's page lists them). */
+  connections(): Iterable<OpenConnection>;
+  /** What the web page and the teacher's page are allowed (Origin policy, teacher's token). */
+  readonly web: WebSettings;
+}
+
+/** One open connection as the server's own pages see it. */
+export interface OpenConnection extends SessionContext {
+  /** Its kind's name once its first bytes picked one. */
+  readonly kind: string | undefined;
+  /** Its session, once its kind is known. */
+  readonly session: ServerSession | undefined;
 }
 
 /** One connection as its session sees it. */
