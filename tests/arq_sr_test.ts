@@ -231,7 +231,7 @@ function rawServer(params: SessionParams) {
   const delivered: Uint8Array[] = [];
   const server = ArqEndpoint.server({ isn: 100 }, {
     output: (f) => out.push(f),
-    deliver: (m) => delivered.push(m),
+    deliver: (m) => delivered.push(m.slice()), // lent: valid during the call only
   });
   server.input(frame(FrameType.SYN, 0, 0, encodeSyn(params)), 0);
   server.input(frame(FrameType.ACK, 100), 1);
@@ -257,13 +257,13 @@ Deno.test("SR receiver drops frames beyond its window without an ACK", () => {
 
 Deno.test("SR receiver buffers, drops duplicates and delivers the contiguous run", () => {
   const { server, out, delivered } = rawServer({ ...SIM_PARAMS, mode: "sr" });
-  server.input(data(3, 3), 2);
+  const three = new Uint8Array([3]);
+  server.input(frame(FrameType.DATA, 3, Flag.LAST, three), 2);
+  three[0] = 99; // the decoder reuses its buffer: the endpoint copied what it kept
   server.input(data(3, 3), 3); // duplicate in the buffer
   server.input(data(2, 2, false), 4);
   assert.deepEqual(delivered, []);
-  const view = new Uint8Array([1]);
-  server.input(frame(FrameType.DATA, 1, Flag.LAST, view), 5);
-  view[0] = 99; // the endpoint copied what it kept
+  server.input(data(1, 1), 5);
   assert.deepEqual(delivered, [new Uint8Array([1]), new Uint8Array([2, 3])]);
   server.input(data(1, 1), 6); // below the window: duplicate, re-ACKed
   assert.deepEqual(acks(out), ["ACK 3", "ACK 3", "ACK 2", "ACK 1", "ACK 1"]);
@@ -296,7 +296,8 @@ Deno.test("SR sender clips SACK ranges to its window", () => {
   server.input(toServer[0]!, 5); // SYN
   client.input(toClient[0]!, 10); // SYN-ACK
   assert.equal(client.state, "established");
-  client.send(utf8(MESSAGE), 10); // DATA 1..4
+  client.send(utf8(MESSAGE), 10);
+  client.flush(10); // DATA 1..4
   assert.deepEqual(toServer.slice(2).map((f) => f.seq), [1, 2, 3, 4]);
   // Nothing cumulative yet, and a range claiming far more than was sent.
   client.input(frame(FrameType.ACK, 0, 0, encodeSack([{ start: 2, end: 4000 }])), 20);
@@ -309,6 +310,7 @@ Deno.test("SR sender clips SACK ranges to its window", () => {
 Deno.test("SR sender treats a malformed SACK block as a protocol error", () => {
   const { server, out } = rawServer({ ...SIM_PARAMS, mode: "sr", ackPolicy: "sack" });
   server.send(utf8("x"), 2);
+  server.flush(2);
   server.input(frame(FrameType.ACK, 100, 0, new Uint8Array([3, 0, 0])), 3);
   assert.equal(server.state, "closed");
   assert.match(server.closeReason!, /^Protocol error: ACK: bad SACK block/);

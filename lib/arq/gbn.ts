@@ -17,22 +17,21 @@
 import { FrameType } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { seqAdd, seqDiff, seqLt, seqLte } from "../protocol/seq.ts";
-import type { ArqCore, ArqReceiver, ArqSender } from "./types.ts";
+import type { ArqReceiver, ArqSender, HalfContext } from "./halves.ts";
 import { OwedAck } from "./owed_ack.ts";
 import type { SendWindow } from "./send_window.ts";
+import { Timer } from "./timers.ts";
 
 const EMPTY = new Uint8Array(0);
 
-/** The Go-Back-N sending half. */
+/** The Go-Back-N sending half. It owns the `retransmit` timer: armed while frames are in flight. */
 export class GbnSender implements ArqSender {
-  readonly #core: ArqCore;
+  readonly #ctx: HalfContext;
   readonly #w: SendWindow;
-  /** Expiry of the single timer, or -1 when stopped. */
-  #timerAt = -1;
 
-  /** A sender over `window`, emitting through `core`. */
-  constructor(core: ArqCore, window: SendWindow) {
-    this.#core = core;
+  /** A sender over `window`, emitting through `ctx`. */
+  constructor(ctx: HalfContext, window: SendWindow) {
+    this.#ctx = ctx;
     this.#w = window;
   }
 
@@ -49,90 +48,81 @@ export class GbnSender implements ArqSender {
   /** Sends new fragments while the window has room; starts the timer if it was stopped. */
   fill(now: number): void {
     const w = this.#w;
-    const core = this.#core;
+    const ctx = this.#ctx;
     while (w.canTake) {
       const seq = w.take(now);
       const s = seq & w.mask;
-      core.emit(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, 1, w.sums[s]!);
-      if (this.#timerAt < 0) this.#timerAt = now + core.rto;
+      ctx.out.frame(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, 1, w.sums[s]!);
+      if (ctx.timers.get(Timer.retransmit) === Infinity) {
+        ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
+      }
     }
   }
 
   /** Cumulative ACK: frames `base..seq` are acknowledged. */
   onAck(seq: number, _payload: Uint8Array, now: number): boolean {
     const w = this.#w;
+    const ctx = this.#ctx;
     if (!(seqLte(w.base, seq) && seqLt(seq, w.next))) return false;
     const s = seq & w.mask;
     // Karn: sample only a frame transmitted once.
-    if (w.xmit[s] === 1) this.#core.rttSample(now - w.sentAt[s]!);
+    if (w.xmit[s] === 1) ctx.rtt.sample(now - w.sentAt[s]!);
     const end = seqAdd(seq, 1);
     while (w.base !== end) w.release();
-    this.#timerAt = w.inFlight > 0 ? now + this.#core.rto : -1;
+    if (w.inFlight > 0) ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
+    else ctx.timers.stop(Timer.retransmit);
     return true;
   }
 
   /** NACK(seq): go back to `seq` at once (unless stale or not in flight). */
   onNack(seq: number, now: number): void {
     const w = this.#w;
-    const core = this.#core;
+    const ctx = this.#ctx;
     if (!w.inWindow(seq)) {
-      if (core.eventsOn) core.event({ kind: "nack-received", seq, action: "ignored" });
+      ctx.event?.({ kind: "nack-received", seq, action: "ignored" });
       return;
     }
     // A NACK for a first transmission is answered at once; one for a copy sent less than
     // half an RTT ago is a late echo of a NACK already answered (the copy is on its way).
     const s = seq & w.mask;
-    if (w.xmit[s]! > 1 && now - w.sentAt[s]! < core.srtt / 2) {
-      if (core.eventsOn) core.event({ kind: "nack-received", seq, action: "stale" });
+    if (w.xmit[s]! > 1 && now - w.sentAt[s]! < ctx.rtt.srtt / 2) {
+      ctx.event?.({ kind: "nack-received", seq, action: "stale" });
       return;
     }
-    if (core.eventsOn) core.event({ kind: "nack-received", seq, action: "resent" });
+    ctx.event?.({ kind: "nack-received", seq, action: "resent" });
     this.#resendFrom(seq, now, "nack");
-    this.#timerAt = now + core.rto;
+    ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
   }
 
   /** Timer expiry: back off and resend the whole window. */
-  update(now: number): void {
-    if (this.#timerAt < 0 || now < this.#timerAt) return;
+  onRetransmitTimer(now: number): void {
     const w = this.#w;
-    const core = this.#core;
-    if (w.inFlight === 0) {
-      this.#timerAt = -1;
-      return;
-    }
-    core.stats.timeouts++;
-    core.backoff();
-    if (core.eventsOn) {
-      core.event({ kind: "timeout", type: FrameType.DATA, seq: w.base, rto: core.rto });
-    }
+    const ctx = this.#ctx;
+    if (w.inFlight === 0) return;
+    ctx.stats.timeouts++;
+    ctx.rtt.backoff();
+    ctx.event?.({ kind: "timeout", type: FrameType.DATA, seq: w.base, rto: ctx.rtt.rto });
     this.#resendFrom(w.base, now, "timeout");
-    this.#timerAt = now + core.rto;
-  }
-
-  /** Expiry of the retransmission timer. */
-  nextTimer(): number | undefined {
-    return this.#timerAt < 0 ? undefined : this.#timerAt;
+    ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
   }
 
   #resendFrom(from: number, now: number, reason: "timeout" | "nack"): void {
     const w = this.#w;
-    const core = this.#core;
+    const ctx = this.#ctx;
     for (let seq = from; seq !== w.next; seq = seqAdd(seq, 1)) {
       const s = seq & w.mask;
       const attempt = ++w.xmit[s]!;
       w.sentAt[s] = now;
-      core.stats.retransmissions++;
-      if (core.eventsOn) {
-        core.event({ kind: "retransmit", type: FrameType.DATA, seq, attempt, reason });
-      }
-      core.emit(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, attempt, w.sums[s]!);
+      ctx.stats.retransmissions++;
+      ctx.event?.({ kind: "retransmit", type: FrameType.DATA, seq, attempt, reason });
+      ctx.out.frame(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, attempt, w.sums[s]!, reason);
     }
   }
 }
 
 /** The Go-Back-N receiving half. */
 export class GbnReceiver implements ArqReceiver {
-  readonly #core: ArqCore;
+  readonly #ctx: HalfContext;
   readonly #perFrame: boolean;
   /** Next sequence number expected. */
   expected: number;
@@ -140,35 +130,35 @@ export class GbnReceiver implements ArqReceiver {
   readonly ack: OwedAck;
 
   /** A receiver expecting `firstSeq` first; `perFrame` = the "frame" ACK policy. */
-  constructor(core: ArqCore, perFrame: boolean, firstSeq: number) {
-    this.#core = core;
+  constructor(ctx: HalfContext, perFrame: boolean, firstSeq: number) {
+    this.#ctx = ctx;
     this.#perFrame = perFrame;
     this.expected = firstSeq >>> 0;
-    this.ack = new OwedAck(this.expected);
+    this.ack = new OwedAck(this.expected, ctx.timers, ctx.ackDelayMs);
   }
 
   /** Accepts the expected frame, discards any other; ACKs the last in-order frame. */
   onData(frame: Frame, now: number): void {
-    const core = this.#core;
+    const ctx = this.#ctx;
     const seq = frame.seq;
     const d = seqDiff(seq, this.expected);
     if (d === 0) {
       this.expected = seqAdd(seq, 1);
-      core.accept(frame.payload, frame.flags, false);
+      ctx.accept(frame.payload, frame.flags, false);
     } else if (d < 0) {
-      core.stats.duplicates++;
-      if (core.eventsOn) core.event({ kind: "duplicate", seq });
+      ctx.stats.duplicates++;
+      ctx.event?.({ kind: "duplicate", seq });
     } else {
-      core.stats.outOfOrder++;
-      if (core.eventsOn) core.event({ kind: "out-of-order", seq, expected: this.expected });
+      ctx.stats.outOfOrder++;
+      ctx.event?.({ kind: "out-of-order", seq, expected: this.expected });
     }
-    if (this.#perFrame) core.sendAck(seqAdd(this.expected, -1), EMPTY);
+    if (this.#perFrame) ctx.out.ack(seqAdd(this.expected, -1), EMPTY);
     else this.ack.owe(now, d !== 0);
   }
 
   /** Sends the owed cumulative ACK. */
   sendPendingAck(): void {
     this.ack.sent(this.expected);
-    this.#core.sendAck(seqAdd(this.expected, -1), EMPTY);
+    this.#ctx.out.ack(seqAdd(this.expected, -1), EMPTY);
   }
 }

@@ -41,12 +41,17 @@ export class RtoEstimator {
   samples = 0;
   readonly #min: number;
   readonly #max: number;
+  readonly #onSample: ((rtt: number, estimator: RtoEstimator) => void) | undefined;
 
-  /** Starts at `initialRto` (clamped to `[minRto, maxRto]`). */
-  constructor(limits: RtoLimits) {
+  /**
+   * Starts at `initialRto` (clamped to `[minRto, maxRto]`); `onSample` is told of every sample
+   * once it is taken into account.
+   */
+  constructor(limits: RtoLimits, onSample?: (rtt: number, estimator: RtoEstimator) => void) {
     this.#min = limits.minRto;
     this.#max = Math.max(limits.minRto, limits.maxRto);
     this.rto = this.#clamp(limits.initialRto);
+    this.#onSample = onSample;
   }
 
   /** True once at least one sample was taken. */
@@ -70,6 +75,7 @@ export class RtoEstimator {
     this.samples++;
     this.backoffs = 0;
     this.rto = this.#clamp(this.srtt + Math.max(CLOCK_GRANULARITY_MS, 4 * this.rttvar));
+    this.#onSample?.(r, this);
   }
 
   /** A retransmission timer expired: doubles the RTO, up to `maxRto`. */

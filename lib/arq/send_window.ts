@@ -23,9 +23,16 @@ interface QueuedMessage {
   offset: number;
   /** True for a packed message (its buffer belongs to the queue). */
   owned: boolean;
+  /** Its last byte is LF (0x0A): another message may be packed behind it. */
+  lineEnd: boolean;
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** True when the last byte of `bytes` is LF. */
+function endsInLf(bytes: Uint8Array): boolean {
+  return bytes.length > 0 && bytes[bytes.length - 1] === 0x0a;
+}
 
 /** Ring capacity a queue drops back to once it empties after a burst. */
 const QUEUE_KEEP = 16;
@@ -57,21 +64,23 @@ export class MessageQueue {
     m.sum = sum;
     m.offset = 0;
     m.owned = false;
+    m.lineEnd = endsInLf(bytes);
     this.#count++;
     this.pending++;
   }
 
   /**
-   * Appends `bytes` to the newest queued message when that message has not started to be sent
-   * and both fit in `max` bytes (one frame); returns false when it cannot (then `push`). Lets a
-   * sender pack several small messages into one frame while its window is full. `sum` is
+   * Appends `bytes` (not empty) to the newest queued message when that message ends in LF, has
+   * not started to be sent, and both fit in `max` bytes (one frame); returns false when it
+   * cannot (then `push`). A receiver that splits messages at LF sees the same lines either way;
+   * a message that does not end in LF (a client's command) is never packed into. `sum` is
    * `onesSum(bytes)` or -1; the packed message keeps a known sum while every part had one.
    */
-  coalesce(bytes: Uint8Array, max: number, sum = -1): boolean {
-    if (this.#count === 0) return false;
+  pack(bytes: Uint8Array, max: number, sum = -1): boolean {
+    if (this.#count === 0 || bytes.length === 0) return false;
     const tail = this.#ring[(this.#head + this.#count - 1) & (this.#ring.length - 1)]!;
     const len = tail.size;
-    if (tail.offset !== 0 || len + bytes.length > max) return false;
+    if (!tail.lineEnd || tail.offset !== 0 || len + bytes.length > max) return false;
     const first = tail.bytes;
     // The next line of a shared log, right after this message, makes the packed message one
     // longer view of that buffer (cut when sent): no copy at all. Anything else is copied.
@@ -90,6 +99,7 @@ export class MessageQueue {
       tail.bytes.set(bytes, len);
     }
     tail.size = len + bytes.length;
+    tail.lineEnd = endsInLf(bytes);
     // One's complement sums add up; bytes appended at an odd offset have theirs byte-swapped.
     tail.sum = tail.sum >= 0 && sum >= 0
       ? addSums(tail.sum, (len & 1) === 0 ? sum : swap16(sum))
@@ -133,7 +143,7 @@ export class MessageQueue {
     for (let i = 0; i < this.#count; i++) ring.push(old[(this.#head + i) & (old.length - 1)]!);
     const cap = Math.max(1, old.length * 2);
     while (ring.length < cap) {
-      ring.push({ bytes: EMPTY, size: 0, sum: -1, offset: 0, owned: false });
+      ring.push({ bytes: EMPTY, size: 0, sum: -1, offset: 0, owned: false, lineEnd: false });
     }
     this.#ring = ring;
     this.#head = 0;

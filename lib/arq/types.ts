@@ -1,14 +1,11 @@
 /**
- * Types shared by the ARQ engine: the hooks an edge gives an endpoint, the frames it receives,
- * the events, options, counters and errors, and the small interfaces between the endpoint and
- * its Go-Back-N / Selective Repeat halves.
+ * The public types of the ARQ engine: the hooks an edge gives an endpoint, the frames it emits,
+ * the events, options, counters and errors.
  * @module
  */
 
 import type { FrameType } from "../protocol/header.ts";
-import type { Frame } from "../protocol/frame.ts";
 import type { SessionParams } from "../protocol/control.ts";
-import type { OwedAck } from "./owed_ack.ts";
 
 /** Life cycle of an endpoint. */
 export type EndpointState =
@@ -36,6 +33,8 @@ export interface OutFrame {
   readonly attempt: number;
   /** `onesSum(payload)` when the sender supplied it to `send` (single-fragment messages). */
   readonly payloadSum?: number;
+  /** Why a DATA frame was sent again (`attempt` > 1). */
+  readonly cause?: RetransmitReason | undefined;
 }
 
 /** What an endpoint calls on its edge. None of them may call back into the endpoint. */
@@ -43,8 +42,9 @@ export interface EndpointHooks {
   /** Emit one frame (the edge encodes it, may inject faults, and writes it). */
   output(frame: OutFrame): void;
   /**
-   * One whole reassembled message, in order, exactly once. The receiver owns the bytes, except
-   * with the option `lendDelivered` (then they are valid during the call only).
+   * One whole reassembled message, in order, exactly once. The bytes are lent: valid during the
+   * call only (a message of one frame is a view of the frame given to `input`); copy what is
+   * kept.
    */
   deliver(message: Uint8Array): void;
   /** Optional observer for traces and logs. */
@@ -91,6 +91,7 @@ export type ArqEvent =
     readonly rto: number;
   }
   | { readonly kind: "keepalive"; readonly seq: number }
+  | { readonly kind: "timer"; readonly timer: string }
   | { readonly kind: "closed"; readonly reason: string };
 
 /** Tunables of an endpoint. Every field has a default in {@link DEFAULT_ENDPOINT_OPTIONS}. */
@@ -126,25 +127,6 @@ export interface EndpointOptions {
   readonly maxWindow: number;
   /** Most messages queued or unacknowledged; past it `send` throws. Default 4096. */
   readonly maxSendQueue: number;
-  /**
-   * Pack a message into the newest queued message that has not been sent yet (behind a full
-   * window, or before the turn's `flush` with `sendOnFlush`), up to one frame's payload (a
-   * server's outgoing lines, each ending in a newline). The receiver then delivers them as one
-   * message. Default false: one message per `send`, as in the textbook.
-   */
-  readonly coalesce: boolean;
-  /**
-   * `send` only queues; the frames leave at the next `flush(now)`, which the owner calls once
-   * per event-loop turn. With `coalesce`, every message sent in one turn then shares frames
-   * (a server's broadcasts: one frame per client per turn, not one per line). Default false.
-   */
-  readonly sendOnFlush: boolean;
-  /**
-   * `deliver` may get a view of the received bytes, valid only during the call (no copy of a
-   * single-frame message), for a receiver that consumes each message at once. Default false:
-   * the receiver owns what it is given.
-   */
-  readonly lendDelivered: boolean;
 }
 
 /** Default {@link EndpointOptions}. */
@@ -160,9 +142,6 @@ export const DEFAULT_ENDPOINT_OPTIONS: Readonly<EndpointOptions> = Object.freeze
   ackDelayMs: 0,
   maxWindow: 256,
   maxSendQueue: 4096,
-  coalesce: false,
-  sendOnFlush: false,
-  lendDelivered: false,
 });
 
 /**
@@ -218,8 +197,8 @@ export interface ArqStats {
   corruptReceived: number;
   /** Messages accepted by `send`. */
   messagesSent: number;
-  /** Of those, messages packed into an earlier queued message (option `coalesce`). */
-  messagesCoalesced: number;
+  /** Of those, messages packed into an earlier queued message (see `ArqEndpoint.send`). */
+  messagesPacked: number;
   /** Messages delivered. */
   messagesDelivered: number;
   /** Bytes of the messages delivered. */
@@ -249,7 +228,7 @@ export function newStats(rto: number): ArqStats {
     outOfOrder: 0,
     corruptReceived: 0,
     messagesSent: 0,
-    messagesCoalesced: 0,
+    messagesPacked: 0,
     messagesDelivered: 0,
     bytesDelivered: 0,
     srtt: 0,
@@ -275,74 +254,4 @@ export class SessionClosedError extends RangeError {
     super(`Session not open: ${state}`);
     this.name = "SessionClosedError";
   }
-}
-
-/**
- * What the sender and receiver halves need from their endpoint. Implemented by the endpoint
- * itself (no closures per frame).
- * @internal
- */
-export interface ArqCore {
-  /** Counters. */
-  readonly stats: ArqStats;
-  /** Emits a frame. */
-  emit(
-    type: FrameType,
-    seq: number,
-    flags: number,
-    payload: Uint8Array,
-    attempt: number,
-    payloadSum: number,
-  ): void;
-  /** Gives an in-order DATA payload to reassembly; `owned` = may be kept without a copy. */
-  accept(payload: Uint8Array, flags: number, owned: boolean): void;
-  /**
-   * Sends an ACK frame (`payload` = SACK block or empty). `attempt` counts ACKs of this seq;
-   * when omitted, repeats of the previous ACK's seq are counted.
-   */
-  sendAck(seq: number, payload: Uint8Array, attempt?: number): void;
-  /** Reports an event when someone listens. */
-  readonly eventsOn: boolean;
-  /** Reports an event. */
-  event(event: ArqEvent): void;
-  /** Current retransmission timeout, ms. */
-  readonly rto: number;
-  /** Smoothed RTT, ms (0 before a sample). */
-  readonly srtt: number;
-  /** One RTT measurement from a frame sent once (Karn). */
-  rttSample(rtt: number): void;
-  /** A retransmission timer expired: back off. */
-  backoff(): void;
-  /** Raises the back-off to at least `level` doublings (per-frame timers). */
-  backoffTo(level: number): void;
-}
-
-/** The sending half of an ARQ discipline. @internal */
-export interface ArqSender {
-  /** Frames sent and not yet acknowledged. */
-  readonly inFlight: number;
-  /** Next sequence number to be used (the FIN carries it). */
-  readonly nextSeq: number;
-  /** Transmits new fragments while the window has room. */
-  fill(now: number): void;
-  /** Processes an ACK frame. Returns true when it acknowledged something new. */
-  onAck(seq: number, payload: Uint8Array, now: number): boolean;
-  /** Processes a NACK frame. */
-  onNack(seq: number, now: number): void;
-  /** Runs the retransmission timer(s). */
-  update(now: number): void;
-  /** Earliest retransmission time, if any frame is in flight. */
-  nextTimer(): number | undefined;
-}
-
-/** The receiving half of an ARQ discipline. @internal */
-export interface ArqReceiver {
-  /** Next sequence number expected in order. */
-  readonly expected: number;
-  /** Processes one DATA frame (payload valid during the call only). */
-  onData(frame: Frame, now: number): void;
-  /** The delayed ACK it owes ("sack" policy). */
-  readonly ack: OwedAck;
-  /** Sends the owed cumulative ACK (with SACK ranges for SR). */
-  sendPendingAck(): void;
 }

@@ -107,12 +107,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
             ackPolicy: p.ackPolicy,
             maxPayload: MAX_PAYLOAD,
           },
-          // The client reads each message at once: no copy of what is delivered.
-          arq: {
-            ...(faulty ? LOSSY_LINK_OPTIONS : {}),
-            ackDelayMs: p.ackDelayMs,
-            lendDelivered: true,
-          },
+          arq: { ...(faulty ? LOSSY_LINK_OPTIONS : {}), ackDelayMs: p.ackDelayMs },
           faults: faulty && p.mode !== "text"
             ? new FaultInjector(
               { loss: p.loss, corrupt: p.corrupt, script: p.script, seed: p.seed },

@@ -114,10 +114,8 @@ export class BinaryLink implements Wakeable {
   /** Queues an application message (shared bytes are not copied). */
   send(message: Uint8Array, payloadSum?: number): void {
     if (this.#closedReason !== undefined) return;
-    // Packed into a queued message: nothing was sent, no timer changed.
-    if (this.endpoint.send(message, this.#clock(), payloadSum)) return;
-    if (!this.endpoint.sendsOnFlush) this.#reschedule();
-    else if (!this.#pumpScheduled) {
+    this.endpoint.send(message, this.#clock(), payloadSum);
+    if (!this.#pumpScheduled) {
       // The frames leave at the end of the turn, carrying every line queued until then.
       this.#pumpScheduled = true;
       beforeNextFlush(this.#pump);

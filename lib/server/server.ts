@@ -404,9 +404,7 @@ export class ChatServer {
     return new BinarySession(id, this.room, { write: (p) => this.#write(c, p) }, {
       who: `server ${peer}`,
       scheduler: this.#scheduler,
-      // The lines of one turn, and lines queued behind a full window, share frames.
-      // Each message is read at once (the room decodes it): no copy of what is delivered.
-      arq: { coalesce: true, sendOnFlush: true, lendDelivered: true, ...this.#opts.arq },
+      arq: { ...this.#opts.arq },
       outboxBytes: this.#opts.outboxBytes ?? DEFAULT_OUTBOX_BYTES,
       faults: faults ? new FaultInjector(faults, `server:${id}`) : undefined,
       trace: this.#opts.trace,
