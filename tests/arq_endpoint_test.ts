@@ -3,6 +3,7 @@ import {
   ArqEndpoint,
   type ArqEvent,
   DEFAULT_ENDPOINT_OPTIONS,
+  type EndpointOptions,
   type OutFrame,
   resolveOptions,
   SendQueueFullError,
@@ -21,10 +22,10 @@ import { establish, SIM_PARAMS, simSession, texts, utf8 } from "./support/sim_se
 import { SimChannel } from "./support/sim_channel.ts";
 
 /** A client and a server joined by hand (no channel): frames are passed explicitly. */
-function rawPair(params: SessionParams = SIM_PARAMS) {
+function rawPair(params: SessionParams = SIM_PARAMS, options: Partial<EndpointOptions> = {}) {
   const toServer: OutFrame[] = [];
   const toClient: OutFrame[] = [];
-  const client = ArqEndpoint.client(params, {}, {
+  const client = ArqEndpoint.client(params, options, {
     output: (f) => toServer.push(f),
     deliver: () => {},
   }, 0);
@@ -73,7 +74,7 @@ Deno.test("ArqEndpoint retransmissions reuse the same payload and sum", () => {
 });
 
 Deno.test("ArqEndpoint nextWake is the earliest timer and update before it does nothing", () => {
-  const { client, toServer } = rawPair();
+  const { client, toServer } = rawPair(SIM_PARAMS, { recovery: "timeout" });
   assert.equal(client.nextWake(), 2 + 15_000); // keepalive (heard last at 2)
   client.send(utf8("x"), 10);
   assert.equal(client.nextWake(), 2 + 15_000, "send only queues: no timer yet");

@@ -1,7 +1,8 @@
 /**
  * The endpoint's timer table: `nextWake()` and `update(now)` read the same entries. A virtual
  * clock is moved through every timer of the table (handshake, its deadline, retransmission,
- * delayed ACK, keepalive, idle, link dead, FIN and its deadline); at each wake-up `update` just
+ * reorder, probe, delayed ACK, keepalive, idle, link dead, FIN and its deadline); at each
+ * wake-up `update` just
  * before `nextWake()` does nothing, and `update` at `nextWake()` acts (a frame or a state
  * change) and consumes the entry (the next wake-up is later).
  */
@@ -67,7 +68,7 @@ Deno.test("update and nextWake agree at every timer of the table", () => {
     assert.equal(sim.run(() => sim.client.state === "closed", 60_000), "done");
     assert.equal(sim.client.closeReason, "handshake timeout");
   });
-  // A lost DATA (retransmission), a delayed ACK, then silence from the server: keepalives,
+  // A lost DATA (the tail-loss probe), a delayed ACK, then silence from the server: keepalives,
   // then the idle timeout.
   const quiet = { on: false };
   run({
@@ -81,6 +82,24 @@ Deno.test("update and nextWake agree at every timer of the table", () => {
     quiet.on = true;
     assert.equal(sim.run(() => sim.client.state === "closed", 200_000), "done");
     assert.match(sim.client.closeReason!, /^idle timeout/);
+  });
+  // SR, a hole reported by later frames: the reorder wait, then the frame is resent.
+  run({
+    params: { mode: "sr" },
+    decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 2, fate: "drop" }]),
+  }, (sim) => {
+    establish(sim);
+    sim.client.send(utf8("abcdefghijklmnop"), sim.now);
+    assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+  });
+  // The textbook sender: a lost DATA waits for its retransmission timer.
+  run({
+    client: { recovery: "timeout" },
+    decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 1, fate: "drop" }]),
+  }, (sim) => {
+    establish(sim);
+    sim.client.send(utf8("ab"), sim.now);
+    assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
   });
   // The ACK path dies with data in flight: the link is declared dead.
   const dead = { on: false };

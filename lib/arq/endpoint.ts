@@ -57,11 +57,13 @@ import { BadPayloadError } from "../protocol/errors.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { Flag, FrameType, MAX_MESSAGE } from "../protocol/header.ts";
 import { seqAdd } from "../protocol/seq.ts";
+import { CongestionWindow } from "./congestion.ts";
 import { MessageTooLongError, Reassembler } from "./fragment.ts";
 import { FrameOut } from "./frame_out.ts";
 import { GbnReceiver, GbnSender } from "./gbn.ts";
 import type { ArqReceiver, ArqSender, HalfContext } from "./halves.ts";
 import { Handshake } from "./handshake.ts";
+import { Recovery } from "./recovery.ts";
 import { RtoEstimator } from "./rto.ts";
 import { MessageQueue, SendWindow } from "./send_window.ts";
 import { SrReceiver, SrSender } from "./sr.ts";
@@ -86,13 +88,24 @@ const EMPTY = new Uint8Array(0);
  */
 export const CLOSED_BY_PEER = "closed by peer";
 
+/** The values a string option may take. */
+const CHOICES: Record<string, readonly string[]> = {
+  recovery: ["timeout", "fast"],
+  cc: ["none", "aimd"],
+};
+
 /** Fills in defaults and checks ranges; throws `RangeError` on a bad value. */
 export function resolveOptions(options: Partial<EndpointOptions> = {}): EndpointOptions {
   const o: Record<string, unknown> = { ...DEFAULT_ENDPOINT_OPTIONS };
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
     if (!(key in DEFAULT_ENDPOINT_OPTIONS)) throw new RangeError(`Unknown ARQ option: ${key}`);
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    const choices = CHOICES[key];
+    if (choices !== undefined) {
+      if (typeof value !== "string" || !choices.includes(value)) {
+        throw new RangeError(`ARQ option ${key} must be ${choices.join(" or ")}: ${value}`);
+      }
+    } else if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
       throw new RangeError(`ARQ option ${key} must be a finite number >= 0: ${value}`);
     }
     o[key] = value;
@@ -166,6 +179,7 @@ export class ArqEndpoint {
   #closeReason: string | undefined;
   #sender: ArqSender | undefined;
   #receiver: ArqReceiver | undefined;
+  #window: SendWindow | undefined;
   #lastReceivedAt = 0;
   /** Last acknowledgement progress (or start of a flight). */
   #progressAt = 0;
@@ -275,7 +289,16 @@ export class ArqEndpoint {
     s.srtt = r.srtt;
     s.rttvar = r.rttvar;
     s.rto = r.rto;
+    s.cwnd = this.cwnd;
     return s;
+  }
+
+  /**
+   * Frames the sender may have in flight now: the window, or less under congestion control
+   * (0 before the handshake completes).
+   */
+  get cwnd(): number {
+    return this.#window?.limit ?? 0;
   }
 
   /** Messages queued or not yet acknowledged (0 = everything sent was acknowledged). */
@@ -465,6 +488,12 @@ export class ArqEndpoint {
       case Timer.retransmit:
         this.#sender!.onRetransmitTimer(now);
         return;
+      case Timer.reorder:
+        this.#sender!.onReorderTimer(now);
+        return;
+      case Timer.probe:
+        this.#sender!.onProbeTimer(now);
+        return;
       case Timer.ackDelay:
         this.#receiver!.sendPendingAck();
         return;
@@ -540,11 +569,14 @@ export class ArqEndpoint {
     const window = new SendWindow(p.window, p.maxPayload, firstOut, this.#queue);
     const perFrame = p.ackPolicy === "frame";
     const ctx = this.#ctx;
+    const cc = this.#opts.cc === "aimd" ? new CongestionWindow(p.window) : undefined;
+    const recovery = new Recovery(ctx, window, this.#opts.recovery === "fast", cc);
+    this.#window = window;
     if (p.mode === "gbn") {
-      this.#sender = new GbnSender(ctx, window);
+      this.#sender = new GbnSender(ctx, window, recovery);
       this.#receiver = new GbnReceiver(ctx, perFrame, firstIn);
     } else {
-      this.#sender = new SrSender(ctx, window, perFrame);
+      this.#sender = new SrSender(ctx, window, perFrame, recovery);
       this.#receiver = new SrReceiver(ctx, perFrame, p.window, firstIn);
     }
     this.#state = this.#teardown.requested ? "closing" : "established";

@@ -19,20 +19,30 @@ import type { Frame } from "../protocol/frame.ts";
 import { seqAdd, seqDiff, seqLt, seqLte } from "../protocol/seq.ts";
 import type { ArqReceiver, ArqSender, HalfContext } from "./halves.ts";
 import { OwedAck } from "./owed_ack.ts";
+import type { Recovery } from "./recovery.ts";
+import { CLOCK_GRANULARITY_MS } from "./rto.ts";
 import type { SendWindow } from "./send_window.ts";
 import { Timer } from "./timers.ts";
+import type { RetransmitReason } from "./types.ts";
 
 const EMPTY = new Uint8Array(0);
 
-/** The Go-Back-N sending half. It owns the `retransmit` timer: armed while frames are in flight. */
+/**
+ * The Go-Back-N sending half. It owns the `retransmit` timer (armed while frames are in flight)
+ * and, with fast recovery, the `reorder` and `probe` timers.
+ */
 export class GbnSender implements ArqSender {
   readonly #ctx: HalfContext;
   readonly #w: SendWindow;
+  readonly #rec: Recovery;
+  /** A duplicate ACK showed the receiver still waiting for `base` (fast recovery). */
+  #dupSeen = false;
 
-  /** A sender over `window`, emitting through `ctx`. */
-  constructor(ctx: HalfContext, window: SendWindow) {
+  /** A sender over `window`, emitting through `ctx`, recovering losses with `recovery`. */
+  constructor(ctx: HalfContext, window: SendWindow, recovery: Recovery) {
     this.#ctx = ctx;
     this.#w = window;
+    this.#rec = recovery;
   }
 
   /** Frames in flight. */
@@ -49,6 +59,7 @@ export class GbnSender implements ArqSender {
   fill(now: number): void {
     const w = this.#w;
     const ctx = this.#ctx;
+    if (!w.canTake) return;
     while (w.canTake) {
       const seq = w.take(now);
       const s = seq & w.mask;
@@ -57,20 +68,37 @@ export class GbnSender implements ArqSender {
         ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
       }
     }
+    this.#rec.armProbe(now, true);
   }
 
-  /** Cumulative ACK: frames `base..seq` are acknowledged. */
+  /**
+   * Cumulative ACK: frames `base..seq` are acknowledged. With fast recovery, a duplicate ACK
+   * (of `base - 1`, frames in flight) makes the sender go back N once `base` has been
+   * outstanding the RACK RTT plus the reorder window (at least one clock tick).
+   */
   onAck(seq: number, _payload: Uint8Array, now: number): boolean {
     const w = this.#w;
     const ctx = this.#ctx;
-    if (!(seqLte(w.base, seq) && seqLt(seq, w.next))) return false;
+    const rec = this.#rec;
+    if (!(seqLte(w.base, seq) && seqLt(seq, w.next))) {
+      if (rec.fast && w.inFlight > 0 && seq === seqAdd(w.base, -1)) this.#duplicateAck(now);
+      return false;
+    }
     const s = seq & w.mask;
     // Karn: sample only a frame transmitted once.
     if (w.xmit[s] === 1) ctx.rtt.sample(now - w.sentAt[s]!);
     const end = seqAdd(seq, 1);
-    while (w.base !== end) w.release();
+    const frames = seqDiff(end, w.base);
+    while (w.base !== end) {
+      rec.delivered(w.base & w.mask, now);
+      w.release();
+    }
+    this.#dupSeen = false;
+    ctx.timers.stop(Timer.reorder);
+    rec.progress(frames);
     if (w.inFlight > 0) ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
     else ctx.timers.stop(Timer.retransmit);
+    rec.armProbe(now, w.inFlight > 0);
     return true;
   }
 
@@ -92,6 +120,7 @@ export class GbnSender implements ArqSender {
     ctx.event?.({ kind: "nack-received", seq, action: "resent" });
     this.#resendFrom(seq, now, "nack");
     ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
+    this.#rec.armProbe(now, true);
   }
 
   /** Timer expiry: back off and resend the whole window. */
@@ -101,22 +130,67 @@ export class GbnSender implements ArqSender {
     if (w.inFlight === 0) return;
     ctx.stats.timeouts++;
     ctx.rtt.backoff();
+    this.#rec.timedOut();
     ctx.event?.({ kind: "timeout", type: FrameType.DATA, seq: w.base, rto: ctx.rtt.rto });
     this.#resendFrom(w.base, now, "timeout");
     ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
   }
 
-  #resendFrom(from: number, now: number, reason: "timeout" | "nack"): void {
+  /** The duplicate ACK's wait is over: go back N. */
+  onReorderTimer(now: number): void {
+    if (this.#dupSeen && this.#w.inFlight > 0) this.#goBack(now);
+  }
+
+  /** Tail-loss probe: new data if the window allows, else the newest frame again. */
+  onProbeTimer(now: number): void {
+    const w = this.#w;
+    if (w.inFlight === 0) return;
+    this.#rec.probeSent = true;
+    if (w.canTake) {
+      this.fill(now);
+      return;
+    }
+    this.#resend(seqAdd(w.next, -1), now, "probe");
+    this.#ctx.timers.set(Timer.retransmit, now + this.#ctx.rtt.rto);
+  }
+
+  #duplicateAck(now: number): void {
+    const w = this.#w;
+    const rtt = this.#rec.rackRtt > 0 ? this.#rec.rackRtt : this.#ctx.rtt.srtt;
+    // At least one clock tick after the last copy of `base`: the duplicate ACKs its own
+    // go-back brings (at once on a link without delay) never make it go back at once again.
+    const wait = Math.max(rtt + this.#rec.reorderWindow, CLOCK_GRANULARITY_MS);
+    const at = w.sentAt[w.base & w.mask]! + wait;
+    this.#dupSeen = true;
+    if (now >= at) this.#goBack(now);
+    else if (at < this.#ctx.timers.get(Timer.reorder)) this.#ctx.timers.set(Timer.reorder, at);
+  }
+
+  #goBack(now: number): void {
     const w = this.#w;
     const ctx = this.#ctx;
-    for (let seq = from; seq !== w.next; seq = seqAdd(seq, 1)) {
-      const s = seq & w.mask;
-      const attempt = ++w.xmit[s]!;
-      w.sentAt[s] = now;
-      ctx.stats.retransmissions++;
-      ctx.event?.({ kind: "retransmit", type: FrameType.DATA, seq, attempt, reason });
-      ctx.out.frame(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, attempt, w.sums[s]!, reason);
+    this.#dupSeen = false;
+    ctx.timers.stop(Timer.reorder);
+    this.#rec.lost(w.order[w.base & w.mask]!);
+    this.#resendFrom(w.base, now, "fast");
+    ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
+    this.#rec.armProbe(now, true);
+  }
+
+  #resendFrom(from: number, now: number, reason: RetransmitReason): void {
+    for (let seq = from; seq !== this.#w.next; seq = seqAdd(seq, 1)) {
+      this.#resend(seq, now, reason);
     }
+  }
+
+  #resend(seq: number, now: number, reason: RetransmitReason): void {
+    const w = this.#w;
+    const ctx = this.#ctx;
+    const s = seq & w.mask;
+    const attempt = w.resent(seq, now);
+    this.#rec.count(reason);
+    ctx.event?.({ kind: "retransmit", type: FrameType.DATA, seq, attempt, reason });
+    ctx.out.frame(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, attempt, w.sums[s]!, reason);
   }
 }
 

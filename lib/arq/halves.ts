@@ -21,7 +21,7 @@ export interface HalfContext {
   readonly out: FrameOut;
   /** RTT estimate and RTO, back-off included. */
   readonly rtt: RtoEstimator;
-  /** The endpoint's timer table (the halves own `retransmit` and `ackDelay`). */
+  /** The endpoint's timer table (the halves own `retransmit`, `reorder`, `probe`, `ackDelay`). */
   readonly timers: TimerTable;
   /** The event observer, when one is installed. */
   readonly event: ((event: ArqEvent) => void) | undefined;
@@ -48,6 +48,10 @@ export interface ArqSender {
   onNack(seq: number, now: number): void;
   /** The `retransmit` timer expired. */
   onRetransmitTimer(now: number): void;
+  /** The `reorder` timer expired (fast recovery). */
+  onReorderTimer(now: number): void;
+  /** The `probe` timer expired (fast recovery). */
+  onProbeTimer(now: number): void;
 }
 
 /** The receiving half of an ARQ discipline. */

@@ -39,6 +39,8 @@ export class RtoEstimator {
   backoffs = 0;
   /** Number of samples taken. */
   samples = 0;
+  /** Smallest sample taken, ms (0 until the first sample). */
+  minRtt = 0;
   readonly #min: number;
   readonly #max: number;
   readonly #onSample: ((rtt: number, estimator: RtoEstimator) => void) | undefined;
@@ -68,7 +70,9 @@ export class RtoEstimator {
     if (this.samples === 0) {
       this.srtt = r;
       this.rttvar = r / 2;
+      this.minRtt = r;
     } else {
+      if (r < this.minRtt) this.minRtt = r;
       this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
       this.srtt = 0.875 * this.srtt + 0.125 * r;
     }

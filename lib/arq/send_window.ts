@@ -177,10 +177,21 @@ export class SendWindow {
   readonly sentAt: Float64Array;
   /** Transmissions of each slot (1 = sent once). */
   readonly xmit: Uint32Array;
+  /** Time of the first transmission of each slot. */
+  readonly firstAt: Float64Array;
+  /**
+   * Transmission number of the last transmission of each slot: every DATA sent (new or again)
+   * gets the next number, so "sent after" is exact even within one millisecond.
+   */
+  readonly order: Float64Array;
   /** Oldest unacknowledged sequence number. */
   base: number;
   /** Next sequence number to use. */
   next: number;
+  /** Most frames allowed in flight now: `size`, or less under congestion control. */
+  limit: number;
+  /** Transmissions so far (the last `order` given). */
+  transmissions = 0;
   readonly #queue: MessageQueue;
   readonly #maxPayload: number;
 
@@ -194,6 +205,9 @@ export class SendWindow {
     this.sums = new Int32Array(cap);
     this.sentAt = new Float64Array(cap);
     this.xmit = new Uint32Array(cap);
+    this.firstAt = new Float64Array(cap);
+    this.order = new Float64Array(cap);
+    this.limit = size;
     this.base = firstSeq >>> 0;
     this.next = firstSeq >>> 0;
     this.#queue = queue;
@@ -207,7 +221,7 @@ export class SendWindow {
 
   /** True when a new fragment may be sent now (queued data and room in the window). */
   get canTake(): boolean {
-    return this.#queue.length > 0 && seqDiff(this.next, this.base) < this.size;
+    return this.#queue.length > 0 && seqDiff(this.next, this.base) < this.limit;
   }
 
   /** True when `seq` is in flight (`base <= seq < next`). */
@@ -251,9 +265,19 @@ export class SendWindow {
     this.flags[s] = flags;
     this.sums[s] = sum;
     this.sentAt[s] = now;
+    this.firstAt[s] = now;
+    this.order[s] = ++this.transmissions;
     this.xmit[s] = 1;
     this.next = seqAdd(seq, 1);
     return seq;
+  }
+
+  /** Records one more transmission of `seq` (in flight) at `now`; returns its attempt number. */
+  resent(seq: number, now: number): number {
+    const s = seq & this.mask;
+    this.sentAt[s] = now;
+    this.order[s] = ++this.transmissions;
+    return ++this.xmit[s]!;
   }
 
   /** Frees the base slot and advances `base`; counts a message done when it was LAST. */

@@ -23,36 +23,50 @@ import type { Frame } from "../protocol/frame.ts";
 import { seqAdd, seqDiff, seqLt, seqLte } from "../protocol/seq.ts";
 import type { ArqReceiver, ArqSender, HalfContext } from "./halves.ts";
 import { OwedAck } from "./owed_ack.ts";
+import { DUP_THRESHOLD, type Recovery } from "./recovery.ts";
 import type { SendWindow } from "./send_window.ts";
 import { Timer } from "./timers.ts";
+import type { RetransmitReason } from "./types.ts";
 
 const EMPTY = new Uint8Array(0);
 
 /**
- * The Selective Repeat sending half. It owns the `retransmit` timer: always the earliest
- * per-frame retransmission time of the unacknowledged frames in flight.
+ * The Selective Repeat sending half. It owns the `retransmit` timer (always the earliest
+ * per-frame retransmission time of the unacknowledged frames in flight) and, with fast
+ * recovery, the `reorder` and `probe` timers.
  */
 export class SrSender implements ArqSender {
   readonly #ctx: HalfContext;
   readonly #w: SendWindow;
   readonly #perFrame: boolean;
+  readonly #rec: Recovery;
   /** 1 when the slot's frame was acknowledged (out of order). */
   readonly #acked: Uint8Array;
   /** Retransmission time of each slot. */
   readonly #resendAt: Float64Array;
   /** Timer expiries of each slot's frame. */
   readonly #timeouts: Uint8Array;
+  /** Scratch: 1 for the slots found lost by the ACK being processed. */
+  readonly #lost: Uint8Array;
   // Newest once-sent frame acknowledged by the ACK being processed (Karn sample).
   #sampleSentAt = -1;
+  // Frames newly acknowledged by the ACK being processed.
+  #newlyAcked = 0;
+  #now = 0;
 
-  /** A sender over `window`, emitting through `ctx`; `perFrame` = the "frame" ACK policy. */
-  constructor(ctx: HalfContext, window: SendWindow, perFrame: boolean) {
+  /**
+   * A sender over `window`, emitting through `ctx`, recovering losses with `recovery`;
+   * `perFrame` = the "frame" ACK policy.
+   */
+  constructor(ctx: HalfContext, window: SendWindow, perFrame: boolean, recovery: Recovery) {
     this.#ctx = ctx;
     this.#w = window;
     this.#perFrame = perFrame;
+    this.#rec = recovery;
     this.#acked = new Uint8Array(window.mask + 1);
     this.#resendAt = new Float64Array(window.mask + 1);
     this.#timeouts = new Uint8Array(window.mask + 1);
+    this.#lost = new Uint8Array(window.mask + 1);
   }
 
   /** Frames in flight (acknowledged ones above `base` included). */
@@ -69,6 +83,7 @@ export class SrSender implements ArqSender {
   fill(now: number): void {
     const w = this.#w;
     const ctx = this.#ctx;
+    if (!w.canTake) return;
     while (w.canTake) {
       const seq = w.take(now);
       const s = seq & w.mask;
@@ -79,34 +94,41 @@ export class SrSender implements ArqSender {
       if (at < ctx.timers.get(Timer.retransmit)) ctx.timers.set(Timer.retransmit, at);
       ctx.out.frame(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, 1, w.sums[s]!);
     }
+    this.#rec.armProbe(now, true);
   }
 
-  /** Per-frame ACK ("frame") or cumulative ACK + SACK ranges ("sack"). */
+  /**
+   * Per-frame ACK ("frame") or cumulative ACK + SACK ranges ("sack"). With fast recovery, the
+   * frames this shows lost are resent at once (see {@link #detectLosses}).
+   */
   onAck(seq: number, payload: Uint8Array, now: number): boolean {
     const w = this.#w;
     this.#sampleSentAt = -1;
-    let progress = false;
+    this.#newlyAcked = 0;
+    this.#now = now;
     if (this.#perFrame) {
-      if (w.inWindow(seq)) progress = this.#ackOne(seq);
+      if (w.inWindow(seq)) this.#ackOne(seq);
     } else {
       if (seqLte(w.base, seq) && seqLt(seq, w.next)) {
         const end = seqAdd(seq, 1);
-        for (let s = w.base; s !== end; s = seqAdd(s, 1)) {
-          if (this.#ackOne(s)) progress = true;
-        }
+        for (let s = w.base; s !== end; s = seqAdd(s, 1)) this.#ackOne(s);
       }
       if (payload.length > 0) {
         const ranges: SackRange[] = decodeSack(payload);
-        for (const r of ranges) if (this.#ackRange(r)) progress = true;
+        for (const r of ranges) this.#ackRange(r);
       }
     }
-    if (!progress) return false;
+    if (this.#newlyAcked === 0) return false;
     if (this.#sampleSentAt >= 0) this.#ctx.rtt.sample(now - this.#sampleSentAt);
     while (w.inFlight > 0 && this.#acked[w.base & w.mask] === 1) {
       this.#acked[w.base & w.mask] = 0;
       w.release();
     }
+    const rec = this.#rec;
+    rec.progress(this.#newlyAcked);
+    if (rec.fast) this.#detectLosses(now);
     this.#arm();
+    rec.armProbe(now, this.#outstanding());
     return true;
   }
 
@@ -138,16 +160,86 @@ export class SrSender implements ArqSender {
   onRetransmitTimer(now: number): void {
     const w = this.#w;
     const ctx = this.#ctx;
+    let expired = false;
     for (let seq = w.base; seq !== w.next; seq = seqAdd(seq, 1)) {
       const s = seq & w.mask;
       if (this.#acked[s] === 1 || this.#resendAt[s]! > now) continue;
       ctx.stats.timeouts++;
-      const expired = this.#timeouts[s]! < 255 ? ++this.#timeouts[s]! : 255;
-      ctx.rtt.backoffTo(expired);
+      const level = this.#timeouts[s]! < 255 ? ++this.#timeouts[s]! : 255;
+      ctx.rtt.backoffTo(level);
+      if (!expired) this.#rec.timedOut();
+      expired = true;
       ctx.event?.({ kind: "timeout", type: FrameType.DATA, seq, rto: ctx.rtt.rto });
       this.#resend(seq, now, "timeout");
     }
     this.#arm();
+  }
+
+  /** The reorder window of a frame reported out of order is over: look again. */
+  onReorderTimer(now: number): void {
+    this.#detectLosses(now);
+    this.#arm();
+  }
+
+  /** Tail-loss probe: new data if the window allows, else the newest unacknowledged frame. */
+  onProbeTimer(now: number): void {
+    const w = this.#w;
+    this.#rec.probeSent = true;
+    if (w.canTake) {
+      this.fill(now);
+      return;
+    }
+    for (let seq = seqAdd(w.next, -1); w.inWindow(seq); seq = seqAdd(seq, -1)) {
+      if (this.#acked[seq & w.mask] === 1) continue;
+      this.#resend(seq, now, "probe");
+      this.#arm();
+      return;
+    }
+  }
+
+  /**
+   * The loss rules of fast recovery: an unacknowledged frame sent before the RACK frame is
+   * lost once it has been outstanding the RACK RTT plus the reorder window, or at once when it
+   * was sent once and {@link DUP_THRESHOLD} frames above it are acknowledged (all sent after
+   * it). Lost frames are resent in sequence order; the `reorder` timer waits for the next one
+   * that may become lost.
+   */
+  #detectLosses(now: number): void {
+    const w = this.#w;
+    const rec = this.#rec;
+    const timers = this.#ctx.timers;
+    timers.stop(Timer.reorder);
+    if (rec.rackOrder === 0) return;
+    let above = 0;
+    let any = false;
+    let wait = Infinity;
+    for (let seq = seqAdd(w.next, -1); w.inWindow(seq); seq = seqAdd(seq, -1)) {
+      const s = seq & w.mask;
+      if (this.#acked[s] === 1) {
+        above++;
+        continue;
+      }
+      const at = rec.lostAt(s);
+      if (at === Infinity) continue;
+      if (now >= at || (w.xmit[s] === 1 && above >= DUP_THRESHOLD)) {
+        this.#lost[s] = 1;
+        any = true;
+      } else if (at < wait) wait = at;
+    }
+    if (wait < Infinity) timers.set(Timer.reorder, wait);
+    if (!any) return;
+    for (let seq = w.base; seq !== w.next; seq = seqAdd(seq, 1)) {
+      const s = seq & w.mask;
+      if (this.#lost[s] === 0) continue;
+      this.#lost[s] = 0;
+      rec.lost(w.order[s]!);
+      this.#resend(seq, now, "fast");
+    }
+  }
+
+  /** True when some frame in flight is not acknowledged. */
+  #outstanding(): boolean {
+    return this.#ctx.timers.get(Timer.retransmit) !== Infinity;
   }
 
   /** Sets the `retransmit` timer to the earliest per-frame time (stopped when none). */
@@ -163,37 +255,35 @@ export class SrSender implements ArqSender {
     this.#ctx.timers.set(Timer.retransmit, e);
   }
 
-  #ackOne(seq: number): boolean {
+  #ackOne(seq: number): void {
     const w = this.#w;
     const s = seq & w.mask;
-    if (this.#acked[s] === 1) return false;
+    if (this.#acked[s] === 1) return;
     this.#acked[s] = 1;
+    this.#newlyAcked++;
+    this.#rec.delivered(s, this.#now);
     // Karn: only frames sent once give samples; keep the newest one of this ACK.
     if (w.xmit[s] === 1 && w.sentAt[s]! > this.#sampleSentAt) this.#sampleSentAt = w.sentAt[s]!;
-    return true;
   }
 
-  #ackRange(r: SackRange): boolean {
+  #ackRange(r: SackRange): void {
     const w = this.#w;
-    let progress = false;
     // Clip to the window; at most N iterations whatever the range claims.
     let seq = seqLt(r.start, w.base) ? w.base : r.start >>> 0;
     for (let i = 0; i < w.size && seqLt(seq, r.end) && seqLt(seq, w.next); i++) {
-      if (this.#ackOne(seq)) progress = true;
+      this.#ackOne(seq);
       seq = seqAdd(seq, 1);
     }
-    return progress;
   }
 
   /** Sends `seq` again (the caller re-arms the timer). */
-  #resend(seq: number, now: number, reason: "timeout" | "nack"): void {
+  #resend(seq: number, now: number, reason: RetransmitReason): void {
     const w = this.#w;
     const ctx = this.#ctx;
     const s = seq & w.mask;
-    const attempt = ++w.xmit[s]!;
-    w.sentAt[s] = now;
+    const attempt = w.resent(seq, now);
     this.#resendAt[s] = now + ctx.rtt.rto;
-    ctx.stats.retransmissions++;
+    this.#rec.count(reason);
     ctx.event?.({ kind: "retransmit", type: FrameType.DATA, seq, attempt, reason });
     ctx.out.frame(FrameType.DATA, seq, w.flags[s]!, w.payloads[s]!, attempt, w.sums[s]!, reason);
   }

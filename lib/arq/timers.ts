@@ -23,14 +23,18 @@ export const Timer = {
   finDeadline: 3,
   /** Retransmission of the SYN (client) or SYN-ACK (server). */
   handshake: 4,
-  /** The data retransmission timeout (RTO) of the oldest frame in flight. */
+  /** The data retransmission timeout (RTO): the earliest one of the frames in flight. */
   retransmit: 5,
+  /** Fast recovery: a frame reported out of order becomes lost (`recovery.ts`). */
+  reorder: 6,
+  /** Fast recovery: the tail-loss probe (`recovery.ts`). */
+  probe: 7,
   /** A delayed ACK has been held `ackDelayMs` ("sack" policy). */
-  ackDelay: 6,
+  ackDelay: 8,
   /** Nothing received for `keepaliveMs`: PING. */
-  keepalive: 7,
+  keepalive: 9,
   /** Retransmission of the FIN. */
-  fin: 8,
+  fin: 10,
 } as const;
 
 /** One entry of the table. */
@@ -44,6 +48,8 @@ export const TIMER_NAMES: readonly string[] = Object.freeze([
   "fin-deadline",
   "handshake",
   "retransmit",
+  "reorder",
+  "probe",
   "ack-delay",
   "keepalive",
   "fin",

@@ -51,8 +51,19 @@ export interface EndpointHooks {
   event?: ((event: ArqEvent) => void) | undefined;
 }
 
-/** Why a frame was sent again. */
-export type RetransmitReason = "timeout" | "nack" | "duplicate";
+/**
+ * Why a frame was sent again: its retransmission timer expired ("timeout"), the receiver's
+ * ACKs showed it lost ("fast": SACK ranges or a later frame acknowledged under SR, repeated
+ * cumulative ACKs under GBN), a NACK named it ("nack"), it is the tail-loss probe ("probe"), or
+ * it answers a duplicate SYN ("duplicate").
+ */
+export type RetransmitReason = "timeout" | "fast" | "nack" | "probe" | "duplicate";
+
+/** How a sender recovers lost frames: by its timer alone (the textbook), or fast. */
+export type RecoveryMode = "timeout" | "fast";
+
+/** Congestion control of a sender: none (fixed window) or AIMD (`congestion.ts`). */
+export type CongestionControl = "none" | "aimd";
 
 /** Something worth tracing or logging that happened inside an endpoint. */
 export type ArqEvent =
@@ -96,6 +107,14 @@ export type ArqEvent =
 
 /** Tunables of an endpoint. Every field has a default in {@link DEFAULT_ENDPOINT_OPTIONS}. */
 export interface EndpointOptions {
+  /**
+   * Loss recovery of this side's sender. "timeout": a lost frame waits for its retransmission
+   * timer (the textbook; NACKs still answered). "fast" (default): frames the ACKs show lost are
+   * resent at once, and a tail-loss probe replaces most timeouts (see `endpoint.ts`).
+   */
+  readonly recovery: RecoveryMode;
+  /** Congestion control of this side's sender. Default "none" (the window is fixed). */
+  readonly cc: CongestionControl;
   /** Initial sequence number of this side (u32). Default 0. */
   readonly isn: number;
   /** Smallest retransmission timeout, ms. Default 100. */
@@ -131,6 +150,8 @@ export interface EndpointOptions {
 
 /** Default {@link EndpointOptions}. */
 export const DEFAULT_ENDPOINT_OPTIONS: Readonly<EndpointOptions> = Object.freeze({
+  recovery: "fast",
+  cc: "none",
   isn: 0,
   minRto: 100,
   maxRto: 2000,
@@ -179,6 +200,21 @@ export interface ArqStats {
   dataReceived: number;
   /** Frames sent again (DATA, SYN, SYN-ACK, FIN). */
   retransmissions: number;
+  /** DATA frames sent again because their retransmission timer expired. */
+  timeoutRetransmissions: number;
+  /** DATA frames sent again because the ACKs showed them lost (fast recovery). */
+  fastRetransmissions: number;
+  /** DATA frames sent again because a NACK named them (GBN: and the frames after them). */
+  nackRetransmissions: number;
+  /** DATA frames sent again as tail-loss probes. */
+  probeRetransmissions: number;
+  /** DATA frames acknowledged after being sent more than once. */
+  repairs: number;
+  /**
+   * For those, the sum of (acknowledgement time - first transmission) / SRTT: the mean time
+   * from a loss to its repair in round trips is `repairRtts / repairs`.
+   */
+  repairRtts: number;
   /** Retransmission timer expiries. */
   timeouts: number;
   /** NACKs sent. */
@@ -209,6 +245,8 @@ export interface ArqStats {
   rttvar: number;
   /** Current retransmission timeout, ms. */
   rto: number;
+  /** Frames the sender may have in flight now: the window, or the congestion window. */
+  cwnd: number;
 }
 
 /** A fresh set of zero counters. */
@@ -219,6 +257,12 @@ export function newStats(rto: number): ArqStats {
     dataSent: 0,
     dataReceived: 0,
     retransmissions: 0,
+    timeoutRetransmissions: 0,
+    fastRetransmissions: 0,
+    nackRetransmissions: 0,
+    probeRetransmissions: 0,
+    repairs: 0,
+    repairRtts: 0,
     timeouts: 0,
     nacksSent: 0,
     nacksReceived: 0,
@@ -234,6 +278,7 @@ export function newStats(rto: number): ArqStats {
     srtt: 0,
     rttvar: 0,
     rto,
+    cwnd: 0,
   };
 }
 
