@@ -36,6 +36,8 @@ const spec: FlagSpec = {
   arq: { type: "string" },
   window: { type: "string", short: "w" },
   ack: { type: "string" },
+  recovery: { type: "string" },
+  cc: { type: "string" },
   loss: { type: "string" },
   corrupt: { type: "string" },
   faults: { type: "string" },
@@ -56,6 +58,9 @@ Usage: chat join HOST[:PORT] [options]
   -w, --window N      sliding window in frames, 1..${MAX_WINDOW} (default 8)
   --ack frame|sack    one ACK per DATA frame (textbook), or delayed cumulative ACKs with SACK
                       ranges, held up to ${CLIENT_ACK_DELAY_MS} ms (default sack)
+  --recovery fast|timeout  fast: resend what the ACKs show lost at once, probe a lost tail
+                      (default); timeout: wait for the retransmission timer (the textbook)
+  --cc none|aimd      congestion control of this client's sender (default none)
   --loss P            drop this fraction of the frames this client sends (0..1 or 20%)
   --corrupt P         flip one bit in this fraction of the frames this client sends
   --faults SCRIPT     deterministic faults, e.g. "corrupt:data#1,drop:data#2" (see chat docs protocol)
@@ -76,6 +81,8 @@ interface JoinSettings {
   nick: string | undefined;
   text: boolean;
   params: SessionParams;
+  recovery: "fast" | "timeout";
+  cc: "none" | "aimd";
   loss: number;
   corrupt: number;
   script: ReturnType<typeof parseFaultScript>;
@@ -122,6 +129,8 @@ function settingsFrom(args: string[]): JoinSettings {
       ackPolicy: choiceFlag(flags, "ack", ["frame", "sack"] as const, "sack"),
       maxPayload: MAX_PAYLOAD,
     },
+    recovery: choiceFlag(flags, "recovery", ["fast", "timeout"] as const, "fast"),
+    cc: choiceFlag(flags, "cc", ["none", "aimd"] as const, "none"),
     loss: prob("loss"),
     corrupt: prob("corrupt"),
     script,
@@ -209,7 +218,12 @@ async function run(args: string[]): Promise<number> {
       port: s.port,
       text: s.text,
       params: s.params,
-      arq: { ...(faulty ? LOSSY_LINK_OPTIONS : {}), ackDelayMs: CLIENT_ACK_DELAY_MS },
+      arq: {
+        ...(faulty ? LOSSY_LINK_OPTIONS : {}),
+        ackDelayMs: CLIENT_ACK_DELAY_MS,
+        recovery: s.recovery,
+        cc: s.cc,
+      },
       faults,
       trace: traceOut,
       scheduler,

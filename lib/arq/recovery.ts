@@ -16,7 +16,7 @@
  *   whole ms) after the last transmission or acknowledgement progress, unless the
  *   retransmission timer comes first. When it fires, the sender sends new data if it can, else
  *   the highest unacknowledged frame again; the probe's ACK lets the loss rule find the rest.
- *   Acknowledgement progress allows the next probe.
+ *   Acknowledgement progress, or a loss found by the ACKs, allows the next probe.
  * - Timeouts keep RFC 6298, Karn's rule and back-off (`rto.ts`).
  * @module
  */
@@ -116,8 +116,12 @@ export class Recovery {
     }
   }
 
-  /** Fast recovery found the transmission numbered `order` lost. */
+  /**
+   * Fast recovery found the transmission numbered `order` lost (and resends it): the ACKs
+   * brought news, so the resent flight may be probed again.
+   */
   lost(order: number): void {
+    this.probeSent = false;
     const cc = this.cc;
     if (cc && cc.onLoss(order, this.#w.transmissions)) this.#w.limit = cc.limit;
   }

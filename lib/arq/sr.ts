@@ -179,6 +179,7 @@ export class SrSender implements ArqSender {
   onReorderTimer(now: number): void {
     this.#detectLosses(now);
     this.#arm();
+    this.#rec.armProbe(now, this.#outstanding());
   }
 
   /** Tail-loss probe: new data if the window allows, else the newest unacknowledged frame. */

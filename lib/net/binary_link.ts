@@ -12,7 +12,7 @@ import { type FaultInjector, flipBit } from "../faults/mod.ts";
 import { encodeFrameInto } from "../protocol/frame.ts";
 import { FrameDecoder, type FrameSink } from "../protocol/decoder.ts";
 import type { ChecksumError } from "../protocol/errors.ts";
-import { HEADER_SIZE } from "../protocol/header.ts";
+import { FrameType, HEADER_SIZE } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { beforeNextFlush, type ByteWriter, Outbox } from "./outbox.ts";
 import type { Wakeable, WakeScheduler } from "./scheduler.ts";
@@ -222,6 +222,11 @@ export class BinaryLink implements Wakeable {
     const d = this.#opts.faults?.decide(f.type, f.seq, f.attempt, size);
     if (this.#opts.trace) {
       const marks: string[] = [];
+      // Why it was sent again (timeout, fast, nack, probe), and the congestion window.
+      if (f.cause !== undefined && f.attempt > 1) marks.push(f.cause);
+      if (f.type === FrameType.DATA && this.endpoint.options.cc !== "none") {
+        marks.push(`cwnd=${this.endpoint.cwnd}`);
+      }
       if (d?.drop) marks.push("DROPPED (fault)");
       else {
         if (d && d.corruptBit >= 0) marks.push("CORRUPTED (fault)");
