@@ -29,6 +29,9 @@
  * - NACK(seq): sent (once established) when a frame fails its checksum, `seq` = next sequence
  *   number expected, at most once per expected value. See `gbn.ts` / `sr.ts` for what the
  *   sender does; a NACK that names nothing in flight is ignored.
+ * - Loss recovery (option `recovery`): "timeout" resends a lost frame when its timer expires;
+ *   "fast" (default) also resends what the ACKs show lost and probes a lost tail (`recovery.ts`).
+ *   Option `cc: "aimd"` adds a congestion window (`congestion.ts`).
  * - Timers: one table (`timers.ts`) holds every timer of the session; `nextWake` is its
  *   minimum and `update` runs the entries that are due. RFC 6298 RTO with Karn's rule and back-off (`rto.ts`; SR backs off per frame, see
  *   `sr.ts`). The link is declared dead (RST "link dead ...") after `deadAfterMs` with data in

@@ -5,7 +5,9 @@
  * (`base`). An ACK is cumulative: ACK(a) acknowledges every frame up to and including `a`.
  * When the timer expires every frame in flight is sent again ("go back N"), the RTO backs off.
  * NACK(n) for a frame in flight resends `n` through the end of the window at once, unless `n`
- * was (re)sent less than SRTT/2 ago (a stale NACK); other NACKs are ignored.
+ * was (re)sent less than SRTT/2 ago (a stale NACK); other NACKs are ignored. With fast recovery
+ * a duplicate cumulative ACK goes back N without waiting for the timer, and a tail-loss probe
+ * resends the newest frame (`recovery.ts`, PROTOCOL.md "Loss recovery").
  *
  * Receiver: accepts only the next expected sequence number; everything else is discarded
  * (counted as duplicate when older, out-of-order when newer) and answered with a re-ACK of the

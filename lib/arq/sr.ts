@@ -7,7 +7,9 @@
  * acknowledges exactly frame `s`; with "sack" ACK(a) is cumulative (every frame up to and
  * including `a`) and its payload lists received ranges above `a` (see `encodeSack`). The window
  * slides over the acknowledged prefix. NACK(n) for an unacknowledged frame in flight resends
- * only `n`, unless it was (re)sent less than SRTT/2 ago (stale); other NACKs are ignored.
+ * only `n`, unless it was (re)sent less than SRTT/2 ago (stale); other NACKs are ignored. With
+ * fast recovery a frame the ACKs show skipped is resent without waiting for its timer, and a
+ * tail-loss probe resends the newest one (`recovery.ts`, PROTOCOL.md "Loss recovery").
  *
  * Receiver (one function, KCP style): drop what is outside `[expected, expected + N)`,
  * drop duplicates, buffer the rest (copied), deliver the contiguous run from `expected`. With
@@ -150,6 +152,7 @@ export class SrSender implements ArqSender {
     ctx.event?.({ kind: "nack-received", seq, action: "resent" });
     this.#resend(seq, now, "nack");
     this.#arm();
+    this.#rec.armProbe(now, true);
   }
 
   /**
