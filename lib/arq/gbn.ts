@@ -95,8 +95,7 @@ export class GbnSender implements ArqSender {
       rec.delivered(w.base & w.mask, now);
       w.release();
     }
-    this.#dupSeen = false;
-    ctx.timers.stop(Timer.reorder);
+    this.#forgetDuplicates();
     rec.progress(frames);
     if (w.inFlight > 0) ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
     else ctx.timers.stop(Timer.retransmit);
@@ -138,6 +137,12 @@ export class GbnSender implements ArqSender {
     ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
   }
 
+  /** The duplicate ACKs seen so far spoke of copies older than the ones just sent. */
+  #forgetDuplicates(): void {
+    this.#dupSeen = false;
+    this.#ctx.timers.stop(Timer.reorder);
+  }
+
   /** The duplicate ACK's wait is over: go back N. */
   onReorderTimer(now: number): void {
     if (this.#dupSeen && this.#w.inFlight > 0) this.#goBack(now);
@@ -171,8 +176,6 @@ export class GbnSender implements ArqSender {
   #goBack(now: number): void {
     const w = this.#w;
     const ctx = this.#ctx;
-    this.#dupSeen = false;
-    ctx.timers.stop(Timer.reorder);
     this.#rec.lost(w.order[w.base & w.mask]!);
     this.#resendFrom(w.base, now, "fast");
     ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
@@ -180,6 +183,7 @@ export class GbnSender implements ArqSender {
   }
 
   #resendFrom(from: number, now: number, reason: RetransmitReason): void {
+    if (from === this.#w.base) this.#forgetDuplicates();
     for (let seq = from; seq !== this.#w.next; seq = seqAdd(seq, 1)) {
       this.#resend(seq, now, reason);
     }

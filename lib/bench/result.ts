@@ -100,6 +100,9 @@ export interface RunResult {
       readonly dataFrames: number;
       readonly retransmissions: number;
       readonly timeouts: number;
+      /** Of the retransmissions, those of fast recovery and the probes (when reported). */
+      readonly fastRetransmissions?: number;
+      readonly probeRetransmissions?: number;
       readonly spuriousRetransmissions: number;
       readonly efficiency: number;
     } | null;

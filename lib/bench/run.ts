@@ -297,6 +297,8 @@ interface StatsFacts {
   arqRetransmissions?: number;
   arqTimeouts?: number;
   arqDuplicates?: number;
+  arqFastRetransmissions?: number;
+  arqProbeRetransmissions?: number;
 }
 
 async function serverStats(c: BenchClient): Promise<StatsFacts | undefined> {
@@ -347,6 +349,8 @@ function arqSummary(
   const serverRetrans = delta("arqRetransmissions");
   const serverTimeouts = delta("arqTimeouts");
   const serverDups = delta("arqDuplicates");
+  const serverFast = delta("arqFastRetransmissions");
+  const serverProbes = delta("arqProbeRetransmissions");
   return {
     framesSent,
     dataFrames,
@@ -368,6 +372,9 @@ function arqSummary(
         dataFrames: serverData,
         retransmissions: serverRetrans,
         timeouts: serverTimeouts,
+        ...(serverFast !== undefined && serverProbes !== undefined
+          ? { fastRetransmissions: serverFast, probeRetransmissions: serverProbes }
+          : {}),
         // The copies the clients received again are the server's spurious retransmissions.
         spuriousRetransmissions: dups,
         efficiency: serverData > 0 ? (serverData - serverRetrans) / serverData : 0,

@@ -183,6 +183,7 @@ export class ChatServer {
     const mem = Deno.memoryUsage();
     // The ARQ senders and receivers of the open binary sessions (`chat bench` reports them).
     let arqDataSent = 0, arqRetransmissions = 0, arqTimeouts = 0, arqDuplicates = 0;
+    let arqFast = 0, arqProbes = 0;
     for (const c of this.#connections) {
       if (!(c.session instanceof BinarySession)) continue;
       const st = c.session.link.endpoint.stats;
@@ -190,6 +191,8 @@ export class ChatServer {
       arqRetransmissions += st.retransmissions;
       arqTimeouts += st.timeouts;
       arqDuplicates += st.duplicates;
+      arqFast += st.fastRetransmissions;
+      arqProbes += st.probeRetransmissions;
     }
     return {
       ...this.counters,
@@ -197,6 +200,8 @@ export class ChatServer {
       arqRetransmissions,
       arqTimeouts,
       arqDuplicates,
+      arqFastRetransmissions: arqFast,
+      arqProbeRetransmissions: arqProbes,
       cpuUserMs: cpu.user / 1000,
       cpuSystemMs: cpu.system / 1000,
       rssBytes: mem.rss,
