@@ -81,12 +81,19 @@ async function run(args: string[]): Promise<number> {
   const pcapPath = stringFlag(flags, "pcap");
   const logFile = stringFlag(flags, "log");
   const quiet = boolFlag(flags, "quiet");
-  // Quiet with no log file: nothing would be written, so no logging Worker (about 15 MB).
-  const logger: Logger = quiet && logFile === undefined
-    ? new NullLogger()
-    : await WorkerLogger.start({ file: logFile, console: !quiet });
   const trace = boolFlag(flags, "trace") ? (line: string) => console.log(line) : undefined;
+  // Before the logging Worker: a Worker left running would keep the process alive.
   const pcap = pcapPath === undefined ? undefined : await openPcap(pcapPath);
+  // Quiet with no log file: nothing would be written, so no logging Worker (about 15 MB).
+  let logger: Logger;
+  try {
+    logger = quiet && logFile === undefined
+      ? new NullLogger()
+      : await WorkerLogger.start({ file: logFile, console: !quiet });
+  } catch (error) {
+    await pcap?.close();
+    throw error;
+  }
   let server: ChatServer;
   try {
     server = ChatServer.listen({

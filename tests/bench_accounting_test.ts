@@ -29,8 +29,6 @@ function textParams(
     window: 8,
     ackPolicy: "sack",
     ackDelayMs: 10,
-    recovery: "fast",
-    cc: "none",
     loss: 0,
     corrupt: 0,
     faults: "",

@@ -123,3 +123,21 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     },
   });
 }
+
+Deno.test("chat serve with an unwritable --pcap or --log path exits 1 at once, no hang", async () => {
+  for (const flag of ["--pcap", "--log"]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...PERMS, MAIN, "serve", "--port", "0", flag, "/missing/dir/x"],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+      signal: AbortSignal.timeout(20_000), // a hang is killed, and fails below
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1, `${flag}: ${stderr}`);
+    assert.match(
+      stderr,
+      /^chat serve: [Cc]annot (write the capture|open log) file \/missing\/dir\/x/,
+    );
+  }
+});

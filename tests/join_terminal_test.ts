@@ -1,172 +1,116 @@
 /**
- * `chat join` on a real terminal, driven under tmux (send-keys, capture-pane, polling with a
- * deadline): lines from the server appear above the prompt without garbling the half-typed
- * line, the typed line is sent whole, and `/quit` exits 0. Skipped where tmux is missing.
+ * `chat join` on a real 80x24 terminal, driven under tmux: lines from others appear while a
+ * typed line wraps (and the line is kept, and sent whole on Enter); Ctrl-C and Ctrl-D leave
+ * with QUIT and exit 0; a 3500-character paste (Portuguese, with tabs) reaches another client
+ * whole. Skipped where tmux is missing. `CHAT_JOIN_MAIN=/old/main.ts` runs them on another
+ * client.
  */
 
-import { PERMISSION_FLAGS } from "../lib/cli/permissions.ts";
 import assert from "node:assert/strict";
 import { NullLogger } from "../lib/log/logger.ts";
 import { ChatServer } from "../lib/server/server.ts";
+import { joinCommand, rawClient, Tmux, tmuxAvailable, until } from "./support/tmux.ts";
 
-const PERMS = PERMISSION_FLAGS;
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-
-async function run(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-    return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
-  } catch {
-    return { code: -1, out: "" };
-  }
-}
-
-const tmuxAvailable = (await run("tmux", ["-V"])).code === 0;
 if (!tmuxAvailable) {
-  console.log("join_terminal_test: tmux not found, terminal test skipped (apt-get install tmux)");
+  console.log("join_terminal_test: tmux not found, terminal tests skipped (apt-get install tmux)");
 }
 
-/** A tmux server of its own (socket name unique to this process). */
-class Tmux {
-  static #count = 0;
-  readonly socket = `chat-test-${Deno.pid}-${Tmux.#count++}`;
-  tmux(...args: string[]): Promise<{ code: number; out: string }> {
-    return run("tmux", ["-L", this.socket, ...args]);
-  }
-  async start(command: string[]): Promise<void> {
-    const shell = command.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
-    const r = await this.tmux(
-      "-f",
-      "/dev/null",
-      "new-session",
-      "-d",
-      "-s",
-      "t",
-      "-x",
-      "100",
-      "-y",
-      "24",
-      `${shell}; echo "[exit $?]"; sleep 30`,
-    );
-    assert.equal(r.code, 0, r.out);
-  }
-  async screen(): Promise<string> {
-    return (await this.tmux("capture-pane", "-p", "-t", "t")).out;
-  }
-  async keys(...keys: string[]): Promise<void> {
-    await this.tmux("send-keys", "-t", "t", ...keys);
-  }
-  async waitScreen(what: string, cond: (s: string) => boolean, ms = 15_000): Promise<string> {
-    const end = performance.now() + ms;
-    for (;;) {
-      const s = await this.screen();
-      if (cond(s)) return s;
-      if (performance.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  async kill(): Promise<void> {
-    await this.tmux("kill-server");
+const ALPHABET = "abcdefghijklmnopqrstuvwxyz";
+
+/** A terminal running `chat join ... --nick ana EXTRA`, a server, and bia (raw text) in the room. */
+async function withAna(
+  extra: string[],
+  fn: (t: { term: Tmux; bia: Awaited<ReturnType<typeof rawClient>> }) => Promise<void>,
+): Promise<void> {
+  const server = ChatServer.listen({ host: "127.0.0.1", port: 0, logger: new NullLogger() });
+  const term = new Tmux();
+  const bia = await rawClient(server.addr.port, "bia");
+  try {
+    await until("bia registered", () => bia.text().includes("Welcome"));
+    await term.start(joinCommand([`127.0.0.1:${server.addr.port}`, "--nick", "ana", ...extra]));
+    await term.waitScreen("welcome and prompt", (s) => /Welcome, ana!/.test(s) && /^>/m.test(s));
+    await until("bia sees ana join", () => bia.text().includes("ana joined"));
+    await fn({ term, bia });
+  } finally {
+    await term.kill();
+    await bia.close();
+    await server.shutdown("test over", 1000);
   }
 }
 
-/** A plain-text client on a raw socket that collects what it reads. */
-async function rawClient(port: number, nick: string) {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  let text = "";
-  const done = (async () => {
-    const buf = new Uint8Array(4096);
-    for (;;) {
-      const n = await conn.read(buf).catch(() => null);
-      if (n === null) break;
-      text += dec.decode(buf.subarray(0, n), { stream: true });
-    }
-  })();
-  await conn.write(enc.encode(`${nick}\n`));
-  return {
-    text: () => text,
-    say: (line: string) => conn.write(enc.encode(`${line}\n`)),
-    async close() {
-      try {
-        conn.close();
-      } catch { /* closed */ }
-      await done;
-    },
-  };
-}
-
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** The screen's rows without trailing blanks, blank rows dropped. */
+function rows(screen: string): string[] {
+  return screen.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
 }
 
 for (const arq of ["gbn", "sr"] as const) {
   Deno.test({
-    name: `chat join (${arq}) on a terminal keeps the half-typed line while messages arrive`,
+    name: `chat join (${arq}) shows lines that arrive while the typed line wraps, and keeps it`,
     ignore: !tmuxAvailable,
-    fn: async () => {
-      const server = ChatServer.listen({ host: "127.0.0.1", port: 0, logger: new NullLogger() });
-      const term = new Tmux();
-      const bia = await rawClient(server.addr.port, "bia");
-      try {
-        await until("bia registered", () => bia.text().includes("Welcome"));
-        await term.start([
-          Deno.execPath(),
-          "run",
-          ...PERMS,
-          MAIN,
-          "join",
-          `127.0.0.1:${server.addr.port}`,
-          "--nick",
-          "ana",
-          "--arq",
-          arq,
-        ]);
-        await term.waitScreen(
-          "welcome and prompt",
-          (s) => /Welcome, ana!/.test(s) && /^>/m.test(s),
-        );
-        await term.keys("-l", "hello wor");
-        await term.waitScreen("typed text", (s) => s.includes("> hello wor"));
-        // Two lines arrive while the user is typing.
+    fn: () =>
+      withAna(["--arq", arq], async ({ term, bia }) => {
+        let typed = "";
+        for (let i = 0; i < 100; i++) typed += ALPHABET[i % 26];
+        await term.keys("-l", typed);
+        await term.waitScreen("the typed line, wrapped", (s) => s.includes(typed.slice(78)));
         await bia.say("MSG first from bia");
         await bia.say("MSG second from bia");
         const screen = await term.waitScreen(
-          "incoming lines and the prompt redrawn below them",
-          // The terminal is captured between writes too: wait for the redraw that follows.
-          (s) => /\[bia\]: second from bia[\s\S]*\n> hello wor\s*$/.test(s),
+          "both lines from bia with the input below them",
+          (s) => /\[bia\]: second from bia\n> /.test(s) && s.includes(typed.slice(78)),
         );
-        const lines = screen.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
-        const first = lines.findIndex((l) => l.includes("[bia]: first from bia"));
-        const second = lines.findIndex((l) => l.includes("[bia]: second from bia"));
-        assert.ok(first >= 0 && second === first + 1, screen);
-        assert.equal(
-          lines.at(-1),
-          "> hello wor",
-          `the prompt and typed text are redrawn last:\n${screen}`,
-        );
-        for (const l of lines) {
-          assert.ok(!/\[bia\].*hello|hello wor.*\[bia\]/.test(l), `garbled line: ${l}`);
-        }
-        // The line is finished and sent whole.
-        await term.keys("-l", "ld");
+        const r = rows(screen);
+        const second = r.findIndex((l) => l === "[bia]: second from bia");
+        assert.equal(r[second - 1], "[bia]: first from bia", screen);
+        assert.deepEqual(r.slice(second + 1), ["> " + typed.slice(0, 78), typed.slice(78)]);
         await term.keys("Enter");
-        await until("bia sees ana's line", () => bia.text().includes("[ana]: hello world\n"));
+        await until("bia sees ana's whole line", () => bia.text().includes(`[ana]: ${typed}\n`));
         await term.keys("-l", "/quit");
         await term.keys("Enter");
-        const end = await term.waitScreen("exit", (s) => /\[exit \d+\]/.test(s));
-        assert.match(end, /\[exit 0\]/);
-        await until("ana left", () => bia.text().includes("ana left"));
-      } finally {
-        await term.kill();
-        await bia.close();
-        await server.shutdown("test over", 1000);
-      }
-    },
+        assert.equal((await term.exit()).code, 0);
+      }),
   });
 }
+
+for (const [key, arq] of [["C-c", ["--arq", "sr"]], ["C-d", ["--text"]]] as const) {
+  Deno.test({
+    name: `chat join (${arq.join(" ")}) leaves cleanly on ${key}: QUIT, exit 0`,
+    ignore: !tmuxAvailable,
+    fn: () =>
+      withAna([...arq], async ({ term, bia }) => {
+        if (key === "C-c") await term.keys("-l", "half a line");
+        await term.keys(key);
+        const { code, screen } = await term.exit();
+        assert.equal(code, 0, screen);
+        assert.doesNotMatch(screen, /Uncaught|error|at .*\.ts:\d+/i);
+        assert.match(screen, /Bye, ana/);
+        await until("bia sees ana leave", () => bia.text().includes("*** ana left (quit)"));
+      }),
+  });
+}
+
+/** `text` with tabs expanded to multiples of 8 columns (every character here is 1 column). */
+function expandTabs(text: string): string {
+  let out = "";
+  for (const ch of text) out += ch === "\t" ? " ".repeat(8 - ([...out].length % 8)) : ch;
+  return out;
+}
+
+Deno.test({
+  name: "chat join delivers a 3500-character paste whole, tabs turned into spaces",
+  ignore: !tmuxAvailable,
+  fn: () =>
+    withAna([], async ({ term, bia }) => {
+      const sentence = "Atenção, turma: a transmissão\tcontinua após a correção. ";
+      let paste = "";
+      while ([...paste].length < 3500) paste += sentence;
+      paste = [...paste].slice(0, 3500).join("");
+      await term.paste(paste);
+      // tmux writes the paste, then Enter: the client reads them in that order.
+      await term.keys("Enter");
+      const expected = `[ana]: ${expandTabs(paste)}\n`;
+      await until("bia gets the paste", () => bia.text().includes(expected), 60_000);
+      await term.keys("C-d");
+      assert.equal((await term.exit()).code, 0);
+    }),
+});

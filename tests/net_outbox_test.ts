@@ -3,7 +3,11 @@
  * written without copying.
  */
 import assert from "node:assert/strict";
-import { beforeNextFlush, Outbox } from "../lib/net/outbox.ts";
+import { Outbox } from "../lib/net/outbox.ts";
+import { Turn } from "../lib/net/turn.ts";
+
+/** The flush pass every outbox of these tests runs in. */
+const pass = new Turn();
 
 /** A writer that records each write call and accepts at most `chunk` bytes per call. */
 class Recorder {
@@ -24,7 +28,7 @@ const turn = () => new Promise((r) => setTimeout(r, 5));
 
 Deno.test("Outbox writes everything appended in one turn with one write, in order", async () => {
   const w = new Recorder();
-  const o = new Outbox(w);
+  const o = new Outbox(w, pass);
   for (let i = 0; i < 100; i++) o.append(Uint8Array.of(i, i));
   await o.drained();
   assert.deepEqual(w.calls, [200]);
@@ -33,7 +37,7 @@ Deno.test("Outbox writes everything appended in one turn with one write, in orde
 
 Deno.test("Outbox loops over partial writes and keeps appends made during a write", async () => {
   const w = new Recorder(7);
-  const o = new Outbox(w);
+  const o = new Outbox(w, pass);
   const expected: number[] = [];
   for (let i = 0; i < 50; i++) {
     o.append(Uint8Array.of(i));
@@ -53,7 +57,7 @@ Deno.test("Outbox loops over partial writes and keeps appends made during a writ
 Deno.test("Outbox reports an overflow once and drops what comes after", async () => {
   const w = new Recorder();
   const overflows: number[] = [];
-  const o = new Outbox(w, { maxBytes: 100, onOverflow: (q) => overflows.push(q) });
+  const o = new Outbox(w, pass, { maxBytes: 100, onOverflow: (q) => overflows.push(q) });
   for (let i = 0; i < 10; i++) o.append(new Uint8Array(30));
   assert.deepEqual(overflows, [120]);
   await turn();
@@ -62,8 +66,8 @@ Deno.test("Outbox reports an overflow once and drops what comes after", async ()
 
 Deno.test("Outbox gives back its buffers after a second idle, keeps them while busy", async () => {
   const w = new Recorder();
-  const big = new Outbox(w);
-  const small = new Outbox(new Recorder());
+  const big = new Outbox(w, pass);
+  const small = new Outbox(new Recorder(), pass);
   big.append(new Uint8Array(64 * 1024));
   small.append(new TextEncoder().encode("200 OK - Connected\n")); // a welcome, then silence
   await big.drained();
@@ -71,7 +75,7 @@ Deno.test("Outbox gives back its buffers after a second idle, keeps them while b
   assert.ok(big.capacity >= 64 * 1024, "kept right after the write (busy connections reuse it)");
   assert.ok(small.capacity > 0);
   // Another connection's output runs the flush pass that checks idle outboxes.
-  const other = new Outbox(new Recorder());
+  const other = new Outbox(new Recorder(), pass);
   const deadline = performance.now() + 5000;
   while ((big.capacity > 0 || small.capacity > 0) && performance.now() < deadline) {
     other.append(Uint8Array.of(1));
@@ -88,7 +92,7 @@ const run = (from: number, n: number) => Array.from({ length: n }, (_, i) => (fr
 Deno.test("Outbox writes adjacent shared views straight from their buffer, in one write", async () => {
   const block = Uint8Array.from(run(0, 100));
   const w = new Recorder();
-  const o = new Outbox(w);
+  const o = new Outbox(w, pass);
   o.appendShared(block.subarray(10, 20));
   o.appendShared(block.subarray(20, 35));
   o.appendShared(block.subarray(35, 36));
@@ -103,7 +107,7 @@ Deno.test("Outbox writes adjacent shared views straight from their buffer, in on
 Deno.test("Outbox keeps the order of shared views, copies and reserved bytes in one write", async () => {
   const block = Uint8Array.from(run(0, 100));
   const w = new Recorder();
-  const o = new Outbox(w);
+  const o = new Outbox(w, pass);
   o.appendShared(block.subarray(0, 10)); // shared
   o.append(Uint8Array.of(200, 201)); // copied
   o.appendShared(block.subarray(10, 12)); // adjacent to the first view, but after the copy
@@ -130,7 +134,7 @@ Deno.test("Outbox keeps the order of shared views, copies and reserved bytes in 
 Deno.test("Outbox keeps shared views in order across partial writes and a write in flight", async () => {
   const block = Uint8Array.from(run(0, 256));
   const w = new Recorder(3);
-  const o = new Outbox(w);
+  const o = new Outbox(w, pass);
   const expected: number[] = [];
   for (let i = 0; i < 20; i++) {
     o.appendShared(block.subarray(i * 5, i * 5 + 5));
@@ -153,7 +157,10 @@ Deno.test("Outbox keeps shared views in order across partial writes and a write 
 Deno.test("Outbox counts shared bytes against its bound", async () => {
   const block = new Uint8Array(1000);
   const overflows: number[] = [];
-  const o = new Outbox(new Recorder(), { maxBytes: 100, onOverflow: (q) => overflows.push(q) });
+  const o = new Outbox(new Recorder(), pass, {
+    maxBytes: 100,
+    onOverflow: (q) => overflows.push(q),
+  });
   o.appendShared(block.subarray(0, 60));
   o.appendShared(block.subarray(60, 120));
   o.appendShared(block.subarray(120, 180));
@@ -162,12 +169,12 @@ Deno.test("Outbox counts shared bytes against its bound", async () => {
   await turn();
 });
 
-Deno.test("beforeNextFlush runs at the end of the turn; what it appends leaves in that pass", async () => {
+Deno.test("Turn.beforeFlush runs at the end of the turn; what it appends leaves in that pass", async () => {
   const w = new Recorder();
-  const o = new Outbox(w);
+  const o = new Outbox(w, pass);
   const order: string[] = [];
   o.append(Uint8Array.of(1));
-  beforeNextFlush(() => {
+  pass.beforeFlush(() => {
     order.push("pre");
     o.append(Uint8Array.of(2));
   });
@@ -182,13 +189,17 @@ Deno.test("Outbox reports a failed write once, whether it throws or rejects, and
   for (const how of ["throws", "rejects"] as const) {
     const errors: unknown[] = [];
     let calls = 0;
-    const o = new Outbox({
-      write(): Promise<number> {
-        calls++;
-        if (how === "throws") throw new Error("gone");
-        return Promise.reject(new Error("gone"));
+    const o = new Outbox(
+      {
+        write(): Promise<number> {
+          calls++;
+          if (how === "throws") throw new Error("gone");
+          return Promise.reject(new Error("gone"));
+        },
       },
-    }, { onError: (e) => errors.push(e) });
+      pass,
+      { onError: (e) => errors.push(e) },
+    );
     o.append(Uint8Array.of(1, 2, 3));
     await o.drained();
     assert.equal(calls, 1, how);
@@ -209,7 +220,7 @@ Deno.test("Outbox hands a lone shared view to the writer as it is, not a copy or
       seen.push(p);
       return Promise.resolve(p.length);
     },
-  });
+  }, pass);
   const log = new Uint8Array(64).fill(7);
   const line = log.subarray(8, 20);
   o.appendShared(line);

@@ -1,7 +1,8 @@
 /**
- * The server end to end over real TCP on 127.0.0.1: the seed 000 client's bytes, binary GBN
- * and SR clients beside text clients, fragmentation, heavy seeded faults, bad input, slow and
- * vanishing clients, shutdown.
+ * The server end to end, each test twice: over real TCP on 127.0.0.1 and over the in-memory
+ * transport (the same bodies): the seed 000 client's bytes, binary GBN and SR clients beside
+ * text clients, fragmentation, heavy seeded faults, bad input, slow and vanishing clients,
+ * shutdown.
  */
 
 import assert from "node:assert/strict";
@@ -10,7 +11,11 @@ import { ChatConnection } from "../lib/client/connection.ts";
 import type { ServerEvent } from "../lib/client/server_lines.ts";
 import { FaultInjector, parseFaultScript } from "../lib/faults/mod.ts";
 import { NullLogger } from "../lib/log/logger.ts";
+import { MemoryNetwork } from "../lib/net/memory_transport.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
+import { listenTcp, TCP_DIALER } from "../lib/net/tcp_transport.ts";
+import type { Conn, Dialer, Listener } from "../lib/net/transport.ts";
+import { Turn } from "../lib/net/turn.ts";
 import { encodeFrame, encodeSyn, frame, FrameType } from "../lib/protocol/mod.ts";
 import { encodeWithType } from "./support/frames.ts";
 import {
@@ -31,13 +36,48 @@ async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<
   }
 }
 
-/** A raw TCP client that collects everything it reads. */
+/** A transport the tests run over: how a server listens and how its clients dial. */
+interface Transport {
+  readonly name: string;
+  readonly dialer: Dialer;
+  listen(): Listener;
+}
+
+const memory = new MemoryNetwork();
+const TRANSPORTS: readonly Transport[] = [
+  { name: "tcp", dialer: TCP_DIALER, listen: () => listenTcp("127.0.0.1", 0) },
+  { name: "memory", dialer: memory, listen: () => memory.listen() },
+];
+
+/** Registers `fn` once per transport, named `name (tcp)`, `name (memory)`. */
+function e2e(name: string, fn: (t: Transport) => Promise<void>): void {
+  for (const t of TRANSPORTS) Deno.test(`${name} (${t.name})`, () => fn(t));
+}
+
+/** The dialer that reaches each server the tests started. */
+const dialers = new WeakMap<ChatServer, Dialer>();
+function dialerOf(server: ChatServer): Dialer {
+  return dialers.get(server)!;
+}
+
+/** The turn (flush pass) of every client in these tests. */
+const clientTurn = new Turn();
+
+/** A test server on transport `t`. */
+function startServer(t: Transport, options: Partial<ServerOptions>): ChatServer {
+  const server = new ChatServer({ logger: new NullLogger(), promptDelayMs: 50, ...options });
+  server.serve(t.listen());
+  dialers.set(server, t.dialer);
+  return server;
+}
+
+/** A raw client that collects everything it reads. */
 class Raw {
   text = "";
   bytes: number[] = [];
   closed = false;
   readonly done: Promise<void>;
-  constructor(readonly conn: Deno.TcpConn) {
+  constructor(readonly conn: Conn) {
     this.done = (async () => {
       const buf = new Uint8Array(65536);
       for (;;) {
@@ -49,14 +89,12 @@ class Raw {
       this.closed = true;
     })();
   }
-  static async open(port: number): Promise<Raw> {
-    const c = await Deno.connect({ hostname: "127.0.0.1", port });
-    c.setNoDelay(true);
-    return new Raw(c);
+  static async open(server: ChatServer): Promise<Raw> {
+    return new Raw(await dialerOf(server).dial("127.0.0.1", server.addr.port));
   }
   /** Opens a binary session by hand: SYN, wait for the SYN-ACK, ACK. */
-  static async binary(port: number, mode: "gbn" | "sr"): Promise<Raw> {
-    const raw = await Raw.open(port);
+  static async binary(server: ChatServer, mode: "gbn" | "sr"): Promise<Raw> {
+    const raw = await Raw.open(server);
     const syn = encodeSyn({ mode, window: 4, ackPolicy: "frame", maxPayload: 1024 });
     await raw.write(encodeFrame(frame(FrameType.SYN, 0, 0, syn)));
     await waitFor("SYN-ACK", () => raw.bytes.length >= 22);
@@ -77,16 +115,11 @@ class Raw {
 }
 
 async function withServer(
+  t: Transport,
   options: Partial<ServerOptions>,
   fn: (server: ChatServer, scheduler: WakeScheduler) => Promise<void>,
 ): Promise<void> {
-  const server = ChatServer.listen({
-    host: "127.0.0.1",
-    port: 0,
-    logger: new NullLogger(),
-    promptDelayMs: 50,
-    ...options,
-  });
+  const server = startServer(t, options);
   const scheduler = new WakeScheduler();
   try {
     await fn(server, scheduler);
@@ -112,6 +145,8 @@ async function client(
 ): Promise<Client> {
   const events: ServerEvent[] = [];
   const conn = await ChatConnection.open({
+    dialer: dialerOf(server),
+    turn: clientTurn,
     host: "127.0.0.1",
     port: server.addr.port,
     text: kind === "text",
@@ -144,37 +179,40 @@ async function quitAll(...cs: Client[]): Promise<void> {
   }));
 }
 
-Deno.test("the seed 000 client's exact bytes: NICK prompt, unterminated nickname and commands", async () => {
-  await withServer({}, async (server) => {
-    const other = await Raw.open(server.addr.port);
-    await waitFor("prompt", () => other.text === "NICK");
-    await other.write("outro\n");
-    const seed = await Raw.open(server.addr.port);
-    await waitFor("prompt", () => seed.text.length >= 4);
-    assert.equal(seed.text, "NICK", "the first read is exactly NICK");
-    await seed.write("João"); // no newline, as the seed client sends it
-    await waitFor("welcome", () => seed.text.includes("Type HELP"));
-    assert.match(seed.text, /^NICK200 OK - Connected\nWelcome, João! 2 users online/);
-    await seed.write("MSG Bom dia!");
-    await waitFor("reply", () => seed.text.includes("Message sent"));
-    await new Promise((r) => setTimeout(r, 60));
-    await seed.write("LIST");
-    await waitFor("list", () => seed.text.includes("User List"));
-    assert.match(seed.text, /200 OK - User List\noutro, João\n/);
-    await waitFor("broadcast", () => other.text.includes("[João]: Bom dia!\n"));
-    await new Promise((r) => setTimeout(r, 60));
-    await seed.write("QUIT");
-    await waitFor("bye", () => seed.closed);
-    assert.match(seed.text, /200 OK - Disconnecting\nBye, João\n$/);
-    await other.close();
-    await seed.close();
-  });
-});
+e2e(
+  "the seed 000 client's exact bytes: NICK prompt, unterminated nickname and commands",
+  async (net) => {
+    await withServer(net, {}, async (server) => {
+      const other = await Raw.open(server);
+      await waitFor("prompt", () => other.text === "NICK");
+      await other.write("outro\n");
+      const seed = await Raw.open(server);
+      await waitFor("prompt", () => seed.text.length >= 4);
+      assert.equal(seed.text, "NICK", "the first read is exactly NICK");
+      await seed.write("João"); // no newline, as the seed client sends it
+      await waitFor("welcome", () => seed.text.includes("Type HELP"));
+      assert.match(seed.text, /^NICK200 OK - Connected\nWelcome, João! 2 users online/);
+      await seed.write("MSG Bom dia!");
+      await waitFor("reply", () => seed.text.includes("Message sent"));
+      await new Promise((r) => setTimeout(r, 60));
+      await seed.write("LIST");
+      await waitFor("list", () => seed.text.includes("User List"));
+      assert.match(seed.text, /200 OK - User List\noutro, João\n/);
+      await waitFor("broadcast", () => other.text.includes("[João]: Bom dia!\n"));
+      await new Promise((r) => setTimeout(r, 60));
+      await seed.write("QUIT");
+      await waitFor("bye", () => seed.closed);
+      assert.match(seed.text, /200 OK - Disconnecting\nBye, João\n$/);
+      await other.close();
+      await seed.close();
+    });
+  },
+);
 
-Deno.test("two quick lines from a newline-framing client never merge", async () => {
-  await withServer({}, async (server) => {
-    const a = await Raw.open(server.addr.port);
-    const b = await Raw.open(server.addr.port);
+e2e("two quick lines from a newline-framing client never merge", async (net) => {
+  await withServer(net, {}, async (server) => {
+    const a = await Raw.open(server);
+    const b = await Raw.open(server);
     await a.write("ana\n");
     await b.write("bia\r\n");
     await waitFor("both in", () => a.text.includes("Welcome") && b.text.includes("Welcome"));
@@ -187,32 +225,35 @@ Deno.test("two quick lines from a newline-framing client never merge", async () 
   });
 });
 
-Deno.test("GBN, SR and text clients chat together, each line seen once by each other client", async () => {
-  await withServer({}, async (server, scheduler) => {
-    const g = await client(server, scheduler, "gbn", "gbn");
-    const s = await client(server, scheduler, "sr", "sr");
-    const t = await client(server, scheduler, "txt", "text");
-    for (const [c, name] of [[g, "gbn"], [s, "sr"], [t, "txt"]] as const) {
-      for (let i = 0; i < 5; i++) c.conn.send(`MSG ${name} ${i}`);
-    }
-    await waitFor("all lines", () => [g, s, t].every((c) => c.chat().length === 10));
-    for (const [c, name] of [[g, "gbn"], [s, "sr"], [t, "txt"]] as const) {
-      const lines = c.chat();
-      assert.equal(new Set(lines).size, 10);
-      assert.ok(!lines.some((l) => l.startsWith(`[${name}]`)), "no echo to the sender");
-    }
-    assert.deepEqual(
-      g.chat().filter((l) => l.startsWith("[sr]")),
-      [0, 1, 2, 3, 4].map((i) => `[sr]: sr ${i}`),
-    );
-    await quitAll(g, s, t);
-  });
-});
+e2e(
+  "GBN, SR and text clients chat together, each line seen once by each other client",
+  async (net) => {
+    await withServer(net, {}, async (server, scheduler) => {
+      const g = await client(server, scheduler, "gbn", "gbn");
+      const s = await client(server, scheduler, "sr", "sr");
+      const t = await client(server, scheduler, "txt", "text");
+      for (const [c, name] of [[g, "gbn"], [s, "sr"], [t, "txt"]] as const) {
+        for (let i = 0; i < 5; i++) c.conn.send(`MSG ${name} ${i}`);
+      }
+      await waitFor("all lines", () => [g, s, t].every((c) => c.chat().length === 10));
+      for (const [c, name] of [[g, "gbn"], [s, "sr"], [t, "txt"]] as const) {
+        const lines = c.chat();
+        assert.equal(new Set(lines).size, 10);
+        assert.ok(!lines.some((l) => l.startsWith(`[${name}]`)), "no echo to the sender");
+      }
+      assert.deepEqual(
+        g.chat().filter((l) => l.startsWith("[sr]")),
+        [0, 1, 2, 3, 4].map((i) => `[sr]: sr ${i}`),
+      );
+      await quitAll(g, s, t);
+    });
+  },
+);
 
-Deno.test("a binary client with 40-byte frames gets a burst of lines intact, in order", async () => {
-  await withServer({ flood: null }, async (server, scheduler) => {
+e2e("a binary client with 40-byte frames gets a burst of lines intact, in order", async (net) => {
+  await withServer(net, { flood: null }, async (server, scheduler) => {
     const small = await client(server, scheduler, "small", "sr", undefined, 40);
-    const t = await Raw.open(server.addr.port);
+    const t = await Raw.open(server);
     await t.write("talker\n");
     await waitFor("talker in", () => t.text.includes("Welcome"));
     // One write: the server reads the burst in one turn and hands it out as log pieces.
@@ -228,8 +269,8 @@ Deno.test("a binary client with 40-byte frames gets a burst of lines intact, in 
   });
 });
 
-Deno.test("a 20 KB message is fragmented and arrives intact", async () => {
-  await withServer({}, async (server, scheduler) => {
+e2e("a 20 KB message is fragmented and arrives intact", async (net) => {
+  await withServer(net, {}, async (server, scheduler) => {
     const a = await client(server, scheduler, "a", "sr");
     const b = await client(server, scheduler, "b", "gbn");
     const text = Array.from({ length: 20000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(
@@ -243,29 +284,34 @@ Deno.test("a 20 KB message is fragmented and arrives intact", async () => {
   });
 });
 
-Deno.test("100 messages arrive exactly once and in order with 20% loss and 20% corruption both ways", async () => {
-  await withServer({
-    faults: { loss: 0.2, corrupt: 0.2, seed: 11 },
-    arq: LOSSY_LINK_OPTIONS,
-    flood: null,
-  }, async (server, scheduler) => {
-    const a = await client(server, scheduler, "a", "gbn", { loss: 0.2, corrupt: 0.2, seed: 5 });
-    const b = await client(server, scheduler, "b", "sr", { loss: 0.2, corrupt: 0.2, seed: 6 });
-    for (let i = 0; i < 100; i++) a.conn.send(`MSG m${i}`);
-    await waitFor("100 lines", () => b.chat().length >= 100, 120_000);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual(b.chat(), Array.from({ length: 100 }, (_, i) => `[a]: m${i}`));
-    const st = a.conn.endpoint!.stats;
-    assert.ok(st.retransmissions > 0, "faults forced retransmissions");
-    await quitAll(a, b);
-  });
-});
+e2e(
+  "100 messages arrive exactly once and in order with 20% loss and 20% corruption both ways",
+  async (net) => {
+    await withServer(net, {
+      faults: { loss: 0.2, corrupt: 0.2, seed: 11 },
+      arq: LOSSY_LINK_OPTIONS,
+      flood: null,
+    }, async (server, scheduler) => {
+      const a = await client(server, scheduler, "a", "gbn", { loss: 0.2, corrupt: 0.2, seed: 5 });
+      const b = await client(server, scheduler, "b", "sr", { loss: 0.2, corrupt: 0.2, seed: 6 });
+      for (let i = 0; i < 100; i++) a.conn.send(`MSG m${i}`);
+      await waitFor("100 lines", () => b.chat().length >= 100, 120_000);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(b.chat(), Array.from({ length: 100 }, (_, i) => `[a]: m${i}`));
+      const st = a.conn.endpoint!.stats;
+      assert.ok(st.retransmissions > 0, "faults forced retransmissions");
+      await quitAll(a, b);
+    });
+  },
+);
 
-Deno.test("nickname conflict is 409, unknown PRIV target is 404, flooding is 429", async () => {
-  await withServer({}, async (server, scheduler) => {
+e2e("nickname conflict is 409, unknown PRIV target is 404, flooding is 429", async (net) => {
+  await withServer(net, {}, async (server, scheduler) => {
     const a = await client(server, scheduler, "Ana", "gbn");
     const events: ServerEvent[] = [];
     const dup = await ChatConnection.open({
+      dialer: dialerOf(server),
+      turn: clientTurn,
       host: "127.0.0.1",
       port: server.addr.port,
       text: true,
@@ -294,10 +340,10 @@ Deno.test("nickname conflict is 409, unknown PRIV target is 404, flooding is 429
   });
 });
 
-Deno.test("malformed frames end only that session, with an RST naming the reason", async () => {
-  await withServer({}, async (server, scheduler) => {
+e2e("malformed frames end only that session, with an RST naming the reason", async (net) => {
+  await withServer(net, {}, async (server, scheduler) => {
     const ok = await client(server, scheduler, "ok", "sr");
-    const raw = await Raw.binary(server.addr.port, "gbn");
+    const raw = await Raw.binary(server, "gbn");
     // A corrupted frame first: answered by a NACK, the session lives on.
     const bad = encodeFrame(frame(FrameType.DATA, 1, 1, enc.encode("raw")));
     bad[12]! ^= 1;
@@ -311,7 +357,7 @@ Deno.test("malformed frames end only that session, with an RST naming the reason
     await waitFor("closed", () => raw.closed);
     assert.match(dec.decode(Uint8Array.from(raw.bytes)), /Protocol error: Bad magic byte/);
     // Unknown type with a valid checksum on another session.
-    const raw2 = await Raw.binary(server.addr.port, "sr");
+    const raw2 = await Raw.binary(server, "sr");
     const weird = encodeWithType(77);
     await raw2.write(weird);
     await waitFor("closed 2", () => raw2.closed);
@@ -327,10 +373,10 @@ Deno.test("malformed frames end only that session, with an RST naming the reason
   });
 });
 
-Deno.test("a client that vanishes mid-fragment is cleaned up and the others are told", async () => {
-  await withServer({}, async (server, scheduler) => {
+e2e("a client that vanishes mid-fragment is cleaned up and the others are told", async (net) => {
+  await withServer(net, {}, async (server, scheduler) => {
     const watcher = await client(server, scheduler, "watcher", "gbn");
-    const raw = await Raw.binary(server.addr.port, "gbn");
+    const raw = await Raw.binary(server, "gbn");
     await raw.write(encodeFrame(frame(FrameType.DATA, 1, 1, enc.encode("ghost"))));
     await waitFor(
       "ghost joined",
@@ -347,11 +393,11 @@ Deno.test("a client that vanishes mid-fragment is cleaned up and the others are 
   });
 });
 
-Deno.test("a reader that never reads is disconnected without delaying the others", async () => {
-  await withServer({ outboxBytes: 256 * 1024, flood: null }, async (server, scheduler) => {
+e2e("a reader that never reads is disconnected without delaying the others", async (net) => {
+  await withServer(net, { outboxBytes: 256 * 1024, flood: null }, async (server, scheduler) => {
     // `silent` registers and then never reads: the kernel buffers fill (a few MB on loopback),
     // then its outbox passes its bound and the server drops it.
-    const silent = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+    const silent = await dialerOf(server).dial("127.0.0.1", server.addr.port);
     await silent.write(enc.encode("silent\n"));
     const a = await client(server, scheduler, "a", "text");
     const b = await client(server, scheduler, "b", "sr");
@@ -379,13 +425,8 @@ Deno.test("a reader that never reads is disconnected without delaying the others
   });
 });
 
-Deno.test("shutdown tells text and binary clients 503 and closes them", async () => {
-  const server = ChatServer.listen({
-    host: "127.0.0.1",
-    port: 0,
-    logger: new NullLogger(),
-    promptDelayMs: 50,
-  });
+e2e("shutdown tells text and binary clients 503 and closes them", async (net) => {
+  const server = startServer(net, {});
   const scheduler = new WakeScheduler();
   const b = await client(server, scheduler, "bin", "sr");
   const t = await client(server, scheduler, "txt", "text");
@@ -401,33 +442,36 @@ Deno.test("shutdown tells text and binary clients 503 and closes them", async ()
   scheduler.stop();
 });
 
-Deno.test("a connection that never registers is closed after registerTimeoutMs; users stay", async () => {
-  await withServer({ registerTimeoutMs: 300 }, async (server) => {
-    const user = await Raw.open(server.addr.port);
-    await user.write("ana\n");
-    const silent = await Raw.open(server.addr.port);
-    const noNick = await Raw.open(server.addr.port);
-    await noNick.write("\n"); // a line, but no nickname yet
-    const t0 = performance.now();
-    await waitFor("the silent one closed", () => silent.closed && noNick.closed, 5000);
-    const waited = performance.now() - t0;
-    assert.ok(waited >= 250, `closed after ${waited.toFixed(0)} ms, before the timeout`);
-    assert.equal(silent.text, "NICK", "it got the prompt and nothing else");
-    await new Promise((r) => setTimeout(r, 400));
-    assert.ok(!user.closed, "a registered user is not timed out");
-    await user.write("LIST\n");
-    await waitFor("list", () => user.text.includes("User List\nana\n"));
-    await user.close();
-    await silent.close();
-    await noNick.close();
-  });
-});
+e2e(
+  "a connection that never registers is closed after registerTimeoutMs; users stay",
+  async (net) => {
+    await withServer(net, { registerTimeoutMs: 300 }, async (server) => {
+      const user = await Raw.open(server);
+      await user.write("ana\n");
+      const silent = await Raw.open(server);
+      const noNick = await Raw.open(server);
+      await noNick.write("\n"); // a line, but no nickname yet
+      const t0 = performance.now();
+      await waitFor("the silent one closed", () => silent.closed && noNick.closed, 5000);
+      const waited = performance.now() - t0;
+      assert.ok(waited >= 250, `closed after ${waited.toFixed(0)} ms, before the timeout`);
+      assert.equal(silent.text, "NICK", "it got the prompt and nothing else");
+      await new Promise((r) => setTimeout(r, 400));
+      assert.ok(!user.closed, "a registered user is not timed out");
+      await user.write("LIST\n");
+      await waitFor("list", () => user.text.includes("User List\nana\n"));
+      await user.close();
+      await silent.close();
+      await noNick.close();
+    });
+  },
+);
 
-Deno.test("a text client that half-closes after its commands still gets every reply", async () => {
-  await withServer({}, async (server) => {
+e2e("a text client that half-closes after its commands still gets every reply", async (net) => {
+  await withServer(net, {}, async (server) => {
     // `printf 'ana\nLIST\nMSG hi\n' | nc -N host port`: all the commands, then end of stream.
     for (const [nick, last] of [["ana", ""], ["bia", "QUIT\n"]]) {
-      const raw = await Raw.open(server.addr.port);
+      const raw = await Raw.open(server);
       await raw.write(`${nick}\nLIST\nMSG hi\n${last}`);
       raw.conn.closeWrite();
       await waitFor(`${nick}'s connection closed by the server`, () => raw.closed, 5000);
@@ -440,10 +484,10 @@ Deno.test("a text client that half-closes after its commands still gets every re
   });
 });
 
-Deno.test("a FIN repeated because its FIN-ACK was lost is answered again", async () => {
+e2e("a FIN repeated because its FIN-ACK was lost is answered again", async (net) => {
   const faults = { script: parseFaultScript("drop:fin-ack") }; // the first FIN-ACK only
-  await withServer({ faults }, async (server) => {
-    const raw = await Raw.binary(server.addr.port, "gbn");
+  await withServer(net, { faults }, async (server) => {
+    const raw = await Raw.binary(server, "gbn");
     const finAcks = () => {
       let n = 0;
       for (let i = 0; i + 10 < raw.bytes.length; i++) {
@@ -480,4 +524,25 @@ Deno.test("the read buffer grows while reads fill it and shrinks when they stop"
   for (let i = 0; i < 10 * READ_SHRINK_AFTER; i++) buf = nextReadBuffer(buf, 20, quiet);
   assert.equal(buf.length, 512, "quiet connections fall back to 512 bytes");
   assert.equal(nextReadBuffer(buf, 1, quiet), buf);
+});
+
+e2e("a telnet user typing one key per segment registers and chats (Windows telnet)", async (t) => {
+  await withServer(t, {}, async (server) => {
+    const other = await Raw.open(server);
+    await other.write("outro\n");
+    const telnet = await Raw.open(server);
+    await waitFor("prompt", () => telnet.text === "NICK");
+    // Windows telnet's first bytes: IAC WILL NAWS, IAC WILL TERMINAL-TYPE.
+    await telnet.write(new Uint8Array([0xff, 0xfb, 0x1f, 0xff, 0xfb, 0x18]));
+    const keys = [..."ana", "\r\n", ..."MSG oi", "\b", "lá", "\r\n"];
+    for (const k of keys) {
+      await telnet.write(k);
+      await new Promise((r) => setTimeout(r, 60)); // slower than the 40 ms burst gap
+    }
+    await waitFor("broadcast", () => other.text.includes("[ana]: olá\n"));
+    assert.match(telnet.text, /^NICK200 OK - Connected\nWelcome, ana!/);
+    assert.doesNotMatch(telnet.text, /40\d /, "no keystroke was taken as a command");
+    await telnet.close();
+    await other.close();
+  });
 });

@@ -1,14 +1,15 @@
 /**
- * The load generator's side of one connection: a lean binary or text client that registers,
- * sends chat lines and counts every delivery it receives (duplicates, order, latency).
+ * The load generator's side of one connection: the client core's session (binary or text)
+ * with a counter of every delivery it receives (duplicates, order, latency).
  * @module
  */
 
-import { ArqEndpoint, type ArqStats, type EndpointOptions } from "../arq/mod.ts";
+import type { ArqStats, EndpointOptions } from "../arq/mod.ts";
+import { ClientSession } from "../client/session.ts";
 import type { FaultInjector } from "../faults/mod.ts";
-import { BinaryLink } from "../net/binary_link.ts";
-import { Outbox } from "../net/outbox.ts";
 import type { WakeScheduler } from "../net/scheduler.ts";
+import type { Dialer } from "../net/transport.ts";
+import type { Turn } from "../net/turn.ts";
 import type { SessionParams } from "../protocol/control.ts";
 import type { Histogram } from "./histogram.ts";
 import { parseWorkloadLine } from "./workload.ts";
@@ -33,6 +34,7 @@ export interface Tally {
 
 /** Options of a {@link BenchClient}. */
 export interface BenchClientOptions {
+  readonly dialer: Dialer;
   readonly host: string;
   readonly port: number;
   readonly index: number;
@@ -45,12 +47,12 @@ export interface BenchClientOptions {
   readonly arq: Partial<EndpointOptions>;
   readonly faults: FaultInjector | undefined;
   readonly scheduler: WakeScheduler;
+  readonly turn: Turn;
   readonly tally: Tally;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const NICK = "NICK";
 const EMPTY = new Uint8Array(0);
 /** Send time (ms), sender and sequence number of the workload line just parsed. */
 const parsed = new Float64Array(3);
@@ -76,108 +78,76 @@ interface SenderStream {
 export class BenchClient {
   readonly index: number;
   readonly #opts: BenchClientOptions;
-  readonly #conn: Deno.TcpConn;
-  readonly #link: BinaryLink | undefined;
+  #session!: ClientSession;
+  readonly #binary: boolean;
   /**
    * Per sender heard from, its stream. Created at the sender's first message, so 10,000 clients
    * of which ten send cost ten entries each.
    */
   readonly #from = new Map<number, SenderStream>();
-  /** Text sessions: one serialized writer, so batches never interleave on partial writes. */
-  readonly #out: Outbox | undefined;
   /** Text sessions: the start of a line whose end has not arrived yet. */
   #carry: Uint8Array = EMPTY;
-  #prompt = 0;
   #status = 0;
   #statusWaiters: ((line: string) => void)[] = [];
   #statsWaiter: ((reply: string) => void) | undefined;
   #pendingStatus: string | undefined;
-  #closed = false;
   /** Probe lines seen. */
   probes = 0;
 
-  private constructor(conn: Deno.TcpConn, opts: BenchClientOptions) {
+  private constructor(opts: BenchClientOptions) {
     this.index = opts.index;
     this.#opts = opts;
-    this.#conn = conn;
-    this.#out = opts.mode !== "text" ? undefined : new Outbox(conn, {
-      maxBytes: 256 * 1024 * 1024,
-      onOverflow: () => this.#closed = true,
-      onError: () => this.#closed = true,
-    });
-    if (opts.mode !== "text") {
-      this.#link = new BinaryLink(
-        conn,
-        (hooks, now) => ArqEndpoint.client(opts.params, opts.arq, hooks, now),
-        {
-          who: benchNick(opts.index),
-          scheduler: opts.scheduler,
-          faults: opts.faults,
-          skipTextPrompt: true,
-          outboxBytes: 64 * 1024 * 1024,
-          onMessage: (m) => {
-            // Messages are whole lines: replies, and runs of broadcast lines.
-            const end = this.#lines(m);
-            if (end < m.length) this.#line(decoder.decode(m.subarray(end)));
-          },
-          onClosed: () => this.#closed = true,
-        },
-      );
-    }
+    this.#binary = opts.mode !== "text";
   }
 
   /** Connects (binary: until the handshake is done). */
   static async connect(opts: BenchClientOptions): Promise<BenchClient> {
-    const conn = await Deno.connect({ hostname: opts.host, port: opts.port });
-    conn.setNoDelay(true);
-    const c = new BenchClient(conn, opts);
-    c.#readLoop();
-    if (c.#link) {
-      const deadline = performance.now() + 30_000;
-      while (c.#link.endpoint.state !== "established") {
-        if (c.#closed || performance.now() > deadline) {
-          throw new Error(`handshake failed: ${c.#link.closedReason ?? "timeout"}`);
-        }
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    }
+    const c = new BenchClient(opts);
+    c.#session = await ClientSession.open({
+      dialer: opts.dialer,
+      host: opts.host,
+      port: opts.port,
+      text: !c.#binary,
+      params: opts.params,
+      arq: opts.arq,
+      faults: opts.faults,
+      who: benchNick(opts.index),
+      scheduler: opts.scheduler,
+      turn: opts.turn,
+      outboxBytes: c.#binary ? 64 * 1024 * 1024 : 256 * 1024 * 1024,
+      onData: c.#binary ? (m) => c.#message(m) : (bytes) => c.#textBytes(bytes),
+    });
     return c;
   }
 
   /** ARQ counters (binary). */
   get arq(): ArqStats | undefined {
-    return this.#link?.endpoint.stats;
+    return this.#session.endpoint?.stats;
   }
 
   /** Smoothed RTT and RTO (binary). */
   get timers(): { srtt: number; rto: number } | undefined {
-    const e = this.#link?.endpoint;
+    const e = this.#session.endpoint;
     return e ? { srtt: e.srtt, rto: e.rto } : undefined;
   }
 
   /** Messages queued or unacknowledged in the ARQ layer (0 for text). */
   get pending(): number {
-    return this.#link?.endpoint.pending ?? 0;
+    return this.#session.pending;
   }
 
   /** Sends one command line. */
   send(line: string): void {
-    if (this.#closed) return;
-    if (this.#link) {
-      this.#link.send(encoder.encode(line));
-      return;
-    }
-    this.#write(encoder.encode(line + "\n"));
+    this.#session.send(encoder.encode(this.#binary ? line : line + "\n"));
   }
 
   /** Sends several command lines in one write (text) or as consecutive messages (binary). */
   sendMany(lines: string[]): void {
-    if (this.#link) {
+    if (this.#binary) {
       for (const l of lines) this.send(l);
       return;
     }
-    if (this.#closed) return;
-    this.#write(encoder.encode(lines.join("\n") + "\n"));
+    this.#session.send(encoder.encode(lines.join("\n") + "\n"));
   }
 
   /** Sends STATS; resolves with its reply (status and body), whatever replies come first. */
@@ -192,59 +162,32 @@ export class BenchClient {
     return new Promise((resolve) => this.#statusWaiters.push(resolve));
   }
 
-  /** Sends QUIT and closes shortly after. */
+  /** Sends QUIT and closes once the server closed the session, or 2 s later at most. */
   async quit(): Promise<void> {
-    if (!this.#closed) this.send("QUIT");
-    const deadline = performance.now() + 2000;
-    while (!this.#closed && performance.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    this.send("QUIT");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#session.closed,
+      new Promise((r) => timer = setTimeout(r, 2000)),
+    ]);
+    clearTimeout(timer);
     this.close();
   }
 
-  /** Closes the socket now. */
+  /** Closes the connection now. */
   close(): void {
-    this.#closed = true;
-    this.#link?.dispose();
-    try {
-      this.#conn.close();
-    } catch { /* closed */ }
+    this.#session.close("closed by client");
   }
 
-  #write(bytes: Uint8Array): void {
-    this.#out!.append(bytes);
+  /** A binary message: whole lines (a reply, or a run of broadcast lines). */
+  #message(m: Uint8Array): void {
+    const end = this.#lines(m);
+    if (end < m.length) this.#line(decoder.decode(m.subarray(end)));
   }
 
-  async #readLoop(): Promise<void> {
-    const buf = new Uint8Array(64 * 1024);
-    for (;;) {
-      let n: number | null;
-      try {
-        n = await this.#conn.read(buf);
-      } catch {
-        n = null;
-      }
-      if (n === null) break;
-      if (this.#link) this.#link.receive(buf.subarray(0, n));
-      else this.#textBytes(buf.subarray(0, n));
-    }
-    this.#link?.end();
-    this.#closed = true;
-  }
-
-  /** Bytes of the text protocol: skips the `NICK` prompt, keeps a partial last line. */
+  /** Bytes of the text stream: keeps a partial last line for the next read. */
   #textBytes(chunk: Uint8Array): void {
-    let at = 0;
-    while (this.#prompt < NICK.length && at < chunk.length) {
-      if (chunk[at] !== NICK.charCodeAt(this.#prompt)) {
-        this.#prompt = NICK.length;
-        break;
-      }
-      this.#prompt++;
-      at++;
-    }
-    if (this.#prompt < NICK.length) return;
-    let bytes = chunk.subarray(at);
+    let bytes = chunk;
     if (this.#carry.length > 0) {
       const joined = new Uint8Array(this.#carry.length + bytes.length);
       joined.set(this.#carry);

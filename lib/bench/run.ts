@@ -9,6 +9,9 @@ import process from "node:process";
 import { type CongestionControl, LOSSY_LINK_OPTIONS, type RecoveryMode } from "../arq/mod.ts";
 import { FaultInjector, type FaultRule } from "../faults/mod.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
+import { TCP_DIALER } from "../net/tcp_transport.ts";
+import type { Dialer } from "../net/transport.ts";
+import { Turn } from "../net/turn.ts";
 import { MAX_PAYLOAD } from "../protocol/header.ts";
 import { BenchClient, benchNick, type Tally } from "./client.ts";
 import { benchPayload } from "./workload.ts";
@@ -17,6 +20,8 @@ import type { RunResult } from "./result.ts";
 
 /** Parameters of one run. */
 export interface RunParams {
+  /** How the clients connect (default TCP). */
+  readonly dialer?: Dialer;
   readonly host: string;
   readonly port: number;
   readonly mode: "gbn" | "sr" | "text";
@@ -37,10 +42,10 @@ export interface RunParams {
   readonly ackPolicy: "frame" | "sack";
   /** How long a client may hold an ACK of in-order DATA ("sack" policy), ms. */
   readonly ackDelayMs: number;
-  /** Loss recovery of the clients' senders. */
-  readonly recovery: RecoveryMode;
-  /** Congestion control of the clients' senders. */
-  readonly cc: CongestionControl;
+  /** Loss recovery of the clients' senders (default "fast"). */
+  readonly recovery?: RecoveryMode;
+  /** Congestion control of the clients' senders (default "none"). */
+  readonly cc?: CongestionControl;
   readonly loss: number;
   readonly corrupt: number;
   readonly faults: string;
@@ -77,6 +82,7 @@ export function closedLoopInflight(
 export async function runBench(p: RunParams): Promise<RunResult> {
   const problems: string[] = [];
   const scheduler = new WakeScheduler();
+  const turn = new Turn();
   const tally: Tally = {
     deliveries: 0,
     duplicated: 0,
@@ -98,6 +104,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       const batch = [];
       for (let j = i; j < Math.min(p.clients, i + 100); j++) {
         batch.push(BenchClient.connect({
+          dialer: p.dialer ?? TCP_DIALER,
           host: p.host,
           port: p.port,
           index: j,
@@ -114,8 +121,8 @@ export async function runBench(p: RunParams): Promise<RunResult> {
           arq: {
             ...(faulty ? LOSSY_LINK_OPTIONS : {}),
             ackDelayMs: p.ackDelayMs,
-            recovery: p.recovery,
-            cc: p.cc,
+            recovery: p.recovery ?? "fast",
+            cc: p.cc ?? "none",
           },
           faults: faulty && p.mode !== "text"
             ? new FaultInjector(
@@ -124,6 +131,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
             )
             : undefined,
           scheduler,
+          turn,
           tally,
         }));
       }
@@ -245,8 +253,8 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         window: p.window,
         ackPolicy: p.ackPolicy,
         ackDelayMs: p.ackDelayMs,
-        recovery: p.recovery,
-        cc: p.cc,
+        recovery: p.recovery ?? "fast",
+        cc: p.cc ?? "none",
         loss: p.loss,
         corrupt: p.corrupt,
         faults: p.faults,
@@ -398,8 +406,8 @@ function failed(p: RunParams, startedAt: string, why: string): RunResult {
       window: p.window,
       ackPolicy: p.ackPolicy,
       ackDelayMs: p.ackDelayMs,
-      recovery: p.recovery,
-      cc: p.cc,
+      recovery: p.recovery ?? "fast",
+      cc: p.cc ?? "none",
       loss: p.loss,
       corrupt: p.corrupt,
       faults: p.faults,

@@ -53,31 +53,8 @@ function rangeSum(start: number, startSum: number, endSum: number): number {
   return (start & 1) === 0 ? d : swap16(d);
 }
 
-/** How many recent views {@link viewOf} remembers (a reader's turn may come in a few pieces). */
+/** How many recent views {@link LineLog.view} remembers (a reader's turn may come in pieces). */
 const VIEWS_KEPT = 4;
-/** The views {@link viewOf} made last, with the block bytes and range each shows. */
-const keptViews: Uint8Array[] = [];
-const keptBytes: Uint8Array[] = [];
-const keptStarts: number[] = [];
-let nextKept = 0;
-
-/**
- * `bytes.subarray(start, end)`, the same object as a recent call for the same range: the
- * readers of a room that sent nothing in a turn all take the same lines, and one view serves
- * them all instead of one allocation each (log bytes never change, so sharing is safe).
- */
-function viewOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  for (let i = 0; i < keptViews.length; i++) {
-    const v = keptViews[i]!;
-    if (keptBytes[i] === bytes && keptStarts[i] === start && v.length === end - start) return v;
-  }
-  const view = bytes.subarray(start, end);
-  keptViews[nextKept] = view;
-  keptBytes[nextKept] = bytes;
-  keptStarts[nextKept] = start;
-  nextKept = (nextKept + 1) % VIEWS_KEPT;
-  return view;
-}
 
 /** Where line `i` of `b` starts (the end of the line before it; 0 for the first). */
 function lineStart(b: LogBlock, i: number): number {
@@ -104,6 +81,11 @@ function newBlock(size: number): LogBlock {
 export class LineLog {
   readonly #blockSize: number;
   #block: LogBlock;
+  /** The views {@link view} made last, with the block bytes and range each shows. */
+  readonly #keptViews: Uint8Array[] = [];
+  readonly #keptBytes: Uint8Array[] = [];
+  readonly #keptStarts: number[] = [];
+  #nextKept = 0;
 
   /** Creates a log whose blocks hold `blockSize` bytes (longer lines get a block of their own). */
   constructor(blockSize = LINE_LOG_BLOCK) {
@@ -117,6 +99,31 @@ export class LineLog {
     const k = b.lines;
     if (k === 0) return 0;
     return rangeSum(lineStart(b, k - 1), sumBefore(b, k - 1), b.sums[k - 1]!);
+  }
+
+  /**
+   * `bytes.subarray(start, end)` of a block's bytes, the same object as a recent call for the
+   * same range: the readers of a room that sent nothing in a turn all take the same lines, and
+   * one view serves them all instead of one allocation each (log bytes never change, so sharing
+   * is safe).
+   */
+  view(bytes: Uint8Array, start: number, end: number): Uint8Array {
+    const views = this.#keptViews;
+    for (let i = 0; i < views.length; i++) {
+      const v = views[i]!;
+      if (
+        this.#keptBytes[i] === bytes && this.#keptStarts[i] === start && v.length === end - start
+      ) {
+        return v;
+      }
+    }
+    const view = bytes.subarray(start, end);
+    const k = this.#nextKept;
+    views[k] = view;
+    this.#keptBytes[k] = bytes;
+    this.#keptStarts[k] = start;
+    this.#nextKept = (k + 1) % VIEWS_KEPT;
+    return view;
   }
 
   /** The block being written (for cursors). */
@@ -271,7 +278,10 @@ export class LogCursor {
       }
       const end = ends[last]!;
       if (end > start) {
-        sink.send(viewOf(b.bytes, start, end), rangeSum(start, sumBefore(b, from), sums[last]!));
+        sink.send(
+          this.#log.view(b.bytes, start, end),
+          rangeSum(start, sumBefore(b, from), sums[last]!),
+        );
       }
       from = last + 1;
     }

@@ -1,13 +1,32 @@
 /**
- * Nickname rules: 1 to 24 Unicode letters, digits, `_` or `-`, not starting with `-`,
- * NFC-normalised ("João" is valid), unique without regard to case.
+ * Nickname rules. A nickname is checked in this order:
+ *
+ * 1. surrounding whitespace is trimmed and the name normalised to NFC;
+ * 2. a control character (C0 including TAB, DEL, C1, U+2028, U+2029, bidi controls) refuses it;
+ * 3. invisible characters (format characters and default-ignorable code points: zero-width
+ *    spaces and joiners, variation selectors, U+034F, fillers such as U+3164) are removed, and
+ *    the result is NFC-normalised and trimmed again;
+ * 4. what is left must be 1 to {@link MAX_NICK} letters, digits, `_` or `-` (not first),
+ *    combining marks allowed after a letter or digit, at most {@link MAX_NICK_MARKS} on one.
+ *
+ * Two nicknames clash when they share a key ({@link nickKeys}): the keys are confusable
+ * skeletons (UTS #39) of the NFKC, lower-cased name, so `W1`, `wI`, `ｗ１` and Cyrillic `ԝ1`
+ * all clash with `w1`, while `João` and `Joao` stay two names.
  * @module
  */
 
+import { codePointName, findRefused, withoutInvisible } from "../text/sanitize.ts";
+import { displayValue } from "../text/escape.ts";
+import { skeleton } from "../text/skeleton.ts";
+
 /** Longest nickname, in code points. */
 export const MAX_NICK = 24;
+/** Most combining marks on one letter of a nickname. */
+export const MAX_NICK_MARKS = 2;
 
 const NICK = /^[\p{L}\p{N}_][\p{L}\p{N}\p{M}_-]*$/u;
+/** A run of more than MAX_NICK_MARKS marks. */
+const MARK_STACK = new RegExp(`\\p{M}{${MAX_NICK_MARKS + 1}}`, "u");
 
 /** A nickname check: the normalised nickname, or why it is invalid. */
 export type NickCheck = { readonly ok: true; readonly nick: string } | {
@@ -15,31 +34,61 @@ export type NickCheck = { readonly ok: true; readonly nick: string } | {
   readonly reason: string;
 };
 
-/** Validates and normalises a nickname. */
+/** Validates and normalises a nickname (module doc: the order of the checks). */
 export function validateNick(raw: string): NickCheck {
-  const nick = raw.trim().normalize("NFC");
+  const trimmed = raw.trim().normalize("NFC");
+  const refused = findRefused(trimmed);
+  if (refused !== undefined) {
+    return { ok: false, reason: `control characters are not allowed: ${codePointName(refused)}` };
+  }
+  const nick = withoutInvisible(trimmed).normalize("NFC").trim();
   if (nick === "") return { ok: false, reason: "empty" };
-  if (hasControl(nick)) return { ok: false, reason: "control characters are not allowed" };
   const length = [...nick].length;
   if (length > MAX_NICK) {
     return { ok: false, reason: `too long (${length} characters, max ${MAX_NICK})` };
   }
   if (!NICK.test(nick)) {
-    return { ok: false, reason: `only letters, digits, _ and - (not first) are allowed: ${nick}` };
+    return {
+      ok: false,
+      reason: `only letters, digits, _ and - (not first) are allowed: ${displayValue(nick)}`,
+    };
+  }
+  if (MARK_STACK.test(nick)) {
+    return {
+      ok: false,
+      reason: `more than ${MAX_NICK_MARKS} combining marks on one letter: ${displayValue(nick)}`,
+    };
   }
   return { ok: true, nick };
 }
 
-/** The key under which a nickname is unique (case-insensitive). */
-export function nickKey(nick: string): string {
-  return nick.normalize("NFC").toLowerCase();
+/** Lower case, with Greek final sigma folded to σ as case folding does. */
+function fold(text: string): string {
+  return text.toLowerCase().replaceAll("ς", "σ");
 }
 
-// C0 controls, DEL, C1 controls, line/paragraph separators, bidi embeddings and isolates.
-// deno-lint-ignore no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+/**
+ * The keys under which a nickname is unique; two nicknames clash when they share one. With
+ * `N` = NFKC(nick) and `S` = the UTS #39 skeleton: `S(fold(S(N)))` (look-alikes in any case:
+ * `wI` and `w1`, both `wl`) and `S(fold(N))` (the same name in another case whose capital and
+ * small letters have different prototypes, as Greek `Ν`/`ν`). One key when both are equal.
+ */
+export function nickKeys(nick: string): readonly string[] {
+  const n = nick.normalize("NFKC");
+  const visual = skeleton(fold(skeleton(n)));
+  const caseless = skeleton(fold(n));
+  return visual === caseless ? [visual] : [visual, caseless];
+}
 
-/** True when `text` holds a control character that could forge or garble another line. */
+/** The first of {@link nickKeys}: equal for names that look alike. */
+export function nickKey(nick: string): string {
+  return nickKeys(nick)[0]!;
+}
+
+/**
+ * True when `text` holds a character that chat text and nicknames refuse: a C0 control
+ * (including TAB), DEL, a C1 control, U+2028, U+2029, a lone surrogate or a bidi control.
+ */
 export function hasControl(text: string): boolean {
-  return CONTROL.test(text);
+  return findRefused(text) !== undefined;
 }

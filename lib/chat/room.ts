@@ -2,15 +2,17 @@
  * The chat room: registration, commands, broadcasts and notices, knowing nothing about
  * sockets (ssh-chat style). Session edges feed it complete command lines; it answers through
  * {@link ChatClient.send} with UTF-8 bytes that already end in a newline. A broadcast is
- * encoded once into the room's line log: the same bytes are handed to every plain recipient,
- * while log followers (text and binary sessions) take all of a turn's lines at once at the end
- * of the turn.
+ * encoded once into the room's line log, and every member takes all of a turn's lines at once
+ * at the end of the turn (or before its own next reply, so the order stays), as views of the
+ * log's shared bytes.
  * @module
  */
 
 import { parseCommand, splitWord } from "./command.ts";
 import { DEFAULT_FLOOD, type FloodLimit, TokenBucket } from "./flood.ts";
-import { hasControl, nickKey, validateNick } from "./nick.ts";
+import { nickKeys, validateNick } from "./nick.ts";
+import { cleanChatText } from "../text/sanitize.ts";
+import { displayReason, displayValue } from "../text/escape.ts";
 import { status } from "./status.ts";
 import { LineLog, LogCursor } from "./line_log.ts";
 
@@ -20,22 +22,17 @@ export interface ChatClient {
   readonly id: number;
   /**
    * Queues bytes (ending in `\n`); must not throw. The room never changes bytes it has sent, so
-   * a client may keep a view of them instead of a copy. `sum` is `onesSum(bytes)` (RFC 1071)
-   * when the room knows it (lines of its log), for a client that checksums what it sends.
+   * a client keeps views of them instead of copies. Broadcasts come as runs of whole lines of
+   * the room's line log with `sum` = `onesSum(bytes)` (RFC 1071), for a client that checksums
+   * what it sends; replies come alone, without a sum.
    */
   send(bytes: Uint8Array, sum?: number): void;
   /** Closes after pending sends are written; idempotent. */
   close(): void;
   /**
-   * True when `send` keeps views without copying them (a text session's outbox, a binary
-   * session's ARQ queue). The room then hands such a client the broadcasts of a whole turn at
-   * once, as views of its line log with their sums, instead of calling `send` for each line.
-   */
-  readonly followsLog?: boolean;
-  /**
-   * For a log follower: the longest piece of the log it wants in one `send` (a binary session's
-   * frame payload); pieces are cut at line ends, a longer line comes alone. Read once, when the
-   * client registers. Default: no limit.
+   * The longest run of broadcast lines it wants in one `send` (a binary session's frame
+   * payload); runs are cut at line ends, a longer line comes alone. Read once, when the client
+   * registers. Default: no limit.
    */
   readonly logPieceMax?: number;
 }
@@ -61,7 +58,8 @@ export interface RoomOptions {
   readonly stats?: () => Record<string, unknown>;
   /**
    * Runs `fn` at the end of the current event-loop turn, before output is written (the server
-   * passes the outbox flush pass). Default: `queueMicrotask`.
+   * passes its turn's `beforeFlush`), where members take the turn's broadcasts. Default:
+   * `queueMicrotask`.
    */
   readonly endOfTurn?: (fn: () => void) => void;
 }
@@ -88,10 +86,11 @@ interface Member {
    * large room only listens).
    */
   prefix: Uint8Array | undefined;
-  key: string;
+  /** Its nickname's keys in `#byNick` (see `nickKeys`). */
+  keys: readonly string[];
   bucket: TokenBucket | undefined;
-  /** A log follower's position in the line log (see `ChatClient.followsLog`). */
-  readonly cursor: LogCursor | undefined;
+  /** Its position in the line log: everything before it was handed over or skipped. */
+  readonly cursor: LogCursor;
 }
 
 /** One entry of the command registry. */
@@ -120,9 +119,6 @@ export class Room {
   readonly #members = new Map<number, Member>();
   /** Broadcast lines, encoded once into shared blocks. */
   readonly #lines = new LineLog();
-  /** Members that take broadcasts from the log once per turn, and the others. */
-  readonly #followers = new Set<Member>();
-  readonly #plain = new Set<Member>();
   readonly #endOfTurn: (fn: () => void) => void;
   #catchUpScheduled = false;
   readonly #byNick = new Map<string, Member>();
@@ -179,8 +175,7 @@ export class Room {
     const { verb, rest } = parseCommand(line);
     const spec = this.#commands.get(verb);
     if (spec === undefined) {
-      const shown = hasControl(verb) ? JSON.stringify(verb) : verb;
-      this.#reply(member, 404, `Unknown command: ${shown}`);
+      this.#reply(member, 404, `Unknown command: ${displayValue(verb)}`);
       return;
     }
     switch (spec.handler) {
@@ -201,15 +196,17 @@ export class Room {
     }
   }
 
-  /** A client left for a transport reason; idempotent. */
-  leave(client: ChatClient, reason: string): void {
+  /**
+   * A client left for a transport reason; idempotent. The reason may come from the peer (a
+   * binary client's RST reason): the notice shows it escaped and bounded (`displayReason`).
+   */
+  leave(client: ChatClient, transportReason: string): void {
     this.#pending.delete(client.id);
     const member = this.#members.get(client.id);
     if (member === undefined) return;
+    const reason = displayReason(transportReason);
     this.#members.delete(client.id);
-    this.#followers.delete(member);
-    this.#plain.delete(member);
-    this.#byNick.delete(member.key);
+    this.#forgetKeys(member);
     this.#event({ type: "leave", id: client.id, nick: member.nick, reason });
     this.#notice(`*** ${member.nick} left (${reason})`);
   }
@@ -228,16 +225,16 @@ export class Room {
       m.client.close();
     }
     this.#members.clear();
-    this.#followers.clear();
-    this.#plain.clear();
     this.#byNick.clear();
   }
 
   #register(client: ChatClient, line: string, now: number): void {
     const check = validateNick(line);
     if (!check.ok) return this.#refuse(client, 400, `Invalid nickname: ${check.reason}`);
-    const key = nickKey(check.nick);
-    if (this.#byNick.has(key)) return this.#refuse(client, 409, `Nickname taken: ${check.nick}`);
+    const keys = nickKeys(check.nick);
+    if (this.#holder(keys) !== undefined) {
+      return this.#refuse(client, 409, `Nickname taken: ${check.nick}`);
+    }
     if (this.#members.size >= this.#maxClients) {
       return this.#refuse(client, 503, `Server full (${this.#maxClients} users)`);
     }
@@ -246,13 +243,12 @@ export class Room {
       client,
       nick: check.nick,
       prefix: undefined,
-      key,
+      keys,
       bucket: this.#flood ? new TokenBucket(this.#flood, now) : undefined,
-      cursor: client.followsLog ? new LogCursor(this.#lines, client.logPieceMax) : undefined,
+      cursor: new LogCursor(this.#lines, client.logPieceMax),
     };
     this.#members.set(client.id, member);
-    (member.cursor ? this.#followers : this.#plain).add(member);
-    this.#byNick.set(key, member);
+    for (const k of keys) this.#byNick.set(k, member);
     const n = this.#members.size;
     this.#send(
       member,
@@ -285,15 +281,9 @@ export class Room {
 
   /** `line` must be the line the log encoded last. */
   #broadcast(line: Uint8Array, except?: Member): void {
-    if (this.#plain.size > 0) {
-      const sum = this.#lines.lastSum;
-      for (const m of this.#plain) {
-        if (m !== except) m.client.send(line, sum);
-      }
-    }
-    if (this.#followers.size === 0) return;
-    // Followers take the line at the end of the turn, with every other line of the turn.
-    except?.cursor?.takeAllBut(line, except.client);
+    // Members take the line at the end of the turn, with every other line of the turn; the
+    // sender steps over its own.
+    except?.cursor.takeAllBut(line, except.client);
     if (!this.#catchUpScheduled) {
       this.#catchUpScheduled = true;
       this.#endOfTurn(this.#catchUp);
@@ -302,42 +292,61 @@ export class Room {
 
   readonly #catchUp = (): void => {
     this.#catchUpScheduled = false;
-    for (const m of this.#followers) m.cursor!.take(m.client);
+    for (const m of this.#members.values()) m.cursor.take(m.client);
   };
 
   /** Sends to one member, after the broadcasts it has not taken yet (keeps the order). */
   #send(m: Member, bytes: Uint8Array): void {
-    m.cursor?.take(m.client);
+    m.cursor.take(m.client);
     m.client.send(bytes);
   }
 
-  /** Checks chat text; replies with the error and returns false when it is not acceptable. */
-  #acceptText(m: Member, text: string, now: number): boolean {
+  /** The member whose nickname has one of `keys`, other than `except`. */
+  #holder(keys: readonly string[], except?: Member): Member | undefined {
+    for (const k of keys) {
+      const holder = this.#byNick.get(k);
+      if (holder !== undefined && holder !== except) return holder;
+    }
+    return undefined;
+  }
+
+  #forgetKeys(m: Member): void {
+    for (const k of m.keys) if (this.#byNick.get(k) === m) this.#byNick.delete(k);
+  }
+
+  /**
+   * Checks and cleans chat text (`cleanChatText`: controls refused, tabs to spaces, invisible
+   * characters removed, mark stacks bounded); replies with the error and returns `undefined`
+   * when it is not acceptable.
+   */
+  #acceptText(m: Member, typed: string, now: number): string | undefined {
+    const text = cleanChatText(typed);
+    if (typeof text !== "string") {
+      this.#reply(m, 400, `Control characters are not allowed: ${text.codePoint}`);
+      return undefined;
+    }
     if (text === "") {
       this.#reply(m, 400, "Empty message");
-      return false;
-    }
-    if (hasControl(text)) {
-      this.#reply(m, 400, "Control characters are not allowed");
-      return false;
+      return undefined;
     }
     if (text.length * 3 > this.#maxText) {
       const size = encoder.encode(text).length;
       if (size > this.#maxText) {
         this.#reply(m, 413, `Message too long (${size} bytes, max ${this.#maxText})`);
-        return false;
+        return undefined;
       }
     }
     if (m.bucket && !m.bucket.take(now)) {
       const f = m.bucket.limit;
       this.#reply(m, 429, `Slow down: ${f.burst} messages per ${f.perSeconds} s`);
-      return false;
+      return undefined;
     }
-    return true;
+    return text;
   }
 
-  #msg(m: Member, text: string, now: number): void {
-    if (!this.#acceptText(m, text, now)) return;
+  #msg(m: Member, typed: string, now: number): void {
+    const text = this.#acceptText(m, typed, now);
+    if (text === undefined) return;
     m.prefix ??= encoder.encode(`[${m.nick}]: `);
     this.#broadcast(this.#lines.encodeLine(m.prefix, text), m);
     this.#send(m, MSG_OK);
@@ -351,33 +360,30 @@ export class Room {
   #nick(m: Member, rest: string): void {
     const check = validateNick(rest);
     if (!check.ok) return this.#reply(m, 400, `Invalid nickname: ${check.reason}`);
-    const key = nickKey(check.nick);
-    const holder = this.#byNick.get(key);
-    if (holder !== undefined && holder !== m) {
+    const keys = nickKeys(check.nick);
+    if (this.#holder(keys, m) !== undefined) {
       return this.#reply(m, 409, `Nickname taken: ${check.nick}`);
     }
     const old = m.nick;
-    this.#byNick.delete(m.key);
+    this.#forgetKeys(m);
     m.nick = check.nick;
     m.prefix = undefined;
-    m.key = key;
-    this.#byNick.set(key, m);
+    m.keys = keys;
+    for (const k of keys) this.#byNick.set(k, m);
     this.#reply(m, 200, `You are now ${m.nick}`, "Nickname changed");
     this.#event({ type: "rename", id: m.client.id, from: old, to: m.nick });
     if (old !== m.nick) this.#notice(`*** ${old} is now known as ${m.nick}`, m);
   }
 
   #priv(m: Member, rest: string, now: number): void {
-    const [target, text] = splitWord(rest);
-    if (target === "" || text === "") {
+    const [target, typed] = splitWord(rest);
+    if (target === "" || typed === "") {
       return this.#reply(m, 400, "Usage: PRIV <nick> <text>");
     }
-    const to = this.#byNick.get(nickKey(target));
-    if (to === undefined) {
-      const shown = hasControl(target) ? JSON.stringify(target) : target;
-      return this.#reply(m, 404, `No such user: ${shown}`);
-    }
-    if (!this.#acceptText(m, text, now)) return;
+    const to = this.#holder(nickKeys(target));
+    if (to === undefined) return this.#reply(m, 404, `No such user: ${displayValue(target)}`);
+    const text = this.#acceptText(m, typed, now);
+    if (text === undefined) return;
     this.#send(to, encoder.encode(`[${m.nick} -> ${to.nick}]: ${text}\n`));
     this.#reply(m, 200, `Private message sent to ${to.nick}`);
     this.#event({ type: "private", id: m.client.id, from: m.nick, to: to.nick });

@@ -30,7 +30,8 @@ export const STATUS_CODES: readonly StatusInfo[] = [
   {
     code: 409,
     reason: "Conflict",
-    when: "the nickname is taken (at registration the connection is then closed)",
+    when:
+      "the nickname is taken or looks like one in use (at registration the connection is then closed)",
   },
   { code: 413, reason: "Payload Too Large", when: "chat text or command line over the limit" },
   { code: 429, reason: "Too Many Requests", when: "flood limit reached; the message is dropped" },

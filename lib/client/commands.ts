@@ -1,70 +1,140 @@
 /**
  * What a user types in `chat join`, turned into protocol command lines: plain text is a chat
- * message, `/nick`, `/who`, `/msg`, `/quit`, `/help` map to NICK, LIST, PRIV, QUIT, HELP;
- * `/stats`, `/loss` and `/corrupt` act locally; `//x` sends a literal `/x`.
+ * message (MSG); the slash commands come from one registry that also writes `/help`. `/nick`,
+ * `/who`, `/msg`, `/quit` map to NICK, LIST, PRIV, QUIT; `/quote LINE` sends a line as it is;
+ * `/stats`, `/loss` and `/corrupt` act locally; `//x` and `/say x` send text as it is. A line that
+ * is just "help" (any case), which the server's welcome invites, shows the help instead of being
+ * sent.
  * @module
  */
+
+import { CLIENT_TEXT } from "./messages.ts";
 
 /** The result of one typed line. */
 export type TypedLine =
   | { readonly kind: "send"; readonly line: string }
   | { readonly kind: "quit" }
   | { readonly kind: "stats" }
-  | { readonly kind: "help" }
+  | { readonly kind: "help"; readonly server: boolean }
   | { readonly kind: "loss"; readonly value: string }
   | { readonly kind: "corrupt"; readonly value: string }
   | { readonly kind: "error"; readonly message: string }
   | { readonly kind: "none" };
 
-/** Local help for the slash commands. */
-export const SLASH_HELP = [
-  "text          send to everyone (MSG)",
-  "/nick NAME    change nickname",
-  "/who, /list   list users",
-  "/msg NICK TXT private message",
-  "/stats        ARQ counters, RTT and RTO of this session",
-  "/loss P       drop this fraction of the frames sent (binary sessions)",
-  "/corrupt P    corrupt this fraction of the frames sent (binary sessions)",
-  "/help         this help and the server's",
-  "/quit         leave",
-].join("\n");
+/** One slash command: its names, its syntax, what it does, and how its argument is read. */
+interface SlashCommand {
+  readonly names: readonly string[];
+  readonly syntax: string;
+  readonly help: string;
+  readonly parse: (rest: string) => TypedLine;
+}
 
-/** Interprets one typed line. */
-export function interpretTyped(input: string): TypedLine {
-  const text = input.replace(/\r?\n$/, "");
-  if (text.trim() === "") return { kind: "none" };
-  if (text.startsWith("//")) return { kind: "send", line: `MSG ${text.slice(1)}` };
-  if (!text.startsWith("/")) return { kind: "send", line: `MSG ${text}` };
-  const space = text.indexOf(" ");
-  const cmd = (space < 0 ? text : text.slice(0, space)).toLowerCase();
-  const rest = space < 0 ? "" : text.slice(space + 1).trim();
-  switch (cmd) {
-    case "/nick":
-      return rest ? { kind: "send", line: `NICK ${rest}` } : usage("/nick NAME");
-    case "/who":
-    case "/list":
-      return { kind: "send", line: "LIST" };
-    case "/msg": {
+const text = CLIENT_TEXT.slash;
+
+const SLASH_COMMANDS: readonly SlashCommand[] = [
+  {
+    names: ["/say"],
+    syntax: "/say TEXT",
+    help: text.say,
+    parse: (rest) => rest ? msg(rest) : usage("/say TEXT"),
+  },
+  {
+    names: ["/nick"],
+    syntax: "/nick NAME",
+    help: text.nick,
+    parse: (rest) => rest ? { kind: "send", line: `NICK ${rest}` } : usage("/nick NAME"),
+  },
+  {
+    names: ["/who", "/list"],
+    syntax: "/who",
+    help: text.who,
+    parse: () => ({ kind: "send", line: "LIST" }),
+  },
+  {
+    names: ["/msg"],
+    syntax: "/msg NICK TEXT",
+    help: text.msg,
+    parse: (rest) => {
       const sp = rest.indexOf(" ");
       if (sp < 0) return usage("/msg NICK TEXT");
       return { kind: "send", line: `PRIV ${rest.slice(0, sp)} ${rest.slice(sp + 1)}` };
-    }
-    case "/quit":
-    case "/exit":
-      return { kind: "quit" };
-    case "/help":
-      return { kind: "help" };
-    case "/stats":
-      return { kind: "stats" };
-    case "/loss":
-      return rest ? { kind: "loss", value: rest } : usage("/loss P");
-    case "/corrupt":
-      return rest ? { kind: "corrupt", value: rest } : usage("/corrupt P");
-    default:
-      return { kind: "error", message: `Unknown command ${cmd}: type /help` };
-  }
+    },
+  },
+  {
+    names: ["/stats"],
+    syntax: "/stats",
+    help: text.stats,
+    parse: () => ({ kind: "stats" }),
+  },
+  {
+    names: ["/loss"],
+    syntax: "/loss P",
+    help: text.loss,
+    parse: (rest) => rest ? { kind: "loss", value: rest } : usage("/loss P"),
+  },
+  {
+    names: ["/corrupt"],
+    syntax: "/corrupt P",
+    help: text.corrupt,
+    parse: (rest) => rest ? { kind: "corrupt", value: rest } : usage("/corrupt P"),
+  },
+  {
+    names: ["/quote"],
+    syntax: "/quote LINE",
+    help: text.quote,
+    parse: (rest) => {
+      if (!rest) return usage("/quote LINE");
+      // QUIT takes the client's own way out (wait for answers, then leave with exit 0).
+      if (/^quit$/i.test(rest)) return { kind: "quit" };
+      return { kind: "send", line: rest };
+    },
+  },
+  {
+    names: ["/help"],
+    syntax: "/help [server]",
+    help: text.help,
+    parse: (rest) => ({ kind: "help", server: /^server$/i.test(rest) }),
+  },
+  {
+    names: ["/quit", "/exit"],
+    syntax: "/quit",
+    help: text.quit,
+    parse: () => ({ kind: "quit" }),
+  },
+];
+
+const BY_NAME = new Map(SLASH_COMMANDS.flatMap((c) => c.names.map((n) => [n, c] as const)));
+
+/** `/help`: the slash commands, one a line, generated from the registry. */
+export function slashHelp(): string {
+  const width = Math.max(...SLASH_COMMANDS.map((c) => c.syntax.length));
+  return [
+    CLIENT_TEXT.helpTitle,
+    ...SLASH_COMMANDS.map((c) => `  ${c.syntax.padEnd(width)}  ${c.help}`),
+    CLIENT_TEXT.helpWord,
+    CLIENT_TEXT.keys,
+  ].join("\n");
 }
 
-function usage(text: string): TypedLine {
-  return { kind: "error", message: `Usage: ${text}` };
+/** Interprets one typed line. */
+export function interpretTyped(input: string): TypedLine {
+  const line = input.replace(/\r?\n$/, "");
+  if (line.trim() === "") return { kind: "none" };
+  if (/^help$/i.test(line.trim())) return { kind: "help", server: false };
+  if (line.startsWith("//")) return msg(line.slice(1));
+  if (!line.startsWith("/")) return msg(line);
+  const space = line.indexOf(" ");
+  const name = (space < 0 ? line : line.slice(0, space)).toLowerCase();
+  const rest = space < 0 ? "" : line.slice(space + 1).trim();
+  const command = BY_NAME.get(name);
+  if (!command) return { kind: "error", message: CLIENT_TEXT.unknownCommand(name) };
+  return command.parse(rest);
+}
+
+function msg(text: string): TypedLine {
+  return { kind: "send", line: `MSG ${text}` };
+}
+
+function usage(syntax: string): TypedLine {
+  return { kind: "error", message: CLIENT_TEXT.usage(syntax) };
 }

@@ -1,6 +1,8 @@
 /**
- * Colours for the terminal client: status lines by class (2xx green, 4xx yellow, 5xx red),
- * notices dim, private messages magenta; none with NO_COLOR or when not on a terminal.
+ * How the terminal client shows what the server said: status lines coloured by class (2xx green,
+ * 4xx yellow, 5xx red), notices dim, private messages magenta (no colour with NO_COLOR or off a
+ * terminal), and every control character in the server's text made visible (`^[`, `^M`), so no
+ * line from the network can move the cursor, clear the screen or retitle the window.
  * @module
  */
 
@@ -13,20 +15,32 @@ export function paint(on: boolean, colour: keyof typeof CODES, text: string): st
   return on ? `\x1b[${CODES[colour]}m${text}\x1b[0m` : text;
 }
 
-/** One event as the line(s) a person reads. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f\u0080-\u009f]/g;
+
+/** `text` with C0, DEL and C1 control characters shown in caret notation (ESC is `^[`). */
+export function visible(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const n = c.charCodeAt(0);
+    if (n === 0x7f) return "^?";
+    return n < 0x20 ? `^${String.fromCharCode(n + 0x40)}` : `\\u{${n.toString(16)}}`;
+  });
+}
+
+/** One event as the line a person reads, safe to write to a terminal. */
 export function formatEvent(e: ServerEvent, colour: boolean): string {
   switch (e.kind) {
     case "status": {
       const c = e.code < 300 ? "green" : e.code < 500 ? "yellow" : "red";
-      return `${paint(colour, c, `[${e.title}]`)} ${e.body}`;
+      return `${paint(colour, c, `[${visible(e.title)}]`)} ${visible(e.body)}`;
     }
     case "chat":
-      return e.line;
+      return visible(e.line);
     case "private":
-      return paint(colour, "magenta", e.line);
+      return paint(colour, "magenta", visible(e.line));
     case "notice":
-      return paint(colour, "dim", e.line);
+      return paint(colour, "dim", visible(e.line));
     case "other":
-      return e.line;
+      return visible(e.line);
   }
 }

@@ -172,9 +172,12 @@ export function flipBit(frameBytes: Uint8Array, bit: number): void {
   frameBytes[byte] = frameBytes[byte]! ^ (0x80 >>> (bit & 7));
 }
 
-/** Parses a probability given as `0.2` or `20%`; throws with the flag name on bad input. */
+/**
+ * Parses a probability given as `0.2`, `0,2` (decimal comma) or `20%`; throws with the flag name
+ * on bad input.
+ */
 export function parseProbability(text: string, flag: string): number {
-  const t = text.trim();
+  const t = text.trim().replace(/^(\d*),(\d+%?)$/, "$1.$2");
   const percent = t.endsWith("%");
   const n = Number(percent ? t.slice(0, -1) : t);
   const p = percent ? n / 100 : n;

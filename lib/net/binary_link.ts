@@ -1,9 +1,9 @@
 /**
- * The edge of a reliable binary session: connects an ARQ endpoint (pure) to a TCP connection.
- * Bytes read from the socket go through the streaming decoder into the endpoint; frames the
- * endpoint emits go through fault injection, tracing and capture into the batching outbox; the
- * endpoint's timers are driven by the shared wake scheduler. Used by the server, `chat join`
- * and `chat bench` alike.
+ * The edge of a reliable binary session: connects an ARQ endpoint (pure) to a connection's
+ * byte stream. Bytes read from the connection go through the streaming decoder into the
+ * endpoint; frames the endpoint emits go through fault injection, tracing and capture into the
+ * batching outbox; the endpoint's timers are driven by the shared wake scheduler. Used by the
+ * server and the client core (`chat join`, `chat bench`) alike.
  * @module
  */
 
@@ -14,15 +14,19 @@ import { FrameDecoder, type FrameSink } from "../protocol/decoder.ts";
 import type { ChecksumError } from "../protocol/errors.ts";
 import { FrameType, HEADER_SIZE } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
-import { beforeNextFlush, type ByteWriter, Outbox } from "./outbox.ts";
+import { type ByteWriter, Outbox } from "./outbox.ts";
 import type { Wakeable, WakeScheduler } from "./scheduler.ts";
 import { formatTrace, type TraceRecord } from "./trace.ts";
+import type { Turn } from "./turn.ts";
 
-/** Receives copies of the bytes a link sends and receives (pcapng capture). */
+/**
+ * Receives copies of the bytes a connection sends and receives (pcapng capture): the link
+ * records what it sends, the code that reads the connection what it read.
+ */
 export interface LinkCapture {
-  /** Bytes written to the socket (after fault injection). */
+  /** Bytes written to the connection (after fault injection). */
   sent(bytes: Uint8Array, now: number): void;
-  /** Bytes read from the socket. */
+  /** Bytes read from the connection. */
   received(bytes: Uint8Array, now: number): void;
 }
 
@@ -30,8 +34,10 @@ export interface LinkCapture {
 export interface BinaryLinkOptions {
   /** Name in trace lines, e.g. `client` or `server 10.0.0.7:51234`. */
   readonly who: string;
-  /** Timer service shared by all links of the process. */
+  /** Timer service shared by all links of the server (or client process). */
   readonly scheduler: WakeScheduler;
+  /** The end-of-turn flush pass the link's outbox and frame packing run in. */
+  readonly turn: Turn;
   /** Fault injection on frames this side sends. */
   readonly faults?: FaultInjector;
   /** Receives one formatted line per frame (`--trace`). */
@@ -40,21 +46,17 @@ export interface BinaryLinkOptions {
   readonly capture?: LinkCapture;
   /** Outbox bound in bytes. */
   readonly outboxBytes?: number;
-  /** Skip a leading `NICK` text prompt (a client talking to a server that prompted early). */
-  readonly skipTextPrompt?: boolean;
   /** Called once when the session ends, with the reason. */
   readonly onClosed?: (reason: string) => void;
   /** Called with each delivered message (a view valid during the call). */
   readonly onMessage?: (message: Uint8Array) => void;
   /** Receives the endpoint's events (established, retransmit, timeout, ...). */
   readonly onEvent?: (event: ArqEvent) => void;
-  /** Clock in milliseconds (default `performance.now`). */
+  /** Clock in milliseconds (default: the turn's clock). */
   readonly clock?: () => number;
 }
 
-const PROMPT = [0x4e, 0x49, 0x43, 0x4b]; // "NICK"
-
-/** A binary session on one TCP connection. */
+/** A binary session on one connection. */
 export class BinaryLink implements Wakeable {
   /** The ARQ state machine. */
   readonly endpoint: ArqEndpoint;
@@ -65,7 +67,6 @@ export class BinaryLink implements Wakeable {
   readonly #start: number;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #sink: FrameSink;
-  #promptSkipped: number;
   #now = 0;
   #pumpScheduled = false;
   #closedReason: string | undefined;
@@ -80,10 +81,9 @@ export class BinaryLink implements Wakeable {
     options: BinaryLinkOptions,
   ) {
     this.#opts = options;
-    this.#clock = options.clock ?? (() => performance.now());
+    this.#clock = options.clock ?? options.turn.now;
     this.#start = this.#clock();
-    this.#promptSkipped = options.skipTextPrompt ? 0 : PROMPT.length;
-    this.#outbox = new Outbox(writer, {
+    this.#outbox = new Outbox(writer, options.turn, {
       maxBytes: options.outboxBytes,
       onOverflow: (queued) => this.#fail(`too slow: ${queued} bytes queued`),
       onError: () => this.#fail("connection lost"),
@@ -106,7 +106,7 @@ export class BinaryLink implements Wakeable {
     return this.#closedReason;
   }
 
-  /** Bytes queued for the socket. */
+  /** Bytes queued for the connection. */
   get queuedBytes(): number {
     return this.#outbox.queued;
   }
@@ -118,7 +118,7 @@ export class BinaryLink implements Wakeable {
     if (!this.#pumpScheduled) {
       // The frames leave at the end of the turn, carrying every line queued until then.
       this.#pumpScheduled = true;
-      beforeNextFlush(this.#pump);
+      this.#opts.turn.beforeFlush(this.#pump);
     }
   }
 
@@ -129,23 +129,12 @@ export class BinaryLink implements Wakeable {
     this.#afterEvent();
   };
 
-  /** Feeds bytes read from the socket. */
+  /** Feeds bytes read from the connection. */
   receive(chunk: Uint8Array): void {
     // One time for the whole batch: the delayed ACK owed by input() is due at flush(now).
     const now = this.#clock();
     this.#now = now;
-    this.#opts.capture?.received(chunk, now);
-    let bytes = chunk;
-    while (this.#promptSkipped < PROMPT.length && bytes.length > 0) {
-      if (bytes[0] !== PROMPT[this.#promptSkipped]) {
-        this.#promptSkipped = PROMPT.length;
-        break;
-      }
-      this.#promptSkipped++;
-      bytes = bytes.subarray(1);
-    }
-    if (this.#promptSkipped < PROMPT.length) return;
-    const error = this.#decoder.push(bytes, this.#sink);
+    const error = this.#decoder.push(chunk, this.#sink);
     if (error) {
       this.#trace({ dir: "recv", type: 0, seq: 0, length: 0, flags: 0, marks: [error.message] });
       this.endpoint.abort(`Protocol error: ${error.message}`, now);
@@ -154,7 +143,7 @@ export class BinaryLink implements Wakeable {
     this.#afterEvent();
   }
 
-  /** The socket reached end of stream. */
+  /** The connection reached end of stream. */
   end(): void {
     const now = this.#clock();
     if (this.endpoint.state !== "closed") {
@@ -176,7 +165,7 @@ export class BinaryLink implements Wakeable {
     this.#afterEvent();
   }
 
-  /** Resolves when everything queued was written to the socket. */
+  /** Resolves when everything queued was written to the connection. */
   drained(): Promise<void> {
     return this.#outbox.drained();
   }
@@ -187,7 +176,7 @@ export class BinaryLink implements Wakeable {
     this.#afterEvent();
   }
 
-  /** Forgets timers (call after the socket is closed). */
+  /** Forgets timers (call after the connection is closed). */
   dispose(): void {
     this.#opts.scheduler.cancel(this);
     for (const t of this.#timers) clearTimeout(t);

@@ -6,8 +6,7 @@
  * @module
  */
 
-import { setImmediate } from "node:timers";
-import { turnNow } from "./turn_clock.ts";
+import type { Trimmable, Turn } from "./turn.ts";
 
 /** The part of a connection the outbox needs (a `Deno.Conn` fits). */
 export interface ByteWriter {
@@ -39,76 +38,14 @@ function capacityFor(need: number, from = INITIAL_CAPACITY): number {
 const EMPTY = new Uint8Array(0);
 /** Largest buffer kept for reuse while more output follows (a busy connection keeps its own). */
 const MAX_KEPT = 512 * 1024;
-/**
- * How long a connection must stay idle before its buffers are dropped: ten thousand quiet
- * connections then hold no output buffer at all after their welcome, while a busy one (idle
- * only between two turns) keeps its buffers instead of allocating new ones each turn.
- */
-const IDLE_TRIM_MS = 1000;
-/** Outboxes that went idle holding buffers, checked by the flush pass now and then. */
-const idleHolding = new Set<Outbox>();
-let lastSweep = 0;
-
-function sweepIdle(): void {
-  const now = turnNow();
-  if (now - lastSweep < IDLE_TRIM_MS / 4) return;
-  lastSweep = now;
-  for (const o of idleHolding) if (o.trimIfIdle(now, IDLE_TRIM_MS)) idleHolding.delete(o);
-}
-
-/** The view last given to `appendShared` and its buffer (see there). */
-let lastView: Uint8Array | undefined;
-let lastViewBuffer: ArrayBufferLike = new ArrayBuffer(0);
-
-// One flush per event-loop turn for every connection written to in that turn: `setImmediate`
-// runs after the turn's I/O callbacks (a few microseconds later), so all broadcasts caused by
-// all the reads of the turn leave in one write per connection.
-let pendingFlushes: (() => void)[] = [];
-let preFlushes: (() => void)[] = [];
-let flushScheduled = false;
-
-function flushAll(): void {
-  // Work that produces output for this pass goes first: text sessions taking the turn's
-  // broadcasts from the line log, ARQ senders packing the turn's lines into frames.
-  // What they schedule in turn (a binary session's frames, queued while the room hands out
-  // the turn's lines) runs in this same pass.
-  while (preFlushes.length > 0) {
-    const pre = preFlushes;
-    preFlushes = [];
-    for (const f of pre) f();
-  }
-  const list = pendingFlushes;
-  pendingFlushes = [];
-  flushScheduled = false;
-  for (const f of list) f();
-  if (idleHolding.size > 0) sweepIdle();
-  if (preFlushes.length > 0 || pendingFlushes.length > 0) ensureFlushPass();
-}
-
-function ensureFlushPass(): void {
-  if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flushAll);
-  }
-}
-
-function scheduleFlush(flush: () => void): void {
-  pendingFlushes.push(flush);
-  ensureFlushPass();
-}
 
 /**
- * Runs `fn` at the start of the next flush pass, before the outboxes are written: the end of
- * the current event-loop turn. Whatever `fn` appends leaves in that same pass.
+ * A bounded, batching output queue for one connection: everything queued in one event-loop
+ * turn leaves in one write, in the turn's flush pass (see {@link Turn}).
  */
-export function beforeNextFlush(fn: () => void): void {
-  preFlushes.push(fn);
-  ensureFlushPass();
-}
-
-/** A bounded, batching output queue for one connection. */
-export class Outbox {
+export class Outbox implements Trimmable {
   readonly #writer: ByteWriter;
+  readonly #turn: Turn;
   readonly #maxBytes: number;
   readonly #onOverflow: ((queued: number) => void) | undefined;
   readonly #onError: ((error: unknown) => void) | undefined;
@@ -140,9 +77,10 @@ export class Outbox {
   #idleSince = 0;
   #drainWaiters: (() => void)[] = [];
 
-  /** Creates an outbox writing to `writer`. */
-  constructor(writer: ByteWriter, options: OutboxOptions = {}) {
+  /** Creates an outbox writing to `writer` in the flush passes of `turn`. */
+  constructor(writer: ByteWriter, turn: Turn, options: OutboxOptions = {}) {
     this.#writer = writer;
+    this.#turn = turn;
     this.#maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_BYTES;
     this.#onOverflow = options.onOverflow;
     this.#onError = options.onError;
@@ -182,12 +120,8 @@ export class Outbox {
     const n = bytes.length;
     if (n === 0) return;
     // The same view handed over again (a constant reply, one line to many outboxes) has its
-    // buffer read once (without this, the closed-loop benchmark cost 8-15 ns more per delivery).
-    if (bytes !== lastView) {
-      lastView = bytes;
-      lastViewBuffer = bytes.buffer;
-    }
-    const buffer = lastViewBuffer;
+    // buffer read once.
+    const buffer = this.#turn.bufferOf(bytes);
     const start = bytes.byteOffset;
     if (this.#shared === buffer && this.#sharedEnd === start) {
       this.#sharedEnd = start + n;
@@ -264,7 +198,7 @@ export class Outbox {
     }
     if (!this.#writing && !this.#scheduled) {
       this.#scheduled = true;
-      scheduleFlush(this.#flush);
+      this.#turn.flushSoon(this.#flush);
     }
   }
 
@@ -397,8 +331,8 @@ export class Outbox {
   #endWriting(): void {
     this.#writing = false;
     if (this.#pending === 0 && this.capacity > 0) {
-      this.#idleSince = turnNow();
-      idleHolding.add(this);
+      this.#idleSince = this.#turn.now();
+      this.#turn.trimWhenIdle(this);
     }
     const waiters = this.#drainWaiters;
     if (waiters.length > 0) {

@@ -6,10 +6,22 @@
  *   0.013 client ← ACK     seq=3 len=0
  *   0.020 client → DATA    seq=4 len=64                  DROPPED (fault)
  * ```
+ *
+ * A plain-text session's lines are traced as they are, each character that could act on the
+ * operator's terminal (escape codes, line breaks, bidi and invisible characters) escaped and the
+ * line cut at {@link MAX_TRACE_TEXT} characters (`lib/text/escape.ts`):
+ *
+ * ```text
+ * text 127.0.0.1:51234 ← MSG \u{1b}[2Jhi
+ * ```
  * @module
  */
 
 import { Flag, FrameType, frameTypeName } from "../protocol/header.ts";
+import { escapeForDisplay } from "../text/escape.ts";
+
+/** Longest text shown for one traced line of a plain-text session, in characters. */
+export const MAX_TRACE_TEXT = 1000;
 
 /** One traced frame. */
 export interface TraceRecord {
@@ -45,4 +57,10 @@ export function formatTrace(r: TraceRecord): string {
   if (r.marks) tags.push(...r.marks);
   if (tags.length > 0) text = `${text.padEnd(50)} ${tags.join(" ")}`;
   return text;
+}
+
+/** Formats one traced line of a plain-text session: `who → text`, the text escaped and bounded. */
+export function formatTextTrace(who: string, dir: "send" | "recv", line: string): string {
+  const arrow = dir === "send" ? "→" : "←";
+  return `${who} ${arrow} ${escapeForDisplay(line, MAX_TRACE_TEXT)}`;
 }

@@ -4,57 +4,78 @@
  * @module
  */
 
-import { ArqEndpoint, type EndpointOptions, SendQueueFullError } from "../arq/mod.ts";
+import { ArqEndpoint, type ArqStats, CLOSED_BY_PEER, SendQueueFullError } from "../arq/mod.ts";
 import type { ChatClient, Room } from "../chat/mod.ts";
-import { BinaryLink, type BinaryLinkOptions } from "../net/binary_link.ts";
-import type { ByteWriter } from "../net/outbox.ts";
+import { FaultInjector } from "../faults/mod.ts";
+import { BinaryLink } from "../net/binary_link.ts";
 import { onesSum } from "../protocol/checksum.ts";
 import { MAX_PAYLOAD } from "../protocol/header.ts";
+import type { ServerSession, SessionContext } from "./session.ts";
 
 const decoder = new TextDecoder();
-/** The last reply summed, and its `onesSum` (replies such as "200 Message sent" are shared). */
-let lastBytes: Uint8Array | undefined;
-let lastSum = -1;
 
-/** Options of a {@link BinarySession}. */
-export interface BinarySessionOptions extends Omit<BinaryLinkOptions, "onClosed" | "onMessage"> {
-  /** ARQ engine options (timeouts, window limit, ...). */
-  readonly arq: Partial<EndpointOptions>;
-  /** Called once the connection should be closed. */
-  readonly onDone: (reason: string) => void;
+/**
+ * How long a connection stays open after answering the peer's FIN, waiting for the peer to
+ * close it: long enough for a few retransmitted FINs when faults are injected.
+ */
+const FIN_LINGER_MS = 2000;
+const FIN_LINGER_FAULTS_MS = 10_000;
+/** How long the last frames (RST, FIN) of a session that ended otherwise may take to leave. */
+const FINAL_FRAMES_MS = 1000;
+
+/** Builds the binary session of a connection (the `binary` kind's `open`). */
+export function openBinarySession(ctx: SessionContext): BinarySession {
+  return new BinarySession(ctx);
 }
 
 /** One binary connection as a chat client. */
-export class BinarySession implements ChatClient {
+export class BinarySession implements ChatClient, ServerSession {
   /** Unique connection id. */
   readonly id: number;
   /** The link (decoder, ARQ endpoint, outbox). */
   readonly link: BinaryLink;
-  /** Takes broadcasts from the room's line log, a frame's worth of lines per piece at most. */
-  readonly followsLog = true;
+  /** A binary session owes no nickname to the server's deadline: its handshake has its own. */
+  readonly awaitingRegistration = false;
   readonly #room: Room;
-  readonly #clock: () => number;
+  readonly #ctx: SessionContext;
   #done = false;
+  /** The last reply summed and its `onesSum` (a sender gets the same "200 OK" reply each time). */
+  #lastReply: Uint8Array | undefined;
+  #lastReplySum = -1;
 
-  /** Creates the session on `writer` and registers it with the room. */
-  constructor(id: number, room: Room, writer: ByteWriter, options: BinarySessionOptions) {
-    this.id = id;
-    this.#room = room;
-    this.#clock = options.clock ?? (() => performance.now());
+  /** Creates the session on the connection of `ctx` and registers it with the room. */
+  constructor(ctx: SessionContext) {
+    const env = ctx.env;
+    this.id = ctx.id;
+    this.#ctx = ctx;
+    this.#room = env.room;
+    const faults = env.faults;
     this.link = new BinaryLink(
-      writer,
-      (hooks, now) => ArqEndpoint.server(options.arq, hooks, now),
+      ctx,
+      (hooks, now) =>
+        ArqEndpoint.server(
+          { ...env.arq },
+          hooks,
+          now,
+        ),
       {
-        ...options,
+        who: `server ${ctx.peer}`,
+        scheduler: env.scheduler,
+        turn: env.turn,
+        outboxBytes: env.outboxBytes,
+        faults: faults ? new FaultInjector(faults, `server:${ctx.id}`) : undefined,
+        trace: env.trace,
+        capture: ctx.capture,
         onMessage: (m) => this.#onMessage(m),
-        onClosed: (reason) => {
-          this.#room.leave(this, reason);
-          this.#done = true;
-          options.onDone(reason);
-        },
+        onClosed: (reason) => this.#onClosed(reason),
       },
     );
-    room.connect(this);
+    env.room.connect(this);
+  }
+
+  /** The endpoint's counters (`STATS` sums them over the sessions). */
+  get arqStats(): ArqStats {
+    return this.link.endpoint.stats;
   }
 
   /** The longest piece of the line log to take at once: one frame's payload. */
@@ -69,11 +90,11 @@ export class BinarySession implements ChatClient {
   send(bytes: Uint8Array, sum?: number): void {
     if (this.#done) return;
     if (sum === undefined) {
-      if (bytes !== lastBytes) {
-        lastBytes = bytes;
-        lastSum = onesSum(bytes);
+      if (bytes !== this.#lastReply) {
+        this.#lastReply = bytes;
+        this.#lastReplySum = onesSum(bytes);
       }
-      sum = lastSum;
+      sum = this.#lastReplySum;
     }
     try {
       this.link.send(bytes, sum);
@@ -83,7 +104,7 @@ export class BinarySession implements ChatClient {
     }
   }
 
-  /** Feeds bytes read from the socket. */
+  /** Feeds bytes read from the connection. */
   receive(chunk: Uint8Array): void {
     this.link.receive(chunk);
   }
@@ -93,10 +114,38 @@ export class BinarySession implements ChatClient {
     this.link.close();
   }
 
+  /** End of stream: the session is lost (a peer that closes first sends FIN before). */
+  end(): void {
+    this.link.end();
+    this.#ctx.close("connection closed");
+  }
+
+  /** The connection is closing: the endpoint's timers are forgotten. */
+  dispose(): void {
+    this.link.end();
+    this.link.dispose();
+  }
+
   #onMessage(message: Uint8Array): void {
     let end = message.length;
     if (end > 0 && message[end - 1] === 0x0a) end--;
     if (end > 0 && message[end - 1] === 0x0d) end--;
-    this.#room.input(this, decoder.decode(message.subarray(0, end)), this.#clock());
+    this.#room.input(this, decoder.decode(message.subarray(0, end)), this.#ctx.env.turn.now());
+  }
+
+  #onClosed(reason: string): void {
+    this.#room.leave(this, reason);
+    this.#done = true;
+    const ctx = this.#ctx;
+    ctx.env.log("session-closed", { id: this.id, peer: ctx.peer, reason });
+    if (reason === CLOSED_BY_PEER) {
+      // The peer closes the connection once it has our FIN-ACK; until then its FIN may come
+      // again (the FIN-ACK was dropped by fault injection) and is answered.
+      ctx.closeWithin(reason, ctx.env.faults ? FIN_LINGER_FAULTS_MS : FIN_LINGER_MS);
+    } else {
+      // Let the final frames (RST, FIN) reach the wire, briefly.
+      ctx.closeWithin(reason, FINAL_FRAMES_MS);
+      this.link.drained().then(() => ctx.close(reason));
+    }
   }
 }

@@ -1,31 +1,40 @@
 /**
- * `chat serve`: accepts TCP connections and tells the two session kinds apart by their first
- * byte. A connection whose first byte is the frame magic (0xC1, the start of a SYN) is a
- * reliable binary session; anything else is a plain-text session. A client that stays silent
- * for `promptDelayMs` gets the text prompt `NICK` (exactly those four bytes, nothing else until
- * its nickname arrives), so a binary client's first byte is never mistaken.
+ * `chat serve`: one chat room behind one entry point for connections from any listener (TCP
+ * today, UDP or WebSocket listeners beside it later). {@link ChatServer.accept} takes a
+ * connection, reads it, and lets its first bytes pick the kind of session (`session_kinds.ts`):
+ * the frame magic (0xC1, the start of a SYN) is a reliable binary session, anything else a
+ * plain-text session. A connection on a byte stream that stays silent for `promptDelayMs` gets
+ * the text prompt `NICK` (exactly those four bytes, nothing else until its nickname arrives), so
+ * a binary client's first byte is never mistaken.
  * @module
  */
 
 import process from "node:process";
-import { CLOSED_BY_PEER, type EndpointOptions } from "../arq/mod.ts";
+import type { EndpointOptions } from "../arq/mod.ts";
 import { type FloodLimit, Room, type RoomEvent } from "../chat/mod.ts";
-import { FaultInjector, type FaultSettings } from "../faults/mod.ts";
+import type { FaultSettings } from "../faults/mod.ts";
 import type { Logger } from "../log/logger.ts";
 import { NullLogger } from "../log/logger.ts";
 import type { LinkCapture } from "../net/binary_link.ts";
-import { beforeNextFlush, DEFAULT_OUTBOX_BYTES } from "../net/outbox.ts";
+import { DEFAULT_OUTBOX_BYTES } from "../net/outbox.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
-import { turnNow } from "../net/turn_clock.ts";
-import { MAGIC } from "../protocol/header.ts";
-import { BinarySession } from "./binary_session.ts";
-import { TextSession } from "./text_session.ts";
+import { listenTcp } from "../net/tcp_transport.ts";
+import {
+  type Conn,
+  formatAddress,
+  type Listener,
+  type NetAddress,
+  writeAll,
+} from "../net/transport.ts";
+import { Turn } from "../net/turn.ts";
+import type { ServerEnv, ServerSession, SessionContext, SessionKind } from "./session.ts";
+import { classify, SESSION_KINDS } from "./session_kinds.ts";
 
 /** Options of {@link ChatServer}. */
 export interface ServerOptions {
-  /** Address to bind (default `0.0.0.0`). */
+  /** Address {@link ChatServer.listen} binds (default `0.0.0.0`). */
   readonly host?: string;
-  /** Port to bind; 0 picks a free one (default 55555). */
+  /** Port {@link ChatServer.listen} binds; 0 picks a free one (default 55555). */
   readonly port?: number;
   /** Most registered users (default 10000). */
   readonly maxClients?: number;
@@ -52,9 +61,11 @@ export interface ServerOptions {
   /** A text client must send its nickname within this time (default 120 s). */
   readonly registerTimeoutMs?: number;
   /** Makes a capture recorder for a connection (`--pcap`). */
-  readonly capture?: (local: Deno.NetAddr, remote: Deno.NetAddr) => LinkCapture & {
+  readonly capture?: (local: NetAddress, remote: NetAddress) => LinkCapture & {
     close(): void;
   };
+  /** The session kinds, told apart by first bytes (default {@link SESSION_KINDS}). */
+  readonly kinds?: readonly SessionKind[];
 }
 
 /** Counters the server reports (`STATS`, `chat bench`). */
@@ -67,10 +78,12 @@ export interface ServerCounters {
   text: number;
   /** Connections open now. */
   open: number;
-  /** Socket reads that returned bytes, all connections. */
+  /** Connection reads that returned bytes, all connections. */
   reads: number;
-  /** Socket writes (each outbox flush is one, plus one per partial-write retry). */
+  /** Connection writes (each outbox flush is one, plus one per partial-write retry). */
   writes: number;
+  /** Sessions of every other kind accepted since start, by kind name. */
+  [kind: string]: number;
 }
 
 const NICK_PROMPT = new TextEncoder().encode("NICK");
@@ -78,13 +91,6 @@ const NICK_PROMPT = new TextEncoder().encode("NICK");
 const READ_MIN = 512;
 /** Largest read buffer, reached by doubling while reads fill the buffer. */
 const READ_MAX = 64 * 1024;
-
-/**
- * How long a binary connection stays open after answering the peer's FIN, waiting for the peer
- * to close it: long enough for a few retransmitted FINs when faults are injected.
- */
-const FIN_LINGER_MS = 2000;
-const FIN_LINGER_FAULTS_MS = 10_000;
 
 /** Small reads in a row after which a read buffer is halved. */
 export const READ_SHRINK_AFTER = 32;
@@ -111,24 +117,90 @@ export function nextReadBuffer(
   return buf;
 }
 
-interface Connection {
-  readonly conn: Deno.TcpConn;
+/**
+ * One accepted connection: what its session sees of it ({@link SessionContext}) and what the
+ * entry point keeps (its one timer, its session, whether it is closed).
+ */
+class ServerConnection implements SessionContext {
+  readonly id: number;
+  readonly peer: string;
+  readonly conn: Conn;
+  readonly env: ServerEnv;
+  readonly capture: (LinkCapture & { close(): void }) | undefined;
+  prompted = false;
   /** Reads in a row that used little of the read buffer (see `nextReadBuffer`). */
-  smallReads: number;
-  session: TextSession | BinarySession | undefined;
-  closed: boolean;
-  capture: (LinkCapture & { close(): void }) | undefined;
+  smallReads = 0;
+  session: ServerSession | undefined;
+  closed = false;
   /**
-   * Its one timer: the `NICK` prompt until the first byte, later the grace period of a closing
-   * session (one slot, not a set: ten thousand connections, no set each).
+   * Its one timer: the `NICK` prompt until the kind is known, later the grace period of a
+   * closing session (one slot, not a set: ten thousand connections, no set each).
    */
-  timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #counters: ServerCounters;
+  readonly #forget: (c: ServerConnection) => void;
+
+  constructor(
+    id: number,
+    conn: Conn,
+    env: ServerEnv,
+    counters: ServerCounters,
+    capture: (LinkCapture & { close(): void }) | undefined,
+    forget: (c: ServerConnection) => void,
+  ) {
+    this.id = id;
+    this.conn = conn;
+    this.peer = formatAddress(conn.remoteAddr);
+    this.env = env;
+    this.capture = capture;
+    this.#counters = counters;
+    this.#forget = forget;
+  }
+
+  write(p: Uint8Array): Promise<number> {
+    this.#counters.writes++;
+    return this.conn.write(p);
+  }
+
+  close(_reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.disarm();
+    this.session?.dispose();
+    this.conn.close();
+    this.capture?.close();
+    this.#forget(this);
+  }
+
+  closeWithin(reason: string, ms: number): void {
+    if (!this.closed) this.arm(ms, () => this.close(reason));
+  }
+
+  /** Sets the connection's one timer (replacing any other) to run `fn` after `ms`. */
+  arm(ms: number, fn: () => void): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      fn();
+    }, ms);
+  }
+
+  /** Clears the connection's timer. */
+  disarm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Writes bytes before any session exists (the `NICK` prompt), all of them. */
+  writeRaw(bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.capture?.sent(bytes, this.env.turn.now());
+    writeAll(this.conn, bytes).catch(() => this.close("connection lost"));
+  }
 }
 
-/** The chat server. */
+/** The chat server: a room, its sessions, and the listeners they come from. */
 export class ChatServer {
-  /** The address actually bound (the true port even with port 0). */
-  readonly addr: Deno.NetAddr;
   /** The chat room all sessions share. */
   readonly room: Room;
   /** Connection counters. */
@@ -140,25 +212,30 @@ export class ChatServer {
     reads: 0,
     writes: 0,
   };
-  readonly #listener: Deno.TcpListener;
   readonly #opts: ServerOptions;
   readonly #logger: Logger;
+  readonly #kinds: readonly SessionKind[];
+  readonly #turn = new Turn();
   readonly #scheduler = new WakeScheduler();
-  readonly #connections = new Set<Connection>();
-  /** Connections that have not registered yet, with their deadline. */
-  readonly #registering = new Map<Connection, { peer: string; deadline: number }>();
+  readonly #env: ServerEnv;
+  readonly #listeners: Listener[] = [];
+  readonly #accepting: Promise<void>[] = [];
+  readonly #connections = new Set<ServerConnection>();
+  /** Connections whose peer still owes its nickname, with their deadline. */
+  readonly #registering = new Map<ServerConnection, number>();
   #registrationSweep: ReturnType<typeof setInterval> | undefined;
-  readonly #clock = turnNow;
   readonly #started = performance.now();
+  readonly #finished = Promise.withResolvers<void>();
+  #peakRss = 0;
   #nextId = 0;
   #stopping = false;
-  #serving: Promise<void> | undefined;
 
-  private constructor(listener: Deno.TcpListener, options: ServerOptions) {
-    this.#listener = listener;
+  /** A server without listeners: give it some ({@link serve}) or connections ({@link accept}). */
+  constructor(options: ServerOptions = {}) {
     this.#opts = options;
-    this.addr = listener.addr;
     this.#logger = options.logger ?? new NullLogger();
+    this.#kinds = options.kinds ?? SESSION_KINDS;
+    for (const k of this.#kinds) this.counters[k.name] ??= 0;
     this.room = new Room(
       {
         maxClients: options.maxClients ?? 10000,
@@ -167,10 +244,50 @@ export class ChatServer {
         flood: options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood,
         stats: () => this.stats(),
         // Sessions take the turn's broadcasts just before the outboxes are written.
-        endOfTurn: beforeNextFlush,
+        endOfTurn: this.#turn.beforeFlush,
       },
       (e) => this.#logRoomEvent(e),
     );
+    const logger = this.#logger;
+    this.#env = {
+      room: this.room,
+      turn: this.#turn,
+      scheduler: this.#scheduler,
+      maxText: options.maxText ?? 32768,
+      outboxBytes: options.outboxBytes ?? DEFAULT_OUTBOX_BYTES,
+      arq: options.arq ?? {},
+      faults: options.faults,
+      trace: options.trace,
+      log: (type, fields, level) => logger.log(type, fields, level),
+    };
+  }
+
+  /**
+   * A server listening on TCP `options.host:options.port` (throws `Deno.errors.AddrInUse`
+   * etc.), accepting at once.
+   */
+  static listen(options: ServerOptions = {}): ChatServer {
+    const listener = listenTcp(options.host ?? "0.0.0.0", options.port ?? 55555);
+    const server = new ChatServer(options);
+    server.serve(listener);
+    return server;
+  }
+
+  /** The address of the first listener (the true port even with port 0). */
+  get addr(): NetAddress {
+    const first = this.#listeners[0];
+    if (first === undefined) throw new Error("The server has no listener");
+    return first.addr;
+  }
+
+  /** The addresses of every listener, in the order they were given. */
+  get addrs(): NetAddress[] {
+    return this.#listeners.map((l) => l.addr);
+  }
+
+  /** Resolves once {@link shutdown} has closed every listener and connection. */
+  get finished(): Promise<void> {
+    return this.#finished.promise;
   }
 
   /**
@@ -185,8 +302,8 @@ export class ChatServer {
     let arqDataSent = 0, arqRetransmissions = 0, arqTimeouts = 0, arqDuplicates = 0;
     let arqFast = 0, arqProbes = 0;
     for (const c of this.#connections) {
-      if (!(c.session instanceof BinarySession)) continue;
-      const st = c.session.link.endpoint.stats;
+      const st = c.session?.arqStats;
+      if (st === undefined) continue;
       arqDataSent += st.dataSent;
       arqRetransmissions += st.retransmissions;
       arqTimeouts += st.timeouts;
@@ -205,106 +322,98 @@ export class ChatServer {
       cpuUserMs: cpu.user / 1000,
       cpuSystemMs: cpu.system / 1000,
       rssBytes: mem.rss,
-      peakRssBytes: peakRss(mem.rss),
+      peakRssBytes: this.#peakRssOf(mem.rss),
       heapUsedBytes: mem.heapUsed,
       externalBytes: mem.external,
       uptimeMs: performance.now() - this.#started,
     };
   }
 
-  /** Binds the port (throws `Deno.errors.AddrInUse` etc.) and starts accepting. */
-  static listen(options: ServerOptions = {}): ChatServer {
-    const listener = Deno.listen({
-      hostname: options.host ?? "0.0.0.0",
-      port: options.port ?? 55555,
-      transport: "tcp",
-    });
-    const server = new ChatServer(listener, options);
-    server.#serving = server.#acceptLoop();
-    return server;
+  /** Accepts the connections of `listener` (any transport) until {@link shutdown}. */
+  serve(listener: Listener): void {
+    if (this.#stopping) {
+      listener.close();
+      return;
+    }
+    this.#listeners.push(listener);
+    this.#accepting.push(this.#acceptLoop(listener));
   }
 
-  /** Resolves when the server stopped accepting (after {@link shutdown}). */
-  get finished(): Promise<void> {
-    return this.#serving ?? Promise.resolve();
+  /**
+   * The one way in for a connection, whatever carried it: reads it, lets its first bytes pick
+   * the kind of session, feeds the session, and closes it when the session or the peer ends.
+   */
+  accept(conn: Conn): void {
+    if (this.#stopping) {
+      conn.close();
+      return;
+    }
+    const capture = this.#opts.capture?.(conn.localAddr, conn.remoteAddr);
+    const c = new ServerConnection(
+      ++this.#nextId,
+      conn,
+      this.#env,
+      this.counters,
+      capture,
+      (gone) => this.#forget(gone),
+    );
+    this.#connections.add(c);
+    this.counters.accepted++;
+    this.counters.open++;
+    this.#readLoop(c).catch((error) => {
+      this.#logger.log("connection-error", { peer: c.peer, error: String(error) }, "warn");
+      c.close("internal error");
+    });
   }
 
   /**
    * Stops: tells every client (`503`), closes their sessions (waiting up to `graceMs` for
-   * replies to be written and binary sessions to finish), then closes every socket.
+   * replies to be written and binary sessions to finish), then closes every connection.
    */
   async shutdown(reason = "server shutting down", graceMs = 2000): Promise<void> {
     if (this.#stopping) return this.finished;
     this.#stopping = true;
-    try {
-      this.#listener.close();
-    } catch { /* already closed */ }
+    for (const l of this.#listeners) l.close();
     this.room.shutdown(reason);
     const deadline = Date.now() + graceMs;
     while (this.#connections.size > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    for (const c of [...this.#connections]) this.#closeConnection(c, "server shutting down");
+    for (const c of [...this.#connections]) c.close("server shutting down");
     this.#scheduler.stop();
-    await this.#serving;
+    this.#stopRegistrationSweep();
+    await Promise.all(this.#accepting);
+    this.#finished.resolve();
   }
 
-  async #acceptLoop(): Promise<void> {
+  async #acceptLoop(listener: Listener): Promise<void> {
     for (;;) {
-      let conn: Deno.TcpConn;
+      let conn: Conn | null;
       try {
-        conn = await this.#listener.accept();
+        conn = await listener.accept();
       } catch (error) {
-        if (this.#stopping || error instanceof Deno.errors.BadResource) return;
+        if (this.#stopping) return;
         this.#logger.log("accept-error", { error: String(error) }, "warn");
         await new Promise((r) => setTimeout(r, 50));
         continue;
       }
-      if (this.#stopping) {
-        conn.close();
-        continue;
-      }
-      this.#handle(conn);
+      if (conn === null) return;
+      this.accept(conn);
     }
   }
 
-  #handle(conn: Deno.TcpConn): void {
-    try {
-      conn.setNoDelay(true);
-    } catch { /* the peer may already be gone */ }
-    const c: Connection = {
-      conn,
-      smallReads: 0,
-      session: undefined,
-      closed: false,
-      capture: undefined,
-      timer: undefined,
-    };
-    this.#connections.add(c);
-    this.counters.accepted++;
-    this.counters.open++;
-    const remote = conn.remoteAddr as Deno.NetAddr;
-    if (this.#opts.capture) c.capture = this.#opts.capture(conn.localAddr as Deno.NetAddr, remote);
-    this.#readLoop(c, remote).catch((error) => {
-      this.#logger.log(
-        "connection-error",
-        { peer: peerName(remote), error: String(error) },
-        "warn",
-      );
-      this.#closeConnection(c, "internal error");
-    });
-  }
-
-  async #readLoop(c: Connection, remote: Deno.NetAddr): Promise<void> {
-    const id = ++this.#nextId;
-    const peer = peerName(remote);
-    let prompted = false;
-    this.#arm(c, this.#opts.promptDelayMs ?? 150, () => {
-      prompted = true;
-      this.#writeRaw(c, NICK_PROMPT);
-    });
-    this.#awaitRegistration(c, peer);
-    let buf = new Uint8Array(READ_MIN);
+  async #readLoop(c: ServerConnection): Promise<void> {
+    const stream = c.conn.path === "stream";
+    if (stream) {
+      c.arm(this.#opts.promptDelayMs ?? 150, () => {
+        c.prompted = true;
+        c.writeRaw(NICK_PROMPT);
+      });
+    }
+    this.#awaitRegistration(c);
+    // Bytes read before their kind is known (a strict prefix of some kind's magic), copied.
+    let head: Uint8Array | undefined;
+    let buf = new Uint8Array(stream ? READ_MIN : c.conn.maxDatagram);
     for (;;) {
       let n: number | null;
       try {
@@ -314,41 +423,51 @@ export class ChatServer {
       }
       if (n === null || c.closed) break;
       this.counters.reads++;
-      const chunk = buf.subarray(0, n);
+      let chunk = buf.subarray(0, n);
+      c.capture?.received(chunk, this.#turn.now());
       if (c.session === undefined) {
-        clearTimeout(c.timer);
-        c.timer = undefined;
-        c.session = chunk[0] === MAGIC
-          ? this.#binarySession(id, c, peer)
-          : this.#textSession(id, c, peer, prompted);
+        if (head !== undefined) chunk = concat(head, chunk);
+        head = undefined;
+        if (!this.#open(c, chunk, false)) {
+          if (c.closed) break;
+          head = chunk.slice();
+          continue;
+        }
       }
-      if (c.session instanceof TextSession) c.capture?.received(chunk, this.#clock());
-      c.session.receive(chunk);
-      buf = nextReadBuffer(buf, n, c);
+      c.session!.receive(chunk);
+      if (stream) buf = nextReadBuffer(buf, n, c);
     }
-    if (c.session instanceof TextSession) {
-      // Its last replies still leave (see TextSession.end): closed once written, or a
-      // second later at most (a peer that half-closed and stopped reading).
-      c.session.end();
-      if (!c.closed) this.#closeWithin(c, "connection closed");
-      return;
+    if (c.closed) return;
+    if (c.session === undefined && head !== undefined && this.#open(c, head, true)) {
+      c.session!.receive(head);
     }
-    c.session?.link.end();
-    this.#closeConnection(c, "connection closed");
+    if (c.session !== undefined) c.session.end();
+    else c.close("connection closed");
   }
 
-  /** Closes `c` after `ms` unless it was closed before. */
-  #closeWithin(c: Connection, reason: string, ms = 1000): void {
-    this.#arm(c, ms, () => this.#closeConnection(c, reason));
-  }
-
-  /** Sets the connection's one timer (replacing any other) to run `fn` after `ms`. */
-  #arm(c: Connection, ms: number, fn: () => void): void {
-    clearTimeout(c.timer);
-    c.timer = setTimeout(() => {
-      c.timer = undefined;
-      fn();
-    }, ms);
+  /**
+   * Starts the session `head` (the first bytes) picks; false while more bytes must decide, or
+   * when no kind takes them (then the connection is closed).
+   */
+  #open(c: ServerConnection, head: Uint8Array, ended: boolean): boolean {
+    const kind = classify(this.#kinds, head, c.conn.path, ended);
+    if (kind === "more") return false;
+    c.disarm();
+    if (kind === undefined) {
+      this.#logger.log("unknown-session", { id: c.id, peer: c.peer, first: head[0] }, "warn");
+      c.close("unknown session kind");
+      return false;
+    }
+    this.counters[kind.name] = (this.counters[kind.name] ?? 0) + 1;
+    this.#logger.log("connect", {
+      id: c.id,
+      peer: c.peer,
+      transport: c.conn.remoteAddr.transport,
+      kind: kind.name,
+      prompted: c.prompted,
+    });
+    c.session = kind.open(c);
+    return true;
   }
 
   /**
@@ -356,9 +475,9 @@ export class ChatServer {
    * `registerTimeoutMs`. One sweep timer checks every waiting connection, so ten thousand
    * registered clients hold no timer each.
    */
-  #awaitRegistration(c: Connection, peer: string): void {
+  #awaitRegistration(c: ServerConnection): void {
     const timeout = this.#opts.registerTimeoutMs ?? 120_000;
-    this.#registering.set(c, { peer, deadline: performance.now() + timeout });
+    this.#registering.set(c, performance.now() + timeout);
     if (this.#registrationSweep !== undefined) return;
     const every = Math.min(1000, Math.max(10, timeout / 4));
     this.#registrationSweep = setInterval(() => this.#sweepRegistrations(), every);
@@ -366,14 +485,14 @@ export class ChatServer {
 
   #sweepRegistrations(): void {
     const now = performance.now();
-    for (const [c, { peer, deadline }] of this.#registering) {
+    for (const [c, deadline] of this.#registering) {
       const s = c.session;
-      if (c.closed || s instanceof BinarySession || (s && this.room.nickOf(s))) {
+      if (c.closed || (s !== undefined && !s.awaitingRegistration)) {
         this.#registering.delete(c);
       } else if (now >= deadline) {
         this.#registering.delete(c);
-        this.#logger.log("register-timeout", { peer }, "warn");
-        this.#closeConnection(c, "registration timeout");
+        this.#logger.log("register-timeout", { peer: c.peer }, "warn");
+        c.close("registration timeout");
       }
     }
     if (this.#registering.size === 0) this.#stopRegistrationSweep();
@@ -385,90 +504,8 @@ export class ChatServer {
     this.#registrationSweep = undefined;
   }
 
-  /** One socket write of a session's outbox, counted. */
-  #write(c: Connection, p: Uint8Array): Promise<number> {
-    this.counters.writes++;
-    return c.conn.write(p);
-  }
-
-  #textSession(id: number, c: Connection, peer: string, prompted: boolean): TextSession {
-    this.counters.text++;
-    this.#logger.log("connect", { id, peer, kind: "text", prompted });
-    const trace = this.#opts.trace;
-    return new TextSession(id, this.room, {
-      write: (p) => {
-        c.capture?.sent(p, this.#clock());
-        return this.#write(c, p);
-      },
-    }, {
-      maxLine: (this.#opts.maxText ?? 32768) + 64,
-      outboxBytes: this.#opts.outboxBytes ?? DEFAULT_OUTBOX_BYTES,
-      scheduler: this.#scheduler,
-      clock: this.#clock,
-      onDone: (reason) => this.#closeConnection(c, reason),
-      trace: trace
-        ? (dir, text) => {
-          const arrow = dir === "send" ? "→" : "←";
-          for (const line of text.replace(/\n$/, "").split("\n")) {
-            trace(`text ${peer} ${arrow} ${line}`);
-          }
-        }
-        : undefined,
-    });
-  }
-
-  #binarySession(id: number, c: Connection, peer: string): BinarySession {
-    this.counters.binary++;
-    this.#logger.log("connect", { id, peer, kind: "binary" });
-    const faults = this.#opts.faults;
-    return new BinarySession(id, this.room, { write: (p) => this.#write(c, p) }, {
-      who: `server ${peer}`,
-      scheduler: this.#scheduler,
-      arq: { ...this.#opts.arq },
-      outboxBytes: this.#opts.outboxBytes ?? DEFAULT_OUTBOX_BYTES,
-      faults: faults ? new FaultInjector(faults, `server:${id}`) : undefined,
-      trace: this.#opts.trace,
-      capture: c.capture,
-      clock: this.#clock,
-      onDone: (reason) => {
-        this.#logger.log("session-closed", { id, peer, reason });
-        const session = c.session;
-        if (session instanceof BinarySession && reason === CLOSED_BY_PEER) {
-          // The peer closes the TCP connection once it has our FIN-ACK; until then its FIN
-          // may come again (the FIN-ACK was dropped by fault injection) and is answered.
-          this.#closeWithin(c, reason, faults ? FIN_LINGER_FAULTS_MS : FIN_LINGER_MS);
-        } else if (session instanceof BinarySession) {
-          // Let the final frames (RST, FIN) reach the wire, briefly.
-          this.#closeWithin(c, reason);
-          session.link.drained().then(() => this.#closeConnection(c, reason));
-        } else this.#closeConnection(c, reason);
-      },
-    });
-  }
-
-  #writeRaw(c: Connection, bytes: Uint8Array): void {
-    if (c.closed) return;
-    c.capture?.sent(bytes, this.#clock());
-    (async () => {
-      let off = 0;
-      while (off < bytes.length) off += await c.conn.write(bytes.subarray(off));
-    })().catch(() => this.#closeConnection(c, "connection lost"));
-  }
-
-  #closeConnection(c: Connection, _reason: string): void {
-    if (c.closed) return;
-    c.closed = true;
-    clearTimeout(c.timer);
-    c.timer = undefined;
-    const s = c.session;
-    if (s instanceof BinarySession) {
-      s.link.end();
-      s.link.dispose();
-    } else if (s) this.room.leave(s, "connection closed");
-    try {
-      c.conn.close();
-    } catch { /* already closed */ }
-    c.capture?.close();
+  /** A connection closed: the server forgets it. */
+  #forget(c: ServerConnection): void {
     this.#connections.delete(c);
     this.#registering.delete(c);
     if (this.#registering.size === 0) this.#stopRegistrationSweep();
@@ -481,22 +518,22 @@ export class ChatServer {
     const { type, ...fields } = e as { type: string } & Record<string, unknown>;
     this.#logger.log(type, fields);
   }
-}
 
-function peerName(addr: Deno.NetAddr): string {
-  return addr.hostname.includes(":")
-    ? `[${addr.hostname}]:${addr.port}`
-    : `${addr.hostname}:${addr.port}`;
-}
-
-let peak = 0;
-function peakRss(rss: number): number {
-  try {
-    // maxRSS is in kilobytes (as in Node.js).
-    const max = process.resourceUsage().maxRSS * 1024;
-    peak = Math.max(peak, rss, max);
-  } catch {
-    peak = Math.max(peak, rss);
+  #peakRssOf(rss: number): number {
+    try {
+      // maxRSS is in kilobytes (as in Node.js).
+      const max = process.resourceUsage().maxRSS * 1024;
+      this.#peakRss = Math.max(this.#peakRss, rss, max);
+    } catch {
+      this.#peakRss = Math.max(this.#peakRss, rss);
+    }
+    return this.#peakRss;
   }
-  return peak;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

@@ -6,61 +6,72 @@
 
 import type { ChatClient, Room } from "../chat/mod.ts";
 import { Outbox } from "../net/outbox.ts";
-import type { Wakeable, WakeScheduler } from "../net/scheduler.ts";
+import { formatTextTrace } from "../net/trace.ts";
+import type { Wakeable } from "../net/scheduler.ts";
 import { LineFramer } from "./line_framer.ts";
+import type { ServerSession, SessionContext } from "./session.ts";
 
-/** Options of a {@link TextSession}. */
-export interface TextSessionOptions {
-  /** Longest command line in bytes (longer lines get 413). */
-  readonly maxLine: number;
-  /** Outbox bound in bytes. */
-  readonly outboxBytes: number;
-  /** Shared timer service (idle flush of unterminated commands). */
-  readonly scheduler: WakeScheduler;
-  /** Called once the connection should be closed (after the outbox drained). */
-  readonly onDone: (reason: string) => void;
-  /** Receives each line in and out (`--trace`). */
-  readonly trace?: (dir: "send" | "recv", text: string) => void;
-  /** Clock in milliseconds. */
-  readonly clock: () => number;
-}
+/** Bytes a line may hold beyond the longest chat text (the verb, a nickname, spaces). */
+const LINE_OVERHEAD = 64;
+/**
+ * How long a text connection stays open after its peer's end of stream, at most, while its last
+ * replies are written (a peer that half-closed and stopped reading).
+ */
+const END_LINGER_MS = 1000;
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
+/** Builds the plain-text session of a connection (the `text` kind's `open`). */
+export function openTextSession(ctx: SessionContext): TextSession {
+  return new TextSession(ctx);
+}
+
 /** One plain-text connection as a chat client. */
-export class TextSession implements ChatClient, Wakeable {
+export class TextSession implements ChatClient, Wakeable, ServerSession {
   /** Unique connection id. */
   readonly id: number;
-  /** The outbox queues the room's bytes as views: the room may hand over whole turns at once. */
-  readonly followsLog = true;
+  readonly #ctx: SessionContext;
   readonly #room: Room;
   readonly #framer: LineFramer;
   readonly #outbox: Outbox;
-  readonly #opts: TextSessionOptions;
+  readonly #maxLine: number;
+  readonly #trace: ((dir: "send" | "recv", text: string) => void) | undefined;
   #closing = false;
   #done = false;
 
-  /** Creates the session; `writer` is the TCP connection. */
-  constructor(
-    id: number,
-    room: Room,
-    writer: { write(p: Uint8Array): Promise<number> },
-    options: TextSessionOptions,
-  ) {
-    this.id = id;
-    this.#room = room;
-    this.#opts = options;
-    this.#framer = new LineFramer(options.maxLine);
-    this.#outbox = new Outbox(writer, {
-      maxBytes: options.outboxBytes,
+  /** Creates the session on the connection of `ctx` and registers it with the room. */
+  constructor(ctx: SessionContext) {
+    const env = ctx.env;
+    this.id = ctx.id;
+    this.#ctx = ctx;
+    this.#room = env.room;
+    this.#maxLine = env.maxText + LINE_OVERHEAD;
+    this.#framer = new LineFramer(this.#maxLine);
+    const capture = ctx.capture;
+    const writer = capture === undefined ? ctx : {
+      write: (p: Uint8Array) => {
+        capture.sent(p, env.turn.now());
+        return ctx.write(p);
+      },
+    };
+    this.#outbox = new Outbox(writer, env.turn, {
+      maxBytes: env.outboxBytes,
       onOverflow: (queued) => this.#fail(`too slow: ${queued} bytes queued`),
       onError: () => this.#fail("connection lost"),
     });
-    room.connect(this);
+    const trace = env.trace;
+    this.#trace = trace
+      ? (dir, text) => {
+        for (const line of text.replace(/\n$/, "").split("\n")) {
+          trace(formatTextTrace(`text ${ctx.peer}`, dir, line));
+        }
+      }
+      : undefined;
+    env.room.connect(this);
   }
 
-  /** Bytes queued for the socket. */
+  /** Bytes queued for the connection. */
   get queuedBytes(): number {
     return this.#outbox.queued;
   }
@@ -69,13 +80,7 @@ export class TextSession implements ChatClient, Wakeable {
   send(bytes: Uint8Array): void {
     if (this.#done) return;
     this.#outbox.appendShared(bytes);
-    this.#opts.trace?.("send", decoder.decode(bytes));
-  }
-
-  /** Writes raw text before the room is involved (the `NICK` prompt). */
-  sendRaw(text: string): void {
-    this.#outbox.append(encoder.encode(text));
-    this.#opts.trace?.("send", text);
+    this.#trace?.("send", decoder.decode(bytes));
   }
 
   /** Closes after everything queued was written. */
@@ -83,29 +88,44 @@ export class TextSession implements ChatClient, Wakeable {
     if (!this.#closing) this.#finishWhenDrained("closed");
   }
 
-  /** Feeds bytes read from the socket. */
+  /** True until the client registered a nickname. */
+  get awaitingRegistration(): boolean {
+    return this.#room.nickOf(this) === undefined;
+  }
+
+  /** Feeds bytes read from the connection. */
   receive(chunk: Uint8Array): void {
     if (this.#closing) return;
-    const now = this.#opts.clock();
+    const now = this.#ctx.env.turn.now();
     const { lines, overlong } = this.#framer.push(chunk, now);
     for (const line of lines) this.#input(line, now);
     for (let i = 0; i < overlong; i++) this.#tooLong();
-    this.#opts.scheduler.schedule(this, this.#framer.nextFlushAt());
+    this.#ctx.env.scheduler.schedule(this, this.#framer.nextFlushAt());
   }
 
   /**
    * End of stream: a held unterminated command still counts, then the client leaves. What is
    * queued still goes out (a client may half-close once it has sent its commands, as
-   * `printf 'ana\nLIST\n' | nc -N host 55555` does); the session is done once it is written.
+   * `printf 'ana\nLIST\n' | nc -N host 55555` does): the connection closes once it is written,
+   * or after {@link END_LINGER_MS} at most.
    */
   end(): void {
-    const now = this.#opts.clock();
+    const now = this.#ctx.env.turn.now();
     if (!this.#closing) {
-      const last = this.#framer.flushIdle(Infinity);
+      const last = this.#framer.flushEnd();
       if (last !== undefined) this.#input(last, now);
     }
     this.#room.leave(this, "connection closed");
     this.#finishWhenDrained("connection closed");
+    if (!this.#done) this.#ctx.closeWithin("connection closed", END_LINGER_MS);
+  }
+
+  /** The connection is closing: the client leaves, its idle flush is forgotten. */
+  dispose(): void {
+    this.#done = true;
+    this.#closing = true;
+    this.#room.leave(this, "connection closed");
+    this.#ctx.env.scheduler.cancel(this);
   }
 
   /** Takes no more input; done once everything queued was written. */
@@ -118,18 +138,18 @@ export class TextSession implements ChatClient, Wakeable {
   wake(now: number): void {
     const line = this.#framer.flushIdle(now);
     if (line !== undefined) this.#input(line, now);
-    this.#opts.scheduler.schedule(this, this.#framer.nextFlushAt());
+    this.#ctx.env.scheduler.schedule(this, this.#framer.nextFlushAt());
   }
 
   #input(line: string, now: number): void {
     if (this.#closing) return;
-    this.#opts.trace?.("recv", line);
+    this.#trace?.("recv", line);
     this.#room.input(this, line, now);
   }
 
   #tooLong(): void {
     this.send(
-      encoder.encode(`413 Payload Too Large\nLine too long (max ${this.#opts.maxLine} bytes)\n`),
+      encoder.encode(`413 Payload Too Large\nLine too long (max ${this.#maxLine} bytes)\n`),
     );
   }
 
@@ -142,7 +162,7 @@ export class TextSession implements ChatClient, Wakeable {
     if (this.#done) return;
     this.#done = true;
     this.#closing = true;
-    this.#opts.scheduler.cancel(this);
-    this.#opts.onDone(reason);
+    this.#ctx.env.scheduler.cancel(this);
+    this.#ctx.close(reason);
   }
 }

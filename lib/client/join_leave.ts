@@ -1,0 +1,101 @@
+/**
+ * Joining and leaving a chat server with a {@link ChatConnection}: connect, send the nickname,
+ * wait for the registration reply (the server closes the connection after a refusal), and leave
+ * cleanly: wait until everything sent was answered, send QUIT, wait for the server to close (FIN
+ * on a binary session), each wait bounded, and close at once when asked to hurry.
+ * @module
+ */
+
+import { ChatConnection, ConnectError, type ConnectOptions } from "./connection.ts";
+import { CLIENT_TEXT } from "./messages.ts";
+import type { ServerEvent } from "./server_lines.ts";
+
+/** How joining went. */
+export type JoinResult =
+  | {
+    readonly kind: "joined";
+    readonly conn: ChatConnection;
+    readonly welcome: ServerEvent & { kind: "status" };
+  }
+  | { readonly kind: "refused"; readonly code: number; readonly reason: string }
+  | { readonly kind: "failed"; readonly message: string };
+
+/** Bound of the wait for answers to what was sent before QUIT. */
+const SETTLE_MS = 30_000;
+/** Bound of the wait for the server to close after QUIT. */
+const CLOSE_MS = 5_000;
+
+/**
+ * Connects and registers as `nick`. `onEvent` gets every event in order, the welcome included
+ * (a refusal is returned instead of shown).
+ */
+export async function joinAs(
+  options: Omit<ConnectOptions, "onEvent">,
+  nick: string,
+  onEvent: (e: ServerEvent) => void,
+): Promise<JoinResult> {
+  const reply = Promise.withResolvers<ServerEvent & { kind: "status" }>();
+  let registered = false;
+  let conn: ChatConnection;
+  try {
+    conn = await ChatConnection.open({
+      ...options,
+      onEvent: (e) => {
+        if (!registered && e.kind === "status") {
+          registered = true;
+          reply.resolve(e);
+          if (e.code !== 200) return;
+        }
+        onEvent(e);
+      },
+    });
+  } catch (error) {
+    if (error instanceof ConnectError) return { kind: "failed", message: error.message };
+    throw error;
+  }
+  conn.closed.then((reason) => {
+    if (!registered) reply.reject(new ConnectError(reason));
+  });
+  conn.send(nick);
+  let welcome;
+  try {
+    welcome = await reply.promise;
+  } catch (error) {
+    return {
+      kind: "failed",
+      message: CLIENT_TEXT.closedBeforeReply((error as Error).message),
+    };
+  }
+  if (welcome.code !== 200) {
+    conn.close();
+    return { kind: "refused", code: welcome.code, reason: welcome.body };
+  }
+  return { kind: "joined", conn, welcome };
+}
+
+/**
+ * Leaves: answers awaited, QUIT sent, the server's close awaited; `hurry` resolving (a second
+ * Ctrl-C) closes at once. Resolves once the connection is closed.
+ */
+export async function leave(conn: ChatConnection, hurry?: Promise<unknown>): Promise<void> {
+  const hurried = hurry?.then(() => "hurry" as const) ?? new Promise<never>(() => {});
+  if (conn.closeReason === undefined) {
+    const settled = await withTimeout(Promise.race([conn.settled(), hurried]), SETTLE_MS);
+    if (settled !== "hurry") {
+      conn.send("QUIT");
+      await withTimeout(Promise.race([conn.closed, hurried]), CLOSE_MS);
+    }
+  }
+  conn.close();
+  await conn.closed;
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), ms));
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
