@@ -12,8 +12,8 @@
  *   sender adds its own shortcut, see `gbn.ts` and `sr.ts`); until then the `reorder` timer
  *   waits for that time.
  * - Tail-loss probe: while frames are in flight and no probe is outstanding, the `probe` timer
- *   is set to PTO = SRTT + max(4 RTTVAR, 1 ms) + {@link MAX_ACK_DELAY_MS} (rounded up to a
- *   whole ms) after the last transmission or acknowledgement progress, unless the
+ *   is set to PTO = max(SRTT + max(4 RTTVAR, 1 ms) + {@link MAX_ACK_DELAY_MS}, RTO / 2)
+ *   (rounded up to a whole ms) after the last transmission or acknowledgement progress, unless the
  *   retransmission timer comes first. When it fires, the sender sends new data if it can, else
  *   the highest unacknowledged frame again; the probe's ACK lets the loss rule find the rest.
  *   Acknowledgement progress, or a loss found by the ACKs, allows the next probe.
@@ -71,10 +71,14 @@ export class Recovery {
     return this.#ctx.rtt.minRtt / 4;
   }
 
-  /** The probe timeout, ms. */
+  /**
+   * The probe timeout, ms: SRTT + max(4 RTTVAR, 1 ms) + {@link MAX_ACK_DELAY_MS}, and at least
+   * half the RTO (an RTO backed off after round trips longer than SRTT predicted keeps probes
+   * from firing at every pause of an overloaded peer), rounded up to a whole ms.
+   */
   get pto(): number {
     const r = this.#ctx.rtt;
-    return Math.ceil(r.srtt + Math.max(4 * r.rttvar, 1) + MAX_ACK_DELAY_MS);
+    return Math.ceil(Math.max(r.srtt + Math.max(4 * r.rttvar, 1) + MAX_ACK_DELAY_MS, r.rto / 2));
   }
 
   /**
