@@ -271,7 +271,8 @@ Deno.test("GBN with ackDelayMs re-ACKs a gap at once, not after the delay", () =
   sim.client.send(utf8(MESSAGE), sim.now);
   assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
   assert.deepEqual(dataLines(sim.traceLines()).filter((l) => l.includes("ACK")), [
-    "40 s>c ACK 1", // frames 3 and 4 out of order: the sender hears of the gap now
+    "40 s>c ACK 1", // frame 1, acknowledged before frame 3 is discarded
+    "40 s>c ACK 1 #2", // frames 3 and 4 out of order: the sender hears of the gap now
     "160 s>c ACK 4", // the three resent frames, more than half a window
   ]);
   assert.deepEqual(texts(sim.delivered.server), [MESSAGE]);

@@ -5,8 +5,8 @@
  * with `recovery: "timeout"` wait for the retransmission timer (last test).
  */
 import assert from "node:assert/strict";
-import type { EndpointOptions } from "../lib/arq/mod.ts";
-import { FrameType, type SessionParams } from "../lib/protocol/mod.ts";
+import type { EndpointOptions, OutFrame } from "../lib/arq/mod.ts";
+import { encodeSyn, Flag, frame, FrameType, type SessionParams } from "../lib/protocol/mod.ts";
 import {
   type Decide,
   type FaultRule,
@@ -164,18 +164,18 @@ Deno.test("GBN goes back again when the go-back's copy of base is lost", () => {
   ]);
 });
 
-Deno.test("GBN with the sack policy: when the only ACK is cumulative, the probe brings the duplicate", () => {
+Deno.test("GBN with the sack policy: the ACK of a batch with a hole comes twice, so back N at once", () => {
   const { sim, lines } = transfer({ window: 8, ackPolicy: "sack" }, [drop(2)], 32);
   assert.deepEqual(lines.slice(8), [
-    "40 s>c ACK 1", // one ACK for the batch: progress, nothing says 3..8 were discarded
-    "125 c>s DATA 8 #2", // PTO after the ACK at 50 (SRTT 20 + 4 RTTVAR 30 + 25)
-    "135 s>c ACK 1 #2", // a duplicate: base was sent long ago, so back N at once
-    ...[2, 3, 4, 5, 6, 7].map((s) => `145 c>s DATA ${s} #2`),
-    "145 c>s DATA 8 #3",
-    "155 s>c ACK 8",
+    // The receiver acknowledges frame 1 before it discards frame 3, then re-ACKs at the end
+    // of the batch: a duplicate, though one ACK of both would have read as progress alone.
+    "40 s>c ACK 1",
+    "40 s>c ACK 1 #2",
+    ...[2, 3, 4, 5, 6, 7, 8].map((s) => `55 c>s DATA ${s} #2`), // 30 + RACK RTT 20 + 5
+    "65 s>c ACK 8",
   ]);
   const s = sim.client.stats;
-  assert.deepEqual([s.probeRetransmissions, s.fastRetransmissions, s.timeouts], [1, 7, 0]);
+  assert.deepEqual([s.probeRetransmissions, s.fastRetransmissions, s.timeouts], [0, 7, 0]);
 });
 
 Deno.test("GBN probes a lost tail", () => {
@@ -286,4 +286,33 @@ Deno.test("fast recovery delivers everything once, in order, under seeded random
       }
     }
   }
+});
+
+Deno.test("GBN: a late handshake ACK before any RTT sample is no duplicate ACK (no go-back)", () => {
+  // As `chat test` does: the peer's final handshake ACK is held 500 ms and its first DATA
+  // establishes the session; the server's reply is in flight when that ACK (of the server's
+  // ISN, i.e. of base - 1) arrives. Nothing was measured yet, so nothing says a frame is lost.
+  const out: OutFrame[] = [];
+  const server = ArqEndpoint.server({ isn: 100 }, {
+    output: (f) => out.push(f),
+    deliver: () => {},
+  });
+  const params: SessionParams = { mode: "gbn", window: 8, ackPolicy: "frame", maxPayload: 4 };
+  server.input(frame(FrameType.SYN, 0, 0, encodeSyn(params)), 0);
+  server.input(frame(FrameType.DATA, 1, Flag.LAST, utf8("nick")), 4);
+  assert.equal(server.state, "established");
+  server.send(utf8("0123456789abcdefghijklmnopqrstuv"), 4); // DATA 101..108
+  server.flush(4);
+  const sent = () => out.filter((f) => f.type === FrameType.DATA).length;
+  assert.equal(sent(), 8);
+  server.input(frame(FrameType.ACK, 100, 0, new Uint8Array(0)), 504);
+  server.flush(504);
+  assert.equal(sent(), 8, "the late handshake ACK made the server go back N");
+  // The ACKs of the flight come 500 ms after it: each frame was sent once, each is a sample.
+  for (let seq = 101; seq <= 108; seq++) {
+    server.input(frame(FrameType.ACK, seq, 0, new Uint8Array(0)), 504);
+  }
+  server.flush(504);
+  assert.equal(server.stats.retransmissions, 0);
+  assert.equal(server.pending, 0);
 });

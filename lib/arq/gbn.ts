@@ -12,7 +12,8 @@
  * Receiver: accepts only the next expected sequence number; everything else is discarded
  * (counted as duplicate when older, out-of-order when newer) and answered with a re-ACK of the
  * last in-order sequence number. With the "frame" policy each DATA frame gets its ACK at once;
- * with "sack" one cumulative ACK per flush.
+ * with "sack" one cumulative ACK per flush, preceded by the ACK of the in-order frames before
+ * the first frame discarded above `expected` (so the flush's ACK reads as a duplicate).
  * @module
  */
 
@@ -75,15 +76,19 @@ export class GbnSender implements ArqSender {
 
   /**
    * Cumulative ACK: frames `base..seq` are acknowledged. With fast recovery, a duplicate ACK
-   * (of `base - 1`, frames in flight) makes the sender go back N once `base` has been
-   * outstanding the RACK RTT plus the reorder window (at least one clock tick).
+   * (of `base - 1`, frames in flight, an RTT measured) makes the sender go back N once `base`
+   * has been outstanding the RACK RTT plus the reorder window (at least one clock tick).
    */
   onAck(seq: number, _payload: Uint8Array, now: number): boolean {
     const w = this.#w;
     const ctx = this.#ctx;
     const rec = this.#rec;
     if (!(seqLte(w.base, seq) && seqLt(seq, w.next))) {
-      if (rec.fast && w.inFlight > 0 && seq === seqAdd(w.base, -1)) this.#duplicateAck(now);
+      // Before the first RTT sample nothing can be judged lost in round trips: an ACK of
+      // base - 1 may be the peer's late handshake ACK (the session began with its DATA).
+      if (rec.fast && ctx.rtt.hasSample && w.inFlight > 0 && seq === seqAdd(w.base, -1)) {
+        this.#duplicateAck(now);
+      }
       return false;
     }
     const s = seq & w.mask;
@@ -233,7 +238,14 @@ export class GbnReceiver implements ArqReceiver {
       ctx.event?.({ kind: "out-of-order", seq, expected: this.expected });
     }
     if (this.#perFrame) ctx.out.ack(seqAdd(this.expected, -1), EMPTY);
-    else this.ack.owe(now, d !== 0);
+    else {
+      // A frame above `expected` after in-order frames not acknowledged yet: acknowledge those
+      // first, so the re-ACK this one owes reaches the sender as a duplicate of it (one ACK of
+      // both would read as progress alone, and the sender would learn of the hole only from
+      // the next flight's re-ACKs, a round trip later).
+      if (d > 0 && this.ack.pending && this.ack.advanced(this.expected)) this.sendPendingAck();
+      this.ack.owe(now, d !== 0);
+    }
   }
 
   /** Sends the owed cumulative ACK. */

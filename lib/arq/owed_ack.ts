@@ -39,6 +39,11 @@ export class OwedAck {
     if (urgent) this.urgent = true;
   }
 
+  /** Whether the receiver, now at `expected`, took in-order frames since the last ACK. */
+  advanced(expected: number): boolean {
+    return seqDiff(expected, this.#ackedExpected) > 0;
+  }
+
   /** The ACK was sent; the receiver now expects `expected`. */
   sent(expected: number): void {
     this.pending = false;

@@ -5,8 +5,8 @@
  * - Delivery: every DATA transmission has a transmission number (`SendWindow.order`). The
  *   "RACK frame" is the frame with the highest transmission number known to have arrived, and
  *   the RACK RTT the time from its transmission to that acknowledgement. A frame sent more
- *   than once and acknowledged less than the minimum RTT after its last transmission is not
- *   taken: the acknowledgement answers an earlier copy.
+ *   than once and acknowledged less than the minimum RTT after its last transmission (or before
+ *   any RTT was measured) is not taken: the acknowledgement may answer an earlier copy.
  * - Loss: a frame still unacknowledged whose last transmission precedes the RACK frame's is
  *   lost once it has been outstanding the RACK RTT plus a reorder window of min RTT / 4 (each
  *   sender adds its own shortcut, see `gbn.ts` and `sr.ts`); until then the `reorder` timer
@@ -94,7 +94,8 @@ export class Recovery {
       const stats = this.#ctx.stats;
       stats.repairs++;
       if (srtt > 0) stats.repairRtts += (now - w.firstAt[slot]!) / srtt;
-      if (rtt < this.#ctx.rtt.minRtt) return; // answers an earlier copy
+      // Answers an earlier copy, or cannot be told from one before the first RTT sample.
+      if (!this.#ctx.rtt.hasSample || rtt < this.#ctx.rtt.minRtt) return;
     }
     const order = w.order[slot]!;
     if (order > this.rackOrder) {
