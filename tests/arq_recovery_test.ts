@@ -316,3 +316,56 @@ Deno.test("GBN: a late handshake ACK before any RTT sample is no duplicate ACK (
   assert.equal(server.stats.retransmissions, 0);
   assert.equal(server.pending, 0);
 });
+
+Deno.test("ACKs late, not lost: after a timeout no probe until a fresh sample, and GBN no go-back on the copies' re-ACKs", () => {
+  for (const mode of ["sr", "gbn"] as const) {
+    const sim = simSession({ params: { mode, window: 4, ackPolicy: "frame", maxPayload: 4 } });
+    establish(sim);
+    sim.setDelay("s2c", 300); // an overloaded peer: its ACKs take 300 ms more from now on
+    sim.client.send(utf8("abcd"), sim.now);
+    assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+    sim.client.send(utf8("efgh"), sim.now);
+    assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+    assert.deepEqual(sim.traceLines().filter((l) => l.includes("c>s DATA")), [
+      "30 c>s DATA 1",
+      "115 c>s DATA 1 #2", // the probe (PTO 85 ms)
+      "215 c>s DATA 1 #3", // the timeout (RTO 100, backed off to 200)
+      "340 c>s DATA 2", // after DATA 1's ACK: no fresh sample, so the RTO stays backed off
+      // No probe at 340 + PTO: that is timeout recovery. GBN: the re-ACKs of DATA 1's copies
+      // (at 425 and 525) are no duplicates of DATA 2's flight.
+      "540 c>s DATA 2 #2", // its own timeout, 200 ms later
+    ], mode);
+    const s = sim.client.stats;
+    assert.deepEqual(
+      [s.probeRetransmissions, s.timeoutRetransmissions, s.fastRetransmissions],
+      [1, 2, 0],
+      mode,
+    );
+  }
+});
+
+Deno.test("GBN: the re-ACKs of the timer's copies do not make it go back once the ACKs are on time again", () => {
+  const sim = simSession({ params: { window: 4, ackPolicy: "frame", maxPayload: 4 } });
+  establish(sim);
+  sim.setDelay("s2c", 400); // a pause of the peer: the first frame's ACK comes 400 ms late
+  sim.client.send(utf8("abcd"), sim.now);
+  sim.runUntil(sim.now + 450);
+  sim.setDelay("s2c", 10);
+  for (let i = 0; i < 3; i++) {
+    sim.client.send(utf8("efgh"), sim.now);
+    sim.runUntil(sim.now + 200);
+  }
+  assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+  // DATA 1's three copies each bring a re-ACK of 1 (at 525, 625 and 825): before, the first
+  // two made the sender go back from DATA 2, whose copies brought more re-ACKs in turn.
+  assert.deepEqual(sim.traceLines().filter((l) => l.includes("c>s DATA")), [
+    "30 c>s DATA 1",
+    "115 c>s DATA 1 #2",
+    "215 c>s DATA 1 #3",
+    "415 c>s DATA 1 #4",
+    "480 c>s DATA 2",
+    "680 c>s DATA 3",
+    "880 c>s DATA 4",
+  ]);
+  assert.equal(sim.client.stats.fastRetransmissions, 0);
+});

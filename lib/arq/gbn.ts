@@ -40,6 +40,13 @@ export class GbnSender implements ArqSender {
   readonly #rec: Recovery;
   /** A duplicate ACK showed the receiver still waiting for `base` (fast recovery). */
   #dupSeen = false;
+  /**
+   * The newest frame sent when the retransmission timer last expired (NewReno's `recover`,
+   * RFC 6582): a duplicate ACK at or below it goes back N no more, for the receiver re-ACKs
+   * each copy of a frame it already had, and those re-ACKs are no sign of loss. Undefined
+   * once an ACK passed it.
+   */
+  #recover: number | undefined;
 
   /** A sender over `window`, emitting through `ctx`, recovering losses with `recovery`. */
   constructor(ctx: HalfContext, window: SendWindow, recovery: Recovery) {
@@ -86,11 +93,17 @@ export class GbnSender implements ArqSender {
     if (!(seqLte(w.base, seq) && seqLt(seq, w.next))) {
       // Before the first RTT sample nothing can be judged lost in round trips: an ACK of
       // base - 1 may be the peer's late handshake ACK (the session began with its DATA).
-      if (rec.fast && ctx.rtt.hasSample && w.inFlight > 0 && seq === seqAdd(w.base, -1)) {
+      // In timeout recovery a duplicate up to `recover` may answer a copy the timer sent.
+      if (
+        rec.fast && ctx.rtt.hasSample && w.inFlight > 0 && seq === seqAdd(w.base, -1) &&
+        (this.#recover === undefined || seqLt(this.#recover, seq))
+      ) {
         this.#duplicateAck(now);
       }
       return false;
     }
+    // Past `recover`: no later duplicate (of base - 1 >= seq) can be at or below it.
+    if (this.#recover !== undefined && seqLt(this.#recover, seq)) this.#recover = undefined;
     const s = seq & w.mask;
     // Karn: sample only a frame transmitted once.
     if (w.xmit[s] === 1) ctx.rtt.sample(now - w.sentAt[s]!);
@@ -139,6 +152,7 @@ export class GbnSender implements ArqSender {
     this.#rec.timedOut();
     ctx.event?.({ kind: "timeout", type: FrameType.DATA, seq: w.base, rto: ctx.rtt.rto });
     this.#resendFrom(w.base, now, "timeout");
+    this.#recover = seqAdd(w.next, -1);
     ctx.timers.set(Timer.retransmit, now + ctx.rtt.rto);
   }
 

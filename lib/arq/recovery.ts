@@ -11,9 +11,10 @@
  *   lost once it has been outstanding the RACK RTT plus a reorder window of min RTT / 4 (each
  *   sender adds its own shortcut, see `gbn.ts` and `sr.ts`); until then the `reorder` timer
  *   waits for that time.
- * - Tail-loss probe: while frames are in flight and no probe is outstanding, the `probe` timer
- *   is set to PTO = max(SRTT + max(4 RTTVAR, 1 ms) + {@link MAX_ACK_DELAY_MS}, RTO / 2)
- *   (rounded up to a whole ms) after the last transmission or acknowledgement progress, unless the
+ * - Tail-loss probe: while frames are in flight, no probe is outstanding and the RTO is not
+ *   backed off (no probe in timeout recovery), the `probe` timer is set to
+ *   PTO = max(SRTT + max(4 RTTVAR, 1 ms) + {@link MAX_ACK_DELAY_MS}, RTO / 2) (rounded up to a
+ *   whole ms) after the last transmission or acknowledgement progress, unless the
  *   retransmission timer comes first. When it fires, the sender sends new data if it can, else
  *   the highest unacknowledged frame again; the probe's ACK lets the loss rule find the rest.
  *   Acknowledgement progress, or a loss found by the ACKs, allows the next probe.
@@ -73,8 +74,9 @@ export class Recovery {
 
   /**
    * The probe timeout, ms: SRTT + max(4 RTTVAR, 1 ms) + {@link MAX_ACK_DELAY_MS}, and at least
-   * half the RTO (an RTO backed off after round trips longer than SRTT predicted keeps probes
-   * from firing at every pause of an overloaded peer), rounded up to a whole ms.
+   * half the RTO (so at least 50 ms with the RTO's 100 ms floor: one late ACK on a busy LAN is
+   * not taken for a lost tail), rounded up to a whole ms. No probe is armed while the RTO is
+   * backed off (see {@link armProbe}).
    */
   get pto(): number {
     const r = this.#ctx.rtt;
@@ -142,11 +144,14 @@ export class Recovery {
 
   /**
    * Sets the `probe` timer for frames in flight at `now` (`outstanding` = some are not
-   * acknowledged), or stops it.
+   * acknowledged), or stops it (always while the RTO is backed off).
    */
   armProbe(now: number, outstanding: boolean): void {
     const timers = this.#ctx.timers;
-    if (!this.fast || !outstanding || this.probeSent || this.#ctx.rtt.samples === 0) {
+    const rtt = this.#ctx.rtt;
+    // No probe in timeout recovery (RFC 8985, 7.2): a backed-off RTO says the ACKs come later
+    // than SRTT predicted, and a probe then would be sent for frames that are only late.
+    if (!this.fast || !outstanding || this.probeSent || rtt.samples === 0 || rtt.backoffs > 0) {
       timers.stop(Timer.probe);
       return;
     }
