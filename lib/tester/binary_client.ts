@@ -27,6 +27,7 @@ import {
 } from "../protocol/mod.ts";
 import { type ConnectTarget, openNoted, writeAll } from "./connect.ts";
 import { describeTapError, FrameTap, type TapFrame } from "./frame_tap.ts";
+import type { Conn } from "../net/transport.ts";
 import { ReceivedText } from "./received_text.ts";
 import { TestFailure } from "./spec.ts";
 import type { Transcript } from "./transcript.ts";
@@ -93,7 +94,7 @@ export class BinaryClient {
   readonly endpoint: ArqEndpoint | undefined;
   /** The test's policy for outgoing frames (applied before the fault script). */
   policy: ((frame: OutFrame) => OutDecision | undefined) | undefined;
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: Conn;
   readonly #transcript: Transcript;
   readonly #tap = new FrameTap();
   readonly #faults: FaultInjector;
@@ -106,7 +107,7 @@ export class BinaryClient {
   #serverClosed = false;
 
   private constructor(
-    conn: Deno.TcpConn,
+    conn: Conn,
     name: string,
     transcript: Transcript,
     options: BinaryOptions,

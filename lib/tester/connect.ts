@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { Conn } from "../net/transport.ts";
+import { dialTcp } from "../net/tcp_transport.ts";
 import { ServerUnavailable, TestFailure } from "./spec.ts";
 import type { Transcript } from "./transcript.ts";
 
@@ -27,22 +29,18 @@ const ATTEMPT_MS = 3000;
 export async function connectTcp(
   target: ConnectTarget,
   signal: AbortSignal,
-): Promise<Deno.TcpConn> {
+): Promise<Conn> {
   let refused = 0;
   for (;;) {
     const gone = target.gone?.();
     if (gone !== undefined) throw new ServerUnavailable(gone);
     if (signal.aborted) throw new TestFailure("The test ran out of time while connecting");
     try {
-      const conn = await Deno.connect({
-        hostname: target.host,
-        port: target.port,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_MS)]),
-      });
-      try {
-        conn.setNoDelay(true);
-      } catch { /* the peer may already be gone */ }
-      return conn;
+      return await dialTcp(
+        target.host,
+        target.port,
+        AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_MS)]),
+      );
     } catch (error) {
       if (error instanceof Deno.errors.ConnectionRefused && performance.now() < target.retryUntil) {
         refused++;
@@ -69,14 +67,14 @@ export async function openNoted(
   signal: AbortSignal,
   transcript: Transcript,
   name: string,
-): Promise<Deno.TcpConn> {
+): Promise<Conn> {
   const conn = await connectTcp(target, signal);
-  transcript.line(name, "note", `connected from port ${(conn.localAddr as Deno.NetAddr).port}`);
+  transcript.line(name, "note", `connected from port ${conn.localAddr.port}`);
   return conn;
 }
 
 /** Writes all of `bytes`; resolves false when the connection is gone. */
-export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<boolean> {
+export async function writeAll(conn: Pick<Conn, "write">, bytes: Uint8Array): Promise<boolean> {
   try {
     let off = 0;
     while (off < bytes.length) off += await conn.write(bytes.subarray(off));

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { listenTcp } from "../net/tcp_transport.ts";
 import type { ConnectTarget } from "./connect.ts";
 
 /** A server ready for one test. */
@@ -204,15 +205,14 @@ export async function freePort(): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const port = 20000 + Math.floor(Math.random() * 12000);
     try {
-      const l = Deno.listen({ hostname: "127.0.0.1", port });
-      l.close();
+      listenTcp("127.0.0.1", port).close();
       return port;
     } catch {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
+  const l = listenTcp("127.0.0.1", 0);
+  const port = l.addr.port;
   l.close();
   return port;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Conn } from "../net/transport.ts";
 import { type ConnectTarget, openNoted, writeAll } from "./connect.ts";
 import { ReceivedText } from "./received_text.ts";
 import type { Transcript } from "./transcript.ts";
@@ -17,14 +18,14 @@ export class TextClient {
   readonly name: string;
   /** What it received. */
   readonly received = new ReceivedText({ prompt: true });
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: Conn;
   readonly #transcript: Transcript;
   readonly #reading: Promise<void>;
   #paused: PromiseWithResolvers<void> | undefined;
   #closedLocally = false;
   #serverClosed = false;
 
-  private constructor(conn: Deno.TcpConn, name: string, transcript: Transcript) {
+  private constructor(conn: Conn, name: string, transcript: Transcript) {
     this.#conn = conn;
     this.name = name;
     this.#transcript = transcript;

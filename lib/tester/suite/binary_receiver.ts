@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { EndpointOptions } from "../../arq/mod.ts";
 import { decodeSack, Flag, FrameType, type SessionParams } from "../../protocol/mod.ts";
 import type { BinaryClient } from "../binary_client.ts";
 import type { TestContext } from "../context.ts";
@@ -21,10 +22,16 @@ async function pair(
   session: SessionParams,
   faults = "",
   isn?: number,
+  endpoint: Partial<EndpointOptions> = {},
 ): Promise<{ text: TextClient; bin: BinaryClient }> {
   const [text, bin] = await Promise.all([
     t.user("tio"),
-    binaryUser(t, "bin", { params: session, faults, ...(isn === undefined ? {} : { isn }) }),
+    binaryUser(t, "bin", {
+      params: session,
+      faults,
+      endpoint,
+      ...(isn === undefined ? {} : { isn }),
+    }),
   ]);
   return { text, bin };
 }
@@ -166,7 +173,11 @@ export const BINARY_RECEIVER: readonly TestSpec[] = [
     rule:
       "Go-Back-N: a frame after a gap is discarded and answered with a re-ACK of the last frame in order.",
     async run(t) {
-      const p = await pair(t, params("gbn", "frame", 32), `drop:data#${FIRST_MSG + 1}`);
+      // The tester's own resend waits a second: the server's re-ACKs come first even when the
+      // machine is slow to answer.
+      const p = await pair(t, params("gbn", "frame", 32), `drop:data#${FIRST_MSG + 1}`, undefined, {
+        minRto: 1000,
+      });
       const from = p.bin.frames.length;
       await msgOnce(
         t,
