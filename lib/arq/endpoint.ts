@@ -7,8 +7,11 @@
  * Protocol rules (every sequence comparison wrap-around safe, u32):
  *
  * - Handshake: client SYN(seq = ISNc, payload = requested parameters) → server
- *   SYN-ACK(seq = ISNs, payload = confirmed parameters + ISNc) → client ACK(seq = ISNs). The
- *   server clamps the window to its `maxWindow`; the client accepts the confirmed parameters
+ *   SYN-ACK(seq = ISNs, payload = confirmed parameters + ISNc) → client ACK(seq = ISNs,
+ *   payload = the SYN-ACK's payload, so a server that answered the SYN without state can rebuild
+ *   the session from this ACK alone); an established server ignores it. With the option
+ *   `confirmHandshake` (over UDP), the client sends that ACK again ahead of each retransmission
+ *   or keepalive until a frame other than a SYN-ACK comes back. The server clamps the window to its `maxWindow`; the client accepts the confirmed parameters
  *   when mode and ACK policy are the ones it asked for and window and max payload are not
  *   larger. SYN and SYN-ACK are retransmitted on RTO (with back-off) until
  *   `handshakeTimeoutMs`; then RST "handshake timeout". A duplicate SYN (same ISNc) is answered
@@ -52,6 +55,7 @@ import {
   encodeSynAck,
   MAX_WINDOW,
   type SessionParams,
+  SYN_ACK_PAYLOAD_SIZE,
   validateParams,
 } from "../protocol/control.ts";
 import { BadPayloadError } from "../protocol/errors.ts";
@@ -178,6 +182,13 @@ export class ArqEndpoint implements ArqCore {
   #hsSentAt = 0;
   #hsResendAt = -1;
   #hsDeadline = -1;
+  /**
+   * Client: the SYN-ACK's payload, which its handshake ACK carries back (a server that answered
+   * the SYN without keeping state rebuilds the session from it), and whether a frame other than
+   * a SYN-ACK came from the server since (then the server holds the session).
+   */
+  #hsEcho: Uint8Array = EMPTY;
+  #peerHeard = false;
   // Liveness.
   #lastReceivedAt = 0;
   #lastPingAt = -Infinity;
@@ -342,6 +353,7 @@ export class ArqEndpoint implements ArqCore {
     }
     this.stats.framesReceived++;
     this.#lastReceivedAt = now;
+    if (frame.type !== FrameType.SYN_ACK) this.#peerHeard = true;
     switch (frame.type) {
       case FrameType.DATA:
         this.#onData(frame, now);
@@ -438,6 +450,14 @@ export class ArqEndpoint implements ArqCore {
         now,
       );
       return;
+    }
+    if (this.#opts.confirmHandshake && !this.#peerHeard && this.role === "client") {
+      // Nothing came back since the SYN-ACK: the handshake ACK may have been lost on its way to
+      // a server that keeps no state before it. It goes again ahead of what the timers resend.
+      const timer = sender.nextTimer();
+      if ((timer !== undefined && now >= timer) || now >= this.#nextPingAt()) {
+        this.sendAck(this.#peerIsn, this.#hsEcho);
+      }
     }
     sender.update(now);
     const r = this.#receiver!;
@@ -677,7 +697,7 @@ export class ArqEndpoint implements ArqCore {
     if (this.role !== "client") return;
     if (this.#state !== "syn-sent") {
       // Duplicate SYN-ACK: our ACK was lost; send it again.
-      if (frame.seq === this.#peerIsn) this.sendAck(this.#peerIsn, EMPTY);
+      if (frame.seq === this.#peerIsn) this.sendAck(this.#peerIsn, this.#hsEcho);
       return;
     }
     let confirmed: SessionParams;
@@ -703,8 +723,9 @@ export class ArqEndpoint implements ArqCore {
     if (this.#hsAttempt === 1) this.rttSample(now - this.#hsSentAt);
     this.#params = confirmed;
     this.#peerIsn = frame.seq;
+    this.#hsEcho = frame.payload.slice();
     this.#establish(now);
-    this.sendAck(this.#peerIsn, EMPTY);
+    this.sendAck(this.#peerIsn, this.#hsEcho);
     this.#fill(now);
     this.#maybeFin(now);
   }
@@ -743,6 +764,8 @@ export class ArqEndpoint implements ArqCore {
     }
     const sender = this.#sender;
     if (sender === undefined) return;
+    // The handshake ACK again (it carries the SYN-ACK's payload, never a SACK block's size).
+    if (frame.seq === this.#isn && frame.payload.length === SYN_ACK_PAYLOAD_SIZE) return;
     let progress: boolean;
     try {
       progress = sender.onAck(frame.seq, frame.payload, now);

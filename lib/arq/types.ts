@@ -145,6 +145,13 @@ export interface EndpointOptions {
    * the receiver owns what it is given.
    */
   readonly lendDelivered: boolean;
+  /**
+   * Client: until a frame other than a SYN-ACK comes back from the server, send the handshake
+   * ACK again ahead of each retransmission or keepalive. A server that answers SYNs without
+   * keeping state (UDP) has no session until that ACK reaches it, so a lost one would otherwise
+   * leave the client sending into nothing. Default false (over TCP the ACK cannot be lost).
+   */
+  readonly confirmHandshake: boolean;
 }
 
 /** Default {@link EndpointOptions}. */
@@ -163,6 +170,7 @@ export const DEFAULT_ENDPOINT_OPTIONS: Readonly<EndpointOptions> = Object.freeze
   coalesce: false,
   sendOnFlush: false,
   lendDelivered: false,
+  confirmHandshake: false,
 });
 
 /**
