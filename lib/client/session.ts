@@ -110,10 +110,15 @@ export class ClientSession {
       this.#established.resolve(true);
       return;
     }
+    const datagram = conn.path === "datagram";
+    // Over datagrams the handshake ACK can be lost, and the server keeps no state until it has it.
+    const arq = datagram ? { ...options.arq, confirmHandshake: true } : options.arq ?? {};
+    if (datagram) this.#promptAt = PROMPT.length; // the prompt is a text-protocol thing
     this.#link = new BinaryLink(
       conn,
-      (hooks, now) => ArqEndpoint.client(options.params, options.arq ?? {}, hooks, now),
+      (hooks, now) => ArqEndpoint.client(options.params, arq, hooks, now),
       {
+        maxDatagram: datagram ? conn.maxDatagram : undefined,
         who: options.who ?? "client",
         scheduler: options.scheduler,
         turn: options.turn,
@@ -159,6 +164,12 @@ export class ClientSession {
         });
       }
       throw new ConnectError(`cannot connect to ${where}: ${msg}`, { cause: error });
+    }
+    if (options.text && conn.path === "datagram") {
+      conn.close();
+      throw new ConnectError(
+        `cannot connect to ${where}: the plain-text protocol needs a stream (TCP), not datagrams`,
+      );
     }
     const session = new ClientSession(conn, options);
     session.#readLoop();

@@ -14,6 +14,7 @@ import { FrameDecoder, type FrameSink } from "../protocol/decoder.ts";
 import type { ChecksumError } from "../protocol/errors.ts";
 import { HEADER_SIZE } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
+import { DatagramWriter } from "./datagram_writer.ts";
 import { type ByteWriter, Outbox } from "./outbox.ts";
 import type { Wakeable, WakeScheduler } from "./scheduler.ts";
 import { formatTrace, type TraceRecord } from "./trace.ts";
@@ -54,6 +55,13 @@ export interface BinaryLinkOptions {
   readonly onEvent?: (event: ArqEvent) => void;
   /** Clock in milliseconds (default: the turn's clock). */
   readonly clock?: () => number;
+  /**
+   * On a datagram path, the largest datagram: each write of the writer is one datagram (whole
+   * frames, cut by a `DatagramWriter`), and each chunk received is one datagram, decoded alone.
+   * A damaged datagram (bad magic, a cut frame, an unknown type) is dropped, not fatal: anyone
+   * can send one.
+   */
+  readonly maxDatagram?: number;
 }
 
 /** A binary session on one connection. */
@@ -61,7 +69,7 @@ export class BinaryLink implements Wakeable {
   /** The ARQ state machine. */
   readonly endpoint: ArqEndpoint;
   readonly #outbox: Outbox;
-  readonly #decoder = new FrameDecoder();
+  #decoder = new FrameDecoder();
   readonly #opts: BinaryLinkOptions;
   readonly #clock: () => number;
   readonly #start: number;
@@ -83,7 +91,9 @@ export class BinaryLink implements Wakeable {
     this.#opts = options;
     this.#clock = options.clock ?? options.turn.now;
     this.#start = this.#clock();
-    this.#outbox = new Outbox(writer, options.turn, {
+    const max = options.maxDatagram;
+    const out = max === undefined ? writer : new DatagramWriter(writer, max);
+    this.#outbox = new Outbox(out, options.turn, {
       maxBytes: options.outboxBytes,
       onOverflow: (queued) => this.#fail(`too slow: ${queued} bytes queued`),
       onError: () => this.#fail("connection lost"),
@@ -137,7 +147,20 @@ export class BinaryLink implements Wakeable {
     const now = this.#clock();
     this.#now = now;
     const error = this.#decoder.push(chunk, this.#sink);
-    if (error) {
+    if (this.#opts.maxDatagram !== undefined) {
+      if (error || this.#decoder.buffered > 0) {
+        const why = error?.message ?? `cut frame (${this.#decoder.buffered} bytes)`;
+        this.#trace({
+          dir: "recv",
+          type: 0,
+          seq: 0,
+          length: chunk.length,
+          flags: 0,
+          marks: [`DATAGRAM DROPPED: ${why}`],
+        });
+        this.#decoder = new FrameDecoder();
+      }
+    } else if (error) {
       this.#trace({ dir: "recv", type: 0, seq: 0, length: 0, flags: 0, marks: [error.message] });
       this.endpoint.abort(`Protocol error: ${error.message}`, now);
     }

@@ -1,0 +1,587 @@
+/**
+ * UDP, the datagram transport of `chat serve` (on the TCP port's number), `chat join --udp`
+ * and `chat bench --transport udp`: the only code that calls `Deno.listenDatagram`.
+ *
+ * - **One socket, many peers.** The listener reads every datagram of its socket and routes it
+ *   by the peer's address and port to that peer's {@link Conn} (`path: "datagram"`). A
+ *   datagram whose first byte is not the frame magic (0xC1) is dropped and counted, whoever
+ *   sent it: no text protocol over UDP.
+ * - **No state before the handshake.** A datagram from a peer without a session is answered
+ *   or dropped by `answerStranger` (`lib/protocol/syn_cookie.ts`): a SYN gets a SYN-ACK whose
+ *   ISN is a keyed hash (SYN cookie), and only a handshake ACK carrying a valid cookie opens a
+ *   session. The new `Conn` first yields the peer's SYN as the listener confirmed it, then the
+ *   ACK's datagram, and says which ISN the listener promised ({@link Conn.acceptedIsn}): the
+ *   session's endpoint continues that handshake. A SYN flood allocates nothing.
+ * - **Datagrams, not a stream.** A read returns one datagram; a write sends one of at most
+ *   {@link UDP_MAX_DATAGRAM} bytes (the link packs whole frames into them). A datagram longer
+ *   than that is dropped, as one that does not start with the magic.
+ * - **When the server falls behind.** The kernel queues datagrams in the socket's receive
+ *   buffer (`net.core.rmem_default`, 208 KiB on Linux; Deno cannot change a socket's buffer) and
+ *   drops what does not fit (`/proc/net/snmp` `Udp: RcvbufErrors`). The listener drains it into
+ *   a bounded queue per peer ({@link UDP_PEER_QUEUE} datagrams, then dropped and counted). Every
+ *   drop is a loss the ARQ repairs: the peer resends after its RTO.
+ *
+ * Sockets are a seam of their own ({@link DatagramSocket}): `memory_datagram.ts` gives tests
+ * one with loss, duplication and reordering.
+ *
+ * Deno.listenDatagram needs `--unstable-net`; node:dgram needs no flag but, in Deno 2.9.6, costs
+ * twice the CPU per datagram received (it allocates a buffer per datagram) and its
+ * `setRecvBufferSize` does not reach the kernel (see docs/PERFORMANCE.md).
+ * @module
+ */
+
+import { lookup } from "node:dns/promises";
+import { answerStranger, SynCookies } from "../protocol/syn_cookie.ts";
+import { MAX_WINDOW } from "../protocol/control.ts";
+import { frameTypeName, HEADER_SIZE, MAGIC, Offset } from "../protocol/header.ts";
+import type { Conn, Dialer, Listener, NetAddress } from "./transport.ts";
+
+/**
+ * Largest datagram sent or accepted, bytes: a 1035-byte frame and a few small ones. KCP's
+ * size: below Ethernet's and Wi-Fi's 1472 (1500 − 20 IPv4 − 8 UDP; 1452 over IPv6) with room
+ * for PPPoE (8), VLAN tags and most tunnels (GRE 24, IPsec and WireGuard about 60), so a
+ * datagram is never fragmented on a LAN.
+ */
+export const UDP_MAX_DATAGRAM = 1400;
+/** Datagrams queued per peer that its session has not read yet; more are dropped. */
+export const UDP_PEER_QUEUE = 256;
+/** Sessions opened by a handshake and not yet accepted by the server; more are dropped. */
+export const UDP_BACKLOG = 1024;
+
+/** A peer's address as a socket reports it. */
+export interface DatagramPeer {
+  /** Address text. */
+  readonly hostname: string;
+  /** Port. */
+  readonly port: number;
+}
+
+/** A bound datagram socket: what this transport needs from the runtime (or from a test). */
+export interface DatagramSocket {
+  /** The bound address (`transport` says what it is: `udp`, `memory`). */
+  readonly addr: NetAddress;
+  /** Receives one datagram into `buf`: its length and sender. Rejects once closed. */
+  receive(buf: Uint8Array): Promise<[number, DatagramPeer]>;
+  /** Sends `bytes` as one datagram to `to`; resolves once sent (the bytes may be reused). */
+  send(bytes: Uint8Array, to: DatagramPeer): Promise<number>;
+  /** Closes the socket; a pending receive rejects. Idempotent. */
+  close(): void;
+}
+
+/** Sees every datagram of a socket (`--pcap`, `--trace`). */
+export interface DatagramObserver {
+  /** A datagram sent, as it left. */
+  sent?(bytes: Uint8Array, local: NetAddress, remote: NetAddress): void;
+  /** A datagram received, before anything looked at it. */
+  received?(bytes: Uint8Array, local: NetAddress, remote: NetAddress): void;
+  /** What the listener did with a datagram no session took (dropped, answered without state). */
+  note?(remote: NetAddress, text: string): void;
+}
+
+/** What a UDP listener counted since it started. */
+export interface UdpCounters {
+  /** Datagrams received. */
+  datagramsIn: number;
+  /** Datagrams sent (sessions and stateless answers). */
+  datagramsOut: number;
+  /** Dropped: not starting with the frame magic, or longer than {@link UDP_MAX_DATAGRAM}. */
+  notFrames: number;
+  /** Dropped: from a peer without a session, and not a SYN, handshake ACK or FIN. */
+  strangers: number;
+  /** Dropped: a handshake ACK whose cookie did not match. */
+  badCookies: number;
+  /** SYN-ACKs (and RSTs, FIN-ACKs) sent without state. */
+  statelessReplies: number;
+  /** Sessions opened by a valid handshake ACK. */
+  opened: number;
+  /** Dropped: the peer's queue was full (its session fell behind). */
+  queueDrops: number;
+  /** Dropped: too many sessions opened and not yet accepted. */
+  backlogDrops: number;
+  /** Sends that failed. */
+  sendErrors: number;
+}
+
+/** Options of {@link listenDatagrams} and {@link listenUdp}. */
+export interface UdpListenOptions {
+  /** The server's largest window (`EndpointOptions.maxWindow`): SYNs are clamped to it. */
+  readonly maxWindow?: number;
+  /** Master secret of the SYN cookies (default 32 random bytes). */
+  readonly secret?: Uint8Array;
+  /** Clock of the cookies' rotation, ms (default `performance.now`). */
+  readonly clock?: () => number;
+  /** Sees every datagram. */
+  readonly observer?: DatagramObserver;
+}
+
+function netAddress(transport: NetAddress["transport"], p: DatagramPeer): NetAddress {
+  return { transport, hostname: p.hostname, port: p.port };
+}
+
+function randomSecret(): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(32));
+}
+
+/**
+ * The frames a datagram holds, for a trace line: `DATA 17, ACK 5` (`…` when cut or damaged).
+ */
+export function describeDatagram(bytes: Uint8Array): string {
+  const names: string[] = [];
+  let at = 0;
+  while (at + HEADER_SIZE <= bytes.length && bytes[at] === MAGIC) {
+    const length = (bytes[at + Offset.length]! << 8) | bytes[at + Offset.length + 1]!;
+    const seq = new DataView(bytes.buffer, bytes.byteOffset + at + Offset.seq, 4).getUint32(0);
+    names.push(`${frameTypeName(bytes[at + Offset.type]!)} ${seq}`);
+    at += HEADER_SIZE + length;
+  }
+  if (at !== bytes.length) names.push("…");
+  return names.join(", ");
+}
+
+/** One peer's side of a listener: a {@link Conn} whose reads are the datagrams routed to it. */
+class PeerConn implements Conn {
+  readonly path = "datagram";
+  readonly maxDatagram = UDP_MAX_DATAGRAM;
+  readonly localAddr: NetAddress;
+  readonly remoteAddr: NetAddress;
+  readonly acceptedIsn: number;
+  readonly #listener: DatagramListener;
+  readonly #peer: DatagramPeer;
+  readonly key: string;
+  readonly #queue: Uint8Array[] = [];
+  #reader: { buf: Uint8Array; resolve: (n: number | null) => void } | undefined;
+  #closed = false;
+
+  constructor(listener: DatagramListener, peer: DatagramPeer, key: string, isn: number) {
+    this.#listener = listener;
+    this.#peer = { hostname: peer.hostname, port: peer.port };
+    this.key = key;
+    this.acceptedIsn = isn;
+    this.localAddr = listener.addr;
+    this.remoteAddr = netAddress(listener.addr.transport, peer);
+  }
+
+  /** A datagram for this peer (a view valid during the call). False when it was dropped. */
+  push(d: Uint8Array): boolean {
+    if (this.#closed) return false;
+    const reader = this.#reader;
+    if (reader !== undefined) {
+      this.#reader = undefined;
+      reader.buf.set(d);
+      reader.resolve(d.length);
+      return true;
+    }
+    if (this.#queue.length >= UDP_PEER_QUEUE) return false;
+    this.#queue.push(d.slice());
+    return true;
+  }
+
+  read(buf: Uint8Array): Promise<number | null> {
+    if (this.#reader !== undefined) {
+      return Promise.reject(new Deno.errors.Busy("Another read is in progress"));
+    }
+    const next = this.#queue.shift();
+    if (next !== undefined) {
+      buf.set(next.subarray(0, buf.length));
+      return Promise.resolve(Math.min(next.length, buf.length));
+    }
+    if (this.#closed) return Promise.resolve(null);
+    if (buf.length < this.maxDatagram) {
+      return Promise.reject(new RangeError(`Read buffer too small: ${buf.length} bytes`));
+    }
+    return new Promise((resolve) => this.#reader = { buf, resolve });
+  }
+
+  write(p: Uint8Array): Promise<number> {
+    if (this.#closed) return Promise.reject(new Deno.errors.BadResource("Connection closed"));
+    return this.#listener.sendTo(p, this.#peer, this.remoteAddr);
+  }
+
+  closeWrite(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue.length = 0;
+    const reader = this.#reader;
+    this.#reader = undefined;
+    reader?.resolve(null);
+    this.#listener.forget(this);
+  }
+}
+
+/**
+ * A listener over a {@link DatagramSocket}: sessions by peer, stateless handshake (see the
+ * module comment). Closing it stops new sessions; the socket itself closes once the last
+ * session's connection is closed, so a shutting-down server still says goodbye.
+ */
+export class DatagramListener implements Listener {
+  readonly addr: NetAddress;
+  /** What it counted. */
+  readonly counters: UdpCounters = {
+    datagramsIn: 0,
+    datagramsOut: 0,
+    notFrames: 0,
+    strangers: 0,
+    badCookies: 0,
+    statelessReplies: 0,
+    opened: 0,
+    queueDrops: 0,
+    backlogDrops: 0,
+    sendErrors: 0,
+  };
+  readonly #socket: DatagramSocket;
+  readonly #cookies: SynCookies;
+  readonly #clock: () => number;
+  readonly #maxWindow: number;
+  readonly #observer: DatagramObserver | undefined;
+  readonly #peers = new Map<string, PeerConn>();
+  readonly #backlog: PeerConn[] = [];
+  #waiting: ((conn: Conn | null) => void) | undefined;
+  #closed = false;
+  #socketClosed = false;
+
+  /** Starts reading `socket` at once. */
+  constructor(socket: DatagramSocket, options: UdpListenOptions = {}) {
+    this.#socket = socket;
+    this.addr = socket.addr;
+    this.#cookies = new SynCookies(options.secret ?? randomSecret());
+    this.#clock = options.clock ?? (() => performance.now());
+    this.#maxWindow = options.maxWindow ?? MAX_WINDOW;
+    this.#observer = options.observer;
+    this.#loop();
+  }
+
+  /** Sessions open now (connections not closed). */
+  get sessions(): number {
+    return this.#peers.size;
+  }
+
+  accept(): Promise<Conn | null> {
+    const next = this.#backlog.shift();
+    if (next !== undefined) return Promise.resolve(next);
+    if (this.#closed) return Promise.resolve(null);
+    return new Promise((resolve) => this.#waiting = resolve);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const c of this.#backlog.splice(0)) c.close();
+    const w = this.#waiting;
+    this.#waiting = undefined;
+    w?.(null);
+    if (this.#peers.size === 0) this.#closeSocket();
+  }
+
+  /** @internal Sends one datagram for a session. */
+  sendTo(p: Uint8Array, peer: DatagramPeer, remote: NetAddress): Promise<number> {
+    if (p.length > UDP_MAX_DATAGRAM) {
+      return Promise.reject(new RangeError(`Datagram too long: ${p.length} bytes`));
+    }
+    if (this.#socketClosed) {
+      return Promise.reject(new Deno.errors.BadResource("Socket closed"));
+    }
+    this.counters.datagramsOut++;
+    this.#observer?.sent?.(p, this.addr, remote);
+    return this.#socket.send(p, peer).catch((error) => {
+      this.counters.sendErrors++;
+      throw error;
+    });
+  }
+
+  /** @internal A session's connection closed. */
+  forget(c: PeerConn): void {
+    if (this.#peers.get(c.key) === c) this.#peers.delete(c.key);
+    if (this.#closed && this.#peers.size === 0) this.#closeSocket();
+  }
+
+  #closeSocket(): void {
+    if (this.#socketClosed) return;
+    this.#socketClosed = true;
+    this.#socket.close();
+  }
+
+  async #loop(): Promise<void> {
+    // Longer than any datagram we accept, so a longer one is seen whole and dropped.
+    const buf = new Uint8Array(65536);
+    while (!this.#socketClosed) {
+      let n: number;
+      let from: DatagramPeer;
+      try {
+        [n, from] = await this.#socket.receive(buf);
+      } catch {
+        if (this.#socketClosed) return;
+        // An error reported on the socket (an ICMP message, a transient failure): go on.
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
+      this.#handle(buf.subarray(0, n), from);
+    }
+  }
+
+  #handle(d: Uint8Array, from: DatagramPeer): void {
+    const counters = this.counters;
+    counters.datagramsIn++;
+    const observer = this.#observer;
+    const remote = observer ? netAddress(this.addr.transport, from) : undefined;
+    if (observer) observer.received?.(d, this.addr, remote!);
+    if (d.length === 0 || d[0] !== MAGIC || d.length > UDP_MAX_DATAGRAM) {
+      counters.notFrames++;
+      observer?.note?.(
+        remote!,
+        d.length > UDP_MAX_DATAGRAM
+          ? `dropped: datagram too long (${d.length} bytes > ${UDP_MAX_DATAGRAM})`
+          : `dropped: not a frame (${d.length} bytes, first byte 0x${(d[0] ?? 0).toString(16)})`,
+      );
+      return;
+    }
+    const key = `${from.hostname} ${from.port}`;
+    const peer = this.#peers.get(key);
+    if (peer !== undefined) {
+      if (!peer.push(d)) {
+        counters.queueDrops++;
+        observer?.note?.(remote!, "dropped: the session's queue is full");
+      }
+      return;
+    }
+    if (this.#closed) {
+      counters.strangers++;
+      return;
+    }
+    const answer = answerStranger(d, from, this.#cookies, this.#clock(), this.#maxWindow);
+    switch (answer.kind) {
+      case "reply":
+        counters.statelessReplies++;
+        observer?.note?.(remote!, `answered with ${answer.what}, no state kept`);
+        this.sendTo(answer.bytes, from, remote ?? netAddress(this.addr.transport, from))
+          .catch(() => {/* counted in sendErrors; the peer sends again */});
+        return;
+      case "drop":
+        if (answer.why === "bad cookie") counters.badCookies++;
+        else counters.strangers++;
+        observer?.note?.(remote!, `dropped: ${answer.why}`);
+        return;
+      case "open": {
+        if (this.#backlog.length >= UDP_BACKLOG) {
+          counters.backlogDrops++;
+          observer?.note?.(remote!, "dropped: too many sessions waiting to be accepted");
+          return;
+        }
+        const conn = new PeerConn(this, from, key, answer.isn);
+        this.#peers.set(key, conn);
+        counters.opened++;
+        observer?.note?.(remote!, "session opened by a valid cookie");
+        conn.push(answer.syn);
+        conn.push(d);
+        const w = this.#waiting;
+        this.#waiting = undefined;
+        if (w) w(conn);
+        else this.#backlog.push(conn);
+        return;
+      }
+    }
+  }
+}
+
+/** Listens for sessions on `socket` (any {@link DatagramSocket}). */
+export function listenDatagrams(
+  socket: DatagramSocket,
+  options: UdpListenOptions = {},
+): DatagramListener {
+  return new DatagramListener(socket, options);
+}
+
+/** A dialed datagram connection: one socket of its own, talking to one server. */
+class DialedConn implements Conn {
+  readonly path = "datagram";
+  readonly maxDatagram = UDP_MAX_DATAGRAM;
+  readonly localAddr: NetAddress;
+  readonly remoteAddr: NetAddress;
+  readonly #socket: DatagramSocket;
+  readonly #server: DatagramPeer;
+  readonly #observer: DatagramObserver | undefined;
+  #closed = false;
+  /** Datagrams dropped: from another address or port, not frames, or too long. */
+  strays = 0;
+
+  constructor(
+    socket: DatagramSocket,
+    server: DatagramPeer,
+    local: NetAddress,
+    observer: DatagramObserver | undefined,
+  ) {
+    this.#socket = socket;
+    this.#server = server;
+    this.localAddr = local;
+    this.remoteAddr = netAddress(socket.addr.transport, server);
+    this.#observer = observer;
+  }
+
+  async read(buf: Uint8Array): Promise<number | null> {
+    for (;;) {
+      if (this.#closed) return null;
+      let n: number;
+      let from: DatagramPeer;
+      try {
+        [n, from] = await this.#socket.receive(buf);
+      } catch (error) {
+        if (this.#closed) return null;
+        throw error;
+      }
+      const d = buf.subarray(0, n);
+      const remote = netAddress(this.remoteAddr.transport, from);
+      this.#observer?.received?.(d, this.localAddr, remote);
+      if (from.port !== this.#server.port || from.hostname !== this.#server.hostname) {
+        this.strays++;
+        this.#observer?.note?.(remote, "dropped: not from the server");
+        continue;
+      }
+      if (n === 0 || d[0] !== MAGIC || n > this.maxDatagram) {
+        this.strays++;
+        this.#observer?.note?.(remote, `dropped: not a frame (${n} bytes)`);
+        continue;
+      }
+      return n;
+    }
+  }
+
+  write(p: Uint8Array): Promise<number> {
+    if (this.#closed) return Promise.reject(new Deno.errors.BadResource("Connection closed"));
+    if (p.length > this.maxDatagram) {
+      return Promise.reject(new RangeError(`Datagram too long: ${p.length} bytes`));
+    }
+    this.#observer?.sent?.(p, this.localAddr, this.remoteAddr);
+    return this.#socket.send(p, this.#server);
+  }
+
+  closeWrite(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.close();
+  }
+}
+
+/**
+ * Opens a datagram connection to `server` over `socket` (bound for this connection alone;
+ * closed with it). `local` is the address to report as this end's (default the socket's).
+ */
+export function dialDatagrams(
+  socket: DatagramSocket,
+  server: DatagramPeer,
+  options: { readonly observer?: DatagramObserver; readonly local?: NetAddress } = {},
+): Conn {
+  return new DialedConn(socket, server, options.local ?? socket.addr, options.observer);
+}
+
+// ---- UDP sockets of the runtime ----
+
+class DenoDatagramSocket implements DatagramSocket {
+  readonly addr: NetAddress;
+  readonly #conn: Deno.DatagramConn;
+  #closed = false;
+
+  constructor(conn: Deno.DatagramConn) {
+    this.#conn = conn;
+    const a = conn.addr as Deno.NetAddr;
+    this.addr = { transport: "udp", hostname: a.hostname, port: a.port };
+  }
+
+  async receive(buf: Uint8Array): Promise<[number, DatagramPeer]> {
+    const [bytes, from] = await this.#conn.receive(buf);
+    const a = from as Deno.NetAddr;
+    return [bytes.length, a];
+  }
+
+  send(bytes: Uint8Array, to: DatagramPeer): Promise<number> {
+    return this.#conn.send(bytes, { transport: "udp", hostname: to.hostname, port: to.port });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch { /* already closed */ }
+  }
+}
+
+/**
+ * Binds UDP `hostname:port` (port 0 picks a free one) and listens for sessions on it. Throws at
+ * once: `Deno.errors.AddrInUse`, `Deno.errors.PermissionDenied`, ...
+ */
+export function listenUdp(
+  hostname: string,
+  port: number,
+  options: UdpListenOptions = {},
+): DatagramListener {
+  const conn = Deno.listenDatagram({ hostname, port, transport: "udp" });
+  return listenDatagrams(new DenoDatagramSocket(conn), options);
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** `host` as an IP address (looked up once when it is a name: `localhost`, `lab-pc`). */
+async function resolveHost(host: string): Promise<{ address: string; family: 4 | 6 }> {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (IPV4.test(bare)) return { address: bare, family: 4 };
+  if (bare.includes(":")) return { address: bare, family: 6 };
+  const found = await lookup(bare);
+  return { address: found.address, family: found.family === 6 ? 6 : 4 };
+}
+
+/**
+ * The local address a socket bound to every interface uses toward `server`, for logs and
+ * captures: loopback for a loopback server, else the interface on the server's subnet (or
+ * the first LAN address).
+ */
+function localAddressToward(server: string, family: 4 | 6): string {
+  if (server.startsWith("127.") || server === "::1") return server === "::1" ? "::1" : "127.0.0.1";
+  let list: Deno.NetworkInterfaceInfo[] = [];
+  try {
+    list = Deno.networkInterfaces();
+  } catch { /* not allowed: fall back */ }
+  const wanted = family === 4 ? "IPv4" : "IPv6";
+  const candidates = list.filter((i) => i.family === wanted && !i.address.startsWith("127."));
+  if (family === 4) {
+    const toInt = (a: string) => a.split(".").reduce((n, p) => (n << 8) | Number(p), 0) >>> 0;
+    const target = toInt(server);
+    const same = candidates.find((i) => {
+      const mask = toInt(i.netmask);
+      return ((toInt(i.address) & mask) >>> 0) === ((target & mask) >>> 0);
+    });
+    if (same) return same.address;
+  }
+  return candidates[0]?.address ?? (family === 4 ? "0.0.0.0" : "::");
+}
+
+/** A UDP {@link Dialer} whose connections report their datagrams to `observer`. */
+export function udpDialer(observer?: DatagramObserver): Dialer {
+  return Object.freeze({
+    transport: "udp" as const,
+    async dial(hostname: string, port: number): Promise<Conn> {
+      const server = await resolveHost(hostname);
+      const conn = Deno.listenDatagram({
+        hostname: server.family === 4 ? "0.0.0.0" : "::",
+        port: 0,
+        transport: "udp",
+      });
+      const socket = new DenoDatagramSocket(conn);
+      const local: NetAddress = {
+        transport: "udp",
+        hostname: localAddressToward(server.address, server.family),
+        port: socket.addr.port,
+      };
+      return dialDatagrams(socket, { hostname: server.address, port }, { observer, local });
+    },
+  });
+}
+
+/** The UDP {@link Dialer}. */
+export const UDP_DIALER: Dialer = udpDialer();
