@@ -110,7 +110,12 @@ export function firstFrame(bytes: Uint8Array): Frame | string {
   const type = bytes[Offset.type]!;
   if (!isFrameType(type)) return `unknown frame type ${type}`;
   const view = new DataView(bytes.buffer, bytes.byteOffset, total);
-  return frame(type, view.getUint32(Offset.seq), bytes[Offset.flags]!, bytes.subarray(HEADER_SIZE, total));
+  return frame(
+    type,
+    view.getUint32(Offset.seq),
+    bytes[Offset.flags]!,
+    bytes.subarray(HEADER_SIZE, total),
+  );
 }
 
 /** What a server with no session for a peer does with a datagram from it. */
@@ -159,7 +164,11 @@ export function answerStranger(
       } catch (error) {
         if (!(error instanceof BadPayloadError)) throw error;
         const reason = encodeReason(`Protocol error: ${error.message}`);
-        return { kind: "reply", bytes: encodeFrame(frame(FrameType.RST, 0, 0, reason)), what: "RST" };
+        return {
+          kind: "reply",
+          bytes: encodeFrame(frame(FrameType.RST, 0, 0, reason)),
+          what: "RST",
+        };
       }
       const confirmed = { ...asked, window: Math.min(asked.window, maxWindow) };
       const isn = cookies.isn(peer, f.seq, confirmed, now);
