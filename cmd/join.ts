@@ -23,6 +23,7 @@ import { runOnTerminal } from "../lib/client/terminal_client.ts";
 import { FaultInjector, parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
 import { TCP_DIALER } from "../lib/net/tcp_transport.ts";
+import { observeDatagrams, udpDialer } from "../lib/net/udp_transport.ts";
 import { Turn } from "../lib/net/turn.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { MAX_WINDOW, type SessionParams } from "../lib/protocol/control.ts";
@@ -42,6 +43,7 @@ const spec: FlagSpec = {
   pcap: { type: "string" },
   mode: { type: "string" },
   text: { type: "boolean" },
+  udp: { type: "boolean" },
 };
 
 const help = `chat join: the chat client
@@ -62,6 +64,8 @@ Usage: chat join HOST[:PORT] [options]
   --pcap FILE         write this session to FILE (pcapng, opens in Wireshark)
   --mode ui|line      ui: ask nickname, protocol, window and faults before connecting
   --text              speak the plain-text protocol (like netcat) instead of the binary one
+  --udp               the binary protocol over UDP (the same port): datagrams can really be
+                      lost, duplicated and reordered on the way, and the ARQ repairs it
 
 On a terminal, type text to chat; /help lists /nick, /who, /msg, /stats, /loss, /corrupt,
 /quote, /quit. Ctrl-C, or Ctrl-D on an empty line, leaves. A paste stays one line until Enter.
@@ -82,6 +86,7 @@ interface JoinSettings {
   trace: boolean;
   pcap: string | undefined;
   ui: boolean;
+  udp: boolean;
 }
 
 function settingsFrom(args: string[]): JoinSettings {
@@ -128,6 +133,7 @@ function settingsFrom(args: string[]): JoinSettings {
     trace: boolFlag(flags, "trace"),
     pcap: stringFlag(flags, "pcap"),
     ui: mode === "ui",
+    udp: boolFlag(flags, "udp"),
   };
 }
 
@@ -147,6 +153,9 @@ async function run(args: string[]): Promise<number> {
   if (!terminal && !nick) {
     throw new UsageError("Missing --nick (required when stdin or stdout is not a terminal)");
   }
+  if (s.text && s.udp) {
+    throw new UsageError("--text needs a stream: the plain-text protocol does not run over UDP");
+  }
   if (s.text && faulty(s, s.script)) {
     throw new UsageError("--loss, --corrupt and --faults need the binary protocol (no --text)");
   }
@@ -163,15 +172,24 @@ async function run(args: string[]): Promise<number> {
   }
   const scheduler = new WakeScheduler();
   const turn = new Turn();
+  // Over UDP the trace also shows each datagram, and the capture records them as they were.
+  let traceLine: ((line: string) => void) | undefined;
+  const dialer = s.udp
+    ? udpDialer(observeDatagrams({
+      trace: s.trace ? (line) => traceLine?.(line) : undefined,
+      record: pcap?.datagram,
+    }))
+    : TCP_DIALER;
   const connecting = (choice: ArqChoice, trace: ((line: string) => void) | undefined) => {
     const faults = s.text ? undefined : new FaultInjector(
       { loss: choice.loss, corrupt: choice.corrupt, script: s.script, seed: s.seed },
       "client",
     );
+    traceLine = trace;
     return {
       faults,
       options: {
-        dialer: TCP_DIALER,
+        dialer,
         turn,
         host: s.host,
         port: s.port,
@@ -184,7 +202,7 @@ async function run(args: string[]): Promise<number> {
         faults,
         trace,
         scheduler,
-        makeCapture: pcap?.forConnection,
+        makeCapture: s.udp ? undefined : pcap?.forConnection,
       },
     };
   };

@@ -14,7 +14,15 @@ function si(n: number): string {
 
 function label(r: RunResult): string {
   const sweep = r.sweep ? ` ${r.sweep.param}=${r.sweep.value}` : "";
-  return `${r.mode.toUpperCase()}${sweep}`;
+  const over = r.params.transport ? `/${r.params.transport.toUpperCase()}` : "";
+  return `${r.mode.toUpperCase()}${over}${sweep}`;
+}
+
+/** The kernel's UDP drops of a run: `InErrors / RcvbufErrors`, `unknown`, or `-` (TCP). */
+function kernelDrops(r: RunResult): string {
+  if (r.kernel === undefined) return "-";
+  if (r.kernel === null) return "unknown";
+  return `${r.kernel.udpInErrors} / ${r.kernel.udpRcvbufErrors}`;
 }
 
 /** A fixed-width table, one column per run, with loud markers for lost/duplicated/reordered. */
@@ -38,6 +46,13 @@ export function formatTable(runs: readonly RunResult[]): string {
     ["frames sent (clients)", (r) => r.arq ? String(r.arq.framesSent) : "-"],
     ["retransmissions", (r) => r.arq ? String(r.arq.retransmissions) : "-"],
     ["timeouts", (r) => r.arq ? String(r.arq.timeouts) : "-"],
+    [
+      "server retransmissions / timeouts",
+      (r) =>
+        r.server?.retransmissions !== undefined
+          ? `${r.server.retransmissions} / ${r.server.timeouts ?? 0}`
+          : "?",
+    ],
     ["NACKs sent", (r) => r.arq ? String(r.arq.nacks) : "-"],
     ["duplicates dropped", (r) => r.arq ? String(r.arq.duplicates) : "-"],
     ["efficiency", (r) => r.arq ? `${(r.arq.efficiency * 100).toFixed(1)}%` : "-"],
@@ -73,6 +88,11 @@ export function formatTable(runs: readonly RunResult[]): string {
         `${r.generator.cpuPercent.toFixed(0)}%${r.generator.bound ? " (generator-bound)" : ""}`,
     ],
   ];
+  if (runs.some((r) => r.kernel !== undefined)) {
+    // Beside the ARQ's repairs: what the kernel itself dropped (UDP only).
+    const at = rows.findIndex(([name]) => name === "retransmissions");
+    rows.splice(at, 0, ["kernel UDP drops (InErrors / RcvbufErrors)", kernelDrops]);
+  }
   const header = ["", ...runs.map(label)];
   const table = [header, ...rows.map(([name, f]) => [name, ...runs.map(f)])];
   const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
@@ -108,6 +128,10 @@ const CSV_COLUMNS: [string, (r: RunResult) => string | number][] = [
   ["p50_ms", (r) => r.latencyMs.p50.toFixed(3)],
   ["p99_ms", (r) => r.latencyMs.p99.toFixed(3)],
   ["retransmissions", (r) => r.arq?.retransmissions ?? ""],
+  ["transport", (r) => r.params.transport ?? "tcp"],
+  ["kernel_udp_in_errors", (r) => r.kernel?.udpInErrors ?? ""],
+  ["kernel_udp_rcvbuf_errors", (r) => r.kernel?.udpRcvbufErrors ?? ""],
+  ["server_retransmissions", (r) => r.server?.retransmissions ?? ""],
   ["efficiency", (r) => r.arq ? r.arq.efficiency.toFixed(4) : ""],
   ["server_ns_per_delivery", (r) => r.server ? r.server.cpuNsPerDelivery.toFixed(0) : ""],
 ];

@@ -32,6 +32,8 @@ export interface RunResult {
     readonly corrupt: number;
     readonly faults: string;
     readonly seed: number;
+    /** What carried the sessions (absent: TCP). */
+    readonly transport?: "tcp" | "udp";
   };
   /** The swept parameter and its value, or null. */
   readonly sweep: { readonly param: string; readonly value: number } | null;
@@ -82,8 +84,18 @@ export interface RunResult {
     /** Socket reads and writes the server made in the send phase (when it reports them). */
     readonly reads?: number;
     readonly writes?: number;
+    /** The server's ARQ retransmissions and timer expiries (when it reports them). */
+    readonly retransmissions?: number;
+    readonly timeouts?: number;
     readonly source: "server-stats";
   } | null;
+  /**
+   * UDP runs: datagrams the kernel received and dropped during the send phase, from
+   * `/proc/net/snmp` deltas (`Udp: InErrors`, `RcvbufErrors`: a full receive buffer) of the
+   * generator's network namespace; null where unreadable. A firewall's drop or a loss on the
+   * wire is in neither. Absent for TCP.
+   */
+  readonly kernel?: { readonly udpInErrors: number; readonly udpRcvbufErrors: number } | null;
   /** The generator's CPU; `bound` when it used >= 90 % of a core (the run measured it). */
   readonly generator: {
     readonly cpuMs: number;
@@ -161,6 +173,7 @@ export const RUN_RESULT_SCHEMA = {
         corrupt: num,
         faults: { type: "string" },
         seed: num,
+        transport: { enum: ["tcp", "udp"] },
       },
     },
     sweep: {
@@ -175,6 +188,7 @@ export const RUN_RESULT_SCHEMA = {
     },
     arq: { type: ["object", "null"] },
     server: { type: ["object", "null"] },
+    kernel: { type: ["object", "null"] },
     generator: {
       type: "object",
       required: ["cpuMs", "cpuPercent", "bound"],

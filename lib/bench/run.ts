@@ -10,17 +10,21 @@ import { LOSSY_LINK_OPTIONS } from "../arq/mod.ts";
 import { FaultInjector, type FaultRule } from "../faults/mod.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
 import { TCP_DIALER } from "../net/tcp_transport.ts";
+import { UDP_DIALER } from "../net/udp_transport.ts";
 import type { Dialer } from "../net/transport.ts";
 import { Turn } from "../net/turn.ts";
 import { MAX_PAYLOAD } from "../protocol/header.ts";
 import { BenchClient, benchNick, type Tally } from "./client.ts";
 import { benchPayload } from "./workload.ts";
 import { Histogram } from "./histogram.ts";
+import { kernelUdpDelta, readKernelUdp } from "./kernel_udp.ts";
 import type { RunResult } from "./result.ts";
 
 /** Parameters of one run. */
 export interface RunParams {
-  /** How the clients connect (default TCP). */
+  /** What carries the sessions (default TCP); UDP runs also read the kernel's UDP counters. */
+  readonly transport?: "tcp" | "udp";
+  /** How the clients connect (default: the transport's dialer). */
   readonly dialer?: Dialer;
   readonly host: string;
   readonly port: number;
@@ -100,7 +104,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       const batch = [];
       for (let j = i; j < Math.min(p.clients, i + 100); j++) {
         batch.push(BenchClient.connect({
-          dialer: p.dialer ?? TCP_DIALER,
+          dialer: p.dialer ?? (p.transport === "udp" ? UDP_DIALER : TCP_DIALER),
           host: p.host,
           port: p.port,
           index: j,
@@ -159,6 +163,8 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       interval = Math.min(1000, interval * 2);
     }
     const before = await serverStats(clients[0]!);
+    const udp = p.transport === "udp";
+    const kernel0 = udp ? await readKernelUdp() : undefined;
     const cpu0 = process.cpuUsage();
     const sendStart = performance.now();
     const senders = Math.min(p.senders ?? p.clients, p.clients);
@@ -206,6 +212,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     const elapsedS = (performance.now() - sendStart) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const after = await serverStats(clients[0]!);
+    const kernel = udp ? kernelUdpDelta(kernel0, await readKernelUdp()) : undefined;
     const totalSent = sent.reduce((a, b) => a + b, 0);
     const expectedDeliveries = totalSent * (p.clients - 1);
     const lost = Math.max(0, expectedDeliveries - tally.deliveries);
@@ -231,6 +238,13 @@ export async function runBench(p: RunParams): Promise<RunResult> {
             after.reads !== undefined && after.writes !== undefined
           ? { reads: after.reads - before.reads, writes: after.writes - before.writes }
           : {}),
+        // The server's own ARQ repairs, from servers that count them.
+        ...(before.arqRetransmissions !== undefined && after.arqRetransmissions !== undefined
+          ? {
+            retransmissions: after.arqRetransmissions - before.arqRetransmissions,
+            timeouts: (after.arqTimeouts ?? 0) - (before.arqTimeouts ?? 0),
+          }
+          : {}),
         source: "server-stats",
       };
     }
@@ -253,6 +267,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         corrupt: p.corrupt,
         faults: p.faults,
         seed: p.seed,
+        ...(p.transport ? { transport: p.transport } : {}),
       },
       sweep: p.sweep,
       connectMs,
@@ -275,6 +290,13 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       },
       arq,
       server,
+      ...(udp
+        ? {
+          kernel: kernel
+            ? { udpInErrors: kernel.inErrors, udpRcvbufErrors: kernel.rcvbufErrors }
+            : null,
+        }
+        : {}),
       generator: { cpuMs: genCpuMs, cpuPercent: genPct, bound: genPct >= 90 },
       status,
       problems,
@@ -294,6 +316,8 @@ interface StatsFacts {
   rssBytes: number;
   reads?: number;
   writes?: number;
+  arqRetransmissions?: number;
+  arqTimeouts?: number;
 }
 
 async function serverStats(c: BenchClient): Promise<StatsFacts | undefined> {

@@ -176,7 +176,11 @@ export class ClientSession {
     if (!await session.#established.promise) {
       const why = session.#link?.closedReason ?? session.#closeReason ?? "closed";
       session.close(why);
-      throw new ConnectError(`cannot open a session with ${where}: ${why}`);
+      // UDP has no refused connection: a server that is not there is only silent.
+      const hint = conn.path === "datagram" && why === "handshake timeout"
+        ? " (no answer over UDP: is `chat serve` running there with UDP on, and the UDP port open?)"
+        : "";
+      throw new ConnectError(`cannot open a session with ${where}: ${why}${hint}`);
     }
     return session;
   }

@@ -34,7 +34,13 @@ import { lookup } from "node:dns/promises";
 import { answerStranger, SynCookies } from "../protocol/syn_cookie.ts";
 import { MAX_WINDOW } from "../protocol/control.ts";
 import { frameTypeName, HEADER_SIZE, MAGIC, Offset } from "../protocol/header.ts";
-import type { Conn, Dialer, Listener, NetAddress } from "./transport.ts";
+import {
+  type Conn,
+  type Dialer,
+  formatAddress,
+  type Listener,
+  type NetAddress,
+} from "./transport.ts";
 
 /**
  * Largest datagram sent or accepted, bytes: a 1035-byte frame and a few small ones. KCP's
@@ -118,6 +124,59 @@ function netAddress(transport: NetAddress["transport"], p: DatagramPeer): NetAdd
   return { transport, hostname: p.hostname, port: p.port };
 }
 
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/**
+ * Which local address a socket bound to every interface (`0.0.0.0`, `::`) uses toward a peer,
+ * for logs and captures (Deno does not say which address a datagram arrived at): loopback for a
+ * loopback peer, else the interface on the peer's IPv4 subnet, else the first LAN address of
+ * the family. The interface list is read once.
+ */
+export class LocalAddressGuess {
+  readonly #bound: string;
+  #interfaces: Deno.NetworkInterfaceInfo[] | undefined;
+  #lastPeer = "";
+  #lastLocal = "";
+
+  /** `bound`: the address the socket is bound to. */
+  constructor(bound: string) {
+    this.#bound = bound;
+  }
+
+  /** The local address toward `peer`. */
+  toward(peer: string): string {
+    if (this.#bound !== "0.0.0.0" && this.#bound !== "::") return this.#bound;
+    if (peer === this.#lastPeer) return this.#lastLocal;
+    this.#lastLocal = this.#guess(peer);
+    this.#lastPeer = peer;
+    return this.#lastLocal;
+  }
+
+  #guess(peer: string): string {
+    if (peer.startsWith("127.") || peer === "::ffff:127.0.0.1") return "127.0.0.1";
+    if (peer === "::1") return "::1";
+    if (this.#interfaces === undefined) {
+      try {
+        this.#interfaces = Deno.networkInterfaces();
+      } catch {
+        this.#interfaces = [];
+      }
+    }
+    const v4 = IPV4.test(peer);
+    const family = v4 ? "IPv4" : "IPv6";
+    const list = this.#interfaces.filter((i) =>
+      i.family === family && i.address !== "::1" && !i.address.startsWith("127.")
+    );
+    if (v4) {
+      const toInt = (a: string) => a.split(".").reduce((n, p) => (n << 8) | Number(p), 0) >>> 0;
+      const target = toInt(peer);
+      const same = list.find((i) => ((toInt(i.address) ^ target) & toInt(i.netmask)) === 0);
+      if (same) return same.address;
+    }
+    return list[0]?.address ?? this.#bound;
+  }
+}
+
 function randomSecret(): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(32));
 }
@@ -134,8 +193,55 @@ export function describeDatagram(bytes: Uint8Array): string {
     names.push(`${frameTypeName(bytes[at + Offset.type]!)} ${seq}`);
     at += HEADER_SIZE + length;
   }
+  if (names.length === 0) return "not frames";
   if (at !== bytes.length) names.push("…");
   return names.join(", ");
+}
+
+/** Options of {@link observeDatagrams}. */
+export interface DatagramWatch {
+  /** Receives one line per datagram and per note (`--trace`). */
+  readonly trace?: (line: string) => void;
+  /** Records each datagram (`--pcap`: `PcapngFile.datagram` fits). */
+  readonly record?: (
+    dir: "sent" | "received",
+    bytes: Uint8Array,
+    local: NetAddress,
+    remote: NetAddress,
+  ) => void;
+}
+
+/**
+ * An observer that traces and records every datagram, or `undefined` when neither is wanted.
+ * A datagram's trace line comes right before (received) or after (sent) the lines of its
+ * frames; it has no time of its own (each session's frame lines count from that session's
+ * start).
+ *
+ * ```text
+ *    0.005 client → ACK     seq=4011459328 len=11
+ *    0.006 client → DATA    seq=1 len=3 LAST
+ *          udp 127.0.0.1:38175 → 36 bytes: ACK 4011459328, DATA 1
+ *          udp 10.0.0.9:40001 ← SYN-ACK sent without state
+ * ```
+ */
+export function observeDatagrams(watch: DatagramWatch): DatagramObserver | undefined {
+  const { trace, record } = watch;
+  if (!trace && !record) return undefined;
+  const line = (remote: NetAddress, arrow: string, text: string) =>
+    trace!(`${"".padStart(8)} udp ${formatAddress(remote)} ${arrow} ${text}`);
+  return {
+    sent(bytes, local, remote) {
+      record?.("sent", bytes, local, remote);
+      if (trace) line(remote, "→", `${bytes.length} bytes: ${describeDatagram(bytes)}`);
+    },
+    received(bytes, local, remote) {
+      record?.("received", bytes, local, remote);
+      if (trace) line(remote, "←", `${bytes.length} bytes: ${describeDatagram(bytes)}`);
+    },
+    note(remote, text) {
+      if (trace) line(remote, "←", text);
+    },
+  };
 }
 
 /** One peer's side of a listener: a {@link Conn} whose reads are the datagrams routed to it. */
@@ -157,7 +263,7 @@ class PeerConn implements Conn {
     this.#peer = { hostname: peer.hostname, port: peer.port };
     this.key = key;
     this.acceptedIsn = isn;
-    this.localAddr = listener.addr;
+    this.localAddr = listener.localFor(peer);
     this.remoteAddr = netAddress(listener.addr.transport, peer);
   }
 
@@ -194,7 +300,7 @@ class PeerConn implements Conn {
 
   write(p: Uint8Array): Promise<number> {
     if (this.#closed) return Promise.reject(new Deno.errors.BadResource("Connection closed"));
-    return this.#listener.sendTo(p, this.#peer, this.remoteAddr);
+    return this.#listener.sendTo(p, this.#peer, this.remoteAddr, this.localAddr);
   }
 
   closeWrite(): Promise<void> {
@@ -238,6 +344,7 @@ export class DatagramListener implements Listener {
   readonly #maxWindow: number;
   readonly #observer: DatagramObserver | undefined;
   readonly #peers = new Map<string, PeerConn>();
+  readonly #local: LocalAddressGuess;
   readonly #backlog: PeerConn[] = [];
   #waiting: ((conn: Conn | null) => void) | undefined;
   #closed = false;
@@ -251,6 +358,7 @@ export class DatagramListener implements Listener {
     this.#clock = options.clock ?? (() => performance.now());
     this.#maxWindow = options.maxWindow ?? MAX_WINDOW;
     this.#observer = options.observer;
+    this.#local = new LocalAddressGuess(socket.addr.hostname);
     this.#loop();
   }
 
@@ -276,8 +384,18 @@ export class DatagramListener implements Listener {
     if (this.#peers.size === 0) this.#closeSocket();
   }
 
+  /** @internal This end's address as seen by `peer` (the socket's, or a guess when bound to all). */
+  localFor(peer: DatagramPeer): NetAddress {
+    return { ...this.addr, hostname: this.#local.toward(peer.hostname) };
+  }
+
   /** @internal Sends one datagram for a session. */
-  sendTo(p: Uint8Array, peer: DatagramPeer, remote: NetAddress): Promise<number> {
+  sendTo(
+    p: Uint8Array,
+    peer: DatagramPeer,
+    remote: NetAddress,
+    local?: NetAddress,
+  ): Promise<number> {
     if (p.length > UDP_MAX_DATAGRAM) {
       return Promise.reject(new RangeError(`Datagram too long: ${p.length} bytes`));
     }
@@ -285,7 +403,8 @@ export class DatagramListener implements Listener {
       return Promise.reject(new Deno.errors.BadResource("Socket closed"));
     }
     this.counters.datagramsOut++;
-    this.#observer?.sent?.(p, this.addr, remote);
+    const observer = this.#observer;
+    if (observer?.sent) observer.sent(p, local ?? this.localFor(peer), remote);
     return this.#socket.send(p, peer).catch((error) => {
       this.counters.sendErrors++;
       throw error;
@@ -327,7 +446,7 @@ export class DatagramListener implements Listener {
     counters.datagramsIn++;
     const observer = this.#observer;
     const remote = observer ? netAddress(this.addr.transport, from) : undefined;
-    if (observer) observer.received?.(d, this.addr, remote!);
+    if (observer?.received) observer.received(d, this.localFor(from), remote!);
     if (d.length === 0 || d[0] !== MAGIC || d.length > UDP_MAX_DATAGRAM) {
       counters.notFrames++;
       observer?.note?.(
@@ -355,7 +474,7 @@ export class DatagramListener implements Listener {
     switch (answer.kind) {
       case "reply":
         counters.statelessReplies++;
-        observer?.note?.(remote!, `answered with ${answer.what}, no state kept`);
+        observer?.note?.(remote!, `${answer.what} sent without state`);
         this.sendTo(answer.bytes, from, remote ?? netAddress(this.addr.transport, from))
           .catch(() => {/* counted in sendErrors; the peer sends again */});
         return;
@@ -525,8 +644,6 @@ export function listenUdp(
   return listenDatagrams(new DenoDatagramSocket(conn), options);
 }
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
 /** `host` as an IP address (looked up once when it is a name: `localhost`, `lab-pc`). */
 async function resolveHost(host: string): Promise<{ address: string; family: 4 | 6 }> {
   const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
@@ -534,31 +651,6 @@ async function resolveHost(host: string): Promise<{ address: string; family: 4 |
   if (bare.includes(":")) return { address: bare, family: 6 };
   const found = await lookup(bare);
   return { address: found.address, family: found.family === 6 ? 6 : 4 };
-}
-
-/**
- * The local address a socket bound to every interface uses toward `server`, for logs and
- * captures: loopback for a loopback server, else the interface on the server's subnet (or
- * the first LAN address).
- */
-function localAddressToward(server: string, family: 4 | 6): string {
-  if (server.startsWith("127.") || server === "::1") return server === "::1" ? "::1" : "127.0.0.1";
-  let list: Deno.NetworkInterfaceInfo[] = [];
-  try {
-    list = Deno.networkInterfaces();
-  } catch { /* not allowed: fall back */ }
-  const wanted = family === 4 ? "IPv4" : "IPv6";
-  const candidates = list.filter((i) => i.family === wanted && !i.address.startsWith("127."));
-  if (family === 4) {
-    const toInt = (a: string) => a.split(".").reduce((n, p) => (n << 8) | Number(p), 0) >>> 0;
-    const target = toInt(server);
-    const same = candidates.find((i) => {
-      const mask = toInt(i.netmask);
-      return ((toInt(i.address) & mask) >>> 0) === ((target & mask) >>> 0);
-    });
-    if (same) return same.address;
-  }
-  return candidates[0]?.address ?? (family === 4 ? "0.0.0.0" : "::");
 }
 
 /** A UDP {@link Dialer} whose connections report their datagrams to `observer`. */
@@ -575,7 +667,7 @@ export function udpDialer(observer?: DatagramObserver): Dialer {
       const socket = new DenoDatagramSocket(conn);
       const local: NetAddress = {
         transport: "udp",
-        hostname: localAddressToward(server.address, server.family),
+        hostname: new LocalAddressGuess(socket.addr.hostname).toward(server.address),
         port: socket.addr.port,
       };
       return dialDatagrams(socket, { hostname: server.address, port }, { observer, local });

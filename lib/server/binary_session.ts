@@ -4,7 +4,13 @@
  * @module
  */
 
-import { ArqEndpoint, CLOSED_BY_PEER, type EndpointHooks, SendQueueFullError } from "../arq/mod.ts";
+import {
+  ArqEndpoint,
+  type ArqStats,
+  CLOSED_BY_PEER,
+  type EndpointHooks,
+  SendQueueFullError,
+} from "../arq/mod.ts";
 import type { ChatClient, Room } from "../chat/mod.ts";
 import { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink } from "../net/binary_link.ts";
@@ -100,6 +106,11 @@ export class BinarySession implements ChatClient, ServerSession {
       },
     );
     env.room.connect(this);
+  }
+
+  /** The endpoint's counters. */
+  get arqStats(): Readonly<ArqStats> {
+    return this.link.endpoint.stats;
   }
 
   /** The longest piece of the line log to take at once: one frame's payload. */

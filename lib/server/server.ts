@@ -297,8 +297,19 @@ export class ChatServer {
   stats(): Record<string, number> {
     const cpu = process.cpuUsage();
     const mem = Deno.memoryUsage();
+    // The open sessions' ARQ repairs (a bench reads the change over its run).
+    let arqRetransmissions = 0;
+    let arqTimeouts = 0;
+    for (const c of this.#connections) {
+      const arq = c.session?.arqStats;
+      if (arq === undefined) continue;
+      arqRetransmissions += arq.retransmissions;
+      arqTimeouts += arq.timeouts;
+    }
     return {
       ...this.counters,
+      arqRetransmissions,
+      arqTimeouts,
       cpuUserMs: cpu.user / 1000,
       cpuSystemMs: cpu.system / 1000,
       rssBytes: mem.rss,

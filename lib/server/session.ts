@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { EndpointOptions } from "../arq/mod.ts";
+import type { ArqStats, EndpointOptions } from "../arq/mod.ts";
 import type { Room } from "../chat/mod.ts";
 import type { FaultSettings } from "../faults/mod.ts";
 import type { LogLevel } from "../log/event.ts";
@@ -33,6 +33,8 @@ export interface ServerSession {
    * session owes nothing here (its handshake has a deadline of its own).
    */
   readonly awaitingRegistration: boolean;
+  /** ARQ counters of a session that runs the reliable protocol (for `STATS`). */
+  readonly arqStats?: Readonly<ArqStats>;
 }
 
 /** What is shared by every session of one server. */

@@ -1,0 +1,60 @@
+/**
+ * Loss as the kernel saw it: the UDP counters of `/proc/net/snmp` (Linux; per network
+ * namespace, so a server and a generator on one machine add up in them). `InErrors` counts
+ * datagrams the kernel received and could not deliver; `RcvbufErrors`, the part of those dropped
+ * because a socket's receive buffer was full (the reader fell behind). A datagram dropped by a
+ * firewall rule (`iptables ... -j DROP`) or lost on the wire is counted in neither.
+ * @module
+ */
+
+/** The UDP counters this module reads. */
+export interface KernelUdpCounters {
+  /** Datagrams received but not delivered (all causes). */
+  readonly inErrors: number;
+  /** Of those, dropped for a full socket receive buffer. */
+  readonly rcvbufErrors: number;
+  /** Datagrams received and delivered. */
+  readonly inDatagrams: number;
+}
+
+/** Parses the `Udp:` lines of `/proc/net/snmp`; undefined when they are missing. */
+export function parseSnmpUdp(text: string): KernelUdpCounters | undefined {
+  const lines = text.split("\n").filter((l) => l.startsWith("Udp:"));
+  if (lines.length < 2) return undefined;
+  const names = lines[0]!.trim().split(/\s+/).slice(1);
+  const values = lines[1]!.trim().split(/\s+/).slice(1).map(Number);
+  const get = (name: string) => {
+    const i = names.indexOf(name);
+    return i < 0 ? NaN : values[i] ?? NaN;
+  };
+  const out = {
+    inErrors: get("InErrors"),
+    rcvbufErrors: get("RcvbufErrors"),
+    inDatagrams: get("InDatagrams"),
+  };
+  return Object.values(out).every(Number.isFinite) ? out : undefined;
+}
+
+/** The counters now, or undefined where `/proc/net/snmp` cannot be read (not Linux). */
+export async function readKernelUdp(
+  path = "/proc/net/snmp",
+): Promise<KernelUdpCounters | undefined> {
+  try {
+    return parseSnmpUdp(await Deno.readTextFile(path));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `after - before` for each counter, or undefined when either is unknown. */
+export function kernelUdpDelta(
+  before: KernelUdpCounters | undefined,
+  after: KernelUdpCounters | undefined,
+): KernelUdpCounters | undefined {
+  if (!before || !after) return undefined;
+  return {
+    inErrors: after.inErrors - before.inErrors,
+    rcvbufErrors: after.rcvbufErrors - before.rcvbufErrors,
+    inDatagrams: after.inDatagrams - before.inDatagrams,
+  };
+}
