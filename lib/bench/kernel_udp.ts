@@ -1,9 +1,11 @@
 /**
- * Loss as the kernel saw it: the UDP counters of `/proc/net/snmp` (Linux; per network
- * namespace, so a server and a generator on one machine add up in them). `InErrors` counts
- * datagrams the kernel received and could not deliver; `RcvbufErrors`, the part of those dropped
- * because a socket's receive buffer was full (the reader fell behind). A datagram dropped by a
- * firewall rule (`iptables ... -j DROP`) or lost on the wire is counted in neither.
+ * Loss as the kernel saw it: the UDP and IP counters of `/proc/net/snmp` (Linux; per network
+ * namespace, so a server and a generator on one machine add up in them). UDP `InErrors` counts
+ * datagrams the kernel received and could not deliver to a socket; `RcvbufErrors`, the part of
+ * those dropped because the socket's receive buffer was full (the reader fell behind). A packet
+ * a firewall rule drops (`iptables ... -j DROP`) never reaches UDP: it shows only in IP's
+ * `InReceives − InDelivers − ForwDatagrams` (every protocol of the namespace, not only ours).
+ * A loss on the wire is counted nowhere on this machine.
  * @module
  */
 
@@ -15,22 +17,30 @@ export interface KernelUdpCounters {
   readonly rcvbufErrors: number;
   /** Datagrams received and delivered. */
   readonly inDatagrams: number;
+  /** IP packets received and neither delivered nor forwarded (firewall drops among them). */
+  readonly ipUndelivered: number;
 }
 
-/** Parses the `Udp:` lines of `/proc/net/snmp`; undefined when they are missing. */
-export function parseSnmpUdp(text: string): KernelUdpCounters | undefined {
-  const lines = text.split("\n").filter((l) => l.startsWith("Udp:"));
-  if (lines.length < 2) return undefined;
-  const names = lines[0]!.trim().split(/\s+/).slice(1);
-  const values = lines[1]!.trim().split(/\s+/).slice(1).map(Number);
-  const get = (name: string) => {
-    const i = names.indexOf(name);
+/** One section of `/proc/net/snmp` (`Udp`, `Ip`): its counters by name. */
+function section(text: string, name: string): (counter: string) => number {
+  const lines = text.split("\n").filter((l) => l.startsWith(`${name}:`));
+  const names = lines[0]?.trim().split(/\s+/).slice(1) ?? [];
+  const values = lines[1]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  return (counter) => {
+    const i = names.indexOf(counter);
     return i < 0 ? NaN : values[i] ?? NaN;
   };
+}
+
+/** Parses the `Udp:` and `Ip:` lines of `/proc/net/snmp`; undefined when they are missing. */
+export function parseSnmpUdp(text: string): KernelUdpCounters | undefined {
+  const udp = section(text, "Udp");
+  const ip = section(text, "Ip");
   const out = {
-    inErrors: get("InErrors"),
-    rcvbufErrors: get("RcvbufErrors"),
-    inDatagrams: get("InDatagrams"),
+    inErrors: udp("InErrors"),
+    rcvbufErrors: udp("RcvbufErrors"),
+    inDatagrams: udp("InDatagrams"),
+    ipUndelivered: ip("InReceives") - ip("InDelivers") - ip("ForwDatagrams"),
   };
   return Object.values(out).every(Number.isFinite) ? out : undefined;
 }
@@ -66,5 +76,6 @@ export function kernelUdpDelta(
     inErrors: after.inErrors - before.inErrors,
     rcvbufErrors: after.rcvbufErrors - before.rcvbufErrors,
     inDatagrams: after.inDatagrams - before.inDatagrams,
+    ipUndelivered: after.ipUndelivered - before.ipUndelivered,
   };
 }

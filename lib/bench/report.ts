@@ -18,11 +18,14 @@ function label(r: RunResult): string {
   return `${r.mode.toUpperCase()}${over}${sweep}`;
 }
 
-/** The kernel's UDP drops of a run: `InErrors / RcvbufErrors`, `unknown`, or `-` (TCP). */
+/**
+ * The kernel's drops of a run: UDP `InErrors / RcvbufErrors / IP undelivered`, `unknown`, or
+ * `-` (TCP).
+ */
 function kernelDrops(r: RunResult): string {
   if (r.kernel === undefined) return "-";
   if (r.kernel === null) return "unknown";
-  return `${r.kernel.udpInErrors} / ${r.kernel.udpRcvbufErrors}`;
+  return `${r.kernel.udpInErrors} / ${r.kernel.udpRcvbufErrors} / ${r.kernel.ipUndelivered ?? "?"}`;
 }
 
 /** A fixed-width table, one column per run, with loud markers for lost/duplicated/reordered. */
@@ -91,7 +94,7 @@ export function formatTable(runs: readonly RunResult[]): string {
   if (runs.some((r) => r.kernel !== undefined)) {
     // Beside the ARQ's repairs: what the kernel itself dropped (UDP only).
     const at = rows.findIndex(([name]) => name === "retransmissions");
-    rows.splice(at, 0, ["kernel UDP drops (InErrors / RcvbufErrors)", kernelDrops]);
+    rows.splice(at, 0, ["kernel drops (UDP InErrors / RcvbufErrors / IP)", kernelDrops]);
   }
   const header = ["", ...runs.map(label)];
   const table = [header, ...rows.map(([name, f]) => [name, ...runs.map(f)])];
@@ -131,6 +134,7 @@ const CSV_COLUMNS: [string, (r: RunResult) => string | number][] = [
   ["transport", (r) => r.params.transport ?? "tcp"],
   ["kernel_udp_in_errors", (r) => r.kernel?.udpInErrors ?? ""],
   ["kernel_udp_rcvbuf_errors", (r) => r.kernel?.udpRcvbufErrors ?? ""],
+  ["kernel_ip_undelivered", (r) => r.kernel?.ipUndelivered ?? ""],
   ["server_retransmissions", (r) => r.server?.retransmissions ?? ""],
   ["efficiency", (r) => r.arq ? r.arq.efficiency.toFixed(4) : ""],
   ["server_ns_per_delivery", (r) => r.server ? r.server.cpuNsPerDelivery.toFixed(0) : ""],

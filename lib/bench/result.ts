@@ -90,12 +90,20 @@ export interface RunResult {
     readonly source: "server-stats";
   } | null;
   /**
-   * UDP runs: datagrams the kernel received and dropped during the send phase, from
-   * `/proc/net/snmp` deltas (`Udp: InErrors`, `RcvbufErrors`: a full receive buffer) of the
-   * generator's network namespace; null where unreadable. A firewall's drop or a loss on the
-   * wire is in neither. Absent for TCP.
+   * UDP runs: what the kernel received and dropped during the send phase, from `/proc/net/snmp`
+   * deltas of the generator's network namespace; null where unreadable. Absent for TCP.
    */
-  readonly kernel?: { readonly udpInErrors: number; readonly udpRcvbufErrors: number } | null;
+  readonly kernel?: {
+    /** `Udp: InErrors`: datagrams not delivered to a socket. */
+    readonly udpInErrors: number;
+    /** `Udp: RcvbufErrors`: of those, for a full receive buffer (the reader fell behind). */
+    readonly udpRcvbufErrors: number;
+    /**
+     * `Ip: InReceives − InDelivers − ForwDatagrams`: packets of any protocol dropped before a
+     * transport saw them, a firewall rule's drops among them (absent from older results).
+     */
+    readonly ipUndelivered?: number;
+  } | null;
   /** The generator's CPU; `bound` when it used >= 90 % of a core (the run measured it). */
   readonly generator: {
     readonly cpuMs: number;

@@ -293,7 +293,11 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       ...(udp
         ? {
           kernel: kernel
-            ? { udpInErrors: kernel.inErrors, udpRcvbufErrors: kernel.rcvbufErrors }
+            ? {
+              udpInErrors: kernel.inErrors,
+              udpRcvbufErrors: kernel.rcvbufErrors,
+              ipUndelivered: kernel.ipUndelivered,
+            }
             : null,
         }
         : {}),
