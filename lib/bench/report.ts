@@ -131,13 +131,13 @@ const CSV_COLUMNS: [string, (r: RunResult) => string | number][] = [
   ["p50_ms", (r) => r.latencyMs.p50.toFixed(3)],
   ["p99_ms", (r) => r.latencyMs.p99.toFixed(3)],
   ["retransmissions", (r) => r.arq?.retransmissions ?? ""],
+  ["efficiency", (r) => r.arq ? r.arq.efficiency.toFixed(4) : ""],
+  ["server_ns_per_delivery", (r) => r.server ? r.server.cpuNsPerDelivery.toFixed(0) : ""],
   ["transport", (r) => r.params.transport ?? "tcp"],
+  ["server_retransmissions", (r) => r.server?.retransmissions ?? ""],
   ["kernel_udp_in_errors", (r) => r.kernel?.udpInErrors ?? ""],
   ["kernel_udp_rcvbuf_errors", (r) => r.kernel?.udpRcvbufErrors ?? ""],
   ["kernel_ip_undelivered", (r) => r.kernel?.ipUndelivered ?? ""],
-  ["server_retransmissions", (r) => r.server?.retransmissions ?? ""],
-  ["efficiency", (r) => r.arq ? r.arq.efficiency.toFixed(4) : ""],
-  ["server_ns_per_delivery", (r) => r.server ? r.server.cpuNsPerDelivery.toFixed(0) : ""],
 ];
 
 function csvCell(v: string | number): string {
