@@ -28,13 +28,12 @@ class MemorySocket implements DatagramSocket {
   readonly #network: MemoryDatagramNetwork;
   readonly #queue: [Uint8Array, DatagramPeer][] = [];
   readonly #limit: number;
-  #reader:
-    | {
-      buf: Uint8Array;
-      resolve: (r: [number, DatagramPeer]) => void;
-      reject: (e: Error) => void;
-    }
-    | undefined;
+  /** Pending receives, served in the order they were made. */
+  readonly #readers: {
+    buf: Uint8Array;
+    resolve: (r: [number, DatagramPeer]) => void;
+    reject: (e: Error) => void;
+  }[] = [];
   #closed = false;
   /** Datagrams dropped because the queue was full. */
   overflows = 0;
@@ -51,9 +50,8 @@ class MemorySocket implements DatagramSocket {
 
   arrive(bytes: Uint8Array, from: DatagramPeer): void {
     if (this.#closed) return;
-    const reader = this.#reader;
+    const reader = this.#readers.shift();
     if (reader !== undefined) {
-      this.#reader = undefined;
       const n = Math.min(bytes.length, reader.buf.length);
       reader.buf.set(bytes.subarray(0, n));
       reader.resolve([n, from]);
@@ -68,16 +66,13 @@ class MemorySocket implements DatagramSocket {
 
   receive(buf: Uint8Array): Promise<[number, DatagramPeer]> {
     if (this.#closed) return Promise.reject(new Deno.errors.BadResource("Socket closed"));
-    if (this.#reader !== undefined) {
-      return Promise.reject(new Deno.errors.Busy("Another receive is in progress"));
-    }
     const next = this.#queue.shift();
     if (next !== undefined) {
       const n = Math.min(next[0].length, buf.length);
       buf.set(next[0].subarray(0, n));
       return Promise.resolve([n, next[1]]);
     }
-    return new Promise((resolve, reject) => this.#reader = { buf, resolve, reject });
+    return new Promise((resolve, reject) => this.#readers.push({ buf, resolve, reject }));
   }
 
   send(bytes: Uint8Array, to: DatagramPeer): Promise<number> {
@@ -91,9 +86,7 @@ class MemorySocket implements DatagramSocket {
     this.#closed = true;
     this.#queue.length = 0;
     this.#network.unbind(this);
-    const reader = this.#reader;
-    this.#reader = undefined;
-    reader?.reject(new Deno.errors.BadResource("Socket closed"));
+    for (const r of this.#readers.splice(0)) r.reject(new Deno.errors.BadResource("Socket closed"));
   }
 }
 

@@ -53,6 +53,17 @@ export const UDP_MAX_DATAGRAM = 1400;
 export const UDP_PEER_QUEUE = 256;
 /** Sessions opened by a handshake and not yet accepted by the server; more are dropped. */
 export const UDP_BACKLOG = 1024;
+/**
+ * Receives kept pending on a listener's socket. Deno completes one pending receive per turn of
+ * the event loop: a server with one would read one datagram per turn (a few thousand a second
+ * when it is busy writing), so several wait at once, as the TCP server has one read pending per
+ * connection.
+ */
+export const UDP_LISTENER_RECEIVES = 16;
+/** Receives kept pending on a dialed connection's socket (see {@link UDP_LISTENER_RECEIVES}). */
+export const UDP_DIALED_RECEIVES = 4;
+/** Receive buffer size: one byte more than a datagram we accept, so a longer one is seen. */
+const RECEIVE_BYTES = 2048;
 
 /** A peer's address as a socket reports it. */
 export interface DatagramPeer {
@@ -66,7 +77,10 @@ export interface DatagramPeer {
 export interface DatagramSocket {
   /** The bound address (`transport` says what it is: `udp`, `memory`). */
   readonly addr: NetAddress;
-  /** Receives one datagram into `buf`: its length and sender. Rejects once closed. */
+  /**
+   * Receives one datagram into `buf`: its length and sender. Several receives may be pending at
+   * once, each with its own buffer; each gets one datagram. Rejects once closed.
+   */
   receive(buf: Uint8Array): Promise<[number, DatagramPeer]>;
   /** Sends `bytes` as one datagram to `to`; resolves once sent (the bytes may be reused). */
   send(bytes: Uint8Array, to: DatagramPeer): Promise<number>;
@@ -244,30 +258,16 @@ export function observeDatagrams(watch: DatagramWatch): DatagramObserver | undef
   };
 }
 
-/** One peer's side of a listener: a {@link Conn} whose reads are the datagrams routed to it. */
-class PeerConn implements Conn {
-  readonly path = "datagram";
-  readonly maxDatagram = UDP_MAX_DATAGRAM;
-  readonly localAddr: NetAddress;
-  readonly remoteAddr: NetAddress;
-  readonly acceptedIsn: number;
-  readonly #listener: DatagramListener;
-  readonly #peer: DatagramPeer;
-  readonly key: string;
+/**
+ * Datagrams received for one connection and not read yet: at most {@link UDP_PEER_QUEUE} (more
+ * are refused), handed straight to a waiting read.
+ */
+class Inbox {
   readonly #queue: Uint8Array[] = [];
   #reader: { buf: Uint8Array; resolve: (n: number | null) => void } | undefined;
   #closed = false;
 
-  constructor(listener: DatagramListener, peer: DatagramPeer, key: string, isn: number) {
-    this.#listener = listener;
-    this.#peer = { hostname: peer.hostname, port: peer.port };
-    this.key = key;
-    this.acceptedIsn = isn;
-    this.localAddr = listener.localFor(peer);
-    this.remoteAddr = netAddress(listener.addr.transport, peer);
-  }
-
-  /** A datagram for this peer (a view valid during the call). False when it was dropped. */
+  /** A datagram (a view valid during the call); false when it was dropped. */
   push(d: Uint8Array): boolean {
     if (this.#closed) return false;
     const reader = this.#reader;
@@ -282,7 +282,7 @@ class PeerConn implements Conn {
     return true;
   }
 
-  read(buf: Uint8Array): Promise<number | null> {
+  read(buf: Uint8Array, maxDatagram: number): Promise<number | null> {
     if (this.#reader !== undefined) {
       return Promise.reject(new Deno.errors.Busy("Another read is in progress"));
     }
@@ -292,10 +292,77 @@ class PeerConn implements Conn {
       return Promise.resolve(Math.min(next.length, buf.length));
     }
     if (this.#closed) return Promise.resolve(null);
-    if (buf.length < this.maxDatagram) {
+    if (buf.length < maxDatagram) {
       return Promise.reject(new RangeError(`Read buffer too small: ${buf.length} bytes`));
     }
     return new Promise((resolve) => this.#reader = { buf, resolve });
+  }
+
+  /** No more datagrams: a waiting read gets end of stream. */
+  close(): void {
+    this.#closed = true;
+    this.#queue.length = 0;
+    const reader = this.#reader;
+    this.#reader = undefined;
+    reader?.resolve(null);
+  }
+}
+
+/** Runs `count` receive loops on `socket`, each with its own buffer, until it is closed. */
+async function receiveLoops(
+  socket: DatagramSocket,
+  count: number,
+  closed: () => boolean,
+  handle: (d: Uint8Array, from: DatagramPeer) => void,
+): Promise<void> {
+  const loop = async () => {
+    const buf = new Uint8Array(RECEIVE_BYTES);
+    while (!closed()) {
+      let n: number;
+      let from: DatagramPeer;
+      try {
+        [n, from] = await socket.receive(buf);
+      } catch {
+        if (closed()) return;
+        // An error reported on the socket (an ICMP message, a transient failure): go on.
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
+      handle(buf.subarray(0, n), from);
+    }
+  };
+  await Promise.all(Array.from({ length: count }, loop));
+}
+
+/** One peer's side of a listener: a {@link Conn} whose reads are the datagrams routed to it. */
+class PeerConn implements Conn {
+  readonly path = "datagram";
+  readonly maxDatagram = UDP_MAX_DATAGRAM;
+  readonly localAddr: NetAddress;
+  readonly remoteAddr: NetAddress;
+  readonly acceptedIsn: number;
+  readonly #listener: DatagramListener;
+  readonly #peer: DatagramPeer;
+  readonly key: string;
+  readonly #inbox = new Inbox();
+  #closed = false;
+
+  constructor(listener: DatagramListener, peer: DatagramPeer, key: string, isn: number) {
+    this.#listener = listener;
+    this.#peer = { hostname: peer.hostname, port: peer.port };
+    this.key = key;
+    this.acceptedIsn = isn;
+    this.localAddr = listener.localFor(peer);
+    this.remoteAddr = netAddress(listener.addr.transport, peer);
+  }
+
+  /** A datagram for this peer (a view valid during the call). False when it was dropped. */
+  push(d: Uint8Array): boolean {
+    return this.#inbox.push(d);
+  }
+
+  read(buf: Uint8Array): Promise<number | null> {
+    return this.#inbox.read(buf, this.maxDatagram);
   }
 
   write(p: Uint8Array): Promise<number> {
@@ -310,10 +377,7 @@ class PeerConn implements Conn {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue.length = 0;
-    const reader = this.#reader;
-    this.#reader = undefined;
-    reader?.resolve(null);
+    this.#inbox.close();
     this.#listener.forget(this);
   }
 }
@@ -359,7 +423,9 @@ export class DatagramListener implements Listener {
     this.#maxWindow = options.maxWindow ?? MAX_WINDOW;
     this.#observer = options.observer;
     this.#local = new LocalAddressGuess(socket.addr.hostname);
-    this.#loop();
+    receiveLoops(socket, UDP_LISTENER_RECEIVES, () => this.#socketClosed, (d, from) => {
+      this.#handle(d, from);
+    });
   }
 
   /** Sessions open now (connections not closed). */
@@ -421,24 +487,6 @@ export class DatagramListener implements Listener {
     if (this.#socketClosed) return;
     this.#socketClosed = true;
     this.#socket.close();
-  }
-
-  async #loop(): Promise<void> {
-    // Longer than any datagram we accept, so a longer one is seen whole and dropped.
-    const buf = new Uint8Array(65536);
-    while (!this.#socketClosed) {
-      let n: number;
-      let from: DatagramPeer;
-      try {
-        [n, from] = await this.#socket.receive(buf);
-      } catch {
-        if (this.#socketClosed) return;
-        // An error reported on the socket (an ICMP message, a transient failure): go on.
-        await new Promise((r) => setTimeout(r, 1));
-        continue;
-      }
-      this.#handle(buf.subarray(0, n), from);
-    }
   }
 
   #handle(d: Uint8Array, from: DatagramPeer): void {
@@ -522,8 +570,9 @@ class DialedConn implements Conn {
   readonly #socket: DatagramSocket;
   readonly #server: DatagramPeer;
   readonly #observer: DatagramObserver | undefined;
+  readonly #inbox = new Inbox();
   #closed = false;
-  /** Datagrams dropped: from another address or port, not frames, or too long. */
+  /** Datagrams dropped: from another address or port, not frames, too long, or queue full. */
   strays = 0;
 
   constructor(
@@ -537,34 +586,28 @@ class DialedConn implements Conn {
     this.localAddr = local;
     this.remoteAddr = netAddress(socket.addr.transport, server);
     this.#observer = observer;
+    receiveLoops(socket, UDP_DIALED_RECEIVES, () => this.#closed, (d, from) => {
+      this.#receive(d, from);
+    });
   }
 
-  async read(buf: Uint8Array): Promise<number | null> {
-    for (;;) {
-      if (this.#closed) return null;
-      let n: number;
-      let from: DatagramPeer;
-      try {
-        [n, from] = await this.#socket.receive(buf);
-      } catch (error) {
-        if (this.#closed) return null;
-        throw error;
-      }
-      const d = buf.subarray(0, n);
-      const remote = netAddress(this.remoteAddr.transport, from);
-      this.#observer?.received?.(d, this.localAddr, remote);
-      if (from.port !== this.#server.port || from.hostname !== this.#server.hostname) {
-        this.strays++;
-        this.#observer?.note?.(remote, "dropped: not from the server");
-        continue;
-      }
-      if (n === 0 || d[0] !== MAGIC || n > this.maxDatagram) {
-        this.strays++;
-        this.#observer?.note?.(remote, `dropped: not a frame (${n} bytes)`);
-        continue;
-      }
-      return n;
+  #receive(d: Uint8Array, from: DatagramPeer): void {
+    const observer = this.#observer;
+    const remote = observer ? netAddress(this.remoteAddr.transport, from) : undefined;
+    observer?.received?.(d, this.localAddr, remote!);
+    if (from.port !== this.#server.port || from.hostname !== this.#server.hostname) {
+      this.strays++;
+      observer?.note?.(remote!, "dropped: not from the server");
+    } else if (d.length === 0 || d[0] !== MAGIC || d.length > this.maxDatagram) {
+      this.strays++;
+      observer?.note?.(remote!, `dropped: not a frame (${d.length} bytes)`);
+    } else if (!this.#inbox.push(d)) {
+      this.strays++;
     }
+  }
+
+  read(buf: Uint8Array): Promise<number | null> {
+    return this.#inbox.read(buf, this.maxDatagram);
   }
 
   write(p: Uint8Array): Promise<number> {
@@ -583,6 +626,7 @@ class DialedConn implements Conn {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#inbox.close();
     this.#socket.close();
   }
 }
