@@ -6,7 +6,7 @@
  */
 
 import { cleanChatText } from "../lib/text/sanitize.ts";
-import { type ChatClient, Room } from "../lib/chat/mod.ts";
+import { type ChatClient, Lobby } from "../lib/chat/mod.ts";
 
 // deno-lint-ignore no-control-regex -- the check of d117160, copied as the baseline
 const OLD_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
@@ -36,7 +36,7 @@ class NullClient implements ChatClient {
   close(): void {}
 }
 
-const room = new Room({ flood: null });
+const room = new Lobby({ flood: null });
 const [sender, listener] = [new NullClient(1), new NullClient(2)];
 for (const [c, nick] of [[sender, "ana"], [listener, "bia"]] as const) {
   room.connect(c);

@@ -19,7 +19,8 @@ import { startChildServer } from "../lib/bench/child_server.ts";
 import { renderSweepSvg } from "../lib/bench/plot.ts";
 import { formatTable, toCsv, toJsonLines } from "../lib/bench/report.ts";
 import type { RunResult } from "../lib/bench/result.ts";
-import { runBench, type RunParams } from "../lib/bench/run.ts";
+import { benchRoomName, runBench, type RunParams } from "../lib/bench/run.ts";
+import { validateRoomName } from "../lib/chat/rooms.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { fdLimitWarning, readFdLimits } from "../lib/net/fd_limit.ts";
 import { MAX_WINDOW } from "../lib/protocol/control.ts";
@@ -47,6 +48,8 @@ const spec: FlagSpec = {
   plot: { type: "string" },
   timeout: { type: "string" },
   transport: { type: "string" },
+  room: { type: "string" },
+  "teacher-password": { type: "string" },
 };
 
 const help = `chat bench: measure the chat server under load, Go-Back-N against Selective Repeat
@@ -55,7 +58,9 @@ Usage: chat bench [HOST[:PORT]] [options]
 
 With no HOST it starts its own server (this program, serve --port 0 --flood off) and stops it
 after. Clients register, a probe proves all are in, then each sends its messages; a run ends
-when every message reached every other client, or at the deadline.
+when every message reached every other client, or at the deadline. Each run takes place in a
+room of its own (bench-<random>), so a class can chat, or run another bench, on the same server
+without seeing its traffic (a server without rooms: its one room).
 
   -c, --clients N        clients (default 10)
   -m, --messages N       messages per sending client (default 100)
@@ -83,6 +88,9 @@ when every message reached every other client, or at the deadline.
   --json / --csv         one JSON object per run / CSV instead of the table
   --plot FILE.svg        with --sweep: goodput, p99 latency and efficiency against PARAM
   --timeout S            deadline of each run (default 120)
+  --room NAME            the room of every run (default: a fresh bench-<random> per run)
+  --teacher-password P   HOST's teacher password: the bench becomes an operator to read the
+                         server's CPU and memory in STATS (its own server: always)
 
 Examples:
   chat bench --clients 10
@@ -198,7 +206,13 @@ async function run(args: string[]): Promise<number> {
     console.error(`chat bench: ${fdProblem}`);
     return 1;
   }
+  const roomFlag = stringFlag(flags, "room");
+  if (roomFlag !== undefined && !validateRoomName(roomFlag).ok) {
+    const why = validateRoomName(roomFlag);
+    throw new UsageError(`--room: ${why.ok ? "" : why.reason}`);
+  }
   const server = hp ? undefined : await startChildServer();
+  const operatorPassword = server?.teacherPassword ?? stringFlag(flags, "teacher-password");
   const host = hp?.host ?? "127.0.0.1";
   const port = hp ? hp.port ?? 55555 : server!.port;
   const progress = Deno.stderr.isTerminal();
@@ -216,6 +230,8 @@ async function run(args: string[]): Promise<number> {
             port,
             mode,
             ...(transportFlag === "tcp" ? {} : { transport }),
+            room: roomFlag ?? benchRoomName(),
+            ...(operatorPassword !== undefined ? { operatorPassword } : {}),
             sweep: sweep && value !== undefined ? { param: sweep.param, value } : null,
             onProgress: progress ? progressBar(`${mode}/${transport}`, value) : undefined,
           };

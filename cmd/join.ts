@@ -19,7 +19,7 @@ import {
 import type { Command } from "../lib/cli/command.ts";
 import type { ArqChoice } from "../lib/client/client_plan.ts";
 import { runInPipe } from "../lib/client/piped_client.ts";
-import { runOnTerminal } from "../lib/client/terminal_client.ts";
+import { DEFAULT_RECONNECT_FOR_MS, runOnTerminal } from "../lib/client/terminal_client.ts";
 import { FaultInjector, parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
 import { TCP_DIALER } from "../lib/net/tcp_transport.ts";
@@ -44,6 +44,8 @@ const spec: FlagSpec = {
   mode: { type: "string" },
   text: { type: "boolean" },
   udp: { type: "boolean" },
+  timestamps: { type: "boolean" },
+  reconnect: { type: "string" },
 };
 
 const help = `chat join: the chat client
@@ -66,9 +68,15 @@ Usage: chat join HOST[:PORT] [options]
   --text              speak the plain-text protocol (like netcat) instead of the binary one
   --udp               the binary protocol over UDP (the same port): datagrams can really be
                       lost, duplicated and reordered on the way, and the ARQ repairs it
+  --timestamps        show the time before each line (/timestamp on|off changes it)
+  --reconnect S       when the connection drops, try again for S seconds, back in the same
+                      room with the same nickname (default ${
+  DEFAULT_RECONNECT_FOR_MS / 1000
+}; 0: exit instead)
 
-On a terminal, type text to chat; /help lists /nick, /who, /msg, /stats, /loss, /corrupt,
-/quote, /quit. Ctrl-C, or Ctrl-D on an empty line, leaves. A paste stays one line until Enter.
+On a terminal, type text to chat; /help lists /nick, /who, /msg, /me, /join, /rooms,
+/timestamp, /stats, /loss, /corrupt, /quote, /op and the operator commands, /quit. Ctrl-C, or
+Ctrl-D on an empty line, leaves. A paste stays one line until Enter.
 In a pipe, stdin lines are sent (text as MSG, /commands as above), stdout gets only chat lines
 and notices, and the client quits once everything was answered:
   printf 'hello\\n' | chat join 192.168.0.88 --nick bot`;
@@ -87,6 +95,8 @@ interface JoinSettings {
   pcap: string | undefined;
   ui: boolean;
   udp: boolean;
+  timestamps: boolean;
+  reconnectForMs: number;
 }
 
 function settingsFrom(args: string[]): JoinSettings {
@@ -134,6 +144,9 @@ function settingsFrom(args: string[]): JoinSettings {
     pcap: stringFlag(flags, "pcap"),
     ui: mode === "ui",
     udp: boolFlag(flags, "udp"),
+    timestamps: boolFlag(flags, "timestamps"),
+    reconnectForMs: intFlag(flags, "reconnect", DEFAULT_RECONNECT_FOR_MS / 1000, 0, 7 * 86_400) *
+      1000,
   };
 }
 
@@ -212,6 +225,8 @@ async function run(args: string[]): Promise<number> {
     choice: { params: s.params, loss: s.loss, corrupt: s.corrupt },
     maxWindow: MAX_WINDOW,
     trace: s.trace,
+    timestamps: s.timestamps,
+    reconnectForMs: s.reconnectForMs,
     connecting,
   };
   try {

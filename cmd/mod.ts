@@ -9,6 +9,7 @@ import { join } from "./join.ts";
 import { bench } from "./bench.ts";
 import { dissector } from "./dissector.ts";
 import { docs } from "./docs.ts";
+import { test } from "./test.ts";
 
 /** Every subcommand of `chat`. */
 export const commands: readonly Command[] = [
@@ -16,5 +17,6 @@ export const commands: readonly Command[] = [
   join,
   bench,
   dissector,
+  test,
   docs,
 ];

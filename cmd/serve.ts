@@ -13,7 +13,15 @@ import {
   UsageError,
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
-import { DEFAULT_ANNOUNCE_MAX, parseFlood } from "../lib/chat/mod.ts";
+import {
+  DEFAULT_ANNOUNCE_MAX,
+  DEFAULT_HISTORY_LINES,
+  DEFAULT_MAX_ROOMS,
+  DEFAULT_ROOM,
+  parseFlood,
+} from "../lib/chat/mod.ts";
+import { DEFAULT_RECONNECT_GRACE_MS } from "../lib/chat/reservations.ts";
+import { newTeacherPassword, TEACHER_PASSWORD_ENV } from "../lib/cli/teacher_password.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { type Logger, NullLogger, WorkerLogger } from "../lib/log/logger.ts";
 import { lanAddresses } from "../lib/net/addresses.ts";
@@ -38,6 +46,10 @@ const spec: FlagSpec = {
   faults: { type: "string" },
   pcap: { type: "string" },
   udp: { type: "string" },
+  history: { type: "string" },
+  "max-rooms": { type: "string" },
+  "reconnect-grace": { type: "string" },
+  "teacher-password": { type: "string" },
 };
 
 const help = `chat serve: run the chat server
@@ -50,7 +62,17 @@ Usage: chat serve [options]
   --max-clients N      most users at once (default 10000)
   --announce-max N     join/leave notices go to everyone while at most N users are in
                        (default 1000); a larger room stays quiet (N joins cost N²/2 lines)
-  --flood MSGS/SECS    flood limit per user for MSG/PRIV, or "off" (default 10/5)
+  --flood MSGS/SECS    flood limit per user for MSG, ME, PRIV, JOIN and OP, or "off"
+                       (default 10/5)
+  --history N          lines of a room's history replayed on join (default ${DEFAULT_HISTORY_LINES}; 0: off)
+  --max-rooms N        most rooms at once, the default room included (default ${DEFAULT_MAX_ROOMS})
+  --reconnect-grace S  a user whose connection drops keeps its nickname S seconds for
+                       chat join to reconnect (default ${
+  DEFAULT_RECONNECT_GRACE_MS / 1000
+}; 0: not held)
+  --teacher-password P the password of /op (OP P), which gives /kick, /mute, /ban, /announce,
+                       /faults and /close; default: \$${TEACHER_PASSWORD_ENV}, else one made now
+                       and printed
   --log FILE           also append JSON-lines events to FILE
   --trace              print every frame and text line sent and received
   -q, --quiet          no event lines on the console (the "listening on" line stays)
@@ -63,7 +85,8 @@ Usage: chat serve [options]
 
 One TCP port serves both protocols: binary sessions (chat join) and plain-text sessions
 (chat join --text, netcat, telnet); the same UDP port serves binary sessions (chat join --udp),
-where the loss is real. Stop with Ctrl-C: every client is told.`;
+where the loss is real. Everyone starts in the room "${DEFAULT_ROOM}"; /join NAME makes or enters
+another. Stop with Ctrl-C: every client is told.`;
 
 async function run(args: string[]): Promise<number> {
   const flags = parseFlags(args, spec);
@@ -73,6 +96,14 @@ async function run(args: string[]): Promise<number> {
   const announceMax = intFlag(flags, "announce-max", DEFAULT_ANNOUNCE_MAX, 0, 1_000_000);
   const seed = intFlag(flags, "seed", 1, 0, 0xffffffff);
   const flood = parseFloodFlag(stringFlag(flags, "flood"));
+  const history = intFlag(flags, "history", DEFAULT_HISTORY_LINES, 0, 1000);
+  const maxRooms = intFlag(flags, "max-rooms", DEFAULT_MAX_ROOMS, 1, 1_000_000);
+  const graceS = intFlag(flags, "reconnect-grace", DEFAULT_RECONNECT_GRACE_MS / 1000, 0, 86_400);
+  const given = stringFlag(flags, "teacher-password") ?? Deno.env.get(TEACHER_PASSWORD_ENV);
+  if (given !== undefined && given.trim() === "") {
+    throw new UsageError("--teacher-password must not be empty");
+  }
+  const teacherPassword = given?.trim() ?? newTeacherPassword();
   const loss = probability(flags, "loss");
   const corrupt = probability(flags, "corrupt");
   const scriptText = stringFlag(flags, "faults");
@@ -110,6 +141,10 @@ async function run(args: string[]): Promise<number> {
         maxClients,
         announceMax,
         flood,
+        history,
+        maxRooms,
+        reconnectGraceMs: graceS * 1000,
+        teacherPassword,
         logger,
         logMessages: logFile !== undefined,
         trace,
@@ -154,6 +189,9 @@ async function run(args: string[]): Promise<number> {
     ? `[${server.addr.hostname}]`
     : server.addr.hostname;
   console.log(`listening on ${shownHost}:${server.addr.port} (TCP${udp ? " and UDP" : ""})`);
+  if (given === undefined) {
+    console.log(`teacher password: ${teacherPassword} (type /op ${teacherPassword} in chat join)`);
+  }
   if (host === "0.0.0.0" || host === "::") {
     const lan = lanAddresses().filter((a) => host === "::" || a.family === "IPv4");
     if (lan.length > 0) {

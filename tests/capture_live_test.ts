@@ -26,17 +26,20 @@ import {
 
 noteTsharkSkip("capture_live_test.ts");
 
-/** The first transmission of DATA 3 (first fragment) is corrupted, of DATA 6 dropped. */
-const FAULTS = "corrupt:data#3,drop:data#6";
+/** The first transmission of DATA 4 (first fragment) is corrupted, of DATA 7 dropped. */
+const FAULTS = "corrupt:data#4,drop:data#7";
 /** `chat join`'s default `--seed`: the corrupted bit depends on it. */
 const SEED = 1;
 const LONG = "0123456789".repeat(240);
-/** DATA 1 is the nickname; then one DATA per line, the long one in three fragments. */
+/**
+ * DATA 1 is the nickname, DATA 2 the `TOKEN` chat join asks for (to reconnect); then one DATA
+ * per line, the long one in three fragments.
+ */
 const BINARY_INPUT = `hello\n${LONG}\nbye\n`;
-const FRAGMENT_SEQS = [3, 4, 5];
+const FRAGMENT_SEQS = [4, 5, 6];
 const FRAGMENT_LENGTHS = [1024, 1024, 2404 - 2048];
-const CORRUPTED_SEQ = 3;
-const DROPPED_SEQ = 6;
+const CORRUPTED_SEQ = 4;
+const DROPPED_SEQ = 7;
 /** Minimum RTO of the ARQ engine, less a margin for the trace's millisecond rounding. */
 const MIN_TIMEOUT_S = 0.095;
 
@@ -293,7 +296,7 @@ function checkBinarySession(frames: WireFrame[], trace: TraceLine[]): void {
   const message = FRAGMENT_SEQS.map((seq) => intact(seq)[0]!.text).join("");
   assert.equal(message, `MSG ${LONG}`);
 
-  // Corruption: the first copy of DATA 3 fails its checksum, the server NACKs 3, 3 is resent.
+  // Corruption: the first copy of DATA 4 fails its checksum, the server NACKs 4, 4 is resent.
   const corrupted =
     pairUp(sent, trace, "send").find((p) =>
       p.t.type === FrameType.DATA && p.t.seq === CORRUPTED_SEQ && p.t.attempt === 1
@@ -309,7 +312,7 @@ function checkBinarySession(frames: WireFrame[], trace: TraceLine[]): void {
   // (The NACK or, when it looks stale, the timer resends it: a spurious second timeout under
   // load may resend it twice.)
   const resent = intact(CORRUPTED_SEQ);
-  assert.ok(resent.length >= 1, "DATA 3 arrives intact");
+  assert.ok(resent.length >= 1, "DATA 4 arrives intact");
   assert.ok(resent[0]!.packet > nack.packet, "the retransmission follows the NACK");
   const corruptTrace = trace.filter((t) =>
     t.dir === "send" && t.type === FrameType.DATA && t.seq === CORRUPTED_SEQ
@@ -390,7 +393,8 @@ function checkTextSession(packets: PacketFields[], port: number, stream: number)
     else fromServer += text;
   }
   assert.ok(segments >= 4, `text segments both ways: ${segments}`);
-  assert.equal(fromClient, "bob\nMSG hi\nQUIT\n");
+  // TOKEN: chat join asks for the token that lets it reconnect.
+  assert.equal(fromClient, "bob\nTOKEN\nMSG hi\nQUIT\n");
   const reply = fromServer.replace(/^NICK/, "");
   assert.match(reply, /^200 OK - Connected\nWelcome, bob!/);
   assert.match(reply, /\n200 OK\nMessage sent\n/);

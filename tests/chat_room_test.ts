@@ -1,7 +1,7 @@
 /** Room: the application protocol without sockets. */
 
 import assert from "node:assert/strict";
-import { hasControl, parseFlood, Room, VERBS } from "../lib/chat/mod.ts";
+import { hasControl, Lobby, parseFlood, VERBS } from "../lib/chat/mod.ts";
 import { onesSum } from "../lib/protocol/checksum.ts";
 import { FakeClient, roomWithClients } from "./support/fake_client.ts";
 
@@ -147,17 +147,34 @@ Deno.test("Room shutdown sends 503 to everyone and closes them", () => {
   }
 });
 
-Deno.test("Room HELP lists every verb; STATS returns JSON; notices never look like chat", () => {
-  const { room, join } = setup({ stats: () => ({ cpuUserMs: 1 }) });
+Deno.test("HELP lists a user's verbs and an operator's all; STATS shows CPU to operators only", () => {
+  const { room, join } = setup({ stats: () => ({ cpuUserMs: 1 }), operatorPassword: "pw" });
   const [a, b] = [join("a"), join("b")];
+  const userVerbs = room.commands.all().filter((c) => !c.operator).flatMap((c) => [
+    c.verb,
+    ...c.aliases,
+  ]);
+  a.clear();
+  room.input(a, "HELP", 0);
+  for (const verb of userVerbs) assert.ok(a.text().includes(verb), verb);
+  assert.ok(!a.text().includes("KICK"), "no operator verb for a user");
+  a.clear();
+  room.input(a, "STATS", 0);
+  const [head, body] = a.text().split("\n");
+  assert.equal(head, "200 OK - Stats");
+  const facts = JSON.parse(body!);
+  assert.equal(facts.users, 2);
+  assert.equal(facts.rooms, 1);
+  assert.equal(facts.room, "lobby");
+  assert.equal(facts.limits.maxText, 32768);
+  assert.equal(facts.cpuUserMs, undefined, "no CPU for a user");
+  room.input(a, "OP pw", 0);
   a.clear();
   room.input(a, "HELP", 0);
   for (const verb of VERBS) assert.ok(a.text().includes(verb), verb);
   a.clear();
   room.input(a, "STATS", 0);
-  const [head, body] = a.text().split("\n");
-  assert.equal(head, "200 OK - Stats");
-  assert.deepEqual(JSON.parse(body!), { users: 2, cpuUserMs: 1 });
+  assert.equal(JSON.parse(a.text().split("\n")[1]!).cpuUserMs, 1, "an operator sees it");
   for (const line of b.text().split("\n").filter((l) => l.startsWith("***"))) {
     assert.ok(!line.includes("]: "));
   }
@@ -209,12 +226,13 @@ class PieceClient extends FollowerClient {
 type ClientKind = "plain" | "follower" | "pieces";
 
 /**
- * Runs a seeded random session with one kind of client; returns what each one received. A
- * "plain" room ends its turn after every broadcast (each line handed over alone).
+ * Runs a seeded random session with one kind of client, moving between three rooms; returns what
+ * each one received. A "plain" lobby ends its turn after every broadcast (each line handed over
+ * alone).
  */
 function randomSession(seed: number, kind: ClientKind) {
   const turnEnd: (() => void)[] = [];
-  const room = new Room({
+  const room = new Lobby({
     flood: null,
     endOfTurn: kind === "plain" ? (fn) => fn() : (fn) => turnEnd.push(fn),
   });
@@ -243,15 +261,19 @@ function randomSession(seed: number, kind: ClientKind) {
       const c = clients[Math.floor(rnd() * clients.length)]!;
       if (c.closed) continue;
       const k = rnd();
-      const line = k < 0.6
+      const line = k < 0.5
         ? `MSG hello ${"é".repeat(Math.floor(rnd() * 3))}${"x".repeat(Math.floor(rnd() * 40))}`
-        : k < 0.7
+        : k < 0.6
         ? `PRIV u${1 + Math.floor(rnd() * clients.length)} psst ${step}`
-        : k < 0.8
+        : k < 0.65
         ? "LIST"
-        : k < 0.9
+        : k < 0.72
         ? `NICK n${step}`
-        : k < 0.95
+        : k < 0.82
+        ? `JOIN ${["lobby", "r1", "r2"][Math.floor(rnd() * 3)]}`
+        : k < 0.87
+        ? `ME waves ${step}`
+        : k < 0.93
         ? "QUIT"
         : "BOGUS";
       room.input(c, line, step);
@@ -274,6 +296,9 @@ Deno.test("log followers receive exactly what plain clients receive, in the same
       assert.equal(followed[i]!.text, plain[i]!.text, `seed ${seed}, client ${i + 1}`);
       assert.equal(pieced[i]!.text, plain[i]!.text, `seed ${seed}, client ${i + 1}, pieces`);
     }
+    const all = plain.map((c) => c.text).join("");
+    assert.match(all, /You are in r1 /, "members moved between rooms");
+    assert.match(all, /\n\(\d\d:\d\d:\d\d\) \[/, "and were given history");
     const pieces = (r: { pieces: number }[]) => r.reduce((s, x) => s + x.pieces, 0);
     assert.ok(
       pieces(followed) < pieces(plain),
@@ -284,7 +309,7 @@ Deno.test("log followers receive exactly what plain clients receive, in the same
 
 Deno.test("a follower gets the turn's other lines at the end of the turn or before its own output", () => {
   const turnEnd: (() => void)[] = [];
-  const room = new Room({ flood: null, endOfTurn: (fn) => turnEnd.push(fn) });
+  const room = new Lobby({ flood: null, endOfTurn: (fn) => turnEnd.push(fn) });
   const ana = new FollowerClient(1);
   const bia = new FollowerClient(2);
   for (const [c, nick] of [[ana, "ana"], [bia, "bia"]] as const) {

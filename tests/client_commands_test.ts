@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { backoffDelay } from "../lib/client/backoff.ts";
 import { interpretTyped, slashHelp } from "../lib/client/commands.ts";
 import { CLIENT_TEXT } from "../lib/client/messages.ts";
 import {
@@ -78,6 +79,8 @@ Deno.test("the welcome's hint points at /help, and the server's HELP reply says 
   const [help] = p.message("200 OK - Help\nMSG <text> | LIST (WHO) | QUIT | HELP | STATS\n");
   assert.equal(clientHintAfter(help!), CLIENT_TEXT.serverHelpHint);
   assert.equal(clientHintAfter(welcome!), undefined);
+  const [list] = p.message("200 OK - User List\nHELP, ana\n");
+  assert.equal(withClientWelcome(list!), list, "only the registration reply is touched");
 });
 
 Deno.test("control characters from the server are shown, never sent to the terminal", () => {
@@ -141,4 +144,69 @@ Deno.test("--mode ui asks protocol, window, loss and corruption, each again unti
   assert.equal(r?.params.window, 16);
   assert.equal(r?.loss, 0.2);
   assert.equal(r?.corrupt, 0.1);
+});
+
+Deno.test("the room, action, timestamp and operator commands map to their verbs", () => {
+  const sends: [string, string][] = [
+    ["/join sala", "JOIN sala"],
+    ["/rooms", "ROOMS"],
+    ["/me acena", "ME acena"],
+    ["/op s3nha", "OP s3nha"],
+    ["/kick ana chega", "KICK ana chega"],
+    ["/mute ana 5", "MUTE ana 5"],
+    ["/unmute ana", "UNMUTE ana"],
+    ["/ban 10.0.0.7 30 cola", "BAN 10.0.0.7 30 cola"],
+    ["/unban ana", "UNBAN ana"],
+    ["/announce prova amanhã", "ANNOUNCE prova amanhã"],
+    ["/faults #lab 0.2 0.1", "FAULTS #lab 0.2 0.1"],
+    ["/close sala", "CLOSE sala"],
+  ];
+  for (const [typed, line] of sends) {
+    assert.deepEqual(interpretTyped(typed), { kind: "send", line });
+  }
+  for (const typed of ["/join", "/me", "/op", "/kick", "/close", "/faults"]) {
+    assert.equal(interpretTyped(typed).kind, "error", typed);
+  }
+  assert.deepEqual(interpretTyped("/timestamp on"), { kind: "timestamps", on: true });
+  assert.deepEqual(interpretTyped("/timestamps OFF"), { kind: "timestamps", on: false });
+  assert.equal(interpretTyped("/timestamp maybe").kind, "error");
+  assert.match(slashHelp(), /Operator commands \(after \/op\):\n {2}\/kick/);
+});
+
+Deno.test("history lines and actions are parsed as such; a history line is never new chat", () => {
+  const p = new ServerLineParser();
+  const h = p.line("(14:02:11) [ana]: Bom dia!");
+  assert.deepEqual(h, {
+    kind: "history",
+    time: "14:02:11",
+    said: { kind: "chat", from: "ana", text: "Bom dia!", line: "[ana]: Bom dia!" },
+    line: "(14:02:11) [ana]: Bom dia!",
+  });
+  assert.deepEqual(p.line("* ana acena"), {
+    kind: "action",
+    from: "ana",
+    text: "acena",
+    line: "* ana acena",
+  });
+  assert.equal(p.line("*** ana joined (2 online)")?.kind, "notice");
+  assert.equal(p.line("(not a time) x")?.kind, "other");
+  const hAction = p.line("(09:00:00) * bia boceja");
+  assert.ok(hAction?.kind === "history" && hAction.said.kind === "action");
+  assert.equal(formatEvent(p.line("[ana]: oi")!, false, "14:03"), "14:03 [ana]: oi");
+  assert.equal(formatEvent(h!, false, "14:03"), "(14:02:11) [ana]: Bom dia!", "its own time");
+});
+
+Deno.test("the back-off doubles from 100 ms to 2 s, spread by a quarter either way", () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 9, 40].map((a) => backoffDelay(a, 0.5)), [
+    100,
+    200,
+    400,
+    800,
+    1600,
+    2000,
+    2000,
+    2000,
+  ]);
+  assert.equal(backoffDelay(0, 0), 75);
+  assert.equal(backoffDelay(10, 0.999999), 2500);
 });

@@ -2,7 +2,8 @@
  * The terminal client's session against a real server, with a scripted terminal in place of a
  * tty: a taken or invalid nickname asks for another and joins again, `--mode ui` answers reach
  * the SYN, Ctrl-C leaves with QUIT (exit 0), a second Ctrl-C does not wait, and a server that
- * goes away ends the session with exit 1 and the reason.
+ * goes away ends the session with exit 1 and the reason (after reconnecting for a while, with a
+ * status line meanwhile); a server that comes back has the session back in its room.
  */
 
 import assert from "node:assert/strict";
@@ -52,6 +53,12 @@ class ScriptedTerminal implements ChatTerminal {
   }
 
   stopEditing(): void {}
+
+  /** Every status line shown (`undefined`: taken away). */
+  readonly statuses: (string | undefined)[] = [];
+  status(text: string | undefined): void {
+    this.statuses.push(text);
+  }
 
   saw(pattern: RegExp): boolean {
     return this.printed.some((l) => pattern.test(l));
@@ -197,13 +204,54 @@ Deno.test("a second Ctrl-C while leaving closes without waiting for the server",
   }
 });
 
-Deno.test("a server that goes away ends the session with exit 1 and says why", () =>
+Deno.test("a server that goes away ends the session with exit 1 and says why (--reconnect 0)", () =>
   withServer(async ({ server, port, scheduler }) => {
     const term = new ScriptedTerminal();
     term.push("fabi");
-    const status = runSession(term, planFor(port, scheduler), false);
+    const status = runSession(term, planFor(port, scheduler, { reconnectForMs: 0 }), false);
     await until("joined", () => term.saw(/Welcome, fabi!/));
     await server.shutdown("class is over", 1000);
     assert.equal(await status, 1);
     assert.ok(term.saw(/^Session ended: /), term.printed.join("\n"));
   }));
+
+Deno.test("a server that stays away: the status line counts the attempts, then exit 1 and why", () =>
+  withServer(async ({ server, port, scheduler }) => {
+    const term = new ScriptedTerminal();
+    term.push("gabi");
+    const status = runSession(term, planFor(port, scheduler, { reconnectForMs: 1500 }), false);
+    await until("joined", () => term.saw(/Welcome, gabi!/));
+    await server.shutdown("class is over", 1000);
+    assert.equal(await status, 1);
+    assert.ok(term.saw(/^Connection lost \(.*\): reconnecting$/), term.printed.join("\n"));
+    assert.ok(term.statuses.some((s) => /^reconnecting \(attempt [2-9]/.test(s ?? "")));
+    assert.equal(term.statuses.at(-1), undefined, "the status line is gone at the end");
+    assert.ok(term.saw(/^Session ended: no server for 2 s/), term.printed.join("\n"));
+  }));
+
+Deno.test("a dropped connection comes back by itself: status line, then back in the room", async () => {
+  const server = ChatServer.listen({ host: "127.0.0.1", port: 0, logger: new NullLogger() });
+  const port = server.addr.port;
+  const scheduler = new WakeScheduler();
+  let second: ChatServer | undefined;
+  try {
+    const term = new ScriptedTerminal();
+    term.push("hana");
+    const status = runSession(term, planFor(port, scheduler), false);
+    await until("joined", () => term.saw(/Welcome, hana!/));
+    term.push("/join sala");
+    await until("in sala", () => term.saw(/You are in sala/));
+    await server.shutdown("restart", 1000);
+    await until("lost", () => term.statuses.some((s) => s !== undefined));
+    second = ChatServer.listen({ host: "127.0.0.1", port, logger: new NullLogger() });
+    await until("back", () => term.saw(/^Back in sala as hana$/), 10_000);
+    assert.equal(term.statuses.at(-1), undefined, "no status line once back");
+    assert.deepEqual(second.lobby.rooms.find("sala")?.nicks(), ["hana"]);
+    term.push(CTRL_C);
+    assert.equal(await status, 0);
+  } finally {
+    scheduler.stop();
+    await server.shutdown("test over", 500);
+    await second?.shutdown("test over", 1000);
+  }
+});

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { runBench, type RunParams } from "../lib/bench/run.ts";
+import { runBench } from "../lib/bench/run.ts";
 import { ChatConnection } from "../lib/client/connection.ts";
 import type { ServerEvent } from "../lib/client/server_lines.ts";
 import { NullLogger } from "../lib/log/logger.ts";
@@ -18,6 +18,7 @@ import { MAX_PAYLOAD } from "../lib/protocol/header.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import type { ServerSession, SessionContext, SessionKind } from "../lib/server/session.ts";
 import { classify, SESSION_KINDS } from "../lib/server/session_kinds.ts";
+import { runParams } from "./support/bench_fixtures.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -87,7 +88,7 @@ for (const transport of ["tcp", "memory"] as const) {
           await user(dialer, s.addr.port, "ana", false, scheduler, turn),
           await user(dialer, s.addr.port, "bia", true, scheduler, turn),
         ]);
-        assert.equal(s.room.size, 2, `server ${i}`);
+        assert.equal(s.lobby.size, 2, `server ${i}`);
       }
       for (const [i, [ana, bia]] of users.entries()) {
         for (let k = 0; k < 20; k++) ana!.conn.send(`MSG from ${i} #${k}`);
@@ -115,7 +116,7 @@ for (const transport of ["tcp", "memory"] as const) {
       const [ana, bia] = users[1]!;
       ana!.conn.send("MSG still here");
       await waitFor("the second room still works", () => bia!.chat().length === 21);
-      assert.equal(servers[1]!.room.size, 2);
+      assert.equal(servers[1]!.lobby.size, 2);
       assert.ok(
         users[0]!.every((u) => u.events.some((e) => e.kind === "status" && e.code === 503)),
       );
@@ -257,27 +258,12 @@ Deno.test("chat bench's clients run on the client core over any transport (memor
   server.serve(memory.listen());
   try {
     for (const mode of ["gbn", "sr", "text"] as const) {
-      const params: RunParams = {
+      const params = runParams(server.addr.port, {
         dialer: memory,
-        host: "127.0.0.1",
-        port: server.addr.port,
         mode,
         clients: 4,
         messages: 30,
-        size: 64,
-        rate: 0,
-        inflight: 0,
-        window: 8,
-        ackPolicy: "sack",
-        ackDelayMs: 10,
-        loss: 0,
-        corrupt: 0,
-        faults: "",
-        script: [],
-        seed: 1,
-        timeoutS: 30,
-        sweep: null,
-      };
+      });
       const r = await runBench(params);
       assert.equal(r.status, "complete", `${mode}: ${r.problems.join("; ")}`);
       assert.equal(r.deliveries, 4 * 30 * 3, mode);

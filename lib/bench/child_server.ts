@@ -1,16 +1,21 @@
 /**
  * The server `chat bench` starts when no HOST is given: the same program, `serve --port 0`, in
- * a child process (so it gets its own core), its address read from its `listening on` line.
+ * a child process (so it gets its own core), its address read from its `listening on` line. It
+ * gets a teacher password made for the run, so the bench can become an operator and read the
+ * server's CPU and memory from `STATS` (which only operators see).
  * @module
  */
 
 import { PERMISSION_FLAGS } from "../cli/permissions.ts";
+import { newTeacherPassword, TEACHER_PASSWORD_ENV } from "../cli/teacher_password.ts";
 import { V8_FLAGS } from "../cli/v8_flags.ts";
 
 /** A running child server. */
 export interface ChildServer {
   /** Port it listens on (127.0.0.1). */
   readonly port: number;
+  /** Its teacher password (`OP` it to see the server's CPU and memory in `STATS`). */
+  readonly teacherPassword: string;
   /** Stops it (SIGTERM, then SIGKILL after 3 s). */
   stop(): Promise<void>;
 }
@@ -34,9 +39,13 @@ export function selfCommand(): { cmd: string; args: string[] } {
   return { cmd: exe, args: [] };
 }
 
-/** Starts `chat serve --port 0 --host 127.0.0.1 --flood off --quiet` and waits for its port. */
+/**
+ * Starts `chat serve --port 0 --host 127.0.0.1 --flood off --quiet` with a teacher password made
+ * here (in {@link TEACHER_PASSWORD_ENV}) and waits for its port.
+ */
 export async function startChildServer(extra: string[] = []): Promise<ChildServer> {
   const self = selfCommand();
+  const teacherPassword = newTeacherPassword(16);
   const child = new Deno.Command(self.cmd, {
     args: [
       ...self.args,
@@ -50,6 +59,8 @@ export async function startChildServer(extra: string[] = []): Promise<ChildServe
       "-q",
       ...extra,
     ],
+    // In the environment, not on the command line other users' `ps` shows.
+    env: { [TEACHER_PASSWORD_ENV]: teacherPassword },
     stdout: "piped",
     stderr: "inherit",
     stdin: "null",
@@ -86,6 +97,7 @@ export async function startChildServer(extra: string[] = []): Promise<ChildServe
   }
   return {
     port,
+    teacherPassword,
     async stop() {
       try {
         child.kill("SIGTERM");

@@ -57,7 +57,10 @@ const EMPTY = new Uint8Array(0);
 /** Send time (ms), sender and sequence number of the workload line just parsed. */
 const parsed = new Float64Array(3);
 
-/** Nickname of bench client `i`. */
+/** How many bench nicknames there are (`b00000` to `b99999`). */
+export const BENCH_NICKS = 100_000;
+
+/** Nickname number `i` of a bench client. */
 export function benchNick(i: number): string {
   return `b${String(i).padStart(5, "0")}`;
 }

@@ -1,7 +1,11 @@
 /**
  * One benchmark run: N clients register, a probe proves every client is in the broadcast set,
  * then each sends its messages (closed loop, or open loop at `rate`), and the run ends when
- * every message reached every other client or the deadline passed.
+ * every message reached every other client or the deadline passed. Given a room, the clients
+ * register straight into it (`JOIN room` before the nickname), so a run shares a server with a
+ * class, or with another run, without either seeing the other's lines; a server that has no
+ * rooms (another student's) is found out first, by one connection, and the run takes place in
+ * its one room.
  * @module
  */
 
@@ -14,7 +18,7 @@ import { UDP_DIALER } from "../net/udp_transport.ts";
 import type { Dialer } from "../net/transport.ts";
 import { Turn } from "../net/turn.ts";
 import { MAX_PAYLOAD } from "../protocol/header.ts";
-import { BenchClient, benchNick, type Tally } from "./client.ts";
+import { BENCH_NICKS, BenchClient, benchNick, type Tally } from "./client.ts";
 import { benchPayload } from "./workload.ts";
 import { Histogram } from "./histogram.ts";
 import { kernelUdpDelta, readKernelUdp } from "./kernel_udp.ts";
@@ -54,6 +58,16 @@ export interface RunParams {
   readonly timeoutS: number;
   readonly sweep: { readonly param: string; readonly value: number } | null;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The room the clients register into (fresh per run: `bench-` and random digits); none: the default. */
+  readonly room?: string;
+  /** The server's operator password: client 0 becomes an operator to read the server's STATS. */
+  readonly operatorPassword?: string;
+}
+
+/** A fresh room name for one run: `bench-` and eight hexadecimal digits. */
+export function benchRoomName(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(4));
+  return `bench-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -98,51 +112,69 @@ export async function runBench(p: RunParams): Promise<RunResult> {
   const deadline = performance.now() + p.timeoutS * 1000;
   let status: RunResult["status"] = "complete";
   const t0 = performance.now();
+  const connectOptions = (j: number) => ({
+    dialer: p.dialer ?? (p.transport === "udp" ? UDP_DIALER : TCP_DIALER),
+    host: p.host,
+    port: p.port,
+    index: j,
+    clients: p.clients,
+    messages: p.messages,
+    size: p.size,
+    mode: p.mode,
+    params: {
+      mode: p.mode === "sr" ? "sr" as const : "gbn" as const,
+      window: p.window,
+      ackPolicy: p.ackPolicy,
+      maxPayload: MAX_PAYLOAD,
+    },
+    // The client reads each message at once: no copy of what is delivered.
+    arq: {
+      ...(faulty ? LOSSY_LINK_OPTIONS : {}),
+      ackDelayMs: p.ackDelayMs,
+      lendDelivered: true,
+    },
+    faults: faulty && p.mode !== "text"
+      ? new FaultInjector(
+        { loss: p.loss, corrupt: p.corrupt, script: p.script, seed: p.seed },
+        `bench:${j}`,
+      )
+      : undefined,
+    scheduler,
+    turn,
+    tally,
+  });
   try {
+    const room = p.room !== undefined && await hasRooms(connectOptions(0), p.room)
+      ? p.room
+      : undefined;
+    // Nicknames of their own (b00000 + a random offset), so two runs on one server seldom
+    // clash; no longer than the default ones, so a run's lines keep their size.
+    const first = room === undefined ? 0 : Math.floor(Math.random() * (BENCH_NICKS - p.clients));
     // Connect and register, a bounded number at a time.
     for (let i = 0; i < p.clients; i += 100) {
       const batch = [];
       for (let j = i; j < Math.min(p.clients, i + 100); j++) {
-        batch.push(BenchClient.connect({
-          dialer: p.dialer ?? (p.transport === "udp" ? UDP_DIALER : TCP_DIALER),
-          host: p.host,
-          port: p.port,
-          index: j,
-          clients: p.clients,
-          messages: p.messages,
-          size: p.size,
-          mode: p.mode,
-          params: {
-            mode: p.mode === "sr" ? "sr" : "gbn",
-            window: p.window,
-            ackPolicy: p.ackPolicy,
-            maxPayload: MAX_PAYLOAD,
-          },
-          // The client reads each message at once: no copy of what is delivered.
-          arq: {
-            ...(faulty ? LOSSY_LINK_OPTIONS : {}),
-            ackDelayMs: p.ackDelayMs,
-            lendDelivered: true,
-          },
-          faults: faulty && p.mode !== "text"
-            ? new FaultInjector(
-              { loss: p.loss, corrupt: p.corrupt, script: p.script, seed: p.seed },
-              `bench:${j}`,
-            )
-            : undefined,
-          scheduler,
-          turn,
-          tally,
-        }));
+        batch.push(BenchClient.connect(connectOptions(j)));
       }
       clients.push(...await Promise.all(batch));
     }
-    const registered = clients.map((c) => c.nextStatus());
-    for (const c of clients) c.send(benchNick(c.index));
+    const registered = clients.map((c) => {
+      const joined = room === undefined ? undefined : c.nextStatus();
+      const welcome = c.nextStatus();
+      if (room !== undefined) c.send(`JOIN ${room}`);
+      c.send(benchNick(first + c.index));
+      return Promise.all([joined ?? "200 OK", welcome]);
+    });
     const regs = await within(Promise.all(registered), 60_000);
     if (regs === undefined) throw new Error("registration timed out");
-    const refused = regs.find((r) => !r.startsWith("200"));
+    const refused = regs.flat().find((r) => !r.startsWith("200"));
     if (refused) throw new Error(`registration refused: ${refused.replace("\n", ": ")}`);
+    if (p.operatorPassword !== undefined) {
+      const reply = clients[0]!.nextStatus();
+      clients[0]!.send(`OP ${p.operatorPassword}`);
+      const op = await within(reply, 30_000);
+      if (!op?.startsWith("200")) problems.push("the operator password was refused: no server CPU");
+    }
     const connectMs = performance.now() - t0;
     // Probe barrier: client 0's line must reach every other client. A probe is resent only
     // when the last one had time to arrive (interval doubling up to 1 s): with 10,000 clients
@@ -324,13 +356,39 @@ interface StatsFacts {
   arqTimeouts?: number;
 }
 
+/**
+ * The server's CPU and memory from `STATS`, when it shows them (an operator sees them on this
+ * server; another server may show them to anyone, or not at all).
+ */
 async function serverStats(c: BenchClient): Promise<StatsFacts | undefined> {
   const text = await within(c.stats(), 30_000); // a 10,000-client room may still be busy
   if (text === undefined) return undefined;
   try {
-    return JSON.parse(text.split("\n")[1] ?? "") as StatsFacts;
+    const facts = JSON.parse(text.split("\n")[1] ?? "") as Partial<StatsFacts>;
+    return typeof facts.cpuUserMs === "number" && typeof facts.cpuSystemMs === "number"
+      ? facts as StatsFacts
+      : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether the server knows rooms: one connection sends `JOIN room` as its first line, which this
+ * server answers `200 OK - Joined` (and forgets when the connection closes unregistered).
+ */
+async function hasRooms(
+  options: Parameters<typeof BenchClient.connect>[0],
+  room: string,
+): Promise<boolean> {
+  const probe = await BenchClient.connect({ ...options, faults: undefined });
+  try {
+    const reply = probe.nextStatus();
+    probe.send(`JOIN ${room}`);
+    const status = await within(reply, 10_000);
+    return status !== undefined && /^200 [^\n]* - Joined\n/.test(status);
+  } finally {
+    probe.close();
   }
 }
 

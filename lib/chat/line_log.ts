@@ -87,10 +87,14 @@ export class LineLog {
   readonly #keptStarts: number[] = [];
   #nextKept = 0;
 
-  /** Creates a log whose blocks hold `blockSize` bytes (longer lines get a block of their own). */
-  constructor(blockSize = LINE_LOG_BLOCK) {
+  /**
+   * Creates a log whose blocks hold `blockSize` bytes (longer lines get a block of their own).
+   * The first block holds `firstBlock` bytes and each next one twice the one before, up to
+   * `blockSize`: a quiet room's log costs little, a busy one's soon has full-size blocks.
+   */
+  constructor(blockSize = LINE_LOG_BLOCK, firstBlock = blockSize) {
     this.#blockSize = blockSize;
-    this.#block = newBlock(blockSize);
+    this.#block = newBlock(Math.min(firstBlock, blockSize));
   }
 
   /** `onesSum` of the line encoded last (0 before any). */
@@ -190,7 +194,8 @@ export class LineLog {
   }
 
   #newBlock(need: number): void {
-    const next = newBlock(Math.max(this.#blockSize, need));
+    const grown = Math.min(this.#blockSize, this.#block.bytes.length * 2);
+    const next = newBlock(Math.max(grown, need));
     this.#block.next = next;
     this.#block = next;
   }

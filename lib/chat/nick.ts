@@ -36,6 +36,14 @@ export type NickCheck = { readonly ok: true; readonly nick: string } | {
 
 /** Validates and normalises a nickname (module doc: the order of the checks). */
 export function validateNick(raw: string): NickCheck {
+  return validateName(raw, MAX_NICK);
+}
+
+/**
+ * Validates and normalises a name by the nickname rules (module doc) with at most `max` code
+ * points: nicknames and room names are checked alike.
+ */
+export function validateName(raw: string, max: number): NickCheck {
   const trimmed = raw.trim().normalize("NFC");
   const refused = findRefused(trimmed);
   if (refused !== undefined) {
@@ -44,8 +52,8 @@ export function validateNick(raw: string): NickCheck {
   const nick = withoutInvisible(trimmed).normalize("NFC").trim();
   if (nick === "") return { ok: false, reason: "empty" };
   const length = [...nick].length;
-  if (length > MAX_NICK) {
-    return { ok: false, reason: `too long (${length} characters, max ${MAX_NICK})` };
+  if (length > max) {
+    return { ok: false, reason: `too long (${length} characters, max ${max})` };
   }
   if (!NICK.test(nick)) {
     return {

@@ -19,14 +19,25 @@ export const STATUS_CODES: readonly StatusInfo[] = [
   {
     code: 200,
     reason: "OK",
-    when: "the command succeeded (registration, MSG, LIST, NICK, PRIV, QUIT, HELP, STATS)",
+    when: "the command succeeded",
   },
   {
     code: 400,
     reason: "Bad Request",
     when: "invalid nickname, missing arguments, empty text, control characters",
   },
-  { code: 404, reason: "Not Found", when: "unknown command, or PRIV to a nickname nobody has" },
+  {
+    code: 403,
+    reason: "Forbidden",
+    when:
+      "an operator command from a non-operator, a wrong operator password, a muted user's text, " +
+      "an unknown resume token, a banned user or address, a kick (then closed)",
+  },
+  {
+    code: 404,
+    reason: "Not Found",
+    when: "unknown command, or a nickname or room nobody has (PRIV, KICK, CLOSE)",
+  },
   {
     code: 409,
     reason: "Conflict",
@@ -35,7 +46,11 @@ export const STATUS_CODES: readonly StatusInfo[] = [
   },
   { code: 413, reason: "Payload Too Large", when: "chat text or command line over the limit" },
   { code: 429, reason: "Too Many Requests", when: "flood limit reached; the message is dropped" },
-  { code: 503, reason: "Service Unavailable", when: "server full, or shutting down" },
+  {
+    code: 503,
+    reason: "Service Unavailable",
+    when: "server full, too many rooms, or shutting down",
+  },
 ];
 
 const REASONS = new Map(STATUS_CODES.map((s) => [s.code, s.reason]));

@@ -10,7 +10,10 @@ export const PERMISSIONS: readonly { readonly flag: string; readonly why: string
   { flag: "--allow-net", why: "listen (serve) and connect (join, bench)" },
   { flag: "--allow-read", why: "read the log/capture paths given, the Wireshark plugin folder" },
   { flag: "--allow-write", why: "--log, --pcap, --plot files and dissector --install" },
-  { flag: "--allow-env", why: "NO_COLOR, HOME/APPDATA for the Wireshark plugin folder" },
+  {
+    flag: "--allow-env",
+    why: "NO_COLOR, HOME/APPDATA for the Wireshark plugin folder, CHAT_TEACHER_PASSWORD",
+  },
   { flag: "--allow-sys", why: "LAN addresses to show (networkInterfaces), CPU and memory stats" },
   {
     flag: "--allow-run",

@@ -1,7 +1,7 @@
 /**
  * What `chat join` was asked to do, handed from the command line to the terminal or pipe client:
- * the nickname (if given), whether to ask seed 004's questions, the ARQ choice, and how to turn
- * that choice into connection options (the fault injector is made there, so `/loss` and
+ * the nickname (if given), whether to ask seed 004's questions, the ARQ choice, timestamps, how
+ * long to reconnect, and how to turn that choice into connection options (the fault injector is made there, so `/loss` and
  * `/corrupt` change the one the connection uses).
  * @module
  */
@@ -40,6 +40,10 @@ export interface ClientPlan {
   readonly maxWindow: number;
   /** Show every frame (`--trace`). */
   readonly trace: boolean;
+  /** Show the time before each line from the start (`--timestamps`). */
+  readonly timestamps?: boolean;
+  /** Reconnect for this long after the connection drops, ms (`--reconnect S`; 0: never). */
+  readonly reconnectForMs?: number;
   /** Makes the connection options; `trace` is where frame lines go. */
   readonly connecting: (
     choice: ArqChoice,

@@ -1,10 +1,12 @@
 /**
  * What a user types in `chat join`, turned into protocol command lines: plain text is a chat
  * message (MSG); the slash commands come from one registry that also writes `/help`. `/nick`,
- * `/who`, `/msg`, `/quit` map to NICK, LIST, PRIV, QUIT; `/quote LINE` sends a line as it is;
- * `/stats`, `/loss` and `/corrupt` act locally; `//x` and `/say x` send text as it is. A line that
- * is just "help" (any case), which the server's welcome invites, shows the help instead of being
- * sent.
+ * `/who`, `/msg`, `/me`, `/join`, `/rooms`, `/op`, `/quit` map to NICK, LIST, PRIV, ME, JOIN,
+ * ROOMS, OP, QUIT, and an operator's `/kick`, `/mute`, `/unmute`, `/ban`, `/unban`, `/announce`,
+ * `/faults`, `/close` to the verbs of the same names; `/quote LINE` sends a line as it is;
+ * `/stats`, `/loss`, `/corrupt` and `/timestamp` act locally; `//x` and `/say x` send text as it
+ * is. A line that is just "help" (any case), which the server's welcome invites, shows the help
+ * instead of being sent.
  * @module
  */
 
@@ -18,6 +20,7 @@ export type TypedLine =
   | { readonly kind: "help"; readonly server: boolean }
   | { readonly kind: "loss"; readonly value: string }
   | { readonly kind: "corrupt"; readonly value: string }
+  | { readonly kind: "timestamps"; readonly on: boolean }
   | { readonly kind: "error"; readonly message: string }
   | { readonly kind: "none" };
 
@@ -27,6 +30,28 @@ interface SlashCommand {
   readonly syntax: string;
   readonly help: string;
   readonly parse: (rest: string) => TypedLine;
+  /** Shown under "operator commands" in `/help`. */
+  readonly operator?: boolean;
+}
+
+/** A slash command that sends `VERB rest`; `rest` is required unless `optional`. */
+function verb(
+  name: string,
+  syntax: string,
+  help: string,
+  wire: string,
+  options: { optional?: boolean; operator?: boolean } = {},
+): SlashCommand {
+  return {
+    names: [name],
+    syntax,
+    help,
+    operator: options.operator,
+    parse: (rest) => {
+      if (rest === "") return options.optional ? { kind: "send", line: wire } : usage(syntax);
+      return { kind: "send", line: `${wire} ${rest}` };
+    },
+  };
 }
 
 const text = CLIENT_TEXT.slash;
@@ -58,6 +83,19 @@ const SLASH_COMMANDS: readonly SlashCommand[] = [
       const sp = rest.indexOf(" ");
       if (sp < 0) return usage("/msg NICK TEXT");
       return { kind: "send", line: `PRIV ${rest.slice(0, sp)} ${rest.slice(sp + 1)}` };
+    },
+  },
+  verb("/me", "/me ACTION", text.me, "ME"),
+  verb("/join", "/join ROOM", text.join, "JOIN"),
+  verb("/rooms", "/rooms", text.rooms, "ROOMS", { optional: true }),
+  {
+    names: ["/timestamp", "/timestamps"],
+    syntax: "/timestamp on|off",
+    help: text.timestamp,
+    parse: (rest) => {
+      if (/^(on|yes|1)$/i.test(rest)) return { kind: "timestamps", on: true };
+      if (/^(off|no|0)$/i.test(rest)) return { kind: "timestamps", on: false };
+      return usage("/timestamp on|off");
     },
   },
   {
@@ -101,16 +139,32 @@ const SLASH_COMMANDS: readonly SlashCommand[] = [
     help: text.quit,
     parse: () => ({ kind: "quit" }),
   },
+  verb("/op", "/op PASSWORD", text.op, "OP"),
+  verb("/kick", "/kick NICK [WHY]", text.kick, "KICK", { operator: true }),
+  verb("/mute", "/mute NICK [MIN]", text.mute, "MUTE", { operator: true }),
+  verb("/unmute", "/unmute NICK", text.unmute, "UNMUTE", { operator: true }),
+  verb("/ban", "/ban NICK|ADDRESS [MIN] [WHY]", text.ban, "BAN", { operator: true }),
+  verb("/unban", "/unban NICK|ADDRESS", text.unban, "UNBAN", { operator: true }),
+  verb("/announce", "/announce TEXT", text.announce, "ANNOUNCE", { operator: true }),
+  verb("/faults", "/faults NICK|#ROOM LOSS CORRUPT", text.faults, "FAULTS", {
+    operator: true,
+  }),
+  verb("/close", "/close ROOM", text.close, "CLOSE", { operator: true }),
 ];
 
 const BY_NAME = new Map(SLASH_COMMANDS.flatMap((c) => c.names.map((n) => [n, c] as const)));
 
 /** `/help`: the slash commands, one a line, generated from the registry. */
 export function slashHelp(): string {
-  const width = Math.max(...SLASH_COMMANDS.map((c) => c.syntax.length));
+  const section = (commands: readonly SlashCommand[]) => {
+    const width = Math.max(...commands.map((c) => c.syntax.length));
+    return commands.map((c) => `  ${c.syntax.padEnd(width)}  ${c.help}`);
+  };
   return [
     CLIENT_TEXT.helpTitle,
-    ...SLASH_COMMANDS.map((c) => `  ${c.syntax.padEnd(width)}  ${c.help}`),
+    ...section(SLASH_COMMANDS.filter((c) => !c.operator)),
+    CLIENT_TEXT.helpOperator,
+    ...section(SLASH_COMMANDS.filter((c) => c.operator)),
     CLIENT_TEXT.helpWord,
     CLIENT_TEXT.keys,
   ].join("\n");

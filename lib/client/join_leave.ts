@@ -1,6 +1,7 @@
 /**
- * Joining and leaving a chat server with a {@link ChatConnection}: connect, send the nickname,
- * wait for the registration reply (the server closes the connection after a refusal), and leave
+ * Joining and leaving a chat server with a {@link ChatConnection}: connect, send the nickname
+ * (after `JOIN room` when a room is asked for), wait for the registration reply (the server
+ * closes the connection after a refusal), and leave
  * cleanly: wait until everything sent was answered, send QUIT, wait for the server to close (FIN
  * on a binary session), each wait bounded, and close at once when asked to hurry.
  * @module
@@ -26,22 +27,51 @@ const SETTLE_MS = 30_000;
 const CLOSE_MS = 5_000;
 
 /**
- * Connects and registers as `nick`. `onEvent` gets every event in order, the welcome included
- * (a refusal is returned instead of shown).
+ * Connects and registers as `nick`, straight into `room` when given (only a server that knows
+ * rooms takes `JOIN` before the nickname). `onEvent` gets every event in order, the welcome
+ * included (a refusal is returned instead of shown; the reply to `JOIN` is not shown).
  */
-export async function joinAs(
+export function joinAs(
   options: Omit<ConnectOptions, "onEvent">,
   nick: string,
+  onEvent: (e: ServerEvent) => void,
+  room?: string,
+): Promise<JoinResult> {
+  return register(options, room === undefined ? [nick] : [`JOIN ${room}`, nick], onEvent);
+}
+
+/**
+ * Connects and comes back as `nick` with the token the server gave (`RESUME nick token`): back in
+ * its room, with the lines missed. A refusal (an unknown token: the server restarted) is returned.
+ */
+export function resumeAs(
+  options: Omit<ConnectOptions, "onEvent">,
+  nick: string,
+  token: string,
+  onEvent: (e: ServerEvent) => void,
+): Promise<JoinResult> {
+  return register(options, [`RESUME ${nick} ${token}`], onEvent);
+}
+
+/** Sends `lines`; the reply to the last one is the registration's, the others are not shown. */
+async function register(
+  options: Omit<ConnectOptions, "onEvent">,
+  lines: readonly string[],
   onEvent: (e: ServerEvent) => void,
 ): Promise<JoinResult> {
   const reply = Promise.withResolvers<ServerEvent & { kind: "status" }>();
   let registered = false;
+  let skip = lines.length - 1;
   let conn: ChatConnection;
   try {
     conn = await ChatConnection.open({
       ...options,
       onEvent: (e) => {
         if (!registered && e.kind === "status") {
+          if (skip > 0) {
+            skip--;
+            return;
+          }
           registered = true;
           reply.resolve(e);
           if (e.code !== 200) return;
@@ -56,7 +86,7 @@ export async function joinAs(
   conn.closed.then((reason) => {
     if (!registered) reply.reject(new ConnectError(reason));
   });
-  conn.send(nick);
+  for (const line of lines) conn.send(line);
   let welcome;
   try {
     welcome = await reply.promise;

@@ -1,49 +1,65 @@
 /**
  * `chat join` with stdin or stdout not a terminal: stdin lines are typed lines (text is sent as
- * MSG, /commands as on a terminal), stdout gets only chat lines and notices, status replies and
- * errors go to stderr. At the end of input it waits until everything was answered, sends QUIT
- * and exits 0; a refused nickname or a session the server ends exits 1 with the server's reason.
+ * MSG, /commands as on a terminal), stdout gets only chat lines, actions, history and notices,
+ * status replies, the link's state and errors go to stderr. A dropped connection is reconnected
+ * (lines read meanwhile wait). At the end of input it waits until everything was answered, sends
+ * QUIT and exits 0; a refused nickname or a session that ends without coming back exits 1 with
+ * the reason.
  * @module
  */
 
 import type { ClientPlan } from "./client_plan.ts";
 import { CLIENT_TEXT } from "./messages.ts";
+import { type LinkState, ReconnectingChat } from "./reconnecting_chat.ts";
 import type { ServerEvent } from "./server_lines.ts";
 import { clientHintAfter, withClientWelcome } from "./server_hints.ts";
-import { joinAs, leave } from "./join_leave.ts";
-import { actOnTyped } from "./typed_actions.ts";
+import { shortTime } from "./style.ts";
+import { DEFAULT_RECONNECT_FOR_MS } from "./terminal_client.ts";
+import { actOnTyped, type ChatView } from "./typed_actions.ts";
 
 /** Runs the client over stdin/stdout; resolves to the exit status. */
 export async function runInPipe(plan: ClientPlan & { readonly nick: string }): Promise<number> {
   const say = (text: string) => console.error(text);
   const { options, faults } = plan.connecting(plan.choice, plan.trace ? say : undefined);
-  let welcomed = false;
+  const view: ChatView = { timestamps: plan.timestamps ?? false };
   const show = (event: ServerEvent) => {
-    const e = welcomed ? event : withClientWelcome(event);
-    welcomed ||= e.kind === "status";
+    const e = withClientWelcome(event);
     if (e.kind === "status") say(`${e.title}: ${e.body}`);
-    else console.log(e.line);
+    else {console.log(
+        view.timestamps && e.kind !== "history" ? `${shortTime(Date.now())} ${e.line}` : e.line,
+      );}
     const hint = clientHintAfter(e);
     if (hint) say(hint);
   };
-  const joined = await joinAs(options, plan.nick, show);
+  const joined = await ReconnectingChat.join({
+    connect: options,
+    nick: plan.nick,
+    onEvent: show,
+    onState: (s) => sayState(say, s),
+    reconnectForMs: plan.reconnectForMs ?? DEFAULT_RECONNECT_FOR_MS,
+  });
   if (joined.kind !== "joined") {
     say(`chat join: ${joined.kind === "refused" ? joined.reason : joined.message}`);
     return 1;
   }
-  const conn = joined.conn;
+  const session = joined.chat;
   const decoder = new TextDecoder();
   let carry = "";
   const reader = Deno.stdin.readable.getReader();
   let quitAsked = false;
   const handle = (line: string) => {
-    if (actOnTyped(conn, line, faults, say) === "quit") quitAsked = true;
+    if (actOnTyped(session, line, faults, say, view) === "quit") quitAsked = true;
   };
-  const ended = conn.closed.then(() => "closed" as const);
+  const ended = session.ended.then((e) => ({ kind: "ended", ...e }) as const);
+  let end: { reason: string } | undefined;
   try {
     while (!quitAsked) {
       const next = await Promise.race([reader.read(), ended]);
-      if (next === "closed" || next.done) break;
+      if ("kind" in next) {
+        end = next;
+        break;
+      }
+      if (next.done) break;
       const lines = (carry + decoder.decode(next.value, { stream: true })).split("\n");
       carry = lines.pop()!;
       for (const l of lines) {
@@ -51,14 +67,31 @@ export async function runInPipe(plan: ClientPlan & { readonly nick: string }): P
         if (quitAsked) break;
       }
     }
-    if (!quitAsked && carry !== "") handle(carry);
+    if (!quitAsked && end === undefined && carry !== "") handle(carry);
   } finally {
     reader.releaseLock();
   }
-  if (conn.closeReason !== undefined) {
-    say(`chat join: ${CLIENT_TEXT.sessionEnded(conn.closeReason)}`);
+  if (end !== undefined) {
+    say(`chat join: ${CLIENT_TEXT.sessionEnded(end.reason)}`);
     return 1;
   }
-  await leave(conn);
+  await session.leave();
   return 0;
+}
+
+/** The link's state on stderr: when it drops, each attempt's failure, when it is back. */
+function sayState(say: (text: string) => void, s: LinkState): void {
+  switch (s.kind) {
+    case "lost":
+      say(CLIENT_TEXT.connectionLost(s.reason));
+      return;
+    case "retrying":
+      if (s.error !== undefined) say(CLIENT_TEXT.reconnectFailed(s.error));
+      return;
+    case "back":
+      say(CLIENT_TEXT.backIn(s.room ?? "?", s.nick));
+      if (!s.resumed) say(CLIENT_TEXT.backNoToken);
+      if (s.queued > 0) say(CLIENT_TEXT.queuedWhileAway(s.queued));
+      return;
+  }
 }

@@ -9,9 +9,9 @@
 import { CLIENT_TEXT } from "./messages.ts";
 import type { ServerEvent } from "./server_lines.ts";
 
-/** The registration reply with its hint to type HELP pointed at `/help`. */
+/** A registration reply (`200 OK - Connected`) with its hint to type HELP pointed at `/help`. */
 export function withClientWelcome(e: ServerEvent): ServerEvent {
-  if (e.kind !== "status" || e.code !== 200) return e;
+  if (e.kind !== "status" || e.code !== 200 || !/ - Connected$/.test(e.title)) return e;
   return { ...e, body: e.body.replace(/\bHELP\b/, CLIENT_TEXT.welcomeHint) };
 }
 

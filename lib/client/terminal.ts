@@ -55,8 +55,12 @@ export class Terminal {
   readonly #onResize = () => this.#paint();
   readonly #onUnload = () => this.#restore();
   readonly #truncatedText: (max: number) => string;
+  readonly #basePrompt: string;
+  #status: string | undefined;
+  #asking = false;
 
   private constructor(prompt: string, truncatedText: (max: number) => string) {
+    this.#basePrompt = prompt;
     this.#editor = new LineEditor({ prompt });
     this.#truncatedText = truncatedText;
     Deno.stdin.setRaw(true);
@@ -83,6 +87,19 @@ export class Terminal {
     this.#paint();
   }
 
+  /**
+   * Shows `text` in brackets before the prompt, as a status line at the input (the link
+   * reconnecting); `undefined` takes it away.
+   */
+  status(text: string | undefined): void {
+    this.#status = text;
+    if (!this.#asking) this.prompt = this.#statusPrompt();
+  }
+
+  #statusPrompt(): string {
+    return this.#status === undefined ? this.#basePrompt : `[${this.#status}] ${this.#basePrompt}`;
+  }
+
   /** The next line submitted, or why the person left. After {@link close}: `closed`. */
   next(): Promise<TerminalInput> {
     const ready = this.#inputs.shift();
@@ -93,15 +110,16 @@ export class Terminal {
 
   /** Shows `question` as the prompt and resolves with the answer; undefined if the person left. */
   async ask(question: string): Promise<string | undefined> {
-    const saved = this.#editor.prompt;
     this.#commitEmpty = true;
+    this.#asking = true;
     this.prompt = question;
     try {
       const input = await this.next();
       return input.kind === "line" ? input.text : undefined;
     } finally {
       this.#commitEmpty = false;
-      this.prompt = saved;
+      this.#asking = false;
+      this.prompt = this.#statusPrompt();
     }
   }
 

@@ -1,26 +1,34 @@
 /**
  * `chat join` on a terminal: the questions (each asked again on a bad answer), joining (a taken
  * or invalid nickname asks for another and joins again), chatting with lines shown above the
- * input, and leaving cleanly on `/quit`, Ctrl-C, Ctrl-D on an empty line, SIGINT/SIGTERM/SIGHUP
- * or the end of the terminal's input: answers awaited, QUIT sent, exit 0 (a second Ctrl-C
- * closes at once). The terminal is always given back, whatever ends the session.
+ * input, reconnecting when the connection drops (the prompt shows it meanwhile, see
+ * `reconnecting_chat.ts`), and leaving cleanly on `/quit`, Ctrl-C, Ctrl-D on an empty line,
+ * SIGINT/SIGTERM/SIGHUP or the end of the terminal's input: answers awaited, QUIT sent, exit 0
+ * (a second Ctrl-C closes at once). The terminal is always given back, whatever ends the session.
  * @module
  */
 
 import type { FaultInjector } from "../faults/mod.ts";
 import type { ClientPlan } from "./client_plan.ts";
-import type { ChatConnection } from "./connection.ts";
 import { CLIENT_TEXT } from "./messages.ts";
 import { askUiSettings, askUntilValid, nicknameAnswer } from "./questions.ts";
+import { type LinkState, ReconnectingChat } from "./reconnecting_chat.ts";
 import type { ServerEvent } from "./server_lines.ts";
 import { clientHintAfter, withClientWelcome } from "./server_hints.ts";
-import { joinAs, leave } from "./join_leave.ts";
-import { formatEvent } from "./style.ts";
+import { formatEvent, shortTime } from "./style.ts";
 import { Terminal } from "./terminal.ts";
-import { actOnTyped } from "./typed_actions.ts";
+import { actOnTyped, type ChatView } from "./typed_actions.ts";
 
-/** What the session needs of a terminal ({@link Terminal} is one). */
-export type ChatTerminal = Pick<Terminal, "ask" | "next" | "print" | "stopEditing">;
+/** How long `chat join` reconnects after a drop unless told otherwise (`--reconnect S`). */
+export const DEFAULT_RECONNECT_FOR_MS = 300_000;
+
+/**
+ * What the session needs of a terminal ({@link Terminal} is one); `status` shows the state of
+ * the link at the prompt (`undefined`: connected).
+ */
+export type ChatTerminal =
+  & Pick<Terminal, "ask" | "next" | "print" | "stopEditing">
+  & Partial<Pick<Terminal, "status">>;
 
 /** Runs the client on this terminal (stdin and stdout must be terminals); resolves to the exit status. */
 export async function runOnTerminal(plan: ClientPlan, colour: boolean): Promise<number> {
@@ -47,20 +55,25 @@ export async function runSession(
     choice = answers;
   }
   const { options, faults } = plan.connecting(choice, plan.trace ? say : undefined);
+  const view: ChatView = { timestamps: plan.timestamps ?? false };
   let nick = plan.nick?.trim() || undefined;
   for (;;) {
     nick ??= await askUntilValid(ask, say, CLIENT_TEXT.askNickname, nicknameAnswer);
     if (nick === undefined) return 0;
-    let welcomed = false;
     const show = (event: ServerEvent) => {
-      const e = welcomed ? event : withClientWelcome(event);
-      welcomed ||= e.kind === "status";
-      say(formatEvent(e, colour));
+      const e = withClientWelcome(event);
+      say(formatEvent(e, colour, view.timestamps ? shortTime(Date.now()) : undefined));
       const hint = clientHintAfter(e);
       if (hint) say(hint);
     };
-    const joined = await joinAs(options, nick, show);
-    if (joined.kind === "joined") return await chat(term, joined.conn, faults);
+    const joined = await ReconnectingChat.join({
+      connect: options,
+      nick,
+      onEvent: show,
+      onState: (s) => showState(term, s),
+      reconnectForMs: plan.reconnectForMs ?? DEFAULT_RECONNECT_FOR_MS,
+    });
+    if (joined.kind === "joined") return await chat(term, joined.chat, faults, view);
     if (joined.kind === "refused" && (joined.code === 400 || joined.code === 409)) {
       say(CLIENT_TEXT.nicknameRefused(joined.reason));
       nick = undefined;
@@ -71,25 +84,47 @@ export async function runSession(
   }
 }
 
+/** Tells the person what the link does: a line when it drops and when it is back, the prompt meanwhile. */
+export function showState(term: ChatTerminal, s: LinkState): void {
+  switch (s.kind) {
+    case "lost":
+      term.print(CLIENT_TEXT.connectionLost(s.reason));
+      term.status?.(CLIENT_TEXT.reconnecting(1, "0"));
+      return;
+    case "retrying":
+      term.status?.(CLIENT_TEXT.reconnecting(s.attempt, (s.delayMs / 1000).toFixed(1)));
+      return;
+    case "back":
+      term.status?.(undefined);
+      term.print(CLIENT_TEXT.backIn(s.room ?? "?", s.nick));
+      if (!s.resumed) term.print(CLIENT_TEXT.backNoToken);
+      if (s.queued > 0) term.print(CLIENT_TEXT.queuedWhileAway(s.queued));
+      return;
+  }
+}
+
 async function chat(
   term: ChatTerminal,
-  conn: ChatConnection,
+  session: ReconnectingChat,
   faults: FaultInjector | undefined,
+  view: ChatView,
 ): Promise<number> {
   const say = (text: string) => term.print(text);
-  const ended = conn.closed.then(() => ({ kind: "ended" }) as const);
+  const ended = session.ended.then((e) => ({ kind: "ended", ...e }) as const);
   for (;;) {
     const input = await Promise.race([term.next(), ended]);
     if (input.kind === "ended") {
+      term.status?.(undefined);
       term.stopEditing();
-      say(CLIENT_TEXT.sessionEnded(conn.closeReason ?? ""));
+      say(CLIENT_TEXT.sessionEnded(input.reason));
       return 1;
     }
     if (input.kind === "leave") break;
-    if (actOnTyped(conn, input.text, faults, say) === "quit") break;
+    if (actOnTyped(session, input.text, faults, say, view) === "quit") break;
   }
+  term.status?.(undefined);
   term.stopEditing();
-  await leave(conn, nextLeave(term));
+  await session.leave(nextLeave(term));
   return 0;
 }
 

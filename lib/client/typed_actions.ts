@@ -1,35 +1,55 @@
 /**
- * Carries out one typed line (see {@link interpretTyped}) on a connection: sends the protocol
- * command, or answers locally (`/help`, `/stats`, `/loss`, `/corrupt`, usage errors) through
- * `say`. The same in a terminal and in a pipe.
+ * Carries out one typed line (see {@link interpretTyped}) on a session: sends the protocol
+ * command, or answers locally (`/help`, `/stats`, `/loss`, `/corrupt`, `/timestamp`, usage
+ * errors) through `say`. The same in a terminal and in a pipe.
  * @module
  */
 
+import type { ArqEndpoint } from "../arq/mod.ts";
 import type { FaultInjector } from "../faults/mod.ts";
 import { parseProbability } from "../faults/mod.ts";
 import { interpretTyped, slashHelp } from "./commands.ts";
-import type { ChatConnection } from "./connection.ts";
 import { arqStatsLine, CLIENT_TEXT } from "./messages.ts";
+import { MAX_QUEUED_LINES } from "./reconnecting_chat.ts";
+
+/** Where typed commands go: a connection, or a session that reconnects. */
+export interface ChatTarget {
+  /** Sends one command line; `false` when it could not even be kept for later. */
+  send(line: string): boolean | void;
+  /** ARQ counters and timers (binary sessions). */
+  readonly endpoint: ArqEndpoint | undefined;
+}
+
+/** How lines are shown, changed by typed commands. */
+export interface ChatView {
+  /** Show the time before each line (`/timestamp on`). */
+  timestamps: boolean;
+}
 
 /** Acts on `line`; "quit" when the person asked to leave. */
 export function actOnTyped(
-  conn: ChatConnection,
+  conn: ChatTarget,
   line: string,
   faults: FaultInjector | undefined,
   say: (text: string) => void,
+  view: ChatView = { timestamps: false },
 ): "quit" | "ok" {
   const t = interpretTyped(line);
   switch (t.kind) {
     case "none":
       return "ok";
     case "send":
-      conn.send(t.line);
+      if (conn.send(t.line) === false) say(CLIENT_TEXT.queueFull(MAX_QUEUED_LINES));
       return "ok";
     case "quit":
       return "quit";
     case "help":
       if (t.server) conn.send("HELP");
       else say(slashHelp());
+      return "ok";
+    case "timestamps":
+      view.timestamps = t.on;
+      say(t.on ? CLIENT_TEXT.timestampsOn : CLIENT_TEXT.timestampsOff);
       return "ok";
     case "stats": {
       const e = conn.endpoint;

@@ -7,6 +7,7 @@
 import protocol from "../../docs/PROTOCOL.md" with { type: "text" };
 import lab from "../../docs/LAB.md" with { type: "text" };
 import labPt from "../../docs/LAB.pt-BR.md" with { type: "text" };
+import { suiteCatalog } from "../tester/catalog.ts";
 
 /** One printable document. */
 export interface DocTopic {
@@ -23,4 +24,9 @@ export const DOC_TOPICS: readonly DocTopic[] = [
   { name: "protocol", summary: "wire format, ARQ rules, application protocol", text: protocol },
   { name: "lab", summary: "lab guide for teachers and students (English)", text: lab },
   { name: "lab-pt", summary: "roteiro de laboratório (português do Brasil)", text: labPt },
+  {
+    name: "tests",
+    summary: "the tests of chat test and the rule each checks",
+    text: suiteCatalog(),
+  },
 ];

@@ -76,6 +76,7 @@ export class BinaryLink implements Wakeable {
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #sink: FrameSink;
   #now = 0;
+  #faults: FaultInjector | undefined;
   #pumpScheduled = false;
   #closedReason: string | undefined;
 
@@ -89,6 +90,7 @@ export class BinaryLink implements Wakeable {
     options: BinaryLinkOptions,
   ) {
     this.#opts = options;
+    this.#faults = options.faults;
     this.#clock = options.clock ?? options.turn.now;
     this.#start = this.#clock();
     const max = options.maxDatagram;
@@ -119,6 +121,16 @@ export class BinaryLink implements Wakeable {
   /** Bytes queued for the connection. */
   get queuedBytes(): number {
     return this.#outbox.queued;
+  }
+
+  /** The fault injection on the frames this side sends, if any. */
+  get faults(): FaultInjector | undefined {
+    return this.#faults;
+  }
+
+  /** Replaces the fault injection on the frames sent from now on (`undefined`: none). */
+  setFaults(faults: FaultInjector | undefined): void {
+    this.#faults = faults;
   }
 
   /** Queues an application message (shared bytes are not copied). */
@@ -233,7 +245,7 @@ export class BinaryLink implements Wakeable {
 
   #output(f: OutFrame): void {
     const size = HEADER_SIZE + f.payload.length;
-    const d = this.#opts.faults?.decide(f.type, f.seq, f.attempt, size);
+    const d = this.#faults?.decide(f.type, f.seq, f.attempt, size);
     if (this.#opts.trace) {
       const marks: string[] = [];
       if (d?.drop) marks.push("DROPPED (fault)");

@@ -201,9 +201,11 @@ class MemoryListener implements Listener {
   readonly #backlog: Conn[] = [];
   #waiting: ((conn: Conn | null) => void) | undefined;
   #closed = false;
+  readonly #onClose: () => void;
 
-  constructor(addr: NetAddress, readonly onClose: () => void) {
+  constructor(addr: NetAddress, onClose: () => void) {
     this.addr = addr;
+    this.#onClose = onClose;
   }
 
   get closed(): boolean {
@@ -228,7 +230,7 @@ class MemoryListener implements Listener {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.onClose();
+    this.#onClose();
     for (const c of this.#backlog.splice(0)) c.close();
     const w = this.#waiting;
     this.#waiting = undefined;

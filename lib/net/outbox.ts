@@ -8,7 +8,7 @@
 
 import type { Trimmable, Turn } from "./turn.ts";
 
-/** The part of a connection the outbox needs (a `Deno.Conn` fits). */
+/** The part of a connection the outbox needs (a transport `Conn` fits). */
 export interface ByteWriter {
   /** Writes some prefix of `p` and resolves to the number of bytes written. */
   write(p: Uint8Array): Promise<number>;
@@ -266,9 +266,9 @@ export class Outbox implements Trimmable {
 
   /**
    * Starts writing everything queued, or ends the writing spell when nothing is. A chain of
-   * `then` callbacks fixed per outbox, not an `async` loop: an async call per flush allocated
-   * its own suspended frame (about 700 bytes; 100 MB/s at a million deliveries per second), and
-   * every young-generation collection that garbage brings on stops all connections at once.
+   * `then` callbacks fixed per outbox, not an `async` loop, so a flush allocates no suspended
+   * frame: garbage made per write is collected in pauses that stop every connection at once
+   * (the figures are in docs/PERFORMANCE.md).
    */
   #writeNext(): void {
     if (this.#pending === 0 || this.#failed) {

@@ -90,9 +90,16 @@ export function listenTcp(hostname: string, port: number): Listener {
   return new TcpListener(Deno.listen({ hostname, port, transport: "tcp" }));
 }
 
-/** Connects over TCP. */
-export async function dialTcp(hostname: string, port: number): Promise<Conn> {
-  return new TcpConn(await Deno.connect({ hostname, port, transport: "tcp" }));
+/**
+ * Connects over TCP. Rejects with `Deno.errors.ConnectionRefused` when nothing listens there, and
+ * with `signal`'s reason once it aborts before the connection is made.
+ */
+export async function dialTcp(
+  hostname: string,
+  port: number,
+  signal?: AbortSignal,
+): Promise<Conn> {
+  return new TcpConn(await Deno.connect({ hostname, port, transport: "tcp", signal }));
 }
 
 /** The TCP {@link Dialer}. */

@@ -11,7 +11,7 @@ import {
   type EndpointHooks,
   SendQueueFullError,
 } from "../arq/mod.ts";
-import type { ChatClient, Room } from "../chat/mod.ts";
+import type { ChatClient, LinkFaults, Lobby } from "../chat/mod.ts";
 import { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink } from "../net/binary_link.ts";
 import { onesSum } from "../protocol/checksum.ts";
@@ -61,23 +61,26 @@ export function openBinarySession(ctx: SessionContext): BinarySession {
 export class BinarySession implements ChatClient, ServerSession {
   /** Unique connection id. */
   readonly id: number;
+  /** The peer's address without the port (bans). */
+  readonly address: string;
   /** The link (decoder, ARQ endpoint, outbox). */
   readonly link: BinaryLink;
   /** A binary session owes no nickname to the server's deadline: its handshake has its own. */
   readonly awaitingRegistration = false;
-  readonly #room: Room;
+  readonly #lobby: Lobby;
   readonly #ctx: SessionContext;
   #done = false;
   /** The last reply summed and its `onesSum` (a sender gets the same "200 OK" reply each time). */
   #lastReply: Uint8Array | undefined;
   #lastReplySum = -1;
 
-  /** Creates the session on the connection of `ctx` and registers it with the room. */
+  /** Creates the session on the connection of `ctx` and registers it with the lobby. */
   constructor(ctx: SessionContext) {
     const env = ctx.env;
     this.id = ctx.id;
+    this.address = ctx.conn.remoteAddr.hostname;
     this.#ctx = ctx;
-    this.#room = env.room;
+    this.#lobby = env.lobby;
     const faults = env.faults;
     const conn = ctx.conn;
     // A listener that answered the SYN without state (UDP) already sent the SYN-ACK.
@@ -105,7 +108,7 @@ export class BinarySession implements ChatClient, ServerSession {
         onClosed: (reason) => this.#onClosed(reason),
       },
     );
-    env.room.connect(this);
+    env.lobby.connect(this);
   }
 
   /** The endpoint's counters. */
@@ -139,6 +142,25 @@ export class BinarySession implements ChatClient, ServerSession {
     }
   }
 
+  /**
+   * Sets the loss and corruption injected on the frames sent to this client (an operator's
+   * `FAULTS`), over the server's own settings; `undefined` goes back to those.
+   */
+  setFaults(faults: LinkFaults | undefined): void {
+    const base = this.#ctx.env.faults;
+    if (faults === undefined) {
+      this.link.setFaults(base ? new FaultInjector(base, `server:${this.id}`) : undefined);
+      return;
+    }
+    const current = this.link.faults;
+    if (current !== undefined) {
+      current.setLoss(faults.loss);
+      current.setCorrupt(faults.corrupt);
+    } else {
+      this.link.setFaults(new FaultInjector({ ...base, ...faults }, `server:${this.id}`));
+    }
+  }
+
   /** Feeds bytes read from the connection. */
   receive(chunk: Uint8Array): void {
     this.link.receive(chunk);
@@ -165,11 +187,11 @@ export class BinarySession implements ChatClient, ServerSession {
     let end = message.length;
     if (end > 0 && message[end - 1] === 0x0a) end--;
     if (end > 0 && message[end - 1] === 0x0d) end--;
-    this.#room.input(this, decoder.decode(message.subarray(0, end)), this.#ctx.env.turn.now());
+    this.#lobby.input(this, decoder.decode(message.subarray(0, end)), this.#ctx.env.turn.now());
   }
 
   #onClosed(reason: string): void {
-    this.#room.leave(this, reason);
+    this.#lobby.leave(this, reason);
     this.#done = true;
     const ctx = this.#ctx;
     ctx.env.log("session-closed", { id: this.id, peer: ctx.peer, reason });

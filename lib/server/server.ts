@@ -1,5 +1,6 @@
 /**
- * `chat serve`: one chat room behind one entry point for connections from any listener (TCP
+ * `chat serve`: one chat (its rooms, see `lib/chat/lobby.ts`) behind one entry point for
+ * connections from any listener (TCP
  * today, UDP or WebSocket listeners beside it later). {@link ChatServer.accept} takes a
  * connection, reads it, and lets its first bytes pick the kind of session (`session_kinds.ts`):
  * the frame magic (0xC1, the start of a SYN) is a reliable binary session, anything else a
@@ -11,7 +12,7 @@
 
 import process from "node:process";
 import type { EndpointOptions } from "../arq/mod.ts";
-import { type FloodLimit, Room, type RoomEvent } from "../chat/mod.ts";
+import { type ChatEvent, type FloodLimit, Lobby } from "../chat/mod.ts";
 import type { FaultSettings } from "../faults/mod.ts";
 import type { Logger } from "../log/logger.ts";
 import { NullLogger } from "../log/logger.ts";
@@ -38,8 +39,16 @@ export interface ServerOptions {
   readonly port?: number;
   /** Most registered users (default 10000). */
   readonly maxClients?: number;
-  /** Broadcast join/leave/rename notices while the room has at most this many users. */
+  /** Broadcast join/leave/rename notices while a room has at most this many users. */
   readonly announceMax?: number;
+  /** Lines of history a room replays on join (default 20; 0: off). */
+  readonly history?: number;
+  /** Most rooms at once, the default one included (default 1000). */
+  readonly maxRooms?: number;
+  /** How long a dropped user's nickname is held for it, ms (default 60 s). */
+  readonly reconnectGraceMs?: number;
+  /** The password of `OP` (none: nobody can become an operator). */
+  readonly teacherPassword?: string;
   /** Flood limit for MSG/PRIV, `null` = off (default 10 per 5 s). */
   readonly flood?: FloodLimit | null;
   /** Longest chat text in bytes (default 32768). */
@@ -199,10 +208,10 @@ class ServerConnection implements SessionContext {
   }
 }
 
-/** The chat server: a room, its sessions, and the listeners they come from. */
+/** The chat server: the lobby and its rooms, the sessions, and the listeners they come from. */
 export class ChatServer {
-  /** The chat room all sessions share. */
-  readonly room: Room;
+  /** The chat all sessions share: rooms, users, commands. */
+  readonly lobby: Lobby;
   /** Connection counters. */
   readonly counters: ServerCounters = {
     accepted: 0,
@@ -226,6 +235,8 @@ export class ChatServer {
   #registrationSweep: ReturnType<typeof setInterval> | undefined;
   readonly #started = performance.now();
   readonly #finished = Promise.withResolvers<void>();
+  /** Resolved once no connection is open during {@link shutdown}. */
+  readonly #allClosed = Promise.withResolvers<void>();
   #peakRss = 0;
   #nextId = 0;
   #stopping = false;
@@ -236,21 +247,26 @@ export class ChatServer {
     this.#logger = options.logger ?? new NullLogger();
     this.#kinds = options.kinds ?? SESSION_KINDS;
     for (const k of this.#kinds) this.counters[k.name] ??= 0;
-    this.room = new Room(
+    this.lobby = new Lobby(
       {
         maxClients: options.maxClients ?? 10000,
         announceMax: options.announceMax,
         maxText: options.maxText ?? 32768,
         flood: options.flood === undefined ? { burst: 10, perSeconds: 5 } : options.flood,
+        history: options.history,
+        maxRooms: options.maxRooms,
+        reconnectGraceMs: options.reconnectGraceMs,
+        operatorPassword: options.teacherPassword,
         stats: () => this.stats(),
         // Sessions take the turn's broadcasts just before the outboxes are written.
         endOfTurn: this.#turn.beforeFlush,
+        clock: this.#turn.now,
       },
-      (e) => this.#logRoomEvent(e),
+      (e) => this.#logChatEvent(e),
     );
     const logger = this.#logger;
     this.#env = {
-      room: this.room,
+      lobby: this.lobby,
       turn: this.#turn,
       scheduler: this.#scheduler,
       maxText: options.maxText ?? 32768,
@@ -365,10 +381,14 @@ export class ChatServer {
     if (this.#stopping) return this.finished;
     this.#stopping = true;
     for (const l of this.#listeners) l.close();
-    this.room.shutdown(reason);
-    const deadline = Date.now() + graceMs;
-    while (this.#connections.size > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
+    this.lobby.shutdown(reason);
+    if (this.#connections.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.#allClosed.promise,
+        new Promise((r) => timer = setTimeout(r, graceMs)),
+      ]);
+      clearTimeout(timer);
     }
     for (const c of [...this.#connections]) c.close("server shutting down");
     this.#scheduler.stop();
@@ -501,13 +521,14 @@ export class ChatServer {
     this.#registering.delete(c);
     if (this.#registering.size === 0) this.#stopRegistrationSweep();
     this.counters.open--;
+    if (this.#stopping && this.#connections.size === 0) this.#allClosed.resolve();
   }
 
-  #logRoomEvent(e: RoomEvent): void {
+  #logChatEvent(e: ChatEvent): void {
     // One event per chat line would cost more than relaying it: only with --log-messages.
     if ((e.type === "message" || e.type === "private") && !this.#opts.logMessages) return;
     const { type, ...fields } = e as { type: string } & Record<string, unknown>;
-    this.#logger.log(type, fields);
+    this.#logger.log(type, fields, e.type === "denied" ? "warn" : undefined);
   }
 
   #peakRssOf(rss: number): number {

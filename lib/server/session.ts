@@ -8,7 +8,7 @@
  */
 
 import type { ArqStats, EndpointOptions } from "../arq/mod.ts";
-import type { Room } from "../chat/mod.ts";
+import type { Lobby } from "../chat/mod.ts";
 import type { FaultSettings } from "../faults/mod.ts";
 import type { LogLevel } from "../log/event.ts";
 import type { LinkCapture } from "../net/binary_link.ts";
@@ -39,8 +39,8 @@ export interface ServerSession {
 
 /** What is shared by every session of one server. */
 export interface ServerEnv {
-  /** The chat room. */
-  readonly room: Room;
+  /** The chat: rooms, users, commands. */
+  readonly lobby: Lobby;
   /** The server's end-of-turn flush pass and turn clock. */
   readonly turn: Turn;
   /** The server's timer service. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ChatClient, Room } from "../chat/mod.ts";
+import type { ChatClient, Lobby } from "../chat/mod.ts";
 import { Outbox } from "../net/outbox.ts";
 import { formatTextTrace } from "../net/trace.ts";
 import type { Wakeable } from "../net/scheduler.ts";
@@ -31,8 +31,10 @@ export function openTextSession(ctx: SessionContext): TextSession {
 export class TextSession implements ChatClient, Wakeable, ServerSession {
   /** Unique connection id. */
   readonly id: number;
+  /** The peer's address without the port (bans). */
+  readonly address: string;
   readonly #ctx: SessionContext;
-  readonly #room: Room;
+  readonly #lobby: Lobby;
   readonly #framer: LineFramer;
   readonly #outbox: Outbox;
   readonly #maxLine: number;
@@ -40,12 +42,13 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   #closing = false;
   #done = false;
 
-  /** Creates the session on the connection of `ctx` and registers it with the room. */
+  /** Creates the session on the connection of `ctx` and registers it with the lobby. */
   constructor(ctx: SessionContext) {
     const env = ctx.env;
     this.id = ctx.id;
+    this.address = ctx.conn.remoteAddr.hostname;
     this.#ctx = ctx;
-    this.#room = env.room;
+    this.#lobby = env.lobby;
     this.#maxLine = env.maxText + LINE_OVERHEAD;
     this.#framer = new LineFramer(this.#maxLine);
     const capture = ctx.capture;
@@ -68,7 +71,7 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
         }
       }
       : undefined;
-    env.room.connect(this);
+    env.lobby.connect(this);
   }
 
   /** Bytes queued for the connection. */
@@ -90,7 +93,7 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
 
   /** True until the client registered a nickname. */
   get awaitingRegistration(): boolean {
-    return this.#room.nickOf(this) === undefined;
+    return this.#lobby.nickOf(this) === undefined;
   }
 
   /** Feeds bytes read from the connection. */
@@ -115,7 +118,7 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
       const last = this.#framer.flushEnd();
       if (last !== undefined) this.#input(last, now);
     }
-    this.#room.leave(this, "connection closed");
+    this.#lobby.leave(this, "connection closed");
     this.#finishWhenDrained("connection closed");
     if (!this.#done) this.#ctx.closeWithin("connection closed", END_LINGER_MS);
   }
@@ -124,7 +127,7 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   dispose(): void {
     this.#done = true;
     this.#closing = true;
-    this.#room.leave(this, "connection closed");
+    this.#lobby.leave(this, "connection closed");
     this.#ctx.env.scheduler.cancel(this);
   }
 
@@ -144,7 +147,7 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   #input(line: string, now: number): void {
     if (this.#closing) return;
     this.#trace?.("recv", line);
-    this.#room.input(this, line, now);
+    this.#lobby.input(this, line, now);
   }
 
   #tooLong(): void {
@@ -154,7 +157,7 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   }
 
   #fail(reason: string): void {
-    this.#room.leave(this, reason);
+    this.#lobby.leave(this, reason);
     this.#finish(reason);
   }
 

@@ -1,3 +1,4 @@
+import type { RunParams } from "../../lib/bench/run.ts";
 /**
  * Hand-made {@link RunResult}s for output tests (valid by construction; tests break them).
  * @module
@@ -64,5 +65,30 @@ export function sampleRun(
     generator: { cpuMs: 20, cpuPercent: 4, bound: false },
     status: "complete",
     problems: [],
+  };
+}
+
+/** Parameters of a small closed-loop run against `port`, with `over` on top. */
+export function runParams(port: number, over: Partial<RunParams> = {}): RunParams {
+  return {
+    host: "127.0.0.1",
+    port,
+    mode: "text",
+    clients: 3,
+    messages: 5,
+    size: 64,
+    rate: 0,
+    inflight: 0,
+    window: 8,
+    ackPolicy: "sack",
+    ackDelayMs: 10,
+    loss: 0,
+    corrupt: 0,
+    faults: "",
+    script: [],
+    seed: 1,
+    timeoutS: 30,
+    sweep: null,
+    ...over,
   };
 }

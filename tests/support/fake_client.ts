@@ -1,9 +1,9 @@
 /**
- * Room tests without sockets: a client that keeps what the room sends it, and a room to join.
+ * Chat tests without sockets: a client that keeps what the lobby sends it, and a lobby to join.
  * @module
  */
 
-import { type ChatClient, Room, type RoomOptions } from "../../lib/chat/mod.ts";
+import { type ChatClient, Lobby, type LobbyOptions } from "../../lib/chat/mod.ts";
 
 const decoder = new TextDecoder();
 
@@ -11,7 +11,7 @@ const decoder = new TextDecoder();
 export class FakeClient implements ChatClient {
   readonly sent: Uint8Array[] = [];
   closed = false;
-  constructor(readonly id: number) {}
+  constructor(readonly id: number, readonly address = "127.0.0.1") {}
   send(bytes: Uint8Array): void {
     this.sent.push(bytes);
   }
@@ -29,20 +29,22 @@ export class FakeClient implements ChatClient {
 }
 
 /**
- * A room (its turn ends after every broadcast, so each line reaches the members at once) and
- * `join(nick)`, which connects a new {@link FakeClient} and sends its nickname.
+ * A lobby (its turn ends after every broadcast, so each line reaches the members at once) and
+ * `join(nick)`, which connects a new {@link FakeClient} (from `address`) and sends its nickname.
+ * `room` is the lobby too (the name older tests use).
  */
-export function roomWithClients(options: RoomOptions = {}): {
-  room: Room;
-  join: (nick: string) => FakeClient;
+export function roomWithClients(options: LobbyOptions = {}): {
+  lobby: Lobby;
+  room: Lobby;
+  join: (nick: string, address?: string) => FakeClient;
 } {
-  const room = new Room({ endOfTurn: (fn) => fn(), ...options });
+  const lobby = new Lobby({ endOfTurn: (fn) => fn(), ...options });
   let id = 0;
-  const join = (nick: string) => {
-    const c = new FakeClient(++id);
-    room.connect(c);
-    room.input(c, nick, 0);
+  const join = (nick: string, address?: string) => {
+    const c = new FakeClient(++id, address);
+    lobby.connect(c);
+    lobby.input(c, nick, 0);
     return c;
   };
-  return { room, join };
+  return { lobby, room: lobby, join };
 }

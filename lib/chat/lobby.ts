@@ -1,0 +1,658 @@
+/**
+ * The chat of one server, knowing nothing about sockets (ssh-chat style): registration, the
+ * rooms, nicknames (unique server-wide), reconnection, operators and bans. Session edges feed it
+ * complete command lines; it answers through {@link ChatClient.send} with UTF-8 bytes that
+ * already end in a newline. Every command of a registered user goes through one dispatch (the
+ * registry in `commands.ts`); the handlers live in `user_commands.ts` and `operator.ts`, one
+ * room's broadcasting in `room.ts`.
+ *
+ * A connection first sends its nickname (the seed 000 protocol). Before it, it may send
+ * `JOIN room` (register straight into that room) or, instead of it, `RESUME nick token` (come
+ * back after a lost connection, see `reservations.ts`).
+ * @module
+ */
+
+import { parseCommand, splitWord } from "./command.ts";
+import { CommandRegistry } from "./commands.ts";
+import type { ChatClient, Member } from "./chat_client.ts";
+import { BanList, minutesLeft } from "./bans.ts";
+import type { ChatEvent } from "./events.ts";
+import { DEFAULT_FLOOD, type FloodLimit, TokenBucket } from "./flood.ts";
+import { clockTime, DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_LINES } from "./history.ts";
+import { LineLog, LogCursor } from "./line_log.ts";
+import { nickKeys, validateNick } from "./nick.ts";
+import { OPERATOR_COMMANDS } from "./operator.ts";
+import {
+  DEFAULT_RECONNECT_GRACE_MS,
+  newToken,
+  type Reservation,
+  Reservations,
+} from "./reservations.ts";
+import { DEFAULT_ANNOUNCE_MAX, type Room } from "./room.ts";
+import { DEFAULT_MAX_ROOMS, DEFAULT_ROOM, RoomRegistry, validateRoomName } from "./rooms.ts";
+import { status } from "./status.ts";
+import { USER_COMMANDS } from "./user_commands.ts";
+import { cleanChatText } from "../text/sanitize.ts";
+import { displayReason, displayValue } from "../text/escape.ts";
+
+export type { ChatClient, LinkFaults, Member } from "./chat_client.ts";
+export type { ChatEvent } from "./events.ts";
+
+/** Options of a {@link Lobby}. */
+export interface LobbyOptions {
+  /** Most registered users (default 10000). */
+  readonly maxClients?: number;
+  /** Longest chat text in UTF-8 bytes (default 32768). */
+  readonly maxText?: number;
+  /** Flood limit for MSG, ME, PRIV, JOIN and OP; `null` = off (default 10/5). */
+  readonly flood?: FloodLimit | null;
+  /** Join, leave and rename notices go to a room while it has at most this many users. */
+  readonly announceMax?: number;
+  /** Extra facts for an operator's `STATS` (server counters, CPU, memory). */
+  readonly stats?: () => Record<string, unknown>;
+  /**
+   * Runs `fn` at the end of the current event-loop turn, before output is written (the server
+   * passes its turn's `beforeFlush`). Default: `queueMicrotask`.
+   */
+  readonly endOfTurn?: (fn: () => void) => void;
+  /** Lines of history a room replays on join (default 20; 0: off). */
+  readonly history?: number;
+  /** Bytes of history a room keeps at most (default 64 KiB). */
+  readonly historyBytes?: number;
+  /** Most rooms at once, the default one included (default 1000). */
+  readonly maxRooms?: number;
+  /** Name of the room everyone starts in (default `lobby`). */
+  readonly defaultRoom?: string;
+  /** How long a dropped user's nickname is held for it (default 60 s; 0: not held). */
+  readonly reconnectGraceMs?: number;
+  /** The password `OP` wants; none: nobody can become an operator. */
+  readonly operatorPassword?: string;
+  /** The clock of `leave`, ms, the same as the `now` given to `input` (default `performance.now`). */
+  readonly clock?: () => number;
+  /** Wall-clock ms of a `now` (history times; default `performance.timeOrigin + now`). */
+  readonly wallClock?: (now: number) => number;
+  /** Makes resume tokens (default: 128 random bits in hex). */
+  readonly newToken?: () => string;
+}
+
+/** A connection that has not registered yet. */
+interface Pending {
+  readonly client: ChatClient;
+  /** The room asked for with `JOIN` before the nickname. */
+  room: string | undefined;
+}
+
+/** How a member leaves, beyond the reason shown. */
+interface Removal {
+  /** Hold its nickname for it (a lost connection of a member with a token). */
+  readonly hold?: boolean;
+  /** Tell its room (default true). */
+  readonly notice?: boolean;
+}
+
+/** The registry every lobby dispatches through. */
+const COMMANDS = new CommandRegistry([...USER_COMMANDS, ...OPERATOR_COMMANDS]);
+
+/** Every verb a registered user can send (with aliases), for docs and tests. */
+export const VERBS: readonly string[] = COMMANDS.verbs();
+/** The verbs a connection may send before it registers, beside its nickname. */
+export const REGISTRATION_VERBS: readonly string[] = ["JOIN", "RESUME"];
+
+/** The chat of one server: rooms, users, commands. */
+export class Lobby {
+  /** The rooms. */
+  readonly rooms: RoomRegistry;
+  /** The bans in force. */
+  readonly bans = new BanList();
+  /** Nicknames held for users who lost their connection. */
+  readonly reservations = new Reservations();
+  /** The command registry. */
+  readonly commands = COMMANDS;
+  readonly #maxClients: number;
+  readonly #maxText: number;
+  readonly #flood: FloodLimit | null;
+  readonly #historyLines: number;
+  readonly #graceMs: number;
+  readonly #password: string | undefined;
+  readonly #stats: (() => Record<string, unknown>) | undefined;
+  readonly #onEvent: ((e: ChatEvent) => void) | undefined;
+  readonly #clock: () => number;
+  readonly #wallClock: (now: number) => number;
+  readonly #newToken: () => string;
+  readonly #pending = new Map<number, Pending>();
+  readonly #members = new Map<number, Member>();
+  readonly #byNick = new Map<string, Member>();
+  readonly #byToken = new Map<string, Member>();
+  #closed = false;
+
+  /** A lobby with only the default room. */
+  constructor(options: LobbyOptions = {}, onEvent?: (e: ChatEvent) => void) {
+    this.#maxClients = options.maxClients ?? 10000;
+    this.#maxText = options.maxText ?? 32768;
+    this.#flood = options.flood === undefined ? DEFAULT_FLOOD : options.flood;
+    this.#historyLines = options.history ?? DEFAULT_HISTORY_LINES;
+    this.#graceMs = options.reconnectGraceMs ?? DEFAULT_RECONNECT_GRACE_MS;
+    this.#password = options.operatorPassword;
+    this.#stats = options.stats;
+    this.#onEvent = onEvent;
+    this.#clock = options.clock ?? (() => performance.now());
+    const origin = performance.timeOrigin;
+    this.#wallClock = options.wallClock ?? ((now) => origin + now);
+    this.#newToken = options.newToken ?? newToken;
+    this.rooms = new RoomRegistry(
+      {
+        endOfTurn: options.endOfTurn ?? queueMicrotask,
+        announceMax: options.announceMax ?? DEFAULT_ANNOUNCE_MAX,
+        historyLines: this.#historyLines,
+        historyBytes: options.historyBytes ?? DEFAULT_HISTORY_BYTES,
+      },
+      options.maxRooms ?? DEFAULT_MAX_ROOMS,
+      options.defaultRoom ?? DEFAULT_ROOM,
+    );
+  }
+
+  /** Registered members, every room. */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /** Nickname of a registered client. */
+  nickOf(client: ChatClient): string | undefined {
+    return this.#members.get(client.id)?.nick;
+  }
+
+  /** The member of a registered client. */
+  memberOf(client: ChatClient): Member | undefined {
+    return this.#members.get(client.id);
+  }
+
+  /** Nicknames of every room, in registration order. */
+  nicks(): string[] {
+    return [...this.#members.values()].map((m) => m.nick);
+  }
+
+  /** Every registered member. */
+  members(): IterableIterator<Member> {
+    return this.#members.values();
+  }
+
+  /** A connection arrived; its first line will be its nickname (or `JOIN`, `RESUME`). */
+  connect(client: ChatClient): void {
+    if (this.#closed) {
+      client.send(status(503, "Server shutting down"));
+      client.close();
+      return;
+    }
+    const now = this.#clock();
+    const until = this.bans.addressBanned(client.address, now);
+    if (until > 0) {
+      this.#event({ type: "reject", id: client.id, code: 403, reason: "banned address" });
+      client.send(status(403, this.bannedText(until, now), "Banned"));
+      client.close();
+      return;
+    }
+    this.#pending.set(client.id, { client, room: undefined });
+  }
+
+  /** Handles one complete command line from `client` at time `now` (ms). */
+  input(client: ChatClient, line: string, now: number): void {
+    const member = this.#members.get(client.id);
+    if (member === undefined) {
+      const p = this.#pending.get(client.id);
+      if (p !== undefined) this.#pendingInput(p, line, now);
+      return;
+    }
+    const { verb, rest } = parseCommand(line);
+    const spec = this.commands.get(verb);
+    if (spec === undefined) {
+      this.reply(member, 404, `Unknown command: ${displayValue(verb)}`);
+      return;
+    }
+    if (spec.operator && !member.operator) {
+      this.deny(member, verb, `Operator command: ${verb} (type OP <password> first)`);
+      return;
+    }
+    spec.run(this, member, rest, now);
+  }
+
+  /**
+   * A client left for a transport reason; idempotent. The reason may come from the peer (a
+   * binary client's RST reason): the notice shows it escaped and bounded (`displayReason`). A
+   * member with a token keeps its nickname for the grace period.
+   */
+  leave(client: ChatClient, transportReason: string): void {
+    this.#pending.delete(client.id);
+    const m = this.#members.get(client.id);
+    if (m === undefined) return;
+    this.remove(m, displayReason(transportReason), {
+      hold: m.token !== undefined && this.#graceMs > 0,
+    });
+  }
+
+  /** Tells everyone the server is stopping and closes them. */
+  shutdown(reason: string): void {
+    this.#closed = true;
+    const bytes = status(503, `Server shutting down: ${reason}`);
+    for (const p of this.#pending.values()) {
+      p.client.send(bytes);
+      p.client.close();
+    }
+    this.#pending.clear();
+    for (const m of this.#members.values()) {
+      this.send(m, bytes);
+      m.client.close();
+    }
+    this.#members.clear();
+    this.#byNick.clear();
+    this.#byToken.clear();
+  }
+
+  // ---- for the command handlers (user_commands.ts, operator.ts)
+
+  /** Most registered users. */
+  get maxClients(): number {
+    return this.#maxClients;
+  }
+
+  /** Longest chat text in bytes. */
+  get maxText(): number {
+    return this.#maxText;
+  }
+
+  /** The flood limit, or `null`. */
+  get flood(): FloodLimit | null {
+    return this.#flood;
+  }
+
+  /** Lines of history replayed on join. */
+  get historyLines(): number {
+    return this.#historyLines;
+  }
+
+  /** How long a dropped user's nickname is held, ms. */
+  get graceMs(): number {
+    return this.#graceMs;
+  }
+
+  /** The server's own facts (operators' `STATS`). */
+  serverStats(): Record<string, unknown> {
+    return this.#stats?.() ?? {};
+  }
+
+  /** Wall-clock ms of the lobby time `now`. */
+  wallTime(now: number): number {
+    return this.#wallClock(now);
+  }
+
+  /** Replies to `m`: a status line and one body line. A code of 400 or more is logged. */
+  reply(m: Member, code: number, body: string, detail?: string): void {
+    if (code >= 400) this.#event({ type: "reject", id: m.client.id, code, reason: body });
+    this.send(m, status(code, body, detail));
+  }
+
+  /** Refuses an operator's action to `m` with 403, and logs it. */
+  deny(m: Member, verb: string, body: string): void {
+    this.#event({ type: "denied", id: m.client.id, nick: m.nick, verb, reason: body });
+    this.send(m, status(403, body));
+  }
+
+  /** Sends to one member, after the broadcasts it has not taken yet (keeps the order). */
+  send(m: Member, bytes: Uint8Array): void {
+    m.room.send(m, bytes);
+  }
+
+  /** Logs an event. */
+  event(e: ChatEvent): void {
+    this.#event(e);
+  }
+
+  /** Takes a token of `m`'s flood bucket; false (after a 429 reply) when it is empty. */
+  takeToken(m: Member, now: number): boolean {
+    if (!m.bucket || m.bucket.take(now)) return true;
+    const f = m.bucket.limit;
+    this.reply(m, 429, `Slow down: ${f.burst} messages per ${f.perSeconds} s`);
+    return false;
+  }
+
+  /**
+   * Checks and cleans chat text (`cleanChatText`: controls refused, tabs to spaces, invisible
+   * characters removed, mark stacks bounded), refuses it while `m` is muted, and takes a flood
+   * token; replies with the error and returns `undefined` when it is not acceptable.
+   */
+  acceptText(m: Member, typed: string, now: number): string | undefined {
+    const text = cleanChatText(typed);
+    if (typeof text !== "string") {
+      this.reply(m, 400, `Control characters are not allowed: ${text.codePoint}`);
+      return undefined;
+    }
+    if (text === "") {
+      this.reply(m, 400, "Empty message");
+      return undefined;
+    }
+    if (text.length * 3 > this.#maxText) {
+      const size = encoder.encode(text).length;
+      if (size > this.#maxText) {
+        this.reply(m, 413, `Message too long (${size} bytes, max ${this.#maxText})`);
+        return undefined;
+      }
+    }
+    if (m.mutedUntil > now) {
+      this.reply(m, 403, `You are muted for ${minutesLeft(m.mutedUntil, now)} more minutes`);
+      return undefined;
+    }
+    if (!this.takeToken(m, now)) return undefined;
+    return text;
+  }
+
+  /** The registered member whose nickname looks like `name`, if any. */
+  findMember(name: string): Member | undefined {
+    return this.#holder(nickKeys(name));
+  }
+
+  /** Changes `m`'s nickname (already validated and free). */
+  rename(m: Member, nick: string, keys: readonly string[]): void {
+    this.#forgetKeys(m);
+    m.nick = nick;
+    m.prefix = undefined;
+    m.keys = keys;
+    for (const k of keys) this.#byNick.set(k, m);
+  }
+
+  /** The member (other than `except`) or held reservation whose nickname has one of `keys`. */
+  nickInUse(keys: readonly string[], now: number, except?: Member): boolean {
+    return this.#holder(keys, except) !== undefined ||
+      this.reservations.holding(keys, now) !== undefined;
+  }
+
+  /**
+   * Moves `m` to `to`: it takes the lines said where it was, its old room hears that it left
+   * (`why`), the new one that it came; the old room is dropped if nobody is left. The caller
+   * replies; then {@link welcomeTo} sends the history.
+   */
+  moveTo(m: Member, to: Room, why: string): void {
+    const from = m.room;
+    if (from === to) return;
+    from.remove(m);
+    from.notice(`*** ${m.nick} left (${why})`);
+    this.rooms.dropIfUnused(from);
+    to.add(m);
+    to.notice(`*** ${m.nick} joined (${to.size} online)`, m);
+    this.applyFaults(m);
+    this.#event({ type: "move", id: m.client.id, nick: m.nick, from: from.name, to: to.name });
+  }
+
+  /** Sends `m` the last `count` lines of its room's history (default: the configured number). */
+  welcomeTo(m: Member, count = this.#historyLines): void {
+    m.room.replay(m, Math.min(count, this.#historyLines));
+  }
+
+  /** Sets the faults of `m`'s link from its own setting, else its room's, else the server's. */
+  applyFaults(m: Member): void {
+    m.client.setFaults?.(m.faults ?? m.room.faults);
+  }
+
+  /**
+   * Removes `m` from the lobby and its room: the room is told (`*** nick left (reason)`), its
+   * token forgotten, and with `hold` its nickname kept for it for the grace period.
+   */
+  remove(m: Member, reason: string, how: Removal = {}): void {
+    if (this.#members.get(m.client.id) !== m) return;
+    const now = this.#clock();
+    this.#members.delete(m.client.id);
+    this.#forgetKeys(m);
+    if (m.token !== undefined) this.#byToken.delete(m.token);
+    const room = m.room;
+    room.remove(m);
+    if (how.hold && m.token !== undefined) {
+      this.reservations.hold({
+        nick: m.nick,
+        keys: m.keys,
+        token: m.token,
+        room,
+        linesAtDrop: room.lines,
+        operator: m.operator,
+        mutedUntil: m.mutedUntil,
+        faults: m.faults,
+        address: m.client.address,
+        expiresAt: now + this.#graceMs,
+      });
+      room.held++;
+      this.#event({ type: "held", id: m.client.id, nick: m.nick, ms: this.#graceMs });
+    }
+    this.#event({ type: "leave", id: m.client.id, nick: m.nick, reason, room: room.name });
+    if (how.notice ?? true) room.notice(`*** ${m.nick} left (${reason})`);
+    this.rooms.dropIfUnused(room);
+    this.expireHeld(now);
+  }
+
+  /** Gives up the nicknames held past their grace period; their rooms may go. */
+  expireHeld(now: number): void {
+    if (this.reservations.size === 0) return;
+    for (const r of this.reservations.expire(now)) this.#unhold(r);
+  }
+
+  /** Drops a reservation before its time (kicked, banned). */
+  release(r: Reservation): void {
+    this.reservations.release(r);
+    this.#unhold(r);
+  }
+
+  /** `m`'s resume token, made at its first request. */
+  tokenOf(m: Member): string {
+    if (m.token === undefined) {
+      m.token = this.#newToken();
+      this.#byToken.set(m.token, m);
+    }
+    return m.token;
+  }
+
+  /** Forgets `m`'s token (kicked, banned): it cannot resume any more. */
+  revokeToken(m: Member): void {
+    if (m.token !== undefined) this.#byToken.delete(m.token);
+    m.token = undefined;
+  }
+
+  /** True when `password` is the operator password (compared in constant time). */
+  isOperatorPassword(password: string): boolean {
+    const want = this.#password;
+    if (want === undefined) return false;
+    const a = encoder.encode(password);
+    const b = encoder.encode(want);
+    let diff = a.length ^ b.length;
+    for (let i = 0; i < b.length; i++) diff |= (a[i] ?? 0) ^ b[i]!;
+    return diff === 0;
+  }
+
+  /** True when an operator password is set. */
+  get hasOperatorPassword(): boolean {
+    return this.#password !== undefined;
+  }
+
+  /** `Banned until HH:MM:SS` for a ban ending at `until`. */
+  bannedText(until: number, now: number): string {
+    return `Banned until ${clockTime(this.wallTime(until))} (${
+      minutesLeft(until, now)
+    } more minutes)`;
+  }
+
+  // ---- registration
+
+  #pendingInput(p: Pending, line: string, now: number): void {
+    const space = line.indexOf(" ");
+    if (space > 0) {
+      const { verb, rest } = parseCommand(line);
+      if (verb === "JOIN") return this.#chooseRoom(p, rest);
+      if (verb === "RESUME") return this.#resume(p, rest, now);
+    }
+    this.#register(p, line, now);
+  }
+
+  #chooseRoom(p: Pending, rest: string): void {
+    const check = validateRoomName(rest);
+    if (!check.ok) {
+      p.client.send(status(400, `Invalid room name: ${check.reason}`));
+      return;
+    }
+    p.room = check.nick;
+    p.client.send(status(200, `You will be in ${check.nick} once registered`, "Joined"));
+  }
+
+  #register(p: Pending, line: string, now: number): void {
+    const client = p.client;
+    const check = validateNick(line);
+    if (!check.ok) return this.#refuse(client, 400, `Invalid nickname: ${check.reason}`);
+    const keys = nickKeys(check.nick);
+    const banned = this.bans.nameBanned(keys, now);
+    if (banned > 0) return this.#refuse(client, 403, this.bannedText(banned, now), "Banned");
+    this.expireHeld(now);
+    if (this.nickInUse(keys, now)) {
+      return this.#refuse(client, 409, `Nickname taken: ${check.nick}`);
+    }
+    if (this.#members.size >= this.#maxClients) {
+      return this.#refuse(client, 503, `Server full (${this.#maxClients} users)`);
+    }
+    const room = p.room === undefined ? this.rooms.lobby : this.rooms.open(p.room);
+    if (room === undefined) {
+      return this.#refuse(client, 503, `Too many rooms (${this.rooms.max})`);
+    }
+    const m = this.#admit(p, check.nick, keys, room, now);
+    const n = this.#members.size;
+    this.send(
+      m,
+      status(
+        200,
+        `Welcome, ${m.nick}! ${n} user${n === 1 ? "" : "s"} online. Type HELP for commands.`,
+        "Connected",
+      ),
+    );
+    this.#event({ type: "join", id: client.id, nick: m.nick, users: n, room: room.name });
+    room.notice(`*** ${m.nick} joined (${room.size} online)`, m);
+    this.welcomeTo(m);
+  }
+
+  /** `RESUME nick token`: back where it was, or a takeover of a connection not yet seen dead. */
+  #resume(p: Pending, rest: string, now: number): void {
+    const client = p.client;
+    const [nick, token] = splitWord(rest);
+    this.expireHeld(now);
+    const keys = nickKeys(nick);
+    const held = this.reservations.holding(keys, now);
+    if (held !== undefined && held.token === token) {
+      this.reservations.release(held);
+      const stillThere = this.rooms.has(held.room);
+      held.room.held--;
+      const room = stillThere ? held.room : this.rooms.lobby;
+      const m = this.#admit(p, held.nick, held.keys, room, now);
+      m.operator = held.operator;
+      m.mutedUntil = held.mutedUntil;
+      m.faults = held.faults;
+      m.token = held.token;
+      this.#byToken.set(held.token, m);
+      this.applyFaults(m);
+      const missed = stillThere ? room.lines - held.linesAtDrop : 0;
+      this.#welcomeBack(m, missed);
+      room.notice(`*** ${m.nick} is back (${room.size} online)`, m);
+      this.welcomeTo(m, missed);
+      return;
+    }
+    const live = this.#byToken.get(token);
+    if (live !== undefined && live.keys.some((k) => keys.includes(k))) {
+      // The old connection is gone but the server has not seen it yet (a Wi-Fi drop): the new
+      // one takes its place, in its room, with its role.
+      const room = live.room;
+      live.client.send(
+        status(409, "This nickname came back on another connection", "Replaced"),
+      );
+      live.client.close();
+      room.held++; // the room stays while it changes hands
+      this.remove(live, "replaced", { notice: false });
+      room.held--;
+      const m = this.#admit(p, live.nick, live.keys, room, now);
+      m.operator = live.operator;
+      m.mutedUntil = live.mutedUntil;
+      m.faults = live.faults;
+      m.token = token;
+      this.#byToken.set(token, m);
+      this.applyFaults(m);
+      this.#welcomeBack(m, 0);
+      return;
+    }
+    this.#refuse(client, 403, "Unknown or expired token: register again");
+  }
+
+  #welcomeBack(m: Member, missed: number): void {
+    const room = m.room;
+    const n = room.size;
+    const said = missed === 1 ? "1 line was" : `${missed} lines were`;
+    this.send(
+      m,
+      status(
+        200,
+        `Welcome back, ${m.nick}! You are in ${room.name} (${n} user${
+          n === 1 ? "" : "s"
+        }); ${said} said while you were away.`,
+        "Resumed",
+      ),
+    );
+    this.#event({ type: "resume", id: m.client.id, nick: m.nick, room: room.name, missed });
+  }
+
+  /** Makes `p` a member named `nick` in `room`. */
+  #admit(p: Pending, nick: string, keys: readonly string[], room: Room, now: number): Member {
+    this.#pending.delete(p.client.id);
+    const m: Member = {
+      client: p.client,
+      nick,
+      keys,
+      prefix: undefined,
+      bucket: this.#flood ? new TokenBucket(this.#flood, now) : undefined,
+      room,
+      cursor: PLACEHOLDER_CURSOR,
+      operator: false,
+      failedOps: 0,
+      mutedUntil: 0,
+      token: undefined,
+      faults: undefined,
+    };
+    this.#members.set(p.client.id, m);
+    for (const k of keys) this.#byNick.set(k, m);
+    room.add(m);
+    if (room.faults !== undefined) this.applyFaults(m);
+    return m;
+  }
+
+  #refuse(client: ChatClient, code: number, body: string, detail?: string): void {
+    this.#pending.delete(client.id);
+    this.#event({ type: "reject", id: client.id, code, reason: body });
+    client.send(status(code, body, detail));
+    client.close();
+  }
+
+  #unhold(r: Reservation): void {
+    r.room.held--;
+    if (this.rooms.has(r.room)) this.rooms.dropIfUnused(r.room);
+    this.#event({ type: "released", nick: r.nick });
+  }
+
+  /** The member whose nickname has one of `keys`, other than `except`. */
+  #holder(keys: readonly string[], except?: Member): Member | undefined {
+    for (const k of keys) {
+      const holder = this.#byNick.get(k);
+      if (holder !== undefined && holder !== except) return holder;
+    }
+    return undefined;
+  }
+
+  #forgetKeys(m: Member): void {
+    for (const k of m.keys) if (this.#byNick.get(k) === m) this.#byNick.delete(k);
+  }
+
+  #event(e: ChatEvent): void {
+    this.#onEvent?.(e);
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** A cursor on an empty log: a member's until `Room.add` gives it its room's. */
+const PLACEHOLDER_CURSOR = new LogCursor(new LineLog(16));

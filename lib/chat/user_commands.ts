@@ -1,0 +1,201 @@
+/**
+ * The commands every registered user may send: chat (MSG, ME, PRIV), rooms (JOIN, ROOMS, LIST),
+ * identity (NICK, TOKEN, OP), and HELP, STATS, QUIT. Each is one registry entry (`commands.ts`)
+ * whose handler runs on the lobby's services.
+ * @module
+ */
+
+import { splitWord } from "./command.ts";
+import type { CommandSpec } from "./commands.ts";
+import type { Member } from "./chat_client.ts";
+import type { Lobby } from "./lobby.ts";
+import { nickKeys, validateNick } from "./nick.ts";
+import { validateRoomName } from "./rooms.ts";
+import { status } from "./status.ts";
+import { displayValue } from "../text/escape.ts";
+
+const MSG_OK = status(200, "Message sent");
+/** Wrong operator passwords after which the connection is closed. */
+export const MAX_FAILED_OPS = 3;
+
+function msg(lobby: Lobby, m: Member, typed: string, now: number): void {
+  const text = lobby.acceptText(m, typed, now);
+  if (text === undefined) return;
+  m.room.say(m, text, lobby.wallTime(now));
+  lobby.send(m, MSG_OK);
+  logSaid(lobby, m, text);
+}
+
+/** The `message` event of a line `m` said (sizes and names, not the text). */
+function logSaid(lobby: Lobby, m: Member, text: string): void {
+  lobby.event({
+    type: "message",
+    id: m.client.id,
+    nick: m.nick,
+    bytes: text.length,
+    room: m.room.name,
+  });
+}
+
+/** `ME waves` → `* ana waves` to the others in the room (like MSG, not echoed). */
+function me(lobby: Lobby, m: Member, typed: string, now: number): void {
+  const text = lobby.acceptText(m, typed, now);
+  if (text === undefined) return;
+  m.room.line(`* ${m.nick} ${text}`, lobby.wallTime(now), m);
+  lobby.reply(m, 200, "Action sent");
+  logSaid(lobby, m, text);
+}
+
+function list(lobby: Lobby, m: Member): void {
+  lobby.reply(m, 200, m.room.nicks().join(", "), "User List");
+}
+
+function nick(lobby: Lobby, m: Member, rest: string, now: number): void {
+  const check = validateNick(rest);
+  if (!check.ok) return lobby.reply(m, 400, `Invalid nickname: ${check.reason}`);
+  const keys = nickKeys(check.nick);
+  if (lobby.bans.nameBanned(keys, now) > 0) {
+    return lobby.reply(m, 403, `Nickname banned: ${check.nick}`);
+  }
+  if (lobby.nickInUse(keys, now, m)) {
+    return lobby.reply(m, 409, `Nickname taken: ${check.nick}`);
+  }
+  const old = m.nick;
+  lobby.rename(m, check.nick, keys);
+  lobby.reply(m, 200, `You are now ${m.nick}`, "Nickname changed");
+  lobby.event({ type: "rename", id: m.client.id, from: old, to: m.nick });
+  if (old !== m.nick) m.room.notice(`*** ${old} is now known as ${m.nick}`, m);
+}
+
+function priv(lobby: Lobby, m: Member, rest: string, now: number): void {
+  const [target, typed] = splitWord(rest);
+  if (target === "" || typed === "") {
+    return lobby.reply(m, 400, "Usage: PRIV <nick> <text>");
+  }
+  const to = lobby.findMember(target);
+  if (to === undefined) return lobby.reply(m, 404, `No such user: ${displayValue(target)}`);
+  const text = lobby.acceptText(m, typed, now);
+  if (text === undefined) return;
+  lobby.send(to, encoder.encode(`[${m.nick} -> ${to.nick}]: ${text}\n`));
+  lobby.reply(m, 200, `Private message sent to ${to.nick}`);
+  lobby.event({ type: "private", id: m.client.id, from: m.nick, to: to.nick });
+}
+
+function join(lobby: Lobby, m: Member, rest: string, now: number): void {
+  if (rest.trim() === "") return lobby.reply(m, 400, "Usage: JOIN <room>");
+  const check = validateRoomName(rest);
+  if (!check.ok) return lobby.reply(m, 400, `Invalid room name: ${check.reason}`);
+  if (!lobby.takeToken(m, now)) return;
+  const to = lobby.rooms.open(check.nick, m.room);
+  if (to === undefined) return lobby.reply(m, 503, `Too many rooms (${lobby.rooms.max})`);
+  const moved = to !== m.room;
+  lobby.moveTo(m, to, `joined ${to.name}`);
+  const n = to.size;
+  lobby.reply(m, 200, `You are in ${to.name} (${n} user${n === 1 ? "" : "s"})`, "Joined");
+  if (moved) lobby.welcomeTo(m);
+}
+
+function rooms(lobby: Lobby, m: Member, _rest: string, now: number): void {
+  lobby.expireHeld(now);
+  const names = [...lobby.rooms.all()].map((r) => `${r.name} (${r.size})`);
+  lobby.reply(m, 200, names.join(", "), "Room List");
+}
+
+function token(lobby: Lobby, m: Member): void {
+  lobby.reply(m, 200, lobby.tokenOf(m), "Token");
+}
+
+function quit(lobby: Lobby, m: Member): void {
+  lobby.reply(m, 200, `Bye, ${m.nick}`, "Disconnecting");
+  lobby.remove(m, "quit");
+  m.client.close();
+}
+
+function help(lobby: Lobby, m: Member): void {
+  lobby.reply(m, 200, lobby.commands.help(m.operator), "Help");
+}
+
+function stats(lobby: Lobby, m: Member, _rest: string, now: number): void {
+  const f = lobby.flood;
+  const facts: Record<string, unknown> = {
+    users: lobby.size,
+    rooms: lobby.rooms.size,
+    room: m.room.name,
+    roomUsers: m.room.size,
+    limits: {
+      maxClients: lobby.maxClients,
+      maxRooms: lobby.rooms.max,
+      maxText: lobby.maxText,
+      flood: f ? `${f.burst}/${f.perSeconds}` : "off",
+      history: lobby.historyLines,
+      reconnectGraceS: lobby.graceMs / 1000,
+    },
+  };
+  if (m.operator) {
+    let operators = 0;
+    for (const x of lobby.members()) if (x.operator) operators++;
+    Object.assign(facts, {
+      operators,
+      held: lobby.reservations.size,
+      bans: lobby.bans.count(now),
+      ...lobby.serverStats(),
+    });
+  }
+  lobby.reply(m, 200, JSON.stringify(facts), "Stats");
+}
+
+function op(lobby: Lobby, m: Member, rest: string, now: number): void {
+  if (m.operator) return lobby.reply(m, 200, "You are an operator already", "Operator");
+  if (!lobby.takeToken(m, now)) return;
+  if (!lobby.hasOperatorPassword) {
+    return lobby.deny(m, "OP", "This server has no operator password");
+  }
+  if (!lobby.isOperatorPassword(rest.trim())) {
+    m.failedOps++;
+    lobby.deny(m, "OP", "Wrong operator password");
+    if (m.failedOps >= MAX_FAILED_OPS) {
+      lobby.remove(m, "wrong operator passwords");
+      m.client.close();
+    }
+    return;
+  }
+  m.operator = true;
+  lobby.event({ type: "operator", id: m.client.id, nick: m.nick, action: "op" });
+  lobby.reply(m, 200, "You are an operator: HELP lists your commands", "Operator");
+}
+
+const encoder = new TextEncoder();
+
+/** The registry entries of every user's commands, in HELP's order. */
+export const USER_COMMANDS: readonly CommandSpec[] = [
+  { verb: "MSG", aliases: [], usage: "MSG <text>", help: "send to your room", run: msg },
+  { verb: "ME", aliases: [], usage: "ME <action>", help: "an action: * nick action", run: me },
+  { verb: "LIST", aliases: ["WHO"], usage: "LIST", help: "users in your room", run: list },
+  { verb: "NICK", aliases: [], usage: "NICK <name>", help: "change nickname", run: nick },
+  {
+    verb: "PRIV",
+    aliases: [],
+    usage: "PRIV <nick> <text>",
+    help: "private message",
+    run: priv,
+  },
+  {
+    verb: "JOIN",
+    aliases: [],
+    usage: "JOIN <room>",
+    help: "go to a room (made if new)",
+    run: join,
+  },
+  { verb: "ROOMS", aliases: [], usage: "ROOMS", help: "rooms and their users", run: rooms },
+  {
+    verb: "TOKEN",
+    aliases: [],
+    usage: "TOKEN",
+    help: "a token to RESUME after a lost connection",
+    run: token,
+  },
+  { verb: "QUIT", aliases: [], usage: "QUIT", help: "leave", run: quit },
+  { verb: "HELP", aliases: [], usage: "HELP", help: "this list", run: help },
+  { verb: "STATS", aliases: [], usage: "STATS", help: "server statistics", run: stats },
+  { verb: "OP", aliases: [], usage: "OP <password>", help: "become an operator", run: op },
+].map((s) => ({ ...s, operator: false }));
