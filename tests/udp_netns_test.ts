@@ -17,6 +17,7 @@ const NS_CLIENTS = `chat-cli-${ID}`;
 const NET = `10.${100 + (Deno.pid % 100)}.${Math.floor(Deno.pid / 100) % 250}`;
 const SERVER_IP = `${NET}.1`;
 const CLIENTS_IP = `${NET}.2`;
+const TEACHER = `netns-${ID}`;
 
 async function sh(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
   try {
@@ -128,7 +129,18 @@ Deno.test({
           "exec",
           NS_SERVER,
           Deno.execPath(),
-          ...chatArgs(["serve", "--host", SERVER_IP, "--port", "0", "-q", "--flood", "off"]),
+          ...chatArgs([
+            "serve",
+            "--host",
+            SERVER_IP,
+            "--port",
+            "0",
+            "-q",
+            "--flood",
+            "off",
+            "--teacher-password",
+            TEACHER,
+          ]),
         ],
         stdin: "null",
         stdout: "piped",
@@ -161,6 +173,8 @@ Deno.test({
             "--json",
             "--timeout",
             "100",
+            "--teacher-password", // STATS, and with it the server's retransmissions
+            TEACHER,
           ]),
         ],
         stdin: "null",
