@@ -22,7 +22,8 @@ export class DatagramWriter implements ByteWriter {
 
   /** Sends every frame of `p` and resolves to `p.length` once every datagram was sent. */
   write(p: Uint8Array): Promise<number> {
-    if (p.length <= this.#max) return this.#conn.write(p).then(() => p.length);
+    // A datagram write takes all of `p` (it resolves to `p.length`).
+    if (p.length <= this.#max) return this.#conn.write(p);
     const sends: Promise<number>[] = [];
     let start = 0;
     let at = 0;
