@@ -14,6 +14,7 @@ import { Turn } from "../lib/net/turn.ts";
 import { type DatagramListener, listenUdp, UDP_DIALER } from "../lib/net/udp_transport.ts";
 import type { RunResult } from "../lib/bench/result.ts";
 import { encodeFrame, encodeSyn, frame, FrameType } from "../lib/protocol/mod.ts";
+import { parseFaultScript } from "../lib/faults/mod.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import { runChat, ServerProcess } from "./support/live_session.ts";
 import { rawClient, until } from "./support/tmux.ts";
@@ -218,5 +219,42 @@ Deno.test("chat bench --transport both runs each mode over TCP and UDP with noth
   }
   for (const run of runs.filter((x) => x.params.transport === "tcp")) {
     assert.equal(run.kernel, undefined);
+  }
+});
+
+Deno.test("over UDP a server fault script names frames from its ISN, and STATS retransmissions never go down", async () => {
+  const server = new ChatServer({
+    logger: new NullLogger(),
+    flood: null,
+    faults: { script: parseFaultScript("drop:data#1,drop:data#2") }, // resent, whatever the timing
+  });
+  const udp = listenUdp("127.0.0.1", 0);
+  server.serve(udp);
+  const scheduler = new WakeScheduler();
+  const turn = new Turn();
+  try {
+    const lines: string[] = [];
+    const s = await ClientSession.open({
+      dialer: UDP_DIALER,
+      host: "127.0.0.1",
+      port: udp.addr.port,
+      text: false,
+      params: { mode: "sr", window: 8, ackPolicy: "sack", maxPayload: 1024 },
+      arq: { maxRto: 300 },
+      scheduler,
+      turn,
+      onData: (m) => lines.push(dec.decode(m)),
+    });
+    s.send(enc.encode("ana"));
+    for (let i = 0; i < 30; i++) s.send(enc.encode("LIST"));
+    await until("the replies", () => lines.join("").split("User List").length > 30, 30_000);
+    const during = server.stats().arqRetransmissions!;
+    assert.ok(during > 0, "the server resent what its faults dropped");
+    s.close();
+    await until("the session ended", () => server.counters.open === 0, 10_000);
+    assert.ok(server.stats().arqRetransmissions! >= during);
+  } finally {
+    await server.shutdown("test over", 300);
+    scheduler.stop();
   }
 });

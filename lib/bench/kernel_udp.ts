@@ -76,6 +76,8 @@ export function kernelUdpDelta(
     inErrors: after.inErrors - before.inErrors,
     rcvbufErrors: after.rcvbufErrors - before.rcvbufErrors,
     inDatagrams: after.inDatagrams - before.inDatagrams,
-    ipUndelivered: after.ipUndelivered - before.ipUndelivered,
+    // Read at two moments, not at once: a packet received and not yet delivered between the
+    // two reads could make it -1.
+    ipUndelivered: Math.max(0, after.ipUndelivered - before.ipUndelivered),
   };
 }

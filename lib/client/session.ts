@@ -214,9 +214,17 @@ export class ClientSession {
     this.#textOut!.append(bytes);
   }
 
-  /** Closes now (no QUIT): a binary session still open is reset. */
+  /**
+   * Closes now (no QUIT): a binary session still open is reset. Over datagrams the connection
+   * closes once the RST has left (at most half a second later); {@link closed} says when.
+   */
   close(reason = "closed by client"): void {
-    if (this.#link && this.#link.endpoint.state !== "closed") this.#link.abort(reason);
+    if (this.#link && this.#link.endpoint.state !== "closed") {
+      this.#link.abort(reason);
+      // Over datagrams no end of stream tells the server: the RST must leave first (the link's
+      // close lets the last frames go, briefly, then finishes the session).
+      if (this.#conn.path === "datagram" && this.#closeReason === undefined) return;
+    }
     this.#finish(reason);
   }
 

@@ -12,7 +12,7 @@ import { type FaultInjector, flipBit } from "../faults/mod.ts";
 import { encodeFrameInto } from "../protocol/frame.ts";
 import { FrameDecoder, type FrameSink } from "../protocol/decoder.ts";
 import type { ChecksumError } from "../protocol/errors.ts";
-import { HEADER_SIZE } from "../protocol/header.ts";
+import { FrameType, HEADER_SIZE } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { DatagramWriter } from "./datagram_writer.ts";
 import { type ByteWriter, Outbox } from "./outbox.ts";
@@ -62,6 +62,12 @@ export interface BinaryLinkOptions {
    * can send one.
    */
   readonly maxDatagram?: number;
+  /**
+   * This side's ISN when it is not 0 (a SYN cookie over UDP): the fault injector sees this
+   * side's own sequence numbers (SYN-ACK, DATA, FIN, RST) counted from it, so a fault script
+   * (`drop:data#3`) and a seed hit the same frames whatever ISN the listener chose.
+   */
+  readonly faultSeqOrigin?: number;
 }
 
 /** A binary session on one connection. */
@@ -245,7 +251,7 @@ export class BinaryLink implements Wakeable {
 
   #output(f: OutFrame): void {
     const size = HEADER_SIZE + f.payload.length;
-    const d = this.#faults?.decide(f.type, f.seq, f.attempt, size);
+    const d = this.#faults?.decide(f.type, this.#faultSeq(f), f.attempt, size);
     if (this.#opts.trace) {
       const marks: string[] = [];
       if (d?.drop) marks.push("DROPPED (fault)");
@@ -284,6 +290,15 @@ export class BinaryLink implements Wakeable {
     this.#outbox.commit(size);
     if (this.#opts.capture) this.#opts.capture.sent(buf.subarray(at, at + size), this.#clock());
     if (d?.duplicate) this.#write(buf.slice(at, at + size));
+  }
+
+  /** The sequence number the fault injector sees for `f` (see `faultSeqOrigin`). */
+  #faultSeq(f: OutFrame): number {
+    const origin = this.#opts.faultSeqOrigin;
+    if (origin === undefined) return f.seq;
+    const own = f.type === FrameType.SYN_ACK || f.type === FrameType.DATA ||
+      f.type === FrameType.FIN || f.type === FrameType.RST;
+    return own ? (f.seq - origin) >>> 0 : f.seq;
   }
 
   #write(bytes: Uint8Array): void {

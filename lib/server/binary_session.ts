@@ -97,6 +97,7 @@ export class BinarySession implements ChatClient, ServerSession {
         ),
       {
         maxDatagram: conn.path === "datagram" ? conn.maxDatagram : undefined,
+        faultSeqOrigin: isn,
         who: `server ${ctx.peer}`,
         scheduler: env.scheduler,
         turn: env.turn,

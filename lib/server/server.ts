@@ -238,6 +238,8 @@ export class ChatServer {
   /** Resolved once no connection is open during {@link shutdown}. */
   readonly #allClosed = Promise.withResolvers<void>();
   #peakRss = 0;
+  /** ARQ counters of the sessions that ended (`stats` adds the open ones). */
+  readonly #arqEnded = { retransmissions: 0, timeouts: 0 };
   #nextId = 0;
   #stopping = false;
 
@@ -313,9 +315,9 @@ export class ChatServer {
   stats(): Record<string, number> {
     const cpu = process.cpuUsage();
     const mem = Deno.memoryUsage();
-    // The open sessions' ARQ repairs (a bench reads the change over its run).
-    let arqRetransmissions = 0;
-    let arqTimeouts = 0;
+    // The ARQ repairs of every session since start (a bench reads the change over its run).
+    let arqRetransmissions = this.#arqEnded.retransmissions;
+    let arqTimeouts = this.#arqEnded.timeouts;
     for (const c of this.#connections) {
       const arq = c.session?.arqStats;
       if (arq === undefined) continue;
@@ -517,6 +519,11 @@ export class ChatServer {
 
   /** A connection closed: the server forgets it. */
   #forget(c: ServerConnection): void {
+    const arq = c.session?.arqStats;
+    if (arq !== undefined) {
+      this.#arqEnded.retransmissions += arq.retransmissions;
+      this.#arqEnded.timeouts += arq.timeouts;
+    }
     this.#connections.delete(c);
     this.#registering.delete(c);
     if (this.#registering.size === 0) this.#stopRegistrationSweep();
