@@ -21,25 +21,14 @@ import {
 } from "../lib/net/udp_transport.ts";
 import { encodeFrame, encodeSyn, encodeSynAck, frame, FrameType } from "../lib/protocol/mod.ts";
 import { ChatServer } from "../lib/server/server.ts";
+import { mulberry32 } from "./support/sim_channel.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** A seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Loses `loss`, repeats `dup` of the datagrams and delays each by 0..`jitter` ms (reorders). */
 function lossy(seed: number, loss: number, dup: number, jitter: number): Impair {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   return () => {
     if (r() < loss) return [];
     const first = Math.floor(r() * jitter);
@@ -161,7 +150,7 @@ Deno.test("memory datagrams: a SYN flood of 10,000 from forged addresses allocat
       ),
     );
     const to = { hostname: "127.0.0.1", port: lab.port };
-    const r = rng(5);
+    const r = mulberry32(5);
     const start = lab.listener.counters.datagramsIn;
     for (let i = 0; i < 10_000; i++) {
       const from = {
