@@ -34,9 +34,9 @@ async function measure(kind: "node" | "node-4m" | "deno", perMs: number): Promis
   let close: () => void;
   if (kind !== "deno") {
     // node-4m: with setRecvBufferSize(4 MiB), as one would to size the kernel's buffer.
-    const s = dgram.createSocket(
-      kind === "node" ? "udp4" : { type: "udp4", recvBufferSize: 4 << 20 },
-    );
+    const s = kind === "node"
+      ? dgram.createSocket("udp4")
+      : dgram.createSocket({ type: "udp4", recvBufferSize: 4 << 20 });
     s.on("message", () => n++);
     await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
     port = s.address().port;
