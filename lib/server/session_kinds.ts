@@ -10,6 +10,7 @@
 import { MAGIC } from "../protocol/header.ts";
 import type { PathKind } from "../net/transport.ts";
 import { openBinarySession } from "./binary_session.ts";
+import { HTTP_KINDS } from "./http_session.ts";
 import type { SessionKind } from "./session.ts";
 import { openTextSession } from "./text_session.ts";
 
@@ -22,6 +23,7 @@ export const SESSION_KINDS: readonly SessionKind[] = Object.freeze([
     paths: ["stream", "datagram"],
     open: openBinarySession,
   },
+  ...HTTP_KINDS,
   { name: "text", magic: new Uint8Array(0), paths: ["stream"], open: openTextSession },
 ]);
 
