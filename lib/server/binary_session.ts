@@ -4,14 +4,20 @@
  * @module
  */
 
-import { ArqEndpoint, CLOSED_BY_PEER, SendQueueFullError } from "../arq/mod.ts";
+import {
+  ArqEndpoint,
+  type ArqStats,
+  CLOSED_BY_PEER,
+  type EndpointHooks,
+  SendQueueFullError,
+} from "../arq/mod.ts";
 import type { ChatClient, LinkFaults, Lobby } from "../chat/mod.ts";
 import type { CommandBudget } from "../chat/limits.ts";
 import { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink } from "../net/binary_link.ts";
 import { onesSum } from "../protocol/checksum.ts";
 import { MAX_WINDOW } from "../protocol/control.ts";
-import { MAX_FRAME, MAX_MESSAGE, MAX_PAYLOAD } from "../protocol/header.ts";
+import { FrameType, MAX_FRAME, MAX_MESSAGE, MAX_PAYLOAD } from "../protocol/header.ts";
 import { FrameGate } from "./frame_gate.ts";
 import type { MemoryCharge, ServerSession, SessionContext } from "./session.ts";
 
@@ -36,6 +42,25 @@ const REPLY_OVERHEAD = 128;
 /** A server's initial sequence number: random, so a peer cannot guess where data starts. */
 function randomIsn(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]!;
+}
+
+/**
+ * The hooks of an endpoint that continues a handshake a stateless listener began: the listener
+ * replays the peer's SYN into it and has already answered it, so its first SYN-ACK is not sent
+ * again (a later one, answering a SYN repeated by the peer, is).
+ */
+function withoutFirstSynAck(hooks: EndpointHooks): EndpointHooks {
+  let answered = false;
+  return {
+    ...hooks,
+    output(f) {
+      if (!answered && f.type === FrameType.SYN_ACK) {
+        answered = true;
+        return;
+      }
+      hooks.output(f);
+    },
+  };
 }
 
 /** Builds the binary session of a connection (the `binary` kind's `open`). */
@@ -87,24 +112,21 @@ export class BinarySession implements ChatClient, ServerSession {
       () => this.link.endpoint.rto,
       (reason) => this.link.abort(reason),
     );
+    const conn = ctx.conn;
+    // A listener that answered the SYN without state (UDP) already sent the SYN-ACK.
+    const accepted = conn.acceptedIsn;
+    const isn = accepted ?? randomIsn();
     this.link = new BinaryLink(
       ctx,
       (hooks, now) =>
         ArqEndpoint.server(
-          // The lines of one turn, and lines queued behind a full window, share frames.
-          // Each message is read at once (the room decodes it): no copy of what is delivered.
-          {
-            coalesce: true,
-            sendOnFlush: true,
-            lendDelivered: true,
-            maxSendQueue: MAX_SEND_QUEUE,
-            isn: randomIsn(),
-            ...env.arq,
-          },
-          hooks,
+          { maxSendQueue: MAX_SEND_QUEUE, ...env.arq, isn },
+          accepted === undefined ? hooks : withoutFirstSynAck(hooks),
           now,
         ),
       {
+        maxDatagram: conn.path === "datagram" ? conn.maxDatagram : undefined,
+        faultSeqOrigin: isn,
         who: `server ${ctx.peer}`,
         scheduler: env.scheduler,
         turn: env.turn,
@@ -124,6 +146,11 @@ export class BinarySession implements ChatClient, ServerSession {
   /** True until the client registered a nickname (its first message). */
   get awaitingRegistration(): boolean {
     return !this.#done && this.#lobby.nickOf(this) === undefined;
+  }
+
+  /** The endpoint's counters (`STATS` sums them over the sessions). */
+  get arqStats(): ArqStats {
+    return this.link.endpoint.stats;
   }
 
   /** The longest piece of the line log to take at once: one frame's payload. */

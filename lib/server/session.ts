@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { EndpointOptions } from "../arq/mod.ts";
+import type { ArqStats, EndpointOptions } from "../arq/mod.ts";
 import type { CommandBudget } from "../chat/limits.ts";
 import type { Lobby } from "../chat/mod.ts";
 import type { FaultSettings } from "../faults/mod.ts";
@@ -34,6 +34,8 @@ export interface ServerSession {
    * alike): the entry point closes a connection that stays so past the registration deadline.
    */
   readonly awaitingRegistration: boolean;
+  /** The ARQ counters of a session that has an ARQ endpoint (`STATS` sums them). */
+  readonly arqStats?: ArqStats;
   /**
    * The output it holds unsent: `own` private bytes (replies, frames), `shared` bytes of the
    * room's shared lines it keeps alive. The server sums them against its memory budget.
