@@ -557,7 +557,6 @@ export class ChatServer {
         c.writeRaw(bye, "server shutting down");
       }
     }
-    this.lobby.shutdown(reason);
     if (this.#connections.size > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
