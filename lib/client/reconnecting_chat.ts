@@ -316,6 +316,9 @@ export class ReconnectingChat {
 
   #end(reason: string, final: boolean): void {
     this.#leaving = true;
-    this.#resolveEnded({ reason, final, serverStopped: this.#stopped });
+    const stopped = this.#stopped;
+    this.#resolveEnded(
+      stopped === undefined ? { reason, final } : { reason, final, serverStopped: stopped },
+    );
   }
 }

@@ -849,8 +849,14 @@ export class ChatServer {
       this.#log.fold(`rename:${e.id}`, type, fields);
       return;
     }
-    // Joins and leaves a few per address and second (a lab behind a NAT joins at once), then
-    // counted: a script opening connections makes no more lines than it sends bytes.
+    // An operator's actions are the class's record, and chat lines (with --log-messages) are
+    // bounded by the flood limits: every one is logged.
+    if (e.type === "operator" || e.type === "message" || e.type === "private") {
+      this.#log.log(type, fields, level);
+      return;
+    }
+    // Joins, leaves, moves, denials a few per address and second (a lab behind a NAT joins at
+    // once), then counted: a script opening connections makes no more lines than it sends bytes.
     const who = c?.ticket?.address ?? ("id" in e ? e.id : type);
     this.#log.fold(`${type}:${who}`, type, fields, level, 3);
   }
