@@ -63,7 +63,7 @@ Deno.test("a NACK storm gets at most a frame's resend per NACK, not a window's p
   });
 });
 
-Deno.test("a SYN asking for a max payload below 64 gets an RST naming the range", async () => {
+Deno.test("a SYN asking for a max payload below 32 gets an RST naming the range", async () => {
   await withTcpServer({}, async (port) => {
     const s = await HostileSocket.open(port, { local: "127.0.0.2" });
     await s.write(syn(8, 1));
@@ -71,7 +71,7 @@ Deno.test("a SYN asking for a max payload below 64 gets an RST naming the range"
     const rst = framesIn(s.bytes).find((f) => f.type === FrameType.RST);
     assert.equal(
       rst && dec.decode(rst.payload),
-      "Protocol error: SYN: Max payload out of range: 1 (64..1024)",
+      "Protocol error: SYN: Max payload out of range: 1 (32..1024)",
     );
   });
 });

@@ -85,6 +85,18 @@ Deno.test("a SYN with bad parameters gets an RST with the reason", () => {
   assert.match(decodeReason(f.payload), /unknown ARQ mode 9/);
 });
 
+Deno.test("a SYN asking for a max payload below the server's floor gets an RST, as over TCP", () => {
+  const a = answerStranger(syn(1, { ...PARAMS, maxPayload: 1 }), PEER, new SynCookies(SECRET), 0);
+  assert.equal(a.kind, "reply");
+  if (a.kind !== "reply") return;
+  const f = firstFrame(a.bytes);
+  assert.ok(typeof f !== "string" && f.type === FrameType.RST);
+  assert.equal(
+    decodeReason(f.payload),
+    "Protocol error: SYN: Max payload out of range: 1 (32..1024)",
+  );
+});
+
 Deno.test("the handshake ACK that echoes a valid cookie opens a session; the SYN is rebuilt", () => {
   const c = new SynCookies(SECRET);
   const reply = answerStranger(syn(77), PEER, c, 0);

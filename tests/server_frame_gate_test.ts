@@ -1,6 +1,6 @@
 /**
  * The frame gate of a binary session: control frames pay the command budget, a NACK is answered
- * once per frame per RTO, a SYN with a max payload below 64 resets the session.
+ * once per frame per RTO, a SYN with a max payload below 32 resets the session.
  */
 
 import assert from "node:assert/strict";
@@ -53,6 +53,6 @@ Deno.test("a SYN asking for less than 64 bytes of payload resets the session", (
       encodeSyn({ mode: "gbn", window: 8, ackPolicy: "frame", maxPayload }),
     );
   assert.equal(g.admit(syn(1), 0), false);
-  assert.deepEqual(resets, ["Protocol error: SYN: Max payload out of range: 1 (64..1024)"]);
+  assert.deepEqual(resets, ["Protocol error: SYN: Max payload out of range: 1 (32..1024)"]);
   assert.equal(g.admit(syn(64), 0), true);
 });

@@ -5,7 +5,7 @@
  * ```text
  * SYN      payload (7 bytes):  version u8 = 1 | mode u8 (1 GBN, 2 SR) | window u16 (1..65535,
  *                              clamped to 256) | ack policy u8 (0 per frame, 1 delayed+SACK) |
- *                              max payload u16 (1..1024; chat serve: 64..1024)
+ *                              max payload u16 (1..1024; chat serve: 32..1024)
  * SYN-ACK  payload (11 bytes): the same 7 bytes, as confirmed by the server | acked ISN u32
  * ACK      payload (0 or 1+8n bytes): count u8 | count x (start u32, end u32)  end exclusive
  * RST      payload: UTF-8 reason
@@ -40,11 +40,12 @@ export const PROTOCOL_VERSION = 1;
 /** Largest window a session may use. */
 export const MAX_WINDOW = 256;
 /**
- * Smallest max payload `chat serve` accepts in a SYN: below it the 11-byte header outweighs the
- * data (at 1 byte a frame carries 12 wire bytes per payload byte, a chat line dozens of frames).
- * The engine itself takes any size from 1 (its tests fragment into 4-byte pieces).
+ * Smallest max payload `chat serve` accepts in a SYN: below it the 11-byte header weighs too much
+ * (at 1 byte a frame carries 12 wire bytes per payload byte, a chat line dozens of frames; at 32,
+ * 1.3). `chat test` cuts short lines into 32-byte fragments; the engine itself takes any size from
+ * 1 (its tests fragment into 4-byte pieces).
  */
-export const MIN_PAYLOAD = 64;
+export const MIN_PAYLOAD = 32;
 /** Most SACK ranges one ACK carries. */
 export const MAX_SACK_RANGES = 8;
 /** Size of a SYN payload. */

@@ -26,6 +26,7 @@ import {
   encodeSyn,
   encodeSynAck,
   MAX_WINDOW,
+  MIN_PAYLOAD,
   type SessionParams,
   SYN_ACK_PAYLOAD_SIZE,
 } from "./control.ts";
@@ -161,6 +162,12 @@ export function answerStranger(
       let asked: SessionParams;
       try {
         asked = decodeSyn(f.payload);
+        // The server's own floor, as its stateful sessions check it (`frame_gate.ts`).
+        if (asked.maxPayload < MIN_PAYLOAD) {
+          throw new BadPayloadError(
+            `SYN: Max payload out of range: ${asked.maxPayload} (${MIN_PAYLOAD}..${MAX_PAYLOAD})`,
+          );
+        }
       } catch (error) {
         if (!(error instanceof BadPayloadError)) throw error;
         const reason = encodeReason(`Protocol error: ${error.message}`);
