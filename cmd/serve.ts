@@ -152,9 +152,8 @@ them with the LIMITS command):
 })
   --memory-max SIZE    output all clients together may hold (default ${size(DEFAULT_MEMORY_BYTES)})
   --room-output SIZE   output per second the room may fan out, a line's bytes times its
-                       recipients; lines under 64k of output always pass (default ${
-  size(DEFAULT_ROOM_OUTPUT.bytesPerSecond)
-})
+                       recipients, in bursts of 4 s' worth; lines under 64k of output always
+                       pass (default ${size(DEFAULT_ROOM_OUTPUT.bytesPerSecond)})
 
 One TCP port serves both protocols: binary sessions (chat join) and plain-text sessions
 (chat join --text, netcat, telnet), and the web page (http://HOST:PORT/ in a browser or on a

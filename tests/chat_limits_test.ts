@@ -77,13 +77,23 @@ Deno.test("TokenBucket.full says when the bucket refilled", () => {
 });
 
 Deno.test("the room's output budget refuses costly lines past it, never short ones", () => {
-  const out = new RoomOutput({ bytesPerSecond: 1_000_000, small: 64 * 1024 }, 0);
+  const out = new RoomOutput({ bytesPerSecond: 1_000_000, burstSeconds: 1, small: 64 * 1024 }, 0);
   // 1500-byte lines to 400 members: 600 KB each; one fits in the budget, the second does not.
   assert.equal(out.take(1500, 400, 0), true);
   assert.equal(out.take(1500, 400, 0), false);
   // A short line in the same room (40 bytes to 400: 16 KB) always passes.
   for (let i = 0; i < 100; i++) assert.equal(out.take(40, 400, 0), true);
   assert.equal(out.take(1500, 400, 2000), true, "refilled after two seconds");
+});
+
+Deno.test("the room's output budget lets a burst of its seconds' worth through at once", () => {
+  const out = new RoomOutput({ bytesPerSecond: 1_000_000, burstSeconds: 4, small: 64 * 1024 }, 0);
+  // 600 KB lines: six pass at once (3.6 MB of 4 MB), the seventh does not.
+  for (let i = 0; i < 6; i++) assert.equal(out.take(1500, 400, 0), true, `line ${i}`);
+  assert.equal(out.take(1500, 400, 0), false);
+  // Refilled at 1 MB/s, never beyond the burst: after a minute, six again and no more.
+  for (let i = 0; i < 6; i++) assert.equal(out.take(1500, 400, 60_000), true);
+  assert.equal(out.take(1500, 400, 60_000), false);
 });
 
 function budgeted(id: number, address: AddressBudget, now = 0): FakeClient {

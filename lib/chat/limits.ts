@@ -122,15 +122,24 @@ export class ConnectionBudget implements CommandBudget {
 
 /** The room's output budget: bytes per second it may fan out, `null` = unlimited. */
 export interface RoomOutputLimit {
-  /** Bytes of output (a line's bytes times its recipients) per second, with as much in a burst. */
+  /** Bytes of output (a line's bytes times its recipients) per second. */
   readonly bytesPerSecond: number;
+  /**
+   * Seconds' worth of output that may go at once (default 4): a burst of long lines (a test
+   * suite's, a paste into a full room) passes whole.
+   */
+  readonly burstSeconds?: number;
   /** A line that costs at most this much output always passes (a short line in a big room). */
   readonly small: number;
 }
 
-/** Output the room may fan out by default: 16 MB/s, lines under 64 KiB of output always pass. */
+/**
+ * Output the room may fan out by default: 16 MB/s in bursts of up to 64 MB, lines under 64 KiB of
+ * output always pass.
+ */
 export const DEFAULT_ROOM_OUTPUT: RoomOutputLimit = {
   bytesPerSecond: 16 * 1024 * 1024,
+  burstSeconds: 4,
   small: 64 * 1024,
 };
 
@@ -144,13 +153,15 @@ export const DEFAULT_ROOM_OUTPUT: RoomOutputLimit = {
  */
 export class RoomOutput {
   readonly limit: RoomOutputLimit;
+  readonly #capacity: number;
   #tokens: number;
   #last: number;
 
   /** A full budget at `now`. */
   constructor(limit: RoomOutputLimit, now: number) {
     this.limit = limit;
-    this.#tokens = limit.bytesPerSecond;
+    this.#capacity = limit.bytesPerSecond * (limit.burstSeconds ?? 4);
+    this.#tokens = this.#capacity;
     this.#last = now;
   }
 
@@ -158,7 +169,7 @@ export class RoomOutput {
   take(bytes: number, recipients: number, now: number): boolean {
     const rate = this.limit.bytesPerSecond / 1000;
     this.#tokens = Math.min(
-      this.limit.bytesPerSecond,
+      this.#capacity,
       this.#tokens + Math.max(0, now - this.#last) * rate,
     );
     this.#last = now;

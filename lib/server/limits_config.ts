@@ -66,6 +66,9 @@ export function limitFacts(
     unregisteredPerAddress: count(limits.unregisteredPerAddress),
     registerTimeoutS: registerTimeoutMs / 1000,
     roomOutputBytesPerS: output === null ? "off" : output.bytesPerSecond,
+    roomOutputBurstBytes: output === null
+      ? "off"
+      : output.bytesPerSecond * (output.burstSeconds ?? 4),
     maxText,
   };
 }
