@@ -33,6 +33,15 @@ const args = parseArgs({
 });
 const seconds = Number(args.values.seconds);
 const main = args.values.main ?? new URL("../../main.ts", import.meta.url).pathname;
+/**
+ * A `chat join` that reconnects tries for a second after the server stops, then exits (0 after
+ * the server's 503); one from before reconnection has no such flag.
+ */
+const joinFlags = Deno.readTextFileSync(new URL("cmd/join.ts", `file://${main}`)).includes(
+    '"reconnect"',
+  )
+  ? ["--reconnect", "1"]
+  : [];
 const serveExtra = args.positionals;
 const names = args.values.only?.split(",") ?? Object.keys(ATTACKS);
 /** Attacks that run longer: the churn flood lasts 20 s, as in the issue. */
@@ -201,7 +210,7 @@ async function runAttack(name: string): Promise<Row> {
     await CoreWitness.join("w2", "gbn", port, log, env),
     await CoreWitness.join("w3", "sr", port, log, env),
   ];
-  const join = new JoinWitness("j1", log, main, port);
+  const join = new JoinWitness("j1", log, main, port, joinFlags);
   await join.ready();
   const speakers = [...core, join];
   let ticking = true;

@@ -200,9 +200,10 @@ export class JoinWitness {
     readonly log: WitnessLog,
     main: string,
     port: number,
+    flags: readonly string[] = [],
   ) {
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", main, "join", `127.0.0.1:${port}`, "--nick", name],
+      args: ["run", "-A", main, "join", `127.0.0.1:${port}`, "--nick", name, ...flags],
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
