@@ -24,7 +24,7 @@ const dec = new TextDecoder();
 
 /** A server on TCP and UDP 127.0.0.1 (one port number), and UDP clients of it. */
 class Room {
-  readonly server = new ChatServer({ logger: new NullLogger(), flood: null });
+  readonly server = new ChatServer({ logger: new NullLogger(), flood: null, limits: "off" });
   readonly udp: DatagramListener;
   readonly port: number;
   readonly scheduler = new WakeScheduler();
