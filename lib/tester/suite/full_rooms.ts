@@ -30,18 +30,21 @@ export const FULL_ROOMS: readonly TestSpec[] = [
       const room = t.nick("sala");
       await joinRoom(t, a!, room);
       const lobby = await listOf(t, b!, "bia's LIST (in the default room)");
-      t.check(!lobby.includes(ana), `${ana} is still in the default room's LIST: ${lobby}`);
-      t.check(lobby.includes(bia), `bia's LIST does not name bia: ${lobby}`);
+      t.check(
+        !lobby.includes(ana),
+        `${ana} is still in the default room's LIST: ${lobby.join(", ")}`,
+      );
+      t.check(lobby.includes(bia), `bia's LIST does not name bia: ${lobby.join(", ")}`);
       const alone = await listOf(t, a!, `LIST in ${room}`);
       t.check(
         alone.includes(ana) && !alone.includes(bia),
-        `LIST in ${room} should name ${ana} alone: ${alone}`,
+        `LIST in ${room} should name ${ana} alone: ${alone.join(", ")}`,
       );
       await joinRoom(t, b!, `#${room}`);
       const both = await listOf(t, a!, `LIST in ${room} after bia's JOIN #${room}`);
       t.check(
         both.includes(ana) && both.includes(bia),
-        `JOIN #${room} should enter ${room} (the # is dropped); its LIST: ${both}`,
+        `JOIN #${room} should enter ${room} (the # is dropped); its LIST: ${both.join(", ")}`,
       );
     },
   },
@@ -59,7 +62,10 @@ export const FULL_ROOMS: readonly TestSpec[] = [
       const [b] = await users(t, "bia");
       await joinRoom(t, b!, room);
       const list = await listOf(t, b!, `LIST in ${room}`);
-      t.check(list.includes(t.nick("ana")), `${t.nick("ana")} is not in ${room}: ${list}`);
+      t.check(
+        list.includes(t.nick("ana")),
+        `${t.nick("ana")} is not in ${room}: ${list.join(", ")}`,
+      );
     },
   },
   {
@@ -125,7 +131,10 @@ export const FULL_ROOMS: readonly TestSpec[] = [
         ]
       ) await command(t, a!, `JOIN ${bad}`, 400, `JOIN with ${what}`);
       const list = await listOf(t, a!, "LIST after the refused JOINs");
-      t.check(list.includes(t.nick("ana")), `ana left ${room} after refused JOINs: ${list}`);
+      t.check(
+        list.includes(t.nick("ana")),
+        `ana left ${room} after refused JOINs: ${list.join(", ")}`,
+      );
       const unregistered = await t.prompted("bia");
       await command(t, unregistered, `JOIN ${room}!`, 400, "JOIN with a bad name as first line");
       await command(
@@ -275,7 +284,7 @@ export const FULL_ROOMS: readonly TestSpec[] = [
       await command(t, b!, `MSG ${tok2}`, 200, "bia's MSG after a refused MUTE");
       await expectOnce(t, tok2, [{ client: a!, since: after }], "bia's line after a refused MUTE");
       const list = await listOf(t, b!, "bia's LIST after a refused CLOSE");
-      t.check(list.includes(t.nick("ana")), `A refused CLOSE moved the room: ${list}`);
+      t.check(list.includes(t.nick("ana")), `A refused CLOSE moved the room: ${list.join(", ")}`);
     },
   },
   {
@@ -313,7 +322,7 @@ export const FULL_ROOMS: readonly TestSpec[] = [
       const back = await t.text("ana-again");
       await command(t, back, `RESUME ${ana} ${token}`, 200, "RESUME with the token");
       const list = await listOf(t, b!, `bia's LIST in ${room} after the RESUME`);
-      t.check(list.includes(ana), `${ana} is not back in ${room}: ${list}`);
+      t.check(list.includes(ana), `${ana} is not back in ${room}: ${list.join(", ")}`);
       const tok = t.token();
       const after = back.mark();
       await command(t, b!, `MSG ${tok}`, 200, "bia's MSG after the RESUME");
