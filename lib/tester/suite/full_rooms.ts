@@ -178,7 +178,7 @@ export const FULL_ROOMS: readonly TestSpec[] = [
     level: "full",
     section: "History",
     rule:
-      "A user entering a room gets, after the JOIN reply, the last 20 lines said in it (fewer if STATS says so), in order, each marked (HH:MM:SS) before the original line.",
+      "A user entering a room gets, after the JOIN reply, its last 20 lines (or STATS' limits.history), in order, each after (HH:MM:SS) and a space.",
     timeoutMs: 25_000,
     async run(t) {
       const keep = await historyLimit(t);
@@ -292,7 +292,7 @@ export const FULL_ROOMS: readonly TestSpec[] = [
     level: "full",
     section: "Reconnection",
     rule:
-      "TOKEN answers 32 hex digits (the same each time); after a lost connection the nickname is held (409), a wrong token gets 403, RESUME with the token gets 200 and the user back in its room.",
+      "After a lost connection the nickname is held (409), a wrong token gets 403, and RESUME with the TOKEN (32 hex digits) gets 200 and its room back.",
     async run(t) {
       const [a, b] = await users(t, "ana", "bia");
       const room = t.nick("sala");
