@@ -152,9 +152,8 @@ export const FULL_ROOMS: readonly TestSpec[] = [
     section: "Server to client, unsolicited",
     rule: "ME <action> answers 200; the others in the room get the line * nick action, once.",
     async run(t) {
-      const [a, b] = await users(t, "ana", "bia");
       const room = t.nick("sala");
-      for (const u of [a!, b!]) await joinRoom(t, u, room);
+      const [a, b] = await usersIn(t, room, "ana", "bia");
       const tok = t.token();
       const [mine, since] = [a!.mark(), b!.mark()];
       await known(t, a!, `ME waves ${tok}`, 200, "ME");
@@ -185,9 +184,8 @@ export const FULL_ROOMS: readonly TestSpec[] = [
       // One more line than the room keeps, from enough users to stay within each one's flood
       // limit (10 commands per 5 s: a JOIN and at most 8 lines each).
       const bases = Array.from({ length: Math.ceil((keep + 1) / 8) }, (_, i) => `u${i}`);
-      const speakers = await users(t, ...bases);
       const room = t.nick("sala");
-      for (const u of speakers) await joinRoom(t, u, room);
+      const speakers = await usersIn(t, room, ...bases);
       const said: string[] = [];
       for (let i = 0; i <= keep; i++) {
         const who = speakers[i % speakers.length]!;
@@ -258,9 +256,8 @@ export const FULL_ROOMS: readonly TestSpec[] = [
     rule:
       "An operator command (KICK, MUTE, UNMUTE, BAN, UNBAN, ANNOUNCE, FAULTS, CLOSE) from a user that gave no OP gets 403 and does nothing.",
     async run(t) {
-      const [a, b] = await users(t, "ana", "bia");
       const room = t.nick("sala");
-      for (const u of [a!, b!]) await joinRoom(t, u, room);
+      const [a, b] = await usersIn(t, room, "ana", "bia");
       const bia = t.nick("bia");
       const tok = t.token();
       const since = b!.mark();
@@ -294,9 +291,8 @@ export const FULL_ROOMS: readonly TestSpec[] = [
     rule:
       "After a lost connection the nickname is held (409), a wrong token gets 403, and RESUME with the TOKEN (32 hex digits) gets 200 and its room back.",
     async run(t) {
-      const [a, b] = await users(t, "ana", "bia");
       const room = t.nick("sala");
-      for (const u of [a!, b!]) await joinRoom(t, u, room);
+      const [a, b] = await usersIn(t, room, "ana", "bia");
       const token = await bodyOf(t, a!, await known(t, a!, "TOKEN", 200), "TOKEN");
       t.check(TOKEN.test(token), `TOKEN's body is not 32 hexadecimal digits: ${token}`);
       const again = await bodyOf(t, a!, await known(t, a!, "TOKEN", 200), "the second TOKEN");
@@ -330,6 +326,13 @@ export const FULL_ROOMS: readonly TestSpec[] = [
     },
   },
 ];
+
+/** Registers one user per base name, then moves each into `room` (in order). */
+async function usersIn(t: TestContext, room: string, ...bases: string[]): Promise<TextClient[]> {
+  const clients = await users(t, ...bases);
+  for (const c of clients) await joinRoom(t, c, room);
+  return clients;
+}
 
 /** Sends `JOIN room` and expects 200; returns the reply. */
 function joinRoom(t: TestContext, c: TextClient, room: string): Promise<StatusLine> {
