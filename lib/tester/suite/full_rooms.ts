@@ -49,6 +49,33 @@ export const FULL_ROOMS: readonly TestSpec[] = [
     },
   },
   {
+    id: "full/rooms/look-alike-names",
+    level: "full",
+    section: "Rooms",
+    rule:
+      "Room names clash like nicknames: JOIN #SALA and JOIN with Cyrillic look-alikes enter the room sala, named as its first member spelled it.",
+    async run(t) {
+      const room = t.nick("sala");
+      const [a, b, c] = await users(t, "ana", "bia", "caio");
+      await joinRoom(t, a!, room);
+      await joinRoom(t, b!, `#${room.toUpperCase()}`);
+      // U+0455 CYRILLIC SMALL LETTER DZE and U+0430 CYRILLIC SMALL LETTER A for s and a.
+      await joinRoom(t, c!, room.replace("sala", "\u0455\u0430l\u0430"));
+      const list = await listOf(t, a!, `LIST in ${room}`);
+      for (const base of ["bia", "caio"]) {
+        t.check(
+          list.includes(t.nick(base)),
+          `${t.nick(base)} joined a look-alike of ${room} but is not in it: ${list.join(", ")}`,
+        );
+      }
+      const body = await bodyOf(t, a!, await known(t, a!, "ROOMS", 200), "ROOMS");
+      t.check(
+        body.split(",").some((r) => r.trim() === `${room} (3)`),
+        `ROOMS should list ${room} (3) once, as its first member spelled it: ${body.slice(0, 200)}`,
+      );
+    },
+  },
+  {
     id: "full/rooms/join-before-register",
     level: "full",
     section: "Client to server",
