@@ -49,6 +49,25 @@ export const FULL_ROOMS: readonly TestSpec[] = [
     },
   },
   {
+    id: "full/rooms/move-notices",
+    level: "full",
+    section: "Server to client, unsolicited",
+    rule:
+      "A user's JOIN is told to both rooms: the old one gets a notice (*** ...) naming it and the new room, the new one a notice naming it.",
+    async run(t) {
+      const [here, there] = [t.nick("sala"), t.nick("outra")];
+      const [a, b] = await usersIn(t, here, "ana", "bia");
+      const [c] = await usersIn(t, there, "caio");
+      const [old, now] = [b!.mark(), c!.mark()];
+      await joinRoom(t, a!, there);
+      const ana = t.nick("ana");
+      const left = await notice(t, b!, old, [ana, there]);
+      t.check(left, `bia (in ${here}) got no notice naming ${ana} and ${there} when ana moved`);
+      const joined = await notice(t, c!, now, [ana]);
+      t.check(joined, `caio (in ${there}) got no notice naming ${ana} when ana came in`);
+    },
+  },
+  {
     id: "full/rooms/look-alike-names",
     level: "full",
     section: "Rooms",
@@ -228,6 +247,8 @@ export const FULL_ROOMS: readonly TestSpec[] = [
       const lines = late!.received.text.slice(since).split("\n").map((l) => l.replace(/\r$/, ""));
       const history = lines.filter((l) => said.some((s) => l.endsWith(s)));
       const marked = history.filter((l) => /^\(\d\d:\d\d:\d\d\) \[/.test(l));
+      const notices = lines.filter((l) => /^\(\d\d:\d\d:\d\d\) \*\*\* /.test(l));
+      t.check(notices.length === 0, `A notice was replayed as history: ${notices[0]}`);
       t.check(
         history.length > 0,
         `dani got none of the ${said.length} lines said in ${room} before it joined`,
@@ -394,6 +415,23 @@ async function known(
 async function listOf(t: TestContext, c: TextClient, what: string): Promise<string[]> {
   const body = await bodyOf(t, c, await command(t, c, "LIST", 200, what), what);
   return body.split(",").map((n) => n.trim());
+}
+
+/** The first notice line (`*** ...`) `c` received from `since` on naming every one of `words`. */
+function notice(
+  t: TestContext,
+  c: TextClient,
+  since: number,
+  words: readonly string[],
+): Promise<string | undefined> {
+  return c.received.wait(
+    () =>
+      c.received.text.slice(since).split("\n").find((l) =>
+        l.startsWith("*** ") && words.every((w) => l.includes(w))
+      ),
+    t.replyMs,
+    t.signal,
+  );
 }
 
 /** The history size STATS reports (`limits.history`), else the documented default. */
