@@ -5,6 +5,7 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseDecimal } from "../i18n/number.ts";
 
 /** A mistake in the command line: printed as one line plus the usage, exit status 2. */
 export class UsageError extends Error {
@@ -74,7 +75,10 @@ export function intFlag(
   return n;
 }
 
-/** Reads a decimal number flag within `[min, max]`, or `fallback` when absent. */
+/**
+ * Reads a decimal number flag within `[min, max]` (a decimal point or comma: `2.5`, `2,5`), or
+ * `fallback` when absent.
+ */
 export function numberFlag(
   flags: ParsedFlags,
   name: string,
@@ -84,8 +88,8 @@ export function numberFlag(
 ): number {
   const raw = stringFlag(flags, name);
   if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+  const n = parseDecimal(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
     throw new UsageError(`--${name} must be a number from ${min} to ${max}: ${raw}`);
   }
   return n;
