@@ -5,6 +5,7 @@
 
 import { type Command, EXIT_FAILURE, EXIT_USAGE, wantsHelp } from "./lib/cli/command.ts";
 import { UsageError } from "./lib/cli/args.ts";
+import { chooseLang, LANG_CHOICES } from "./lib/cli/lang_flag.ts";
 import { VERSION } from "./lib/version.ts";
 import { commands } from "./cmd/mod.ts";
 
@@ -27,7 +28,12 @@ function mainHelp(list: readonly Command[]): string {
 }
 
 /** Runs the CLI with `args` and resolves to the exit status. */
-export async function main(args: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
+  const { lang, rest: args, bad } = chooseLang(argv);
+  if (bad !== undefined) {
+    console.error(`chat: --lang must be one of ${LANG_CHOICES}: ${bad}`);
+    return EXIT_USAGE;
+  }
   const [name, ...rest] = args;
   const byName = new Map(commands.map((c) => [c.name, c]));
   if (name === undefined) {
@@ -66,7 +72,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(rest);
+    return await command.run(rest, lang);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`chat ${name}: ${error.message}\n\n${command.help}`);

@@ -18,6 +18,8 @@ import {
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
 import type { ArqChoice } from "../lib/client/client_plan.ts";
+import { CLIENT_CATALOG, type ClientText } from "../lib/client/messages.ts";
+import { type Lang, textIn } from "../lib/i18n/mod.ts";
 import { runInPipe } from "../lib/client/piped_client.ts";
 import { DEFAULT_RECONNECT_FOR_MS, runOnTerminal } from "../lib/client/terminal_client.ts";
 import { FaultInjector, parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
@@ -94,10 +96,10 @@ interface JoinSettings {
   reconnectForMs: number;
 }
 
-function settingsFrom(args: string[]): JoinSettings {
+function settingsFrom(args: string[], t: ClientText): JoinSettings {
   const flags = parseFlags(args, spec, 1);
   const target = flags.positionals[0];
-  if (target === undefined) throw new UsageError("Missing HOST (the server's address)");
+  if (target === undefined) throw new UsageError(t.cli.missingHost);
   const hp = parseHostPort(target);
   const portFlag = stringFlag(flags, "port");
   const port = portFlag !== undefined ? intFlag(flags, "port", 55555, 1, 65535) : hp.port ?? 55555;
@@ -149,28 +151,21 @@ function faulty(c: ArqChoice, script: JoinSettings["script"]): boolean {
   return c.loss > 0 || c.corrupt > 0 || script.length > 0;
 }
 
-async function run(args: string[]): Promise<number> {
-  const s = settingsFrom(args);
+async function run(args: string[], lang: Lang): Promise<number> {
+  const t = textIn(CLIENT_CATALOG, lang);
+  const s = settingsFrom(args, t);
   const terminal = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
-  if (s.ui && !terminal) throw new UsageError("--mode ui needs a terminal");
-  if (s.ui && s.text) {
-    throw new UsageError("--mode ui asks for binary-protocol settings: leave out --text");
-  }
+  if (s.ui && !terminal) throw new UsageError(t.cli.uiNeedsTerminal);
+  if (s.ui && s.text) throw new UsageError(t.cli.uiNeedsBinary);
   const nick = s.nick?.trim();
-  if (!terminal && !nick) {
-    throw new UsageError("Missing --nick (required when stdin or stdout is not a terminal)");
-  }
-  if (s.text && faulty(s, s.script)) {
-    throw new UsageError("--loss, --corrupt and --faults need the binary protocol (no --text)");
-  }
+  if (!terminal && !nick) throw new UsageError(t.cli.missingNick);
+  if (s.text && faulty(s, s.script)) throw new UsageError(t.cli.faultsNeedBinary);
   let pcap: PcapngFile | undefined;
   if (s.pcap !== undefined) {
     try {
       pcap = await PcapngFile.create(s.pcap, { role: "client" });
     } catch (error) {
-      console.error(
-        `chat join: cannot write the capture file ${s.pcap}: ${(error as Error).message}`,
-      );
+      console.error(`chat join: ${t.cli.cannotWriteCapture(s.pcap, (error as Error).message)}`);
       return 1;
     }
   }
@@ -202,6 +197,7 @@ async function run(args: string[]): Promise<number> {
     };
   };
   const plan = {
+    text: t,
     nick,
     askSettings: s.ui,
     choice: { params: s.params, loss: s.loss, corrupt: s.corrupt },

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { Lang } from "../i18n/lang.ts";
+
 /** A subcommand of `chat`. */
 export interface Command {
   /** The word that selects it, e.g. `serve`. */
@@ -12,8 +14,11 @@ export interface Command {
   readonly summary: string;
   /** Full help text, printed for `-h`/`--help`. */
   readonly help: string;
-  /** Runs with the arguments after the subcommand; resolves to the exit status. */
-  run(args: string[]): Promise<number>;
+  /**
+   * Runs with the arguments after the subcommand (`--lang` taken out), speaking `lang`; resolves
+   * to the exit status.
+   */
+  run(args: string[], lang: Lang): Promise<number>;
 }
 
 /** Exit status for a usage error. */

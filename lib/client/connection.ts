@@ -91,7 +91,7 @@ export class ChatConnection {
 
   /** Closes now (no QUIT). */
   close(): void {
-    this.#session.close("closed by client");
+    this.#session.close();
   }
 
   #isSettled(): boolean {

@@ -93,7 +93,7 @@ async function register(
   } catch (error) {
     return {
       kind: "failed",
-      message: CLIENT_TEXT.closedBeforeReply((error as Error).message),
+      message: (options.messages ?? CLIENT_TEXT).closedBeforeReply((error as Error).message),
     };
   }
   if (welcome.code !== 200) {

@@ -6,4 +6,4 @@
 export { DEFAULT_LANG, type Lang, langOfLocale, LANGS } from "./lang.ts";
 export { detectLang, environmentLocale, LOCALE_VARIABLES, type LocaleSources } from "./detect.ts";
 export { type Catalog, textIn } from "./catalog.ts";
-export { parseDecimal } from "./number.ts";
+export { parseDecimal, withDecimalComma } from "./number.ts";

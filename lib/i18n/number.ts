@@ -16,3 +16,8 @@ export function parseDecimal(text: string): number {
   if (/^[+-]?0*[1-9]\d*,\d{3}$/.test(t)) return NaN;
   return Number(t.replace(",", "."));
 }
+
+/** `n` written with a decimal comma (`0,25`), as Brazilian Portuguese writes numbers. */
+export function withDecimalComma(n: number | string): string {
+  return String(n).replace(".", ",");
+}

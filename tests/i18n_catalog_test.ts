@@ -1,0 +1,72 @@
+/**
+ * Every message has both languages: each catalog's pt-BR table has every key of the English one
+ * and no other, every function the same arity and a non-empty result for sample arguments, and
+ * no English left where that can be told; and no catalog declared in lib/ or cmd/ escapes this
+ * test.
+ */
+
+import assert from "node:assert/strict";
+import { CLIENT_CATALOG } from "../lib/client/messages.ts";
+import type { Catalog } from "../lib/i18n/catalog.ts";
+import { catalogProblems, type CheckOptions } from "../lib/i18n/check.ts";
+
+const STATS_SAMPLE = {
+  mode: "GBN",
+  window: 8,
+  srtt: 12.5,
+  rto: 200,
+  framesSent: 10,
+  dataSent: 8,
+  retransmissions: 1,
+  timeouts: 1,
+  nacksSent: 0,
+  nacksReceived: 1,
+  duplicates: 0,
+  corruptReceived: 0,
+  injected: { dropped: 1, corrupted: 0 },
+};
+
+/** Every catalog, by the name it is exported under, with what its check needs. */
+const CATALOGS: Record<string, { catalog: Catalog<unknown>; options?: CheckOptions }> = {
+  CLIENT_CATALOG: {
+    catalog: CLIENT_CATALOG,
+    options: {
+      sameAllowed: [
+        "prompt",
+        "welcomeHint",
+        "slashArgs.timestamp",
+        "slashArgs.loss",
+        "slashArgs.corrupt",
+        "slashArgs.help",
+        "slashArgs.mute",
+      ],
+      samples: { arqStats: [STATS_SAMPLE] },
+    },
+  },
+};
+
+for (const [name, { catalog, options }] of Object.entries(CATALOGS)) {
+  Deno.test(`${name} has every message in every language`, () => {
+    assert.deepEqual(catalogProblems(name, catalog, options), []);
+  });
+}
+
+Deno.test("every catalog declared in lib/ and cmd/ is checked here", async () => {
+  const declared: string[] = [];
+  for (const dir of ["lib", "cmd"]) {
+    for await (const path of walk(new URL(`../${dir}/`, import.meta.url))) {
+      const text = await Deno.readTextFile(path);
+      for (const m of text.matchAll(/export const (\w+): Catalog</g)) declared.push(m[1]!);
+    }
+  }
+  assert.ok(declared.includes("CLIENT_CATALOG"), declared.join(", "));
+  assert.deepEqual(declared.filter((d) => !(d in CATALOGS)), []);
+});
+
+async function* walk(dir: URL): AsyncGenerator<URL> {
+  for await (const e of Deno.readDir(dir)) {
+    const url = new URL(e.isDirectory ? `${e.name}/` : e.name, dir);
+    if (e.isDirectory) yield* walk(url);
+    else if (e.name.endsWith(".ts") && !e.name.endsWith(".generated.ts")) yield url;
+  }
+}
