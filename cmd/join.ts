@@ -48,7 +48,7 @@ const spec: FlagSpec = {
   reconnect: { type: "string" },
 };
 
-const help = `chat join: the chat client
+const helpEn = `chat join: the chat client
 
 Usage: chat join HOST[:PORT] [options]
 
@@ -71,6 +71,9 @@ Usage: chat join HOST[:PORT] [options]
                       room with the same nickname (default ${
   DEFAULT_RECONNECT_FOR_MS / 1000
 }; 0: exit instead)
+  --lang pt-BR|en     language of this client (default: the system's, from LC_ALL,
+                      LC_MESSAGES or LANG); the server answers in it too when it is given
+                      here or is not English (LANG verb)
 
 On a terminal, type text to chat; /help lists /nick, /who, /msg, /me, /join, /rooms,
 /timestamp, /stats, /loss, /corrupt, /quote, /op and the operator commands, /quit. Ctrl-C, or
@@ -78,6 +81,40 @@ Ctrl-D on an empty line, leaves. A paste stays one line until Enter.
 In a pipe, stdin lines are sent (text as MSG, /commands as above), stdout gets only chat lines
 and notices, and the client quits once everything was answered:
   printf 'hello\\n' | chat join 192.168.0.88 --nick bot`;
+
+const helpPt = `chat join: o cliente do chat
+
+Uso: chat join HOST[:PORTA] [opções]
+
+  -p, --port N        porta do servidor (padrão 55555)
+  -n, --nick NOME     apelido (perguntado no terminal quando falta)
+  --arq gbn|sr        Go-Back-N (padrão) ou Selective Repeat
+  -w, --window N      janela deslizante em quadros, 1..${MAX_WINDOW} (padrão 8)
+  --ack frame|sack    um ACK por quadro DATA (como no livro), ou ACKs cumulativos
+                      atrasados com faixas SACK, segurados até ${CLIENT_ACK_DELAY_MS} ms (padrão sack)
+  --loss P            descarta essa fração dos quadros que este cliente envia (0.2, 0,2
+                      ou 20%)
+  --corrupt P         inverte um bit nessa fração dos quadros que este cliente envia
+  --faults ROTEIRO    falhas determinísticas, por exemplo "corrupt:data#1,drop:data#2"
+                      (veja chat docs protocol)
+  --seed N            semente da injeção de falhas (padrão 1)
+  --trace             mostra cada quadro enviado e recebido
+  --pcap ARQUIVO      grava esta sessão no ARQUIVO (pcapng, abre no Wireshark)
+  --mode ui|line      ui: pergunta apelido, protocolo, janela e falhas antes de conectar
+  --text              fala o protocolo de texto puro (como o netcat) em vez do binário
+  --timestamps        mostra o horário antes de cada linha (/timestamp on|off muda)
+  --reconnect S       se a conexão cair, tenta de novo por S segundos, voltando à mesma
+                      sala com o mesmo apelido (padrão ${DEFAULT_RECONNECT_FOR_MS / 1000}; 0: sai)
+  --lang pt-BR|en     idioma deste cliente (padrão: o do sistema, de LC_ALL, LC_MESSAGES
+                      ou LANG); o servidor também responde nele quando é dado aqui ou não
+                      é inglês (comando LANG)
+
+No terminal, digite o texto para conversar; /help lista /nick, /who, /msg, /me, /join,
+/rooms, /timestamp, /stats, /loss, /corrupt, /quote, /op e os comandos de operador, /quit.
+Ctrl-C, ou Ctrl-D numa linha vazia, sai. Um texto colado fica numa linha só até o Enter.
+Num pipe, as linhas da entrada são enviadas (texto como MSG, /comandos como acima), a saída
+mostra só as linhas do chat e os avisos, e o cliente sai quando tudo foi respondido:
+  printf 'oi\\n' | chat join 192.168.0.88 --nick robo`;
 
 interface JoinSettings {
   host: string;
@@ -219,7 +256,10 @@ async function run(args: string[], lang: Lang): Promise<number> {
 /** The `join` subcommand. */
 export const join: Command = {
   name: "join",
-  summary: "Join a chat server (the terminal client)",
-  help,
+  summary: {
+    en: "Join a chat server (the terminal client)",
+    "pt-BR": "Entra num servidor de chat (o cliente)",
+  },
+  help: { en: helpEn, "pt-BR": helpPt },
   run,
 };

@@ -50,7 +50,7 @@ const spec: FlagSpec = {
   "web-origin": { type: "string" },
 };
 
-const help = `chat serve: run the chat server
+const helpEn = `chat serve: run the chat server
 
 Usage: chat serve [options]
 
@@ -81,6 +81,8 @@ Usage: chat serve [options]
   --web-origin LIST    also let pages from these origins open a WebSocket to the chat, e.g.
                        "http://10.0.0.5:8080" (comma-separated, or "*"); default: only the
                        page this server serves
+  --lang pt-BR|en      language of the console and of the replies (default: the system's,
+                       from LC_ALL, LC_MESSAGES or LANG); a client may ask for its own (LANG)
   -h, --help           show this help
 
 One port serves both protocols: binary sessions (chat join) and plain-text sessions
@@ -88,6 +90,49 @@ One port serves both protocols: binary sessions (chat join) and plain-text sessi
 phone: chat, and a live view of its sliding window; /teacher with the teacher password: every
 session and its window, for the projector). Everyone starts in the room "${DEFAULT_ROOM}"; /join
 NAME makes or enters another. Stop with Ctrl-C: every client is told.`;
+
+const helpPt = `chat serve: roda o servidor do chat
+
+Uso: chat serve [opções]
+
+  --host ENDEREÇO      endereço onde escutar (padrão 0.0.0.0: todas as interfaces)
+  -p, --port N         porta TCP (padrão 55555; 0 escolhe uma porta livre)
+  --max-clients N      máximo de usuários ao mesmo tempo (padrão 10000)
+  --announce-max N     avisos de entrada e saída vão para todos enquanto houver no máximo
+                       N usuários (padrão 1000); uma sala maior fica quieta (N entradas
+                       custam N²/2 linhas)
+  --flood MSGS/SEGS    limite de flood por usuário para MSG, ME, PRIV, JOIN e OP, ou "off"
+                       (padrão 10/5)
+  --history N          linhas do histórico de uma sala repassadas a quem entra (padrão
+                       ${DEFAULT_HISTORY_LINES}; 0: desligado)
+  --max-rooms N        máximo de salas ao mesmo tempo, contando a padrão (padrão ${DEFAULT_MAX_ROOMS})
+  --reconnect-grace S  quem perde a conexão guarda o apelido por S segundos para o chat
+                       join reconectar (padrão ${DEFAULT_RECONNECT_GRACE_MS / 1000}; 0: não guarda)
+  --teacher-password P a senha do /op (OP P), que dá /kick, /mute, /ban, /announce,
+                       /faults e /close; padrão: \$${TEACHER_PASSWORD_ENV}, senão uma criada
+                       agora e mostrada
+  --log ARQUIVO        grava também os eventos no ARQUIVO, em JSON lines
+  --trace              mostra cada quadro e cada linha de texto enviados e recebidos
+  -q, --quiet          sem linhas de eventos no console (a linha "escutando em" continua)
+  --loss P             descarta essa fração dos quadros que o servidor envia (0..1 ou 20%)
+  --corrupt P          corrompe essa fração dos quadros que o servidor envia
+  --faults ROTEIRO     falhas determinísticas, por exemplo "drop:data#3,corrupt:ack#5@2"
+  --seed N             semente da injeção de falhas (padrão 1)
+  --pcap ARQUIVO       grava o tráfego de todas as sessões no ARQUIVO (pcapng, abre no
+                       Wireshark)
+  --web-origin LISTA   deixa também páginas dessas origens abrirem um WebSocket para o
+                       chat, por exemplo "http://10.0.0.5:8080" (separadas por vírgula, ou
+                       "*"); padrão: só a página que este servidor serve
+  --lang pt-BR|en      idioma do console e das respostas (padrão: o do sistema, de LC_ALL,
+                       LC_MESSAGES ou LANG); um cliente pode pedir o seu (comando LANG)
+  -h, --help           mostra esta ajuda
+
+Uma porta só atende os dois protocolos: sessões binárias (chat join) e de texto puro
+(chat join --text, netcat, telnet), e a página web (http://HOST:PORTA/ no navegador ou no
+celular: o chat e uma vista ao vivo da janela deslizante; /teacher com a senha do
+professor: todas as sessões e suas janelas, para o projetor). Todos começam na sala
+"${DEFAULT_ROOM}"; /join NOME cria outra sala ou entra nela. Pare com Ctrl-C: todos os
+clientes são avisados.`;
 
 async function run(args: string[]): Promise<number> {
   const flags = parseFlags(args, spec);
@@ -236,4 +281,9 @@ async function openPcap(path: string): Promise<PcapngFile> {
 }
 
 /** The `serve` subcommand. */
-export const serve: Command = { name: "serve", summary: "Run the chat server", help, run };
+export const serve: Command = {
+  name: "serve",
+  summary: { en: "Run the chat server", "pt-BR": "Roda o servidor do chat" },
+  help: { en: helpEn, "pt-BR": helpPt },
+  run,
+};

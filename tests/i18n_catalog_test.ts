@@ -6,7 +6,10 @@
  */
 
 import assert from "node:assert/strict";
+import { commands } from "../cmd/mod.ts";
+import { CLI_CATALOG } from "../lib/cli/messages.ts";
 import { CLIENT_CATALOG } from "../lib/client/messages.ts";
+import { DOC_TOPICS } from "../lib/docs/topics.ts";
 import type { Catalog } from "../lib/i18n/catalog.ts";
 import { catalogProblems, type CheckOptions } from "../lib/i18n/check.ts";
 
@@ -28,6 +31,10 @@ const STATS_SAMPLE = {
 
 /** Every catalog, by the name it is exported under, with what its check needs. */
 const CATALOGS: Record<string, { catalog: Catalog<unknown>; options?: CheckOptions }> = {
+  CLI_CATALOG: {
+    catalog: CLI_CATALOG,
+    options: { samples: { mainHelp: ["1.0", [{ name: "serve", summary: "x" }]] } },
+  },
   CLIENT_CATALOG: {
     catalog: CLIENT_CATALOG,
     options: {
@@ -45,6 +52,12 @@ const CATALOGS: Record<string, { catalog: Catalog<unknown>; options?: CheckOptio
   },
 };
 
+for (const c of commands) {
+  CATALOGS[`chat ${c.name} -h`] = { catalog: c.help };
+  CATALOGS[`chat ${c.name}'s summary`] = { catalog: c.summary };
+}
+for (const t of DOC_TOPICS) CATALOGS[`chat docs ${t.name}'s summary`] = { catalog: t.summary };
+
 for (const [name, { catalog, options }] of Object.entries(CATALOGS)) {
   Deno.test(`${name} has every message in every language`, () => {
     assert.deepEqual(catalogProblems(name, catalog, options), []);
@@ -60,6 +73,7 @@ Deno.test("every catalog declared in lib/ and cmd/ is checked here", async () =>
     }
   }
   assert.ok(declared.includes("CLIENT_CATALOG"), declared.join(", "));
+  assert.ok(declared.includes("CLI_CATALOG"), declared.join(", "));
   assert.deepEqual(declared.filter((d) => !(d in CATALOGS)), []);
 });
 

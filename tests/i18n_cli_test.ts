@@ -1,0 +1,47 @@
+/**
+ * The real CLI's help in both languages: `chat -h`, `chat help CMD` and every subcommand's `-h`
+ * speak Portuguese under `LANG=pt_BR.UTF-8` and English with `--lang en` (anywhere on the line),
+ * and usage errors come in the same language as the help they are printed with.
+ */
+
+import assert from "node:assert/strict";
+import { commands } from "../cmd/mod.ts";
+import { runChat } from "./support/live_session.ts";
+
+const PT = { LC_ALL: "", LANG: "pt_BR.UTF-8" };
+
+Deno.test("chat -h and chat help join follow LANG, and --lang en wins over it", async () => {
+  const pt = await runChat(["-h"], { env: PT });
+  assert.equal(pt.code, 0);
+  assert.match(pt.stdout, /^Uso: chat <comando> \[opções\]$/m);
+  assert.match(pt.stdout, /^ {2}serve +Roda o servidor do chat$/m);
+  const en = await runChat(["--lang", "en", "-h"], { env: PT });
+  assert.match(en.stdout, /^Usage: chat <command> \[options\]$/m);
+  assert.match(en.stdout, /^ {2}serve +Run the chat server$/m);
+  const joinPt = await runChat(["help", "join"], { env: PT });
+  assert.match(joinPt.stdout, /^Uso: chat join HOST\[:PORTA\] \[opções\]$/m);
+  const unknown = await runChat(["frobnicate"], { env: PT });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /^chat: comando desconhecido: frobnicate$/m);
+});
+
+Deno.test("every subcommand's -h in Portuguese and in English", async () => {
+  for (const c of commands) {
+    const pt = await runChat([c.name, "-h"], { env: PT });
+    assert.equal(pt.code, 0, c.name);
+    assert.equal(pt.stdout.trim(), c.help["pt-BR"].trim(), c.name);
+    assert.match(pt.stdout, new RegExp(`^Uso: chat ${c.name}`, "m"));
+    const en = await runChat([c.name, "-h", "--lang=en"], { env: PT });
+    assert.equal(en.stdout.trim(), c.help.en.trim(), c.name);
+  }
+});
+
+Deno.test("a usage error is printed in the help's language", async () => {
+  const r = await runChat(["join"], { env: PT });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^chat join: Falta o HOST \(o endereço do servidor\)$/m);
+  assert.match(r.stderr, /^Uso: chat join/m);
+  const docs = await runChat(["docs", "nada", "--lang", "pt-BR"]);
+  assert.equal(docs.code, 2);
+  assert.match(docs.stderr, /^chat docs: Tópico desconhecido: nada \(/m);
+});
