@@ -45,3 +45,18 @@ Deno.test("a usage error is printed in the help's language", async () => {
   assert.equal(docs.code, 2);
   assert.match(docs.stderr, /^chat docs: Tópico desconhecido: nada \(/m);
 });
+
+Deno.test("chat docs prints the Portuguese protocol and lab guide under LANG=pt_BR, English with --lang en", async () => {
+  const read = (name: string) => Deno.readTextFile(new URL(`../docs/${name}`, import.meta.url));
+  const protocolPt = await runChat(["docs", "protocol"], { env: PT });
+  assert.equal(protocolPt.code, 0);
+  assert.equal(protocolPt.stdout.trim(), (await read("PROTOCOL.pt-BR.md")).trim());
+  const protocolEn = await runChat(["docs", "protocol", "--lang", "en"], { env: PT });
+  assert.equal(protocolEn.stdout.trim(), (await read("PROTOCOL.md")).trim());
+  const labPt = await runChat(["docs", "lab"], { env: PT });
+  assert.equal(labPt.stdout.trim(), (await read("LAB.pt-BR.md")).trim());
+  const labEn = await runChat(["docs", "lab"]);
+  assert.equal(labEn.stdout.trim(), (await read("LAB.md")).trim());
+  const labPtAnyway = await runChat(["docs", "lab-pt"]);
+  assert.equal(labPtAnyway.stdout.trim(), (await read("LAB.pt-BR.md")).trim());
+});

@@ -5,6 +5,7 @@
  */
 
 import protocol from "../../docs/PROTOCOL.md" with { type: "text" };
+import protocolPt from "../../docs/PROTOCOL.pt-BR.md" with { type: "text" };
 import lab from "../../docs/LAB.md" with { type: "text" };
 import labPt from "../../docs/LAB.pt-BR.md" with { type: "text" };
 import type { Catalog } from "../i18n/catalog.ts";
@@ -30,7 +31,7 @@ export const DOC_TOPICS: readonly DocTopic[] = [
       en: "wire format, ARQ rules, application protocol",
       "pt-BR": "formato dos quadros, regras do ARQ, protocolo de aplicação",
     },
-    text: { en: protocol, "pt-BR": protocol },
+    text: { en: protocol, "pt-BR": protocolPt },
   },
   {
     name: "lab",
