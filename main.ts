@@ -21,7 +21,7 @@ function mainHelp(list: readonly Command[], lang: Lang): string {
 
 /** Runs the CLI with `argv` and resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
-  const { lang, rest: args, bad } = chooseLang(argv);
+  const { lang, rest: args, bad, given } = chooseLang(argv);
   const t = CLI_CATALOG[lang];
   if (bad !== undefined) {
     console.error(`chat: ${t.badLang(LANG_CHOICES, bad)}`);
@@ -65,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(rest, lang);
+    return await command.run(rest, lang, given);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`chat ${name}: ${error.message}\n\n${command.help[lang]}`);

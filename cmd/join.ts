@@ -19,7 +19,7 @@ import {
 import type { Command } from "../lib/cli/command.ts";
 import type { ArqChoice } from "../lib/client/client_plan.ts";
 import { CLIENT_CATALOG, type ClientText } from "../lib/client/messages.ts";
-import { type Lang, textIn } from "../lib/i18n/mod.ts";
+import { DEFAULT_LANG, type Lang, textIn } from "../lib/i18n/mod.ts";
 import { runInPipe } from "../lib/client/piped_client.ts";
 import { DEFAULT_RECONNECT_FOR_MS, runOnTerminal } from "../lib/client/terminal_client.ts";
 import { FaultInjector, parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
@@ -188,7 +188,18 @@ function faulty(c: ArqChoice, script: JoinSettings["script"]): boolean {
   return c.loss > 0 || c.corrupt > 0 || script.length > 0;
 }
 
-async function run(args: string[], lang: Lang): Promise<number> {
+/**
+ * The language `chat join` asks the server for (`LANG`): its own when `--lang` gave it; on a
+ * binary session also when the environment's is not English (a lab machine's default English
+ * locale does not override a teacher's `chat serve --lang pt-BR`). A text session without
+ * `--lang` sends nothing before its nickname: a seed 000 server would take `LANG` for one.
+ */
+export function serverLangFor(lang: Lang, langGiven: boolean, text: boolean): Lang | undefined {
+  if (langGiven) return lang;
+  return !text && lang !== DEFAULT_LANG ? lang : undefined;
+}
+
+async function run(args: string[], lang: Lang, langGiven = false): Promise<number> {
   const t = textIn(CLIENT_CATALOG, lang);
   const s = settingsFrom(args, t);
   const terminal = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
@@ -229,6 +240,7 @@ async function run(args: string[], lang: Lang): Promise<number> {
         faults,
         trace,
         scheduler,
+        serverLang: serverLangFor(lang, langGiven, s.text),
         makeCapture: pcap?.forConnection,
       },
     };

@@ -28,6 +28,9 @@ import { fdLimitWarning, readFdLimits } from "../lib/net/fd_limit.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { onShutdownSignal } from "../lib/cli/signals.ts";
+import { SERVER_CATALOG } from "../lib/chat/messages.ts";
+import type { Catalog } from "../lib/i18n/catalog.ts";
+import type { Lang } from "../lib/i18n/mod.ts";
 
 const spec: FlagSpec = {
   host: { type: "string" },
@@ -134,7 +137,48 @@ professor: todas as sessões e suas janelas, para o projetor). Todos começam na
 "${DEFAULT_ROOM}"; /join NOME cria outra sala ou entra nela. Pare com Ctrl-C: todos os
 clientes são avisados.`;
 
-async function run(args: string[]): Promise<number> {
+/** `chat serve`'s own lines (its console and its usage errors), English. */
+const SERVE_TEXT_EN = {
+  listening: (address: string) => `listening on ${address}`,
+  teacherPassword: (password: string) =>
+    `teacher password: ${password} (type /op ${password} in chat join)`,
+  joinWith: "clients on other machines can join with:",
+  webPage: (url: string) => `web page (browsers, phones): ${url}/`,
+  teacherPage: (url: string) => `teacher's page (asks for the teacher password): ${url}/teacher`,
+  warning: (what: string) => `warning: ${what}`,
+  portInUse: (port: number, host: string) =>
+    `port ${port} is already in use on ${host}; try another --port`,
+  notAllowed: (where: string, why: string) => `not allowed to listen on ${where}: ${why}`,
+  emptyPassword: "--teacher-password must not be empty",
+  badOrigin: (origin: string) => `--web-origin takes origins like http://10.0.0.5:8080: ${origin}`,
+  cannotWriteCapture: (path: string, why: string) =>
+    `cannot write the capture file ${path}: ${why}`,
+};
+
+/** `chat serve`'s own lines in every language. */
+export const SERVE_CATALOG: Catalog<typeof SERVE_TEXT_EN> = {
+  en: SERVE_TEXT_EN,
+  "pt-BR": {
+    listening: (address: string) => `escutando em ${address}`,
+    teacherPassword: (password: string) =>
+      `senha do professor: ${password} (digite /op ${password} no chat join)`,
+    joinWith: "nas outras máquinas, os clientes entram com:",
+    webPage: (url: string) => `página web (navegadores, celulares): ${url}/`,
+    teacherPage: (url: string) => `página do professor (pede a senha do professor): ${url}/teacher`,
+    warning: (what: string) => `aviso: ${what}`,
+    portInUse: (port: number, host: string) =>
+      `a porta ${port} já está em uso em ${host}; tente outra --port`,
+    notAllowed: (where: string, why: string) => `sem permissão para escutar em ${where}: ${why}`,
+    emptyPassword: "--teacher-password não pode ser vazia",
+    badOrigin: (origin: string) =>
+      `--web-origin recebe origens como http://10.0.0.5:8080: ${origin}`,
+    cannotWriteCapture: (path: string, why: string) =>
+      `não foi possível gravar o arquivo de captura ${path}: ${why}`,
+  },
+};
+
+async function run(args: string[], lang: Lang): Promise<number> {
+  const t = SERVE_CATALOG[lang];
   const flags = parseFlags(args, spec);
   const port = intFlag(flags, "port", 55555, 0, 65535);
   const host = stringFlag(flags, "host") ?? "0.0.0.0";
@@ -147,7 +191,7 @@ async function run(args: string[]): Promise<number> {
   const graceS = intFlag(flags, "reconnect-grace", DEFAULT_RECONNECT_GRACE_MS / 1000, 0, 86_400);
   const given = stringFlag(flags, "teacher-password") ?? Deno.env.get(TEACHER_PASSWORD_ENV);
   if (given !== undefined && given.trim() === "") {
-    throw new UsageError("--teacher-password must not be empty");
+    throw new UsageError(t.emptyPassword);
   }
   const teacherPassword = given?.trim() ?? newTeacherPassword();
   const loss = probability(flags, "loss");
@@ -168,11 +212,11 @@ async function run(args: string[]): Promise<number> {
     .filter((o) => o !== "");
   for (const o of origins) {
     if (o !== "*" && !/^https?:\/\/[^/\s]+$/.test(o)) {
-      throw new UsageError(`--web-origin takes origins like http://10.0.0.5:8080: ${o}`);
+      throw new UsageError(t.badOrigin(o));
     }
   }
   // Before the logging Worker: a Worker left running would keep the process alive.
-  const pcap = pcapPath === undefined ? undefined : await openPcap(pcapPath);
+  const pcap = pcapPath === undefined ? undefined : await openPcap(pcapPath, t);
   // Quiet with no log file: nothing would be written, so no logging Worker (about 15 MB).
   let logger: Logger;
   try {
@@ -201,35 +245,32 @@ async function run(args: string[]): Promise<number> {
       faults: faulty ? { loss, corrupt, script, seed } : undefined,
       capture: pcap?.forConnection,
       web: { origins },
+      lang,
     });
   } catch (error) {
     await logger.close();
     await pcap?.close();
     if (error instanceof Deno.errors.AddrInUse) {
-      console.error(`chat serve: port ${port} is already in use on ${host}; try another --port`);
+      console.error(`chat serve: ${t.portInUse(port, host)}`);
       return 1;
     }
     if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
-      console.error(
-        `chat serve: not allowed to listen on ${host}:${port}: ${(error as Error).message}`,
-      );
+      console.error(`chat serve: ${t.notAllowed(`${host}:${port}`, (error as Error).message)}`);
       return 1;
     }
     throw error;
   }
   // Before anything can connect and see the server running (a signal must never kill it).
-  const signalled = onShutdownSignal(() => server.shutdown("server stopped by its operator"));
+  const signalled = onShutdownSignal(() => server.shutdown(SERVER_CATALOG[lang].stoppedByOperator));
   const shownHost = server.addr.hostname.includes(":")
     ? `[${server.addr.hostname}]`
     : server.addr.hostname;
-  console.log(`listening on ${shownHost}:${server.addr.port}`);
-  if (given === undefined) {
-    console.log(`teacher password: ${teacherPassword} (type /op ${teacherPassword} in chat join)`);
-  }
+  console.log(t.listening(`${shownHost}:${server.addr.port}`));
+  if (given === undefined) console.log(t.teacherPassword(teacherPassword));
   if (host === "0.0.0.0" || host === "::") {
     const lan = lanAddresses().filter((a) => host === "::" || a.family === "IPv4");
     if (lan.length > 0) {
-      console.log("clients on other machines can join with:");
+      console.log(t.joinWith);
       for (const a of lan) {
         const portPart = server.addr.port === 55555 ? "" : `:${server.addr.port}`;
         const addr = a.family === "IPv6" ? `[${a.address}]` : a.address;
@@ -241,11 +282,11 @@ async function run(args: string[]): Promise<number> {
     ? lanAddresses().find((a) => a.family === "IPv4")?.address ?? "127.0.0.1"
     : server.addr.hostname;
   const web = `http://${webHost.includes(":") ? `[${webHost}]` : webHost}:${server.addr.port}`;
-  console.log(`web page (browsers, phones): ${web}/`);
-  console.log(`teacher's page (asks for the teacher password): ${web}/teacher`);
+  console.log(t.webPage(web));
+  console.log(t.teacherPage(web));
   const limits = await readFdLimits();
   const fdWarning = limits && fdLimitWarning(limits, maxClients);
-  if (fdWarning) console.error(`chat serve: warning: ${fdWarning}`);
+  if (fdWarning) console.error(`chat serve: ${t.warning(fdWarning)}`);
   await server.finished;
   signalled.dispose();
   await logger.close();
@@ -272,11 +313,11 @@ function probability(flags: ReturnType<typeof parseFlags>, name: string): number
   }
 }
 
-async function openPcap(path: string): Promise<PcapngFile> {
+async function openPcap(path: string, t: typeof SERVE_TEXT_EN): Promise<PcapngFile> {
   try {
     return await PcapngFile.create(path, { role: "server" });
   } catch (error) {
-    throw new Error(`cannot write the capture file ${path}: ${(error as Error).message}`);
+    throw new Error(t.cannotWriteCapture(path, (error as Error).message));
   }
 }
 

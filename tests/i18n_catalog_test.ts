@@ -7,6 +7,8 @@
 
 import assert from "node:assert/strict";
 import { commands } from "../cmd/mod.ts";
+import { SERVE_CATALOG } from "../cmd/serve.ts";
+import { SERVER_CATALOG } from "../lib/chat/messages.ts";
 import { CLI_CATALOG } from "../lib/cli/messages.ts";
 import { CLIENT_CATALOG } from "../lib/client/messages.ts";
 import { DOC_TOPICS } from "../lib/docs/topics.ts";
@@ -31,6 +33,14 @@ const STATS_SAMPLE = {
 
 /** Every catalog, by the name it is exported under, with what its check needs. */
 const CATALOGS: Record<string, { catalog: Catalog<unknown>; options?: CheckOptions }> = {
+  SERVER_CATALOG: {
+    catalog: SERVER_CATALOG,
+    options: {
+      sameAllowed: ["usages.LIST", "usages.ROOMS", "usages.TOKEN", "usages.QUIT", "usages.HELP"],
+      samples: { nameProblem: [{ kind: "long", length: 30, max: 24 }] },
+    },
+  },
+  SERVE_CATALOG: { catalog: SERVE_CATALOG },
   CLI_CATALOG: {
     catalog: CLI_CATALOG,
     options: { samples: { mainHelp: ["1.0", [{ name: "serve", summary: "x" }]] } },

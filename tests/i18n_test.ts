@@ -48,15 +48,29 @@ Deno.test("--lang is taken out of the arguments, in both spellings, and wins ove
   });
   assert.deepEqual(takeLangFlag(["--lang"]), { value: "", rest: [] });
   const pt = sources({ LANG: "pt_BR.UTF-8" });
-  assert.deepEqual(chooseLang(["serve", "--lang", "en"], pt), { lang: "en", rest: ["serve"] });
-  assert.deepEqual(chooseLang(["serve"], pt), { lang: "pt-BR", rest: ["serve"] });
-  assert.deepEqual(chooseLang(["--lang", "pt"], sources({})), { lang: "pt-BR", rest: [] });
+  assert.deepEqual(chooseLang(["serve", "--lang", "en"], pt), {
+    lang: "en",
+    rest: ["serve"],
+    given: true,
+  });
+  assert.deepEqual(chooseLang(["serve"], pt), { lang: "pt-BR", rest: ["serve"], given: false });
+  assert.deepEqual(chooseLang(["--lang", "pt"], sources({})), {
+    lang: "pt-BR",
+    rest: [],
+    given: true,
+  });
   assert.deepEqual(chooseLang(["--lang", "klingon"], pt), {
     lang: "pt-BR",
     rest: [],
+    given: false,
     bad: "klingon",
   });
-  assert.deepEqual(chooseLang(["--lang", ""], pt), { lang: "pt-BR", rest: [], bad: "" });
+  assert.deepEqual(chooseLang(["--lang", ""], pt), {
+    lang: "pt-BR",
+    rest: [],
+    given: false,
+    bad: "",
+  });
 });
 
 Deno.test("parseDecimal takes a decimal point or comma, and refuses what could be a thousand", () => {

@@ -16,10 +16,10 @@ export interface Command {
   /** Full help text, printed for `-h`/`--help`, in every language. */
   readonly help: Catalog<string>;
   /**
-   * Runs with the arguments after the subcommand (`--lang` taken out), speaking `lang`; resolves
-   * to the exit status.
+   * Runs with the arguments after the subcommand (`--lang` taken out), speaking `lang`
+   * (`langGiven`: `--lang` chose it, not the environment); resolves to the exit status.
    */
-  run(args: string[], lang: Lang): Promise<number>;
+  run(args: string[], lang: Lang, langGiven: boolean): Promise<number>;
 }
 
 /** Exit status for a usage error. */

@@ -40,16 +40,18 @@ export function langFlagValue(value: string): Lang | undefined {
 export const LANG_CHOICES: string = LANGS.join(", ");
 
 /**
- * The language for a run: `--lang` when given and good; else the environment's. `bad` is the
- * value given when it names no language `chat` speaks (the caller reports it).
+ * The language for a run: `--lang` when given and good (`given`); else the environment's. `bad`
+ * is the value given when it names no language `chat` speaks (the caller reports it).
  */
 export function chooseLang(
   args: readonly string[],
   sources: LocaleSources = environmentLocale(),
-): { lang: Lang; rest: string[]; bad?: string } {
+): { lang: Lang; rest: string[]; given: boolean; bad?: string } {
   const { value, rest } = takeLangFlag(args);
   const detected = detectLang(sources);
-  if (value === undefined) return { lang: detected, rest };
+  if (value === undefined) return { lang: detected, rest, given: false };
   const lang = langFlagValue(value);
-  return lang === undefined ? { lang: detected, rest, bad: value } : { lang, rest };
+  return lang === undefined
+    ? { lang: detected, rest, given: false, bad: value }
+    : { lang, rest, given: true };
 }
