@@ -38,6 +38,8 @@ const spec: FlagSpec = {
   window: { type: "string", short: "w" },
   ack: { type: "string" },
   "ack-delay": { type: "string" },
+  recovery: { type: "string" },
+  cc: { type: "string" },
   loss: { type: "string" },
   corrupt: { type: "string" },
   faults: { type: "string" },
@@ -77,6 +79,10 @@ without seeing its traffic (a server without rooms: its one room).
   --ack frame|sack       ACK policy (default sack)
   --ack-delay MS         sack: hold an in-order ACK up to MS ms or half a window; a gap or a
                          duplicate is ACKed at once (default ${CLIENT_ACK_DELAY_MS}; 0 = one ACK per read)
+  --recovery MODE        the clients' loss recovery: fast (resend what the ACKs show lost at
+                         once, probe a lost tail), timeout (the textbook: wait for the timer),
+                         or both (one run each) (default fast)
+  --cc MODE              the clients' congestion control: none, aimd or both (default none)
   --loss P, --corrupt P  faults injected by every client on the frames it sends (seeded)
   --faults SCRIPT        deterministic faults, e.g. "drop:data#3"
   --seed N               seed (default 1)
@@ -91,7 +97,8 @@ without seeing its traffic (a server without rooms: its one room).
 Examples:
   chat bench --clients 10
   chat bench --clients 4 --arq both --loss 0.1 --seed 3
-  chat bench --arq both --sweep loss=0,0.05,0.1,0.2 --plot loss.svg`;
+  chat bench --arq both --sweep loss=0,0.05,0.1,0.2 --plot loss.svg
+  chat bench --arq sr --recovery both --sweep loss=0,0.05,0.1 --plot recovery.svg`;
 
 const helpPt = `chat bench: mede o servidor do chat sob carga, Go-Back-N contra Selective Repeat
 
@@ -124,6 +131,12 @@ servidor sem salas: na única sala).
   --ack-delay MS         sack: segura um ACK em ordem até MS ms ou meia janela; um buraco
                          ou um duplicado é confirmado na hora (padrão ${CLIENT_ACK_DELAY_MS}; 0 = um
                          ACK por leitura)
+  --recovery MODO        a recuperação de perdas dos clientes: fast (reenvia na hora o que
+                         os ACKs mostram perdido, sonda uma cauda perdida), timeout (como
+                         no livro: espera o temporizador) ou both (uma rodada de cada)
+                         (padrão fast)
+  --cc MODO              o controle de congestionamento dos clientes: none, aimd ou both
+                         (padrão none)
   --loss P, --corrupt P  falhas injetadas por cada cliente nos quadros que envia (com
                          semente)
   --faults ROTEIRO       falhas determinísticas, por exemplo "drop:data#3"
@@ -142,7 +155,8 @@ servidor sem salas: na única sala).
 Exemplos:
   chat bench --clients 10
   chat bench --clients 4 --arq both --loss 0.1 --seed 3
-  chat bench --arq both --sweep loss=0,0.05,0.1,0.2 --plot loss.svg`;
+  chat bench --arq both --sweep loss=0,0.05,0.1,0.2 --plot loss.svg
+  chat bench --arq sr --recovery both --sweep loss=0,0.05,0.1 --plot recovery.svg`;
 
 const SWEEPABLE = ["loss", "corrupt", "window", "clients", "size"] as const;
 
@@ -154,6 +168,20 @@ function prob(flags: ReturnType<typeof parseFlags>, name: string): number {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** A flag taking one of `choices` (the first is the default), or `both`: every choice. */
+function both<T extends string>(
+  flags: ReturnType<typeof parseFlags>,
+  name: string,
+  choices: readonly T[],
+): T[] {
+  const raw = stringFlag(flags, name)?.toLowerCase();
+  if (raw === undefined) return [choices[0]!];
+  if (raw === "both") return [...choices];
+  const found = choices.find((c) => c === raw);
+  if (!found) throw new UsageError(`--${name} must be ${choices.join(", ")} or both: ${raw}`);
+  return [found];
 }
 
 async function run(args: string[]): Promise<number> {
@@ -184,6 +212,8 @@ async function run(args: string[]): Promise<number> {
   if (ack !== "frame" && ack !== "sack") {
     throw new UsageError(`--ack must be frame or sack: ${ack}`);
   }
+  const recoveries = both(flags, "recovery", ["fast", "timeout"] as const);
+  const ccs = both(flags, "cc", ["none", "aimd"] as const);
   const faultsText = stringFlag(flags, "faults") ?? "";
   let script;
   try {
@@ -203,6 +233,8 @@ async function run(args: string[]): Promise<number> {
     window: intFlag(flags, "window", 8, 1, MAX_WINDOW),
     ackPolicy: ack,
     ackDelayMs: numberFlag(flags, "ack-delay", CLIENT_ACK_DELAY_MS, 0, 1000),
+    recovery: recoveries[0]!,
+    cc: ccs[0]!,
     loss: prob(flags, "loss"),
     corrupt: prob(flags, "corrupt"),
     faults: faultsText,
@@ -254,22 +286,29 @@ async function run(args: string[]): Promise<number> {
     const values = sweep ? sweep.values : [undefined];
     for (const value of values) {
       for (const mode of modes) {
-        const params: RunParams = {
-          ...base,
-          ...(sweep && value !== undefined ? { [sweep.param]: value } : {}),
-          host,
-          port,
-          mode,
-          room: roomFlag ?? benchRoomName(),
-          ...(operatorPassword !== undefined ? { operatorPassword } : {}),
-          sweep: sweep && value !== undefined ? { param: sweep.param, value } : null,
-          onProgress: progress ? progressBar(mode, value) : undefined,
-        };
-        if (params.loss > 1 || params.corrupt > 1) {
-          throw new UsageError("loss and corrupt are at most 1");
+        // Text sessions have no ARQ: one run, whatever the recovery and cc.
+        const variants = mode === "text"
+          ? [{ recovery: base.recovery, cc: base.cc }]
+          : recoveries.flatMap((recovery) => ccs.map((cc) => ({ recovery, cc })));
+        for (const variant of variants) {
+          const params: RunParams = {
+            ...base,
+            ...variant,
+            ...(sweep && value !== undefined ? { [sweep.param]: value } : {}),
+            host,
+            port,
+            mode,
+            room: roomFlag ?? benchRoomName(),
+            ...(operatorPassword !== undefined ? { operatorPassword } : {}),
+            sweep: sweep && value !== undefined ? { param: sweep.param, value } : null,
+            onProgress: progress ? progressBar(mode, value) : undefined,
+          };
+          if (params.loss > 1 || params.corrupt > 1) {
+            throw new UsageError("loss and corrupt are at most 1");
+          }
+          results.push(await runBench(params));
+          if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
         }
-        results.push(await runBench(params));
-        if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
       }
     }
   } finally {

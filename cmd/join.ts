@@ -36,6 +36,8 @@ const spec: FlagSpec = {
   arq: { type: "string" },
   window: { type: "string", short: "w" },
   ack: { type: "string" },
+  recovery: { type: "string" },
+  cc: { type: "string" },
   loss: { type: "string" },
   corrupt: { type: "string" },
   faults: { type: "string" },
@@ -58,6 +60,9 @@ Usage: chat join HOST[:PORT] [options]
   -w, --window N      sliding window in frames, 1..${MAX_WINDOW} (default 8)
   --ack frame|sack    one ACK per DATA frame (textbook), or delayed cumulative ACKs with SACK
                       ranges, held up to ${CLIENT_ACK_DELAY_MS} ms (default sack)
+  --recovery fast|timeout  fast: resend what the ACKs show lost at once, probe a lost tail
+                      (default); timeout: wait for the retransmission timer (the textbook)
+  --cc none|aimd      congestion control of this client's sender (default none)
   --loss P            drop this fraction of the frames this client sends (0.2, 0,2 or 20%)
   --corrupt P         flip one bit in this fraction of the frames this client sends
   --faults SCRIPT     deterministic faults, e.g. "corrupt:data#1,drop:data#2" (see chat docs protocol)
@@ -92,6 +97,11 @@ Uso: chat join HOST[:PORTA] [opções]
   -w, --window N      janela deslizante em quadros, 1..${MAX_WINDOW} (padrão 8)
   --ack frame|sack    um ACK por quadro DATA (como no livro), ou ACKs cumulativos
                       atrasados com faixas SACK, segurados até ${CLIENT_ACK_DELAY_MS} ms (padrão sack)
+  --recovery fast|timeout  fast: reenvia na hora o que os ACKs mostram perdido e sonda
+                      uma cauda perdida (padrão); timeout: espera o temporizador de
+                      retransmissão (como no livro)
+  --cc none|aimd      controle de congestionamento do transmissor deste cliente (padrão
+                      none)
   --loss P            descarta essa fração dos quadros que este cliente envia (0.2, 0,2
                       ou 20%)
   --corrupt P         inverte um bit nessa fração dos quadros que este cliente envia
@@ -122,6 +132,8 @@ interface JoinSettings {
   nick: string | undefined;
   text: boolean;
   params: SessionParams;
+  recovery: "fast" | "timeout";
+  cc: "none" | "aimd";
   loss: number;
   corrupt: number;
   script: ReturnType<typeof parseFaultScript>;
@@ -170,6 +182,8 @@ function settingsFrom(args: string[], t: ClientText): JoinSettings {
       ackPolicy: choiceFlag(flags, "ack", ["frame", "sack"] as const, "sack"),
       maxPayload: MAX_PAYLOAD,
     },
+    recovery: choiceFlag(flags, "recovery", ["fast", "timeout"] as const, "fast"),
+    cc: choiceFlag(flags, "cc", ["none", "aimd"] as const, "none"),
     loss: prob("loss"),
     corrupt: prob("corrupt"),
     script,
@@ -236,6 +250,8 @@ async function run(args: string[], lang: Lang, langGiven = false): Promise<numbe
         arq: {
           ...(faulty(choice, s.script) ? LOSSY_LINK_OPTIONS : {}),
           ackDelayMs: CLIENT_ACK_DELAY_MS,
+          recovery: s.recovery,
+          cc: s.cc,
         },
         faults,
         trace,

@@ -14,7 +14,17 @@ function si(n: number): string {
 
 function label(r: RunResult): string {
   const sweep = r.sweep ? ` ${r.sweep.param}=${r.sweep.value}` : "";
-  return `${r.mode.toUpperCase()}${sweep}`;
+  const arq = r.mode === "text"
+    ? ""
+    : `${r.params.recovery === "timeout" ? " timeout" : ""}${
+      r.params.cc === "aimd" ? " aimd" : ""
+    }`;
+  return `${r.mode.toUpperCase()}${arq}${sweep}`;
+}
+
+/** `n` as a count, or "-" when unknown. */
+function count(n: number | null | undefined): string {
+  return n === undefined || n === null ? "-" : String(n);
 }
 
 /** A fixed-width table, one column per run, with loud markers for lost/duplicated/reordered. */
@@ -36,11 +46,36 @@ export function formatTable(runs: readonly RunResult[]): string {
     ["latency p99 ms", (r) => r.latencyMs.p99.toFixed(2)],
     ["latency max ms", (r) => r.latencyMs.max.toFixed(2)],
     ["frames sent (clients)", (r) => r.arq ? String(r.arq.framesSent) : "-"],
+    ["recovery / cc", (r) => r.arq ? `${r.params.recovery ?? "-"} / ${r.params.cc ?? "-"}` : "-"],
     ["retransmissions", (r) => r.arq ? String(r.arq.retransmissions) : "-"],
+    [
+      "  timeout/fast/NACK/probe",
+      (r) => {
+        const c = r.arq?.retransmissionsByCause;
+        return c ? `${c.timeout}/${c.fast}/${c.nack}/${c.probe}` : "-";
+      },
+    ],
+    ["  spurious (server got twice)", (r) => count(r.arq?.spuriousRetransmissions)],
+    [
+      "loss to repair, RTTs",
+      (r) => r.arq?.meanRepairRtts !== undefined ? r.arq.meanRepairRtts.toFixed(1) : "-",
+    ],
     ["timeouts", (r) => r.arq ? String(r.arq.timeouts) : "-"],
     ["NACKs sent", (r) => r.arq ? String(r.arq.nacks) : "-"],
     ["duplicates dropped", (r) => r.arq ? String(r.arq.duplicates) : "-"],
     ["efficiency", (r) => r.arq ? `${(r.arq.efficiency * 100).toFixed(1)}%` : "-"],
+    ["mean cwnd (frames)", (r) => r.arq?.meanCwnd !== undefined ? r.arq.meanCwnd.toFixed(1) : "-"],
+    [
+      "server efficiency",
+      (r) => r.arq?.server ? `${(r.arq.server.efficiency * 100).toFixed(1)}%` : "-",
+    ],
+    [
+      "server retx / timeouts / spurious",
+      (r) => {
+        const s = r.arq?.server;
+        return s ? `${s.retransmissions} / ${s.timeouts} / ${s.spuriousRetransmissions}` : "-";
+      },
+    ],
     [
       "mean RTT / RTO ms",
       (r) => r.arq ? `${r.arq.meanRttMs.toFixed(1)} / ${r.arq.meanRtoMs.toFixed(0)}` : "-",
@@ -93,6 +128,8 @@ const CSV_COLUMNS: [string, (r: RunResult) => string | number][] = [
   ["rate", (r) => r.params.rate],
   ["window", (r) => r.params.window],
   ["ack_delay_ms", (r) => r.params.ackDelayMs],
+  ["recovery", (r) => r.mode === "text" ? "" : r.params.recovery ?? ""],
+  ["cc", (r) => r.mode === "text" ? "" : r.params.cc ?? ""],
   ["loss", (r) => r.params.loss],
   ["corrupt", (r) => r.params.corrupt],
   ["seed", (r) => r.params.seed],
@@ -108,7 +145,16 @@ const CSV_COLUMNS: [string, (r: RunResult) => string | number][] = [
   ["p50_ms", (r) => r.latencyMs.p50.toFixed(3)],
   ["p99_ms", (r) => r.latencyMs.p99.toFixed(3)],
   ["retransmissions", (r) => r.arq?.retransmissions ?? ""],
+  ["retx_timeout", (r) => r.arq?.retransmissionsByCause?.timeout ?? ""],
+  ["retx_fast", (r) => r.arq?.retransmissionsByCause?.fast ?? ""],
+  ["retx_nack", (r) => r.arq?.retransmissionsByCause?.nack ?? ""],
+  ["retx_probe", (r) => r.arq?.retransmissionsByCause?.probe ?? ""],
+  ["spurious", (r) => r.arq?.spuriousRetransmissions ?? ""],
+  ["repair_rtts", (r) => r.arq?.meanRepairRtts?.toFixed(2) ?? ""],
+  ["timeouts", (r) => r.arq?.timeouts ?? ""],
   ["efficiency", (r) => r.arq ? r.arq.efficiency.toFixed(4) : ""],
+  ["mean_cwnd", (r) => r.arq?.meanCwnd?.toFixed(2) ?? ""],
+  ["server_efficiency", (r) => r.arq?.server ? r.arq.server.efficiency.toFixed(4) : ""],
   ["server_ns_per_delivery", (r) => r.server ? r.server.cpuNsPerDelivery.toFixed(0) : ""],
 ];
 

@@ -28,6 +28,10 @@ export interface RunResult {
     readonly window: number;
     readonly ackPolicy: "frame" | "sack";
     readonly ackDelayMs: number;
+    /** Loss recovery of the clients' senders. */
+    readonly recovery: "fast" | "timeout";
+    /** Congestion control of the clients' senders. */
+    readonly cc: "none" | "aimd";
     readonly loss: number;
     readonly corrupt: number;
     readonly faults: string;
@@ -61,6 +65,23 @@ export interface RunResult {
     readonly framesSent: number;
     readonly dataFrames: number;
     readonly retransmissions: number;
+    /** The clients' DATA retransmissions by why they were sent. */
+    readonly retransmissionsByCause?: {
+      readonly timeout: number;
+      readonly fast: number;
+      readonly nack: number;
+      readonly probe: number;
+    };
+    /**
+     * Copies of frames the server had already received (the clients' needless
+     * retransmissions), in the send phase; null when the server does not report it.
+     */
+    readonly spuriousRetransmissions?: number | null;
+    /**
+     * Mean time from the first transmission of a frame the clients had to resend to its
+     * acknowledgement, in round trips (SRTT at that moment).
+     */
+    readonly meanRepairRtts?: number;
     readonly timeouts: number;
     readonly nacks: number;
     readonly duplicates: number;
@@ -68,6 +89,23 @@ export interface RunResult {
     readonly efficiency: number;
     readonly meanRttMs: number;
     readonly meanRtoMs: number;
+    /** Mean over the clients of the frames their senders may have in flight at the end. */
+    readonly meanCwnd?: number;
+    /**
+     * The server's senders (its binary sessions, in the send phase), when it reports them:
+     * DATA frames, retransmissions and timeouts, its needless retransmissions (copies the
+     * clients had already received, whole session) and its efficiency.
+     */
+    readonly server?: {
+      readonly dataFrames: number;
+      readonly retransmissions: number;
+      readonly timeouts: number;
+      /** Of the retransmissions, those of fast recovery and the probes (when reported). */
+      readonly fastRetransmissions?: number;
+      readonly probeRetransmissions?: number;
+      readonly spuriousRetransmissions: number;
+      readonly efficiency: number;
+    } | null;
   } | null;
   /** The server's own CPU and memory during the send phase (from STATS); null if unknown. */
   readonly server: {
@@ -142,6 +180,8 @@ export const RUN_RESULT_SCHEMA = {
         "window",
         "ackPolicy",
         "ackDelayMs",
+        "recovery",
+        "cc",
         "loss",
         "corrupt",
         "faults",
@@ -157,6 +197,8 @@ export const RUN_RESULT_SCHEMA = {
         window: num,
         ackPolicy: { enum: ["frame", "sack"] },
         ackDelayMs: num,
+        recovery: { enum: ["fast", "timeout"] },
+        cc: { enum: ["none", "aimd"] },
         loss: num,
         corrupt: num,
         faults: { type: "string" },

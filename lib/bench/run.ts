@@ -10,7 +10,7 @@
  */
 
 import process from "node:process";
-import { LOSSY_LINK_OPTIONS } from "../arq/mod.ts";
+import { type CongestionControl, LOSSY_LINK_OPTIONS, type RecoveryMode } from "../arq/mod.ts";
 import { FaultInjector, type FaultRule } from "../faults/mod.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
 import { TCP_DIALER } from "../net/tcp_transport.ts";
@@ -46,6 +46,10 @@ export interface RunParams {
   readonly ackPolicy: "frame" | "sack";
   /** How long a client may hold an ACK of in-order DATA ("sack" policy), ms. */
   readonly ackDelayMs: number;
+  /** Loss recovery of the clients' senders (default "fast"). */
+  readonly recovery?: RecoveryMode;
+  /** Congestion control of the clients' senders (default "none"). */
+  readonly cc?: CongestionControl;
   readonly loss: number;
   readonly corrupt: number;
   readonly faults: string;
@@ -123,11 +127,11 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       ackPolicy: p.ackPolicy,
       maxPayload: MAX_PAYLOAD,
     },
-    // The client reads each message at once: no copy of what is delivered.
     arq: {
       ...(faulty ? LOSSY_LINK_OPTIONS : {}),
       ackDelayMs: p.ackDelayMs,
-      lendDelivered: true,
+      recovery: p.recovery ?? "fast" as const,
+      cc: p.cc ?? "none" as const,
     },
     faults: faulty && p.mode !== "text"
       ? new FaultInjector(
@@ -244,7 +248,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     if (lost > 0) problems.push(`LOST ${lost} deliveries`);
     if (tally.duplicated > 0) problems.push(`DUPLICATED ${tally.duplicated} deliveries`);
     if (tally.outOfOrder > 0) problems.push(`OUT OF ORDER ${tally.outOfOrder} deliveries`);
-    const arq = p.mode === "text" ? null : arqSummary(clients, p.messages);
+    const arq = p.mode === "text" ? null : arqSummary(clients, before, after);
     const genCpuMs = (cpu.user + cpu.system) / 1000;
     const genPct = (genCpuMs / (elapsedS * 1000)) * 100;
     let server: RunResult["server"] = null;
@@ -281,6 +285,8 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         window: p.window,
         ackPolicy: p.ackPolicy,
         ackDelayMs: p.ackDelayMs,
+        recovery: p.recovery ?? "fast",
+        cc: p.cc ?? "none",
         loss: p.loss,
         corrupt: p.corrupt,
         faults: p.faults,
@@ -326,6 +332,13 @@ interface StatsFacts {
   rssBytes: number;
   reads?: number;
   writes?: number;
+  /** ARQ counters of the server's open binary sessions (from servers that report them). */
+  arqDataSent?: number;
+  arqRetransmissions?: number;
+  arqTimeouts?: number;
+  arqDuplicates?: number;
+  arqFastRetransmissions?: number;
+  arqProbeRetransmissions?: number;
 }
 
 /**
@@ -364,9 +377,14 @@ async function hasRooms(
   }
 }
 
-function arqSummary(clients: BenchClient[], _messages: number): RunResult["arq"] {
+function arqSummary(
+  clients: BenchClient[],
+  before: StatsFacts | undefined,
+  after: StatsFacts | undefined,
+): RunResult["arq"] {
   let framesSent = 0, dataFrames = 0, retrans = 0, timeouts = 0, nacks = 0, dups = 0;
-  let rtt = 0, rto = 0, n = 0, useful = 0;
+  let rtt = 0, rto = 0, cwnd = 0, n = 0, useful = 0, repairs = 0, repairRtts = 0;
+  let byTimeout = 0, byFast = 0, byNack = 0, byProbe = 0;
   for (const c of clients) {
     const s = c.arq;
     const t = c.timers;
@@ -378,20 +396,56 @@ function arqSummary(clients: BenchClient[], _messages: number): RunResult["arq"]
     nacks += s.nacksSent;
     dups += s.duplicates;
     useful += s.dataSent - s.retransmissions;
+    byTimeout += s.timeoutRetransmissions;
+    byFast += s.fastRetransmissions;
+    byNack += s.nackRetransmissions;
+    byProbe += s.probeRetransmissions;
+    repairs += s.repairs;
+    repairRtts += s.repairRtts;
+    cwnd += s.cwnd;
     rtt += t.srtt;
     rto += t.rto;
     n++;
   }
+  const delta = (k: keyof StatsFacts) =>
+    before?.[k] !== undefined && after?.[k] !== undefined
+      ? (after[k] as number) - (before[k] as number)
+      : undefined;
+  const serverData = delta("arqDataSent");
+  const serverRetrans = delta("arqRetransmissions");
+  const serverTimeouts = delta("arqTimeouts");
+  const serverDups = delta("arqDuplicates");
+  const serverFast = delta("arqFastRetransmissions");
+  const serverProbes = delta("arqProbeRetransmissions");
   return {
     framesSent,
     dataFrames,
     retransmissions: retrans,
+    retransmissionsByCause: { timeout: byTimeout, fast: byFast, nack: byNack, probe: byProbe },
+    // The copies the server received again are the clients' spurious retransmissions.
+    spuriousRetransmissions: serverDups ?? null,
+    meanRepairRtts: repairs > 0 ? repairRtts / repairs : 0,
     timeouts,
     nacks,
     duplicates: dups,
     efficiency: dataFrames > 0 ? useful / dataFrames : 0,
     meanRttMs: n > 0 ? rtt / n : 0,
     meanRtoMs: n > 0 ? rto / n : 0,
+    meanCwnd: n > 0 ? cwnd / n : 0,
+    server: serverData !== undefined && serverRetrans !== undefined &&
+        serverTimeouts !== undefined
+      ? {
+        dataFrames: serverData,
+        retransmissions: serverRetrans,
+        timeouts: serverTimeouts,
+        ...(serverFast !== undefined && serverProbes !== undefined
+          ? { fastRetransmissions: serverFast, probeRetransmissions: serverProbes }
+          : {}),
+        // The copies the clients received again are the server's spurious retransmissions.
+        spuriousRetransmissions: dups,
+        efficiency: serverData > 0 ? (serverData - serverRetrans) / serverData : 0,
+      }
+      : null,
   };
 }
 
@@ -410,6 +464,8 @@ function failed(p: RunParams, startedAt: string, why: string): RunResult {
       window: p.window,
       ackPolicy: p.ackPolicy,
       ackDelayMs: p.ackDelayMs,
+      recovery: p.recovery ?? "fast",
+      cc: p.cc ?? "none",
       loss: p.loss,
       corrupt: p.corrupt,
       faults: p.faults,

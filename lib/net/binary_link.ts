@@ -9,11 +9,10 @@
 
 import type { ArqEndpoint, ArqEvent, EndpointHooks, OutFrame } from "../arq/mod.ts";
 import { type FaultDecision, type FaultInjector, flipBit } from "../faults/mod.ts";
-import { FrameType } from "../protocol/header.ts";
 import { encodeFrameInto } from "../protocol/frame.ts";
 import { FrameDecoder, type FrameSink } from "../protocol/decoder.ts";
 import type { ChecksumError } from "../protocol/errors.ts";
-import { HEADER_SIZE } from "../protocol/header.ts";
+import { FrameType, HEADER_SIZE } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { type ByteWriter, Outbox } from "./outbox.ts";
 import type { Wakeable, WakeScheduler } from "./scheduler.ts";
@@ -205,10 +204,8 @@ export class BinaryLink implements Wakeable {
   /** Queues an application message (shared bytes are not copied). */
   send(message: Uint8Array, payloadSum?: number): void {
     if (this.#closedReason !== undefined) return;
-    // Packed into a queued message: nothing was sent, no timer changed.
-    if (this.endpoint.send(message, this.#clock(), payloadSum)) return;
-    if (!this.endpoint.sendsOnFlush) this.#reschedule();
-    else if (!this.#pumpScheduled) {
+    this.endpoint.send(message, this.#clock(), payloadSum);
+    if (!this.#pumpScheduled) {
       // The frames leave at the end of the turn, carrying every line queued until then.
       this.#pumpScheduled = true;
       this.#opts.turn.beforeFlush(this.#pump);
@@ -352,6 +349,11 @@ export class BinaryLink implements Wakeable {
     }
     if (this.#opts.trace) {
       const marks: string[] = [];
+      // Why it was sent again (timeout, fast, nack, probe), and the congestion window.
+      if (f.cause !== undefined && f.attempt > 1) marks.push(f.cause);
+      if (f.type === FrameType.DATA && this.endpoint.options.cc !== "none") {
+        marks.push(`cwnd=${this.endpoint.cwnd}`);
+      }
       if (d?.drop) marks.push("DROPPED (fault)");
       else {
         if (d && d.corruptBit >= 0) marks.push("CORRUPTED (fault)");

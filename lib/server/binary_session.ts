@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ArqEndpoint, CLOSED_BY_PEER, SendQueueFullError } from "../arq/mod.ts";
+import { ArqEndpoint, type ArqStats, CLOSED_BY_PEER, SendQueueFullError } from "../arq/mod.ts";
 import type { ChatClient, LinkFaults, Lobby } from "../chat/mod.ts";
 import { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink } from "../net/binary_link.ts";
@@ -57,9 +57,7 @@ export class BinarySession implements ChatClient, ServerSession {
       ctx,
       (hooks, now) =>
         ArqEndpoint.server(
-          // The lines of one turn, and lines queued behind a full window, share frames.
-          // Each message is read at once (the room decodes it): no copy of what is delivered.
-          { coalesce: true, sendOnFlush: true, lendDelivered: true, ...env.arq },
+          { ...env.arq },
           hooks,
           now,
         ),
@@ -76,6 +74,11 @@ export class BinarySession implements ChatClient, ServerSession {
       },
     );
     env.lobby.connect(this);
+  }
+
+  /** The endpoint's counters (`STATS` sums them over the sessions). */
+  get arqStats(): ArqStats {
+    return this.link.endpoint.stats;
   }
 
   /** The longest piece of the line log to take at once: one frame's payload. */

@@ -318,14 +318,34 @@ export class ChatServer {
   }
 
   /**
-   * Facts for `STATS` and `chat bench`: connection counters, the server's own CPU time
-   * (user and system, ms) and resident memory, measured by the process itself on every OS.
+   * Facts for `STATS` and `chat bench`: connection counters, the ARQ counters of the open
+   * binary sessions, the server's own CPU time (user and system, ms) and resident memory,
+   * measured by the process itself on every OS.
    */
   stats(): Record<string, number> {
     const cpu = process.cpuUsage();
     const mem = Deno.memoryUsage();
+    // The ARQ senders and receivers of the open binary sessions (`chat bench` reports them).
+    let arqDataSent = 0, arqRetransmissions = 0, arqTimeouts = 0, arqDuplicates = 0;
+    let arqFast = 0, arqProbes = 0;
+    for (const c of this.#connections) {
+      const st = c.session?.arqStats;
+      if (st === undefined) continue;
+      arqDataSent += st.dataSent;
+      arqRetransmissions += st.retransmissions;
+      arqTimeouts += st.timeouts;
+      arqDuplicates += st.duplicates;
+      arqFast += st.fastRetransmissions;
+      arqProbes += st.probeRetransmissions;
+    }
     return {
       ...this.counters,
+      arqDataSent,
+      arqRetransmissions,
+      arqTimeouts,
+      arqDuplicates,
+      arqFastRetransmissions: arqFast,
+      arqProbeRetransmissions: arqProbes,
       cpuUserMs: cpu.user / 1000,
       cpuSystemMs: cpu.system / 1000,
       rssBytes: mem.rss,

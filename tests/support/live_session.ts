@@ -241,6 +241,10 @@ export interface TraceLine {
   readonly last: boolean;
   /** Transmission number, 1 = first (sent frames). */
   readonly attempt: number;
+  /** Why a frame was sent again (`timeout`, `fast`, `nack`, `probe`), when the trace says. */
+  readonly cause?: string;
+  /** The sender's congestion window when the trace shows it (`--cc aimd`). */
+  readonly cwnd?: number;
   /** Marks after the retransmission tag: `DROPPED (fault)`, `CORRUPTED (fault)`... */
   readonly marks: readonly string[];
   /** The line as printed. */
@@ -272,6 +276,10 @@ export function parseTrace(output: string): TraceLine[] {
       attempt = Number(retx[1]) + 1;
       rest = rest.slice(retx[0].length);
     }
+    const why = /^(timeout|fast|nack|probe|duplicate)\b\s*/.exec(rest);
+    if (why) rest = rest.slice(why[0].length);
+    const window = /^cwnd=(\d+)\s*/.exec(rest);
+    if (window) rest = rest.slice(window[0].length);
     while (rest !== "") {
       const k = KNOWN_MARK.exec(rest);
       if (!k) {
@@ -290,6 +298,8 @@ export function parseTrace(output: string): TraceLine[] {
       length: Number(m[6]),
       last: m[7] !== undefined,
       attempt,
+      ...(why ? { cause: why[1]! } : {}),
+      ...(window ? { cwnd: Number(window[1]) } : {}),
       marks,
       line,
     });
