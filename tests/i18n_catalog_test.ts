@@ -12,6 +12,7 @@ import { SERVER_CATALOG } from "../lib/chat/messages.ts";
 import { CLI_CATALOG } from "../lib/cli/messages.ts";
 import { CLIENT_CATALOG } from "../lib/client/messages.ts";
 import { DOC_TOPICS } from "../lib/docs/topics.ts";
+import { PAGE_CATALOG } from "../lib/web/page/page_text.ts";
 import type { Catalog } from "../lib/i18n/catalog.ts";
 import { catalogProblems, type CheckOptions } from "../lib/i18n/check.ts";
 
@@ -41,6 +42,7 @@ const CATALOGS: Record<string, { catalog: Catalog<unknown>; options?: CheckOptio
     },
   },
   SERVE_CATALOG: { catalog: SERVE_CATALOG },
+  PAGE_CATALOG: { catalog: PAGE_CATALOG, options: { sameAllowed: ["tabChat", "acks"] } },
   CLI_CATALOG: {
     catalog: CLI_CATALOG,
     options: { samples: { mainHelp: ["1.0", [{ name: "serve", summary: "x" }]] } },

@@ -1,0 +1,144 @@
+/// <reference lib="dom" />
+/**
+ * The chat page's words in every language ({@link PAGE_CATALOG}), and which language a browser
+ * gets: the one chosen with the page's switch (kept in `localStorage`), else the first of
+ * `navigator.languages` the page speaks, else English. The HTML names its words by key
+ * (`data-i18n="join"`, `data-i18n-placeholder="say"`); {@link applyPageText} fills them in. Pure
+ * but for the document given.
+ * @module
+ */
+
+import type { Catalog } from "../../i18n/catalog.ts";
+import { DEFAULT_LANG, type Lang, langOfLocale } from "../../i18n/lang.ts";
+
+/** The chat page's words, English. */
+const PAGE_TEXT_EN = {
+  language: "Language",
+  notConnected: "not connected",
+  tabChat: "Chat",
+  tabWindow: "Window",
+  nickname: "Nickname",
+  protocol: "Protocol",
+  plainText: "Plain text (no ARQ)",
+  binaryGbn: "Binary: Go-Back-N",
+  binarySr: "Binary: Selective Repeat",
+  slidingWindow: "Sliding window",
+  windowFrames: "Window (frames)",
+  acks: "ACKs",
+  ackFrame: "one per frame",
+  ackSack: "delayed, with SACK",
+  lossPercent: "Loss (%)",
+  corruptPercent: "Corruption (%)",
+  faultsHint: "Loss and corruption are injected on the frames this page sends.",
+  join: "Join",
+  say: "Message, or /help",
+  message: "Message",
+  send: "Send",
+  leave: "Leave",
+  windowView: "Window view",
+  quickSay: "Send a line from here",
+  otherVerbs: "Any other /VERB ARGS is sent to the server as VERB ARGS.",
+  text: "text",
+  thisPage: "this page",
+  server: "server",
+  dropNext: "Drop next frame",
+  corruptNext: "Corrupt next frame",
+  pause: "Pause",
+  resume: "Resume",
+  step: "Step",
+  sequenceDiagram: "Sequence diagram",
+  events: "Events (newest first)",
+  armed: (fault: "drop" | "corrupt") =>
+    `The next DATA frame sent will be ${fault === "drop" ? "dropped" : "corrupted"}.`,
+  paused: (waiting: number) => `Paused: ${waiting} records waiting (Step shows the next).`,
+};
+
+/** The shape of every language's table of {@link PAGE_CATALOG}. */
+export type PageText = typeof PAGE_TEXT_EN;
+
+/** The chat page's words in every language. */
+export const PAGE_CATALOG: Catalog<PageText> = {
+  en: PAGE_TEXT_EN,
+  "pt-BR": {
+    language: "Idioma",
+    notConnected: "sem conexão",
+    tabChat: "Chat",
+    tabWindow: "Janela",
+    nickname: "Apelido",
+    protocol: "Protocolo",
+    plainText: "Texto puro (sem ARQ)",
+    binaryGbn: "Binário: Go-Back-N",
+    binarySr: "Binário: Selective Repeat",
+    slidingWindow: "Janela deslizante",
+    windowFrames: "Janela (quadros)",
+    acks: "ACKs",
+    ackFrame: "um por quadro",
+    ackSack: "atrasados, com SACK",
+    lossPercent: "Perda (%)",
+    corruptPercent: "Corrupção (%)",
+    faultsHint: "A perda e a corrupção são injetadas nos quadros que esta página envia.",
+    join: "Entrar",
+    say: "Mensagem, ou /help",
+    message: "Mensagem",
+    send: "Enviar",
+    leave: "Sair",
+    windowView: "Vista da janela",
+    quickSay: "Envie uma linha daqui",
+    otherVerbs: "Qualquer outro /VERBO ARGS vai para o servidor como VERBO ARGS.",
+    text: "texto",
+    thisPage: "esta página",
+    server: "servidor",
+    dropNext: "Descartar o próximo quadro",
+    corruptNext: "Corromper o próximo quadro",
+    pause: "Pausar",
+    resume: "Continuar",
+    step: "Passo",
+    sequenceDiagram: "Diagrama de sequência",
+    events: "Eventos (os mais novos primeiro)",
+    armed: (fault: "drop" | "corrupt") =>
+      `O próximo quadro DATA enviado vai ser ${fault === "drop" ? "descartado" : "corrompido"}.`,
+    paused: (waiting: number) =>
+      `Em pausa: ${waiting} registros esperando (Passo mostra o próximo).`,
+  },
+};
+
+/** The `localStorage` key of the language chosen with the page's switch. */
+export const LANG_STORAGE_KEY = "chat-lang";
+
+/**
+ * The page's language: `stored` (the switch's choice) when it names one, else the first of
+ * `preferred` (`navigator.languages`) the page speaks, else English. `chosen` says whether a
+ * person picked it (the switch) rather than the browser's defaults.
+ */
+export function choosePageLang(
+  stored: string | null | undefined,
+  preferred: readonly string[],
+): { readonly lang: Lang; readonly chosen: boolean } {
+  const picked = stored ? langOfLocale(stored) : undefined;
+  if (picked !== undefined) return { lang: picked, chosen: true };
+  for (const tag of preferred) {
+    const lang = langOfLocale(tag);
+    if (lang !== undefined) return { lang, chosen: false };
+  }
+  return { lang: DEFAULT_LANG, chosen: false };
+}
+
+/** Fills the words of `root` named by `data-i18n` (text) and `data-i18n-*` (attributes). */
+export function applyPageText(root: Document, lang: Lang, text: PageText): void {
+  root.documentElement.lang = lang;
+  const words = text as unknown as Record<string, unknown>;
+  const word = (key: string | undefined) => {
+    const w = key === undefined ? undefined : words[key];
+    return typeof w === "string" ? w : undefined;
+  };
+  for (const el of root.querySelectorAll<HTMLElement>("[data-i18n]")) {
+    const w = word(el.dataset.i18n);
+    if (w !== undefined) el.textContent = w;
+  }
+  for (const attr of ["placeholder", "aria-label"]) {
+    for (const el of root.querySelectorAll<HTMLElement>(`[data-i18n-${attr}]`)) {
+      const w = word(el.getAttribute(`data-i18n-${attr}`) ?? undefined);
+      if (w !== undefined) el.setAttribute(attr, w);
+    }
+  }
+}
