@@ -49,6 +49,7 @@ const spec: FlagSpec = {
   csv: { type: "boolean" },
   plot: { type: "string" },
   timeout: { type: "string" },
+  transport: { type: "string" },
   room: { type: "string" },
   "teacher-password": { type: "string" },
 };
@@ -75,6 +76,9 @@ without seeing its traffic (a server without rooms: its one room).
                          every other client has it (default auto: ceil(1280 / senders), as the
                          peer harness ../shared/bench/ircload.mjs --window auto)
   --arq MODE             gbn, sr, both (gbn and sr), text, or all (default both)
+  --transport T          tcp, udp, or both (each mode over TCP then UDP, interleaved);
+                         default tcp. UDP runs also report the datagrams the kernel dropped
+                         (/proc/net/snmp); text runs only over TCP
   -w, --window N         ARQ window 1..${MAX_WINDOW} (default 8)
   --ack frame|sack       ACK policy (default sack)
   --ack-delay MS         sack: hold an in-order ACK up to MS ms or half a window; a gap or a
@@ -98,7 +102,8 @@ Examples:
   chat bench --clients 10
   chat bench --clients 4 --arq both --loss 0.1 --seed 3
   chat bench --arq both --sweep loss=0,0.05,0.1,0.2 --plot loss.svg
-  chat bench --arq sr --recovery both --sweep loss=0,0.05,0.1 --plot recovery.svg`;
+  chat bench --arq sr --recovery both --sweep loss=0,0.05,0.1 --plot recovery.svg
+  chat bench --clients 50 --transport both`;
 
 const helpPt = `chat bench: mede o servidor do chat sob carga, Go-Back-N contra Selective Repeat
 
@@ -208,6 +213,19 @@ async function run(args: string[]): Promise<number> {
     : (() => {
       throw new UsageError(`--arq must be gbn, sr, both, text or all: ${arqFlag}`);
     })();
+  const transportFlag = (stringFlag(flags, "transport") ?? "tcp").toLowerCase();
+  const transports: ("tcp" | "udp")[] = transportFlag === "both"
+    ? ["tcp", "udp"]
+    : transportFlag === "tcp" || transportFlag === "udp"
+    ? [transportFlag]
+    : (() => {
+      throw new UsageError(`--transport must be tcp, udp or both: ${transportFlag}`);
+    })();
+  if (transportFlag === "udp" && modes.every((m) => m === "text")) {
+    throw new UsageError(
+      "--arq text needs a stream: the plain-text protocol does not run over UDP",
+    );
+  }
   const ack = (stringFlag(flags, "ack") ?? "sack").toLowerCase();
   if (ack !== "frame" && ack !== "sack") {
     throw new UsageError(`--ack must be frame or sack: ${ack}`);
@@ -291,23 +309,27 @@ async function run(args: string[]): Promise<number> {
           ? [{ recovery: base.recovery, cc: base.cc }]
           : recoveries.flatMap((recovery) => ccs.map((cc) => ({ recovery, cc })));
         for (const variant of variants) {
-          const params: RunParams = {
-            ...base,
-            ...variant,
-            ...(sweep && value !== undefined ? { [sweep.param]: value } : {}),
-            host,
-            port,
-            mode,
-            room: roomFlag ?? benchRoomName(),
-            ...(operatorPassword !== undefined ? { operatorPassword } : {}),
-            sweep: sweep && value !== undefined ? { param: sweep.param, value } : null,
-            onProgress: progress ? progressBar(mode, value) : undefined,
-          };
-          if (params.loss > 1 || params.corrupt > 1) {
-            throw new UsageError("loss and corrupt are at most 1");
+          for (const transport of transports) {
+            if (mode === "text" && transport === "udp") continue;
+            const params: RunParams = {
+              ...base,
+              ...variant,
+              ...(sweep && value !== undefined ? { [sweep.param]: value } : {}),
+              host,
+              port,
+              mode,
+              ...(transportFlag === "tcp" ? {} : { transport }),
+              room: roomFlag ?? benchRoomName(),
+              ...(operatorPassword !== undefined ? { operatorPassword } : {}),
+              sweep: sweep && value !== undefined ? { param: sweep.param, value } : null,
+              onProgress: progress ? progressBar(`${mode}/${transport}`, value) : undefined,
+            };
+            if (params.loss > 1 || params.corrupt > 1) {
+              throw new UsageError("loss and corrupt are at most 1");
+            }
+            results.push(await runBench(params));
+            if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
           }
-          results.push(await runBench(params));
-          if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
         }
       }
     }

@@ -25,6 +25,7 @@ import { DEFAULT_RECONNECT_FOR_MS, runOnTerminal } from "../lib/client/terminal_
 import { FaultInjector, parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
 import { TCP_DIALER } from "../lib/net/tcp_transport.ts";
+import { observeDatagrams, udpDialer } from "../lib/net/udp_transport.ts";
 import { Turn } from "../lib/net/turn.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { MAX_WINDOW, type SessionParams } from "../lib/protocol/control.ts";
@@ -46,6 +47,7 @@ const spec: FlagSpec = {
   pcap: { type: "string" },
   mode: { type: "string" },
   text: { type: "boolean" },
+  udp: { type: "boolean" },
   timestamps: { type: "boolean" },
   reconnect: { type: "string" },
 };
@@ -71,6 +73,8 @@ Usage: chat join HOST[:PORT] [options]
   --pcap FILE         write this session to FILE (pcapng, opens in Wireshark)
   --mode ui|line      ui: ask nickname, protocol, window and faults before connecting
   --text              speak the plain-text protocol (like netcat) instead of the binary one
+  --udp               the binary protocol over UDP (the same port): datagrams can really be
+                      lost, duplicated and reordered on the way, and the ARQ repairs it
   --timestamps        show the time before each line (/timestamp on|off changes it)
   --reconnect S       when the connection drops, try again for S seconds, back in the same
                       room with the same nickname (default ${
@@ -112,6 +116,9 @@ Uso: chat join HOST[:PORTA] [opções]
   --pcap ARQUIVO      grava esta sessão no ARQUIVO (pcapng, abre no Wireshark)
   --mode ui|line      ui: pergunta apelido, protocolo, janela e falhas antes de conectar
   --text              fala o protocolo de texto puro (como o netcat) em vez do binário
+  --udp               o protocolo binário sobre UDP (a mesma porta): os datagramas podem
+                      mesmo se perder, duplicar e chegar fora de ordem no caminho, e o ARQ
+                      conserta
   --timestamps        mostra o horário antes de cada linha (/timestamp on|off muda)
   --reconnect S       se a conexão cair, tenta de novo por S segundos, voltando à mesma
                       sala com o mesmo apelido (padrão ${DEFAULT_RECONNECT_FOR_MS / 1000}; 0: sai)
@@ -141,6 +148,7 @@ interface JoinSettings {
   trace: boolean;
   pcap: string | undefined;
   ui: boolean;
+  udp: boolean;
   timestamps: boolean;
   reconnectForMs: number;
 }
@@ -191,6 +199,7 @@ function settingsFrom(args: string[], t: ClientText): JoinSettings {
     trace: boolFlag(flags, "trace"),
     pcap: stringFlag(flags, "pcap"),
     ui: mode === "ui",
+    udp: boolFlag(flags, "udp"),
     timestamps: boolFlag(flags, "timestamps"),
     reconnectForMs: intFlag(flags, "reconnect", DEFAULT_RECONNECT_FOR_MS / 1000, 0, 7 * 86_400) *
       1000,
@@ -221,6 +230,7 @@ async function run(args: string[], lang: Lang, langGiven = false): Promise<numbe
   if (s.ui && s.text) throw new UsageError(t.cli.uiNeedsBinary);
   const nick = s.nick?.trim();
   if (!terminal && !nick) throw new UsageError(t.cli.missingNick);
+  if (s.text && s.udp) throw new UsageError(t.cli.textNotOverUdp);
   if (s.text && faulty(s, s.script)) throw new UsageError(t.cli.faultsNeedBinary);
   let pcap: PcapngFile | undefined;
   if (s.pcap !== undefined) {
@@ -233,15 +243,24 @@ async function run(args: string[], lang: Lang, langGiven = false): Promise<numbe
   }
   const scheduler = new WakeScheduler();
   const turn = new Turn();
+  // Over UDP the trace also shows each datagram, and the capture records them as they were.
+  let traceLine: ((line: string) => void) | undefined;
+  const dialer = s.udp
+    ? udpDialer(observeDatagrams({
+      trace: s.trace ? (line) => traceLine?.(line) : undefined,
+      record: pcap?.datagram,
+    }))
+    : TCP_DIALER;
   const connecting = (choice: ArqChoice, trace: ((line: string) => void) | undefined) => {
     const faults = s.text ? undefined : new FaultInjector(
       { loss: choice.loss, corrupt: choice.corrupt, script: s.script, seed: s.seed },
       "client",
     );
+    traceLine = trace;
     return {
       faults,
       options: {
-        dialer: TCP_DIALER,
+        dialer,
         turn,
         host: s.host,
         port: s.port,
@@ -257,7 +276,7 @@ async function run(args: string[], lang: Lang, langGiven = false): Promise<numbe
         trace,
         scheduler,
         serverLang: serverLangFor(lang, langGiven, s.text),
-        makeCapture: pcap?.forConnection,
+        makeCapture: s.udp ? undefined : pcap?.forConnection,
       },
     };
   };

@@ -5,6 +5,7 @@
 
 import {
   boolFlag,
+  choiceFlag,
   type FlagSpec,
   intFlag,
   parseFlags,
@@ -25,6 +26,7 @@ import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { type Logger, NullLogger, WorkerLogger } from "../lib/log/logger.ts";
 import { lanAddresses } from "../lib/net/addresses.ts";
 import { fdLimitWarning, readFdLimits } from "../lib/net/fd_limit.ts";
+import { listenUdp, observeDatagrams } from "../lib/net/udp_transport.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { onShutdownSignal } from "../lib/cli/signals.ts";
@@ -46,6 +48,7 @@ const spec: FlagSpec = {
   corrupt: { type: "string" },
   faults: { type: "string" },
   pcap: { type: "string" },
+  udp: { type: "string" },
   history: { type: "string" },
   "max-rooms": { type: "string" },
   "reconnect-grace": { type: "string" },
@@ -58,7 +61,8 @@ const helpEn = `chat serve: run the chat server
 Usage: chat serve [options]
 
   --host ADDR          address to listen on (default 0.0.0.0: every interface)
-  -p, --port N         TCP port (default 55555; 0 picks a free port)
+  -p, --port N         TCP and UDP port (default 55555; 0 picks a free port)
+  --udp on|off         also serve binary sessions over UDP on the same port (default on)
   --max-clients N      most users at once (default 10000)
   --announce-max N     join/leave notices go to everyone while at most N users are in
                        (default 1000); a larger room stays quiet (N joins cost N²/2 lines)
@@ -88,10 +92,11 @@ Usage: chat serve [options]
                        from LC_ALL, LC_MESSAGES or LANG); a client may ask for its own (LANG)
   -h, --help           show this help
 
-One port serves both protocols: binary sessions (chat join) and plain-text sessions
+One TCP port serves both protocols: binary sessions (chat join) and plain-text sessions
 (chat join --text, netcat, telnet), and the web page (http://HOST:PORT/ in a browser or on a
 phone: chat, and a live view of its sliding window; /teacher with the teacher password: every
-session and its window, for the projector). Everyone starts in the room "${DEFAULT_ROOM}"; /join
+session and its window, for the projector); the same UDP port serves binary sessions
+(chat join --udp), where the loss is real. Everyone starts in the room "${DEFAULT_ROOM}"; /join
 NAME makes or enters another. Stop with Ctrl-C: every client is told.`;
 
 const helpPt = `chat serve: roda o servidor do chat
@@ -99,7 +104,8 @@ const helpPt = `chat serve: roda o servidor do chat
 Uso: chat serve [opções]
 
   --host ENDEREÇO      endereço onde escutar (padrão 0.0.0.0: todas as interfaces)
-  -p, --port N         porta TCP (padrão 55555; 0 escolhe uma porta livre)
+  -p, --port N         porta TCP e UDP (padrão 55555; 0 escolhe uma porta livre)
+  --udp on|off         atende também sessões binárias por UDP na mesma porta (padrão on)
   --max-clients N      máximo de usuários ao mesmo tempo (padrão 10000)
   --announce-max N     avisos de entrada e saída vão para todos enquanto houver no máximo
                        N usuários (padrão 1000); uma sala maior fica quieta (N entradas
@@ -130,24 +136,29 @@ Uso: chat serve [opções]
                        LC_MESSAGES ou LANG); um cliente pode pedir o seu (comando LANG)
   -h, --help           mostra esta ajuda
 
-Uma porta só atende os dois protocolos: sessões binárias (chat join) e de texto puro
+Uma porta TCP só atende os dois protocolos: sessões binárias (chat join) e de texto puro
 (chat join --text, netcat, telnet), e a página web (http://HOST:PORTA/ no navegador ou no
 celular: o chat e uma vista ao vivo da janela deslizante; /teacher com a senha do
-professor: todas as sessões e suas janelas, para o projetor). Todos começam na sala
+professor: todas as sessões e suas janelas, para o projetor); a mesma porta UDP atende
+sessões binárias (chat join --udp), onde a perda é de verdade. Todos começam na sala
 "${DEFAULT_ROOM}"; /join NOME cria outra sala ou entra nela. Pare com Ctrl-C: todos os
 clientes são avisados.`;
 
 /** `chat serve`'s own lines (its console and its usage errors), English. */
 const SERVE_TEXT_EN = {
-  listening: (address: string) => `listening on ${address}`,
+  listening: (address: string, udp: boolean) =>
+    `listening on ${address} (TCP${udp ? " and UDP" : ""})`,
   teacherPassword: (password: string) =>
     `teacher password: ${password} (type /op ${password} in chat join)`,
   joinWith: "clients on other machines can join with:",
+  addUdp: "  (add --udp for the same chat over UDP, where datagrams can be lost)",
   webPage: (url: string) => `web page (browsers, phones): ${url}/`,
   teacherPage: (url: string) => `teacher's page (asks for the teacher password): ${url}/teacher`,
   warning: (what: string) => `warning: ${what}`,
   portInUse: (port: number, host: string) =>
     `port ${port} is already in use on ${host}; try another --port`,
+  udpPortInUse: (port: number, host: string) =>
+    `UDP port ${port} is already in use on ${host}; try another --port or --udp off`,
   notAllowed: (where: string, why: string) => `not allowed to listen on ${where}: ${why}`,
   emptyPassword: "--teacher-password must not be empty",
   badOrigin: (origin: string) => `--web-origin takes origins like http://10.0.0.5:8080: ${origin}`,
@@ -159,15 +170,19 @@ const SERVE_TEXT_EN = {
 export const SERVE_CATALOG: Catalog<typeof SERVE_TEXT_EN> = {
   en: SERVE_TEXT_EN,
   "pt-BR": {
-    listening: (address: string) => `escutando em ${address}`,
+    listening: (address: string, udp: boolean) =>
+      `escutando em ${address} (TCP${udp ? " e UDP" : ""})`,
     teacherPassword: (password: string) =>
       `senha do professor: ${password} (digite /op ${password} no chat join)`,
     joinWith: "nas outras máquinas, os clientes entram com:",
+    addUdp: "  (acrescente --udp para o mesmo chat sobre UDP, onde os datagramas podem se perder)",
     webPage: (url: string) => `página web (navegadores, celulares): ${url}/`,
     teacherPage: (url: string) => `página do professor (pede a senha do professor): ${url}/teacher`,
     warning: (what: string) => `aviso: ${what}`,
     portInUse: (port: number, host: string) =>
       `a porta ${port} já está em uso em ${host}; tente outra --port`,
+    udpPortInUse: (port: number, host: string) =>
+      `a porta UDP ${port} já está em uso em ${host}; tente outra --port ou --udp off`,
     notAllowed: (where: string, why: string) => `sem permissão para escutar em ${where}: ${why}`,
     emptyPassword: "--teacher-password não pode ser vazia",
     badOrigin: (origin: string) =>
@@ -204,6 +219,7 @@ async function run(args: string[], lang: Lang): Promise<number> {
     throw new UsageError(`--faults: ${(error as Error).message}`);
   }
   const faulty = loss > 0 || corrupt > 0 || script.length > 0;
+  const udp = choiceFlag(flags, "udp", ["on", "off"] as const, "on") === "on";
   const pcapPath = stringFlag(flags, "pcap");
   const logFile = stringFlag(flags, "log");
   const quiet = boolFlag(flags, "quiet");
@@ -227,31 +243,46 @@ async function run(args: string[], lang: Lang): Promise<number> {
     await pcap?.close();
     throw error;
   }
-  let server: ChatServer;
+  let server: ChatServer | undefined;
   try {
-    server = ChatServer.listen({
-      host,
-      port,
-      maxClients,
-      announceMax,
-      flood,
-      history,
-      maxRooms,
-      reconnectGraceMs: graceS * 1000,
-      teacherPassword,
-      logger,
-      logMessages: logFile !== undefined,
-      trace,
-      faults: faulty ? { loss, corrupt, script, seed } : undefined,
-      capture: pcap?.forConnection,
-      web: { origins },
-      lang,
-    });
+    // With --port 0 the port TCP got may be taken for UDP: another free one is tried then.
+    for (let attempt = 1;; attempt++) {
+      server = ChatServer.listen({
+        host,
+        port,
+        maxClients,
+        announceMax,
+        flood,
+        history,
+        maxRooms,
+        reconnectGraceMs: graceS * 1000,
+        teacherPassword,
+        logger,
+        logMessages: logFile !== undefined,
+        trace,
+        faults: faulty ? { loss, corrupt, script, seed } : undefined,
+        // A UDP session's datagrams are recorded by its listener, as they were.
+        capture: pcap && ((l, r) => r.transport === "udp" ? NO_CAPTURE : pcap.forConnection(l, r)),
+        web: { origins },
+        lang,
+      });
+      if (!udp) break;
+      try {
+        const observer = observeDatagrams({ trace, record: pcap?.datagram });
+        server.serve(listenUdp(host, server.addr.port, { observer }));
+        break;
+      } catch (error) {
+        if (port !== 0 || attempt >= 5 || !(error instanceof Deno.errors.AddrInUse)) throw error;
+        await server.shutdown();
+      }
+    }
   } catch (error) {
+    await server?.shutdown();
     await logger.close();
     await pcap?.close();
     if (error instanceof Deno.errors.AddrInUse) {
-      console.error(`chat serve: ${t.portInUse(port, host)}`);
+      const inUse = server ? t.udpPortInUse : t.portInUse;
+      console.error(`chat serve: ${inUse(server?.addr.port ?? port, host)}`);
       return 1;
     }
     if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
@@ -265,7 +296,7 @@ async function run(args: string[], lang: Lang): Promise<number> {
   const shownHost = server.addr.hostname.includes(":")
     ? `[${server.addr.hostname}]`
     : server.addr.hostname;
-  console.log(t.listening(`${shownHost}:${server.addr.port}`));
+  console.log(t.listening(`${shownHost}:${server.addr.port}`, udp));
   if (given === undefined) console.log(t.teacherPassword(teacherPassword));
   if (host === "0.0.0.0" || host === "::") {
     const lan = lanAddresses().filter((a) => host === "::" || a.family === "IPv4");
@@ -276,6 +307,7 @@ async function run(args: string[], lang: Lang): Promise<number> {
         const addr = a.family === "IPv6" ? `[${a.address}]` : a.address;
         console.log(`  chat join ${addr}${portPart}    (${a.name})`);
       }
+      if (udp) console.log(t.addUdp);
     }
   }
   const webHost = host === "0.0.0.0" || host === "::"
@@ -312,6 +344,9 @@ function probability(flags: ReturnType<typeof parseFlags>, name: string): number
     throw new UsageError((error as Error).message);
   }
 }
+
+/** What a UDP connection records per connection: nothing (its listener records each datagram). */
+const NO_CAPTURE = Object.freeze({ sent() {}, received() {}, close() {} });
 
 async function openPcap(path: string, t: typeof SERVE_TEXT_EN): Promise<PcapngFile> {
   try {

@@ -431,6 +431,11 @@ const CSV_HEADER = [
   "mean_cwnd",
   "server_efficiency",
   "server_ns_per_delivery",
+  "transport",
+  "server_retransmissions",
+  "kernel_udp_in_errors",
+  "kernel_udp_rcvbuf_errors",
+  "kernel_ip_undelivered",
 ];
 
 Deno.test("chat bench --csv: header and one equally wide row per run", async () => {

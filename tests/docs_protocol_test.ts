@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import {
+  decodeSynAck,
   type Frame,
   FrameDecoder,
   frameTypeName,
@@ -39,8 +40,17 @@ function examples(text: string): Example[] {
 }
 
 for (const [name, text] of Object.entries(DOCS)) {
-  Deno.test(`${name} has its three worked examples`, () => {
-    assert.equal(examples(text).length, 3);
+  Deno.test(`${name} has its four worked examples`, () => {
+    assert.equal(examples(text).length, 4);
+  });
+
+  Deno.test(`${name} handshake ACK example echoes a SYN-ACK payload`, () => {
+    const ack = examples(text).find((e) => e.fields.type === "ACK" && e.fields.length === "11")!;
+    const echo = decodeSynAck(ack.bytes.subarray(HEADER_SIZE));
+    assert.deepEqual(echo, {
+      params: { mode: "gbn", window: 8, ackPolicy: "frame", maxPayload: 1024 },
+      ackedIsn: 0,
+    });
   });
 
   Deno.test(`${name} example bytes decode to the fields stated beside them`, () => {

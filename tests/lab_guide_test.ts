@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { PERMISSION_FLAGS } from "../lib/cli/permissions.ts";
 import { NullLogger } from "../lib/log/logger.ts";
+import { listenUdp } from "../lib/net/udp_transport.ts";
 import { ChatServer } from "../lib/server/server.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -49,6 +50,8 @@ for (const file of ["LAB.md", "LAB.pt-BR.md"]) {
         flood: null,
         promptDelayMs: 50,
       });
+      // The guides' UDP commands (`chat join HOST --udp`, `--transport udp`) reach the same port.
+      server.serve(listenUdp("127.0.0.1", server.addr.port));
       const dir = await Deno.makeTempDir({ prefix: "chat-lab-" });
       try {
         const port = server.addr.port;

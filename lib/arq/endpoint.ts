@@ -7,8 +7,11 @@
  * Protocol rules (every sequence comparison wrap-around safe, u32):
  *
  * - Handshake: client SYN(seq = ISNc, payload = requested parameters) → server
- *   SYN-ACK(seq = ISNs, payload = confirmed parameters + ISNc) → client ACK(seq = ISNs). The
- *   server clamps the window to its `maxWindow`; the client accepts the confirmed parameters
+ *   SYN-ACK(seq = ISNs, payload = confirmed parameters + ISNc) → client ACK(seq = ISNs,
+ *   payload = the SYN-ACK's payload, so a server that answered the SYN without state can rebuild
+ *   the session from this ACK alone); an established server ignores it. With the option
+ *   `confirmHandshake` (over UDP), the client sends that ACK again ahead of each retransmission
+ *   or keepalive until a frame other than a SYN-ACK comes back. The server clamps the window to its `maxWindow`; the client accepts the confirmed parameters
  *   when mode and ACK policy are the ones it asked for and window and max payload are not
  *   larger. SYN and SYN-ACK are retransmitted on RTO (with back-off) until
  *   `handshakeTimeoutMs`; then RST "handshake timeout". A duplicate SYN (same ISNc) is answered
@@ -54,6 +57,7 @@ import {
   encodeReason,
   MAX_WINDOW,
   type SessionParams,
+  SYN_ACK_PAYLOAD_SIZE,
   validateParams,
 } from "../protocol/control.ts";
 import { BadPayloadError } from "../protocol/errors.ts";
@@ -107,6 +111,10 @@ export function resolveOptions(options: Partial<EndpointOptions> = {}): Endpoint
     if (choices !== undefined) {
       if (typeof value !== "string" || !choices.includes(value)) {
         throw new RangeError(`ARQ option ${key} must be ${choices.join(" or ")}: ${value}`);
+      }
+    } else if (typeof DEFAULT_ENDPOINT_OPTIONS[key as keyof EndpointOptions] === "boolean") {
+      if (typeof value !== "boolean") {
+        throw new RangeError(`ARQ option ${key} must be true or false: ${value}`);
       }
     } else if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
       throw new RangeError(`ARQ option ${key} must be a finite number >= 0: ${value}`);
@@ -189,6 +197,10 @@ export class ArqEndpoint {
   #pingSeq = 0;
   // NACK: the expected sequence number already NACKed (-1 = none).
   #nackedFor = -1;
+  /** A frame other than a SYN-ACK came from the peer (then it holds the session). */
+  #peerHeard = false;
+  /** The handshake ACK was sent again in this `update` (see `#reconfirmHandshake`). */
+  #reconfirmed = false;
 
   private constructor(
     role: "client" | "server",
@@ -357,6 +369,7 @@ export class ArqEndpoint {
     }
     this.#stats.framesReceived++;
     this.#heard(now);
+    if (frame.type !== FrameType.SYN_ACK) this.#peerHeard = true;
     switch (frame.type) {
       case FrameType.DATA:
         this.#onData(frame, now);
@@ -425,6 +438,7 @@ export class ArqEndpoint {
   update(now: number): void {
     const timers = this.#timers;
     const event = this.#hooks.event;
+    this.#reconfirmed = false;
     for (let i = 0; i < TIMER_COUNT; i++) {
       if (this.#state === "closed") return;
       const t = i as TimerId;
@@ -489,18 +503,21 @@ export class ArqEndpoint {
         this.#handshake.onTimer(now);
         return;
       case Timer.retransmit:
+        this.#reconfirmHandshake();
         this.#sender!.onRetransmitTimer(now);
         return;
       case Timer.reorder:
         this.#sender!.onReorderTimer(now);
         return;
       case Timer.probe:
+        this.#reconfirmHandshake();
         this.#sender!.onProbeTimer(now);
         return;
       case Timer.ackDelay:
         this.#receiver!.sendPendingAck();
         return;
       case Timer.keepalive: {
+        this.#reconfirmHandshake();
         const seq = this.#pingSeq;
         this.#pingSeq = (seq + 1) >>> 0;
         this.#timers.set(Timer.keepalive, now + this.#opts.keepaliveMs);
@@ -512,6 +529,18 @@ export class ArqEndpoint {
         this.#teardown.onTimer(now);
         return;
     }
+  }
+
+  /**
+   * Client with `confirmHandshake`: while nothing but SYN-ACKs came back, the handshake ACK may
+   * have been lost on its way to a server that keeps no state before it (UDP); it goes again
+   * ahead of what a timer resends, once per `update`.
+   */
+  #reconfirmHandshake(): void {
+    if (!this.#opts.confirmHandshake || this.#peerHeard || this.role !== "client") return;
+    if (this.#reconfirmed) return;
+    this.#reconfirmed = true;
+    this.#out.ack(this.#handshake.peerIsn, this.#handshake.echo);
   }
 
   /** Something arrived: the idle and keepalive timers start again (once established). */
@@ -557,7 +586,7 @@ export class ArqEndpoint {
     const outcome = this.#handshake.onSynAck(frame, now);
     if (outcome === "established") {
       this.#establish(now);
-      this.#out.ack(this.#handshake.peerIsn, EMPTY);
+      this.#out.ack(this.#handshake.peerIsn, this.#handshake.echo);
       this.#fill(now);
       this.#maybeFin(now);
     } else if (outcome !== "none" && outcome !== "syn-received") this.abort(outcome.error, now);
@@ -599,6 +628,8 @@ export class ArqEndpoint {
     }
     const sender = this.#sender;
     if (sender === undefined) return;
+    // The handshake ACK again (it carries the SYN-ACK's payload, never a SACK block's size).
+    if (frame.seq === this.#handshake.isn && frame.payload.length === SYN_ACK_PAYLOAD_SIZE) return;
     let progress: boolean;
     try {
       progress = sender.onAck(frame.seq, frame.payload, now);

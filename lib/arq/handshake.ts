@@ -51,6 +51,11 @@ export class Handshake {
   readonly isn: number;
   /** The peer's initial sequence number (once known). */
   peerIsn = 0;
+  /**
+   * Client: the SYN-ACK's payload, which its handshake ACK carries back (a server that answered
+   * the SYN without keeping state rebuilds the session from it).
+   */
+  echo: Uint8Array = EMPTY;
   /** The parameters in force, once the SYN-ACK was sent (server) or accepted (client). */
   params: SessionParams | undefined;
   readonly #ctx: HandshakeContext;
@@ -133,7 +138,7 @@ export class Handshake {
     if (!asked) return "none";
     if (this.params !== undefined) {
       // Duplicate SYN-ACK: our ACK was lost; send it again.
-      if (frame.seq === this.peerIsn) this.#ctx.out.ack(this.peerIsn, EMPTY);
+      if (frame.seq === this.peerIsn) this.#ctx.out.ack(this.peerIsn, this.echo);
       return "none";
     }
     let confirmed: SessionParams;
@@ -154,6 +159,7 @@ export class Handshake {
     this.#sample(now);
     this.params = confirmed;
     this.peerIsn = frame.seq;
+    this.echo = frame.payload.slice();
     return "established";
   }
 

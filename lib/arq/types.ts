@@ -146,6 +146,13 @@ export interface EndpointOptions {
   readonly maxWindow: number;
   /** Most messages queued or unacknowledged; past it `send` throws. Default 4096. */
   readonly maxSendQueue: number;
+  /**
+   * Client: until a frame other than a SYN-ACK comes back from the server, send the handshake
+   * ACK again ahead of each retransmission or keepalive. A server that answers SYNs without
+   * keeping state (UDP) has no session until that ACK reaches it, so a lost one would otherwise
+   * leave the client sending into nothing. Default false (over TCP the ACK cannot be lost).
+   */
+  readonly confirmHandshake: boolean;
 }
 
 /** Default {@link EndpointOptions}. */
@@ -163,6 +170,7 @@ export const DEFAULT_ENDPOINT_OPTIONS: Readonly<EndpointOptions> = Object.freeze
   ackDelayMs: 0,
   maxWindow: 256,
   maxSendQueue: 4096,
+  confirmHandshake: false,
 });
 
 /**

@@ -19,12 +19,23 @@ function label(r: RunResult): string {
     : `${r.params.recovery === "timeout" ? " timeout" : ""}${
       r.params.cc === "aimd" ? " aimd" : ""
     }`;
-  return `${r.mode.toUpperCase()}${arq}${sweep}`;
+  const over = r.params.transport ? `/${r.params.transport.toUpperCase()}` : "";
+  return `${r.mode.toUpperCase()}${over}${arq}${sweep}`;
 }
 
 /** `n` as a count, or "-" when unknown. */
 function count(n: number | null | undefined): string {
   return n === undefined || n === null ? "-" : String(n);
+}
+
+/**
+ * The kernel's drops of a run: UDP `InErrors / RcvbufErrors / IP undelivered`, `unknown`, or
+ * `-` (TCP).
+ */
+function kernelDrops(r: RunResult): string {
+  if (r.kernel === undefined) return "-";
+  if (r.kernel === null) return "unknown";
+  return `${r.kernel.udpInErrors} / ${r.kernel.udpRcvbufErrors} / ${r.kernel.ipUndelivered ?? "?"}`;
 }
 
 /** A fixed-width table, one column per run, with loud markers for lost/duplicated/reordered. */
@@ -61,6 +72,13 @@ export function formatTable(runs: readonly RunResult[]): string {
       (r) => r.arq?.meanRepairRtts !== undefined ? r.arq.meanRepairRtts.toFixed(1) : "-",
     ],
     ["timeouts", (r) => r.arq ? String(r.arq.timeouts) : "-"],
+    [
+      "server retransmissions / timeouts",
+      (r) =>
+        r.server?.retransmissions !== undefined
+          ? `${r.server.retransmissions} / ${r.server.timeouts ?? 0}`
+          : "?",
+    ],
     ["NACKs sent", (r) => r.arq ? String(r.arq.nacks) : "-"],
     ["duplicates dropped", (r) => r.arq ? String(r.arq.duplicates) : "-"],
     ["efficiency", (r) => r.arq ? `${(r.arq.efficiency * 100).toFixed(1)}%` : "-"],
@@ -108,6 +126,11 @@ export function formatTable(runs: readonly RunResult[]): string {
         `${r.generator.cpuPercent.toFixed(0)}%${r.generator.bound ? " (generator-bound)" : ""}`,
     ],
   ];
+  if (runs.some((r) => r.kernel !== undefined)) {
+    // Beside the ARQ's repairs: what the kernel itself dropped (UDP only).
+    const at = rows.findIndex(([name]) => name === "retransmissions");
+    rows.splice(at, 0, ["kernel drops (UDP InErrors / RcvbufErrors / IP)", kernelDrops]);
+  }
   const header = ["", ...runs.map(label)];
   const table = [header, ...rows.map(([name, f]) => [name, ...runs.map(f)])];
   const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
@@ -156,6 +179,11 @@ const CSV_COLUMNS: [string, (r: RunResult) => string | number][] = [
   ["mean_cwnd", (r) => r.arq?.meanCwnd?.toFixed(2) ?? ""],
   ["server_efficiency", (r) => r.arq?.server ? r.arq.server.efficiency.toFixed(4) : ""],
   ["server_ns_per_delivery", (r) => r.server ? r.server.cpuNsPerDelivery.toFixed(0) : ""],
+  ["transport", (r) => r.params.transport ?? "tcp"],
+  ["server_retransmissions", (r) => r.server?.retransmissions ?? ""],
+  ["kernel_udp_in_errors", (r) => r.kernel?.udpInErrors ?? ""],
+  ["kernel_udp_rcvbuf_errors", (r) => r.kernel?.udpRcvbufErrors ?? ""],
+  ["kernel_ip_undelivered", (r) => r.kernel?.ipUndelivered ?? ""],
 ];
 
 function csvCell(v: string | number): string {

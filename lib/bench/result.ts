@@ -36,6 +36,8 @@ export interface RunResult {
     readonly corrupt: number;
     readonly faults: string;
     readonly seed: number;
+    /** What carried the sessions (absent: TCP). */
+    readonly transport?: "tcp" | "udp";
   };
   /** The swept parameter and its value, or null. */
   readonly sweep: { readonly param: string; readonly value: number } | null;
@@ -120,7 +122,25 @@ export interface RunResult {
     /** Socket reads and writes the server made in the send phase (when it reports them). */
     readonly reads?: number;
     readonly writes?: number;
+    /** The server's ARQ retransmissions and timer expiries (when it reports them). */
+    readonly retransmissions?: number;
+    readonly timeouts?: number;
     readonly source: "server-stats";
+  } | null;
+  /**
+   * UDP runs: what the kernel received and dropped during the send phase, from `/proc/net/snmp`
+   * deltas of the generator's network namespace; null where unreadable. Absent for TCP.
+   */
+  readonly kernel?: {
+    /** `Udp: InErrors`: datagrams not delivered to a socket. */
+    readonly udpInErrors: number;
+    /** `Udp: RcvbufErrors`: of those, for a full receive buffer (the reader fell behind). */
+    readonly udpRcvbufErrors: number;
+    /**
+     * `Ip: InReceives − InDelivers − ForwDatagrams`: packets of any protocol dropped before a
+     * transport saw them, a firewall rule's drops among them (absent from older results).
+     */
+    readonly ipUndelivered?: number;
   } | null;
   /** The generator's CPU; `bound` when it used >= 90 % of a core (the run measured it). */
   readonly generator: {
@@ -203,6 +223,7 @@ export const RUN_RESULT_SCHEMA = {
         corrupt: num,
         faults: { type: "string" },
         seed: num,
+        transport: { enum: ["tcp", "udp"] },
       },
     },
     sweep: {
@@ -217,6 +238,7 @@ export const RUN_RESULT_SCHEMA = {
     },
     arq: { type: ["object", "null"] },
     server: { type: ["object", "null"] },
+    kernel: { type: ["object", "null"] },
     generator: {
       type: "object",
       required: ["cpuMs", "cpuPercent", "bound"],

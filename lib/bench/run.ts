@@ -14,17 +14,21 @@ import { type CongestionControl, LOSSY_LINK_OPTIONS, type RecoveryMode } from ".
 import { FaultInjector, type FaultRule } from "../faults/mod.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
 import { TCP_DIALER } from "../net/tcp_transport.ts";
+import { UDP_DIALER } from "../net/udp_transport.ts";
 import type { Dialer } from "../net/transport.ts";
 import { Turn } from "../net/turn.ts";
 import { MAX_PAYLOAD } from "../protocol/header.ts";
 import { BENCH_NICKS, BenchClient, benchNick, type Tally } from "./client.ts";
 import { benchPayload } from "./workload.ts";
 import { Histogram } from "./histogram.ts";
+import { kernelUdpDelta, readKernelUdp } from "./kernel_udp.ts";
 import type { RunResult } from "./result.ts";
 
 /** Parameters of one run. */
 export interface RunParams {
-  /** How the clients connect (default TCP). */
+  /** What carries the sessions (default TCP); UDP runs also read the kernel's UDP counters. */
+  readonly transport?: "tcp" | "udp";
+  /** How the clients connect (default: the transport's dialer). */
   readonly dialer?: Dialer;
   readonly host: string;
   readonly port: number;
@@ -113,7 +117,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
   let status: RunResult["status"] = "complete";
   const t0 = performance.now();
   const connectOptions = (j: number) => ({
-    dialer: p.dialer ?? TCP_DIALER,
+    dialer: p.dialer ?? (p.transport === "udp" ? UDP_DIALER : TCP_DIALER),
     host: p.host,
     port: p.port,
     index: j,
@@ -195,6 +199,8 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       interval = Math.min(1000, interval * 2);
     }
     const before = await serverStats(clients[0]!);
+    const udp = p.transport === "udp";
+    const kernel0 = udp ? await readKernelUdp() : undefined;
     const cpu0 = process.cpuUsage();
     const sendStart = performance.now();
     const senders = Math.min(p.senders ?? p.clients, p.clients);
@@ -242,6 +248,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     const elapsedS = (performance.now() - sendStart) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const after = await serverStats(clients[0]!);
+    const kernel = udp ? kernelUdpDelta(kernel0, await readKernelUdp()) : undefined;
     const totalSent = sent.reduce((a, b) => a + b, 0);
     const expectedDeliveries = totalSent * (p.clients - 1);
     const lost = Math.max(0, expectedDeliveries - tally.deliveries);
@@ -267,6 +274,13 @@ export async function runBench(p: RunParams): Promise<RunResult> {
             after.reads !== undefined && after.writes !== undefined
           ? { reads: after.reads - before.reads, writes: after.writes - before.writes }
           : {}),
+        // The server's own ARQ repairs, from servers that count them.
+        ...(before.arqRetransmissions !== undefined && after.arqRetransmissions !== undefined
+          ? {
+            retransmissions: after.arqRetransmissions - before.arqRetransmissions,
+            timeouts: (after.arqTimeouts ?? 0) - (before.arqTimeouts ?? 0),
+          }
+          : {}),
         source: "server-stats",
       };
     }
@@ -291,6 +305,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         corrupt: p.corrupt,
         faults: p.faults,
         seed: p.seed,
+        ...(p.transport ? { transport: p.transport } : {}),
       },
       sweep: p.sweep,
       connectMs,
@@ -313,6 +328,17 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       },
       arq,
       server,
+      ...(udp
+        ? {
+          kernel: kernel
+            ? {
+              udpInErrors: kernel.inErrors,
+              udpRcvbufErrors: kernel.rcvbufErrors,
+              ipUndelivered: kernel.ipUndelivered,
+            }
+            : null,
+        }
+        : {}),
       generator: { cpuMs: genCpuMs, cpuPercent: genPct, bound: genPct >= 90 },
       status,
       problems,

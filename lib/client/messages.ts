@@ -118,6 +118,11 @@ export const CLIENT_TEXT = {
       `cannot connect to ${where}: unknown host ${host}`,
     cannotConnect: (where: string, why: string) => `cannot connect to ${where}: ${why}`,
     cannotOpen: (where: string, why: string) => `cannot open a session with ${where}: ${why}`,
+    textNeedsStream: (where: string) =>
+      `cannot connect to ${where}: the plain-text protocol needs a stream (TCP), not datagrams`,
+    /** Said after {@link cannotOpen} when a UDP handshake went unanswered. */
+    udpSilent:
+      " (no answer over UDP: is `chat serve` running there with UDP on, and the UDP port open?)",
     closedByClient: "closed by client",
     closedByServer: "connection closed by the server",
   },
@@ -128,6 +133,7 @@ export const CLIENT_TEXT = {
     uiNeedsBinary: "--mode ui asks for binary-protocol settings: leave out --text",
     missingNick: "Missing --nick (required when stdin or stdout is not a terminal)",
     faultsNeedBinary: "--loss, --corrupt and --faults need the binary protocol (no --text)",
+    textNotOverUdp: "--text needs a stream: the plain-text protocol does not run over UDP",
     cannotWriteCapture: (path: string, why: string) =>
       `cannot write the capture file ${path}: ${why}`,
   },

@@ -121,6 +121,10 @@ export const CLIENT_TEXT_PT_BR: ClientText = {
     cannotConnect: (where: string, why: string) => `não foi possível conectar a ${where}: ${why}`,
     cannotOpen: (where: string, why: string) =>
       `não foi possível abrir uma sessão com ${where}: ${why}`,
+    textNeedsStream: (where: string) =>
+      `não foi possível conectar a ${where}: o protocolo de texto puro precisa de um fluxo (TCP), não de datagramas`,
+    udpSilent:
+      " (nenhuma resposta por UDP: o `chat serve` está rodando lá com o UDP ligado, e a porta UDP está aberta?)",
     closedByClient: "fechada pelo cliente",
     closedByServer: "conexão fechada pelo servidor",
   },
@@ -130,6 +134,7 @@ export const CLIENT_TEXT_PT_BR: ClientText = {
     uiNeedsBinary: "--mode ui pergunta configurações do protocolo binário: tire o --text",
     missingNick: "Falta o --nick (obrigatório quando a entrada ou a saída não é um terminal)",
     faultsNeedBinary: "--loss, --corrupt e --faults precisam do protocolo binário (sem --text)",
+    textNotOverUdp: "--text precisa de um fluxo: o protocolo de texto puro não roda sobre UDP",
     cannotWriteCapture: (path: string, why: string) =>
       `não foi possível gravar o arquivo de captura ${path}: ${why}`,
   },

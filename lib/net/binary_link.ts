@@ -14,6 +14,7 @@ import { FrameDecoder, type FrameSink } from "../protocol/decoder.ts";
 import type { ChecksumError } from "../protocol/errors.ts";
 import { FrameType, HEADER_SIZE } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
+import { DatagramWriter } from "./datagram_writer.ts";
 import { type ByteWriter, Outbox } from "./outbox.ts";
 import type { Wakeable, WakeScheduler } from "./scheduler.ts";
 import { formatTrace, type TraceRecord } from "./trace.ts";
@@ -95,6 +96,19 @@ export interface BinaryLinkOptions {
   readonly onEvent?: (event: ArqEvent) => void;
   /** Clock in milliseconds (default: the turn's clock). */
   readonly clock?: () => number;
+  /**
+   * On a datagram path, the largest datagram: each write of the writer is one datagram (whole
+   * frames, cut by a `DatagramWriter`), and each chunk received is one datagram, decoded alone.
+   * A damaged datagram (bad magic, a cut frame, an unknown type) is dropped, not fatal: anyone
+   * can send one.
+   */
+  readonly maxDatagram?: number;
+  /**
+   * This side's ISN when it is not 0 (a SYN cookie over UDP): the fault injector sees this
+   * side's own sequence numbers (SYN-ACK, DATA, FIN, RST) counted from it, so a fault script
+   * (`drop:data#3`) and a seed hit the same frames whatever ISN the listener chose.
+   */
+  readonly faultSeqOrigin?: number;
   /** Watches the link from its first frame (more can {@link BinaryLink.watch} later). */
   readonly observer?: LinkObserver;
 }
@@ -104,7 +118,7 @@ export class BinaryLink implements Wakeable {
   /** The ARQ state machine. */
   readonly endpoint: ArqEndpoint;
   readonly #outbox: Outbox;
-  readonly #decoder = new FrameDecoder();
+  #decoder = new FrameDecoder();
   readonly #opts: BinaryLinkOptions;
   readonly #clock: () => number;
   readonly #start: number;
@@ -130,7 +144,9 @@ export class BinaryLink implements Wakeable {
     this.#faults = options.faults;
     this.#clock = options.clock ?? options.turn.now;
     this.#start = this.#clock();
-    this.#outbox = new Outbox(writer, options.turn, {
+    const max = options.maxDatagram;
+    const out = max === undefined ? writer : new DatagramWriter(writer, max);
+    this.#outbox = new Outbox(out, options.turn, {
       maxBytes: options.outboxBytes,
       onOverflow: (queued) => this.#fail(`too slow: ${queued} bytes queued`),
       onError: () => this.#fail("connection lost"),
@@ -225,7 +241,20 @@ export class BinaryLink implements Wakeable {
     const now = this.#clock();
     this.#now = now;
     const error = this.#decoder.push(chunk, this.#sink);
-    if (error) {
+    if (this.#opts.maxDatagram !== undefined) {
+      if (error || this.#decoder.buffered > 0) {
+        const why = error?.message ?? `cut frame (${this.#decoder.buffered} bytes)`;
+        this.#trace({
+          dir: "recv",
+          type: 0,
+          seq: 0,
+          length: chunk.length,
+          flags: 0,
+          marks: [`DATAGRAM DROPPED: ${why}`],
+        });
+        this.#decoder = new FrameDecoder();
+      }
+    } else if (error) {
       this.#trace({ dir: "recv", type: 0, seq: 0, length: 0, flags: 0, marks: [error.message] });
       this.endpoint.abort(`Protocol error: ${error.message}`, now);
     }
@@ -318,7 +347,7 @@ export class BinaryLink implements Wakeable {
 
   #output(f: OutFrame): void {
     const size = HEADER_SIZE + f.payload.length;
-    let d = this.#faults?.decide(f.type, f.seq, f.attempt, size);
+    let d = this.#faults?.decide(f.type, this.#faultSeq(f), f.attempt, size);
     if (this.#manual !== undefined && f.type === FrameType.DATA) {
       d = this.#manual === "drop" ? MANUAL_DROP : {
         ...MANUAL_DROP,
@@ -390,6 +419,15 @@ export class BinaryLink implements Wakeable {
     this.#outbox.commit(size);
     if (this.#opts.capture) this.#opts.capture.sent(buf.subarray(at, at + size), this.#clock());
     if (d?.duplicate) this.#write(buf.slice(at, at + size));
+  }
+
+  /** The sequence number the fault injector sees for `f` (see `faultSeqOrigin`). */
+  #faultSeq(f: OutFrame): number {
+    const origin = this.#opts.faultSeqOrigin;
+    if (origin === undefined) return f.seq;
+    const own = f.type === FrameType.SYN_ACK || f.type === FrameType.DATA ||
+      f.type === FrameType.FIN || f.type === FrameType.RST;
+    return own ? (f.seq - origin) >>> 0 : f.seq;
   }
 
   #observe(frame: ObservedFrame): void {

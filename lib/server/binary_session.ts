@@ -4,12 +4,18 @@
  * @module
  */
 
-import { ArqEndpoint, type ArqStats, CLOSED_BY_PEER, SendQueueFullError } from "../arq/mod.ts";
+import {
+  ArqEndpoint,
+  type ArqStats,
+  CLOSED_BY_PEER,
+  type EndpointHooks,
+  SendQueueFullError,
+} from "../arq/mod.ts";
 import type { ChatClient, LinkFaults, Lobby } from "../chat/mod.ts";
 import { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink } from "../net/binary_link.ts";
 import { onesSum } from "../protocol/checksum.ts";
-import { MAX_PAYLOAD } from "../protocol/header.ts";
+import { FrameType, MAX_PAYLOAD } from "../protocol/header.ts";
 import type { ServerSession, SessionContext } from "./session.ts";
 
 const decoder = new TextDecoder();
@@ -22,6 +28,29 @@ const FIN_LINGER_MS = 2000;
 const FIN_LINGER_FAULTS_MS = 10_000;
 /** How long the last frames (RST, FIN) of a session that ended otherwise may take to leave. */
 const FINAL_FRAMES_MS = 1000;
+
+function isnOption(isn: number | undefined): { isn?: number } {
+  return isn === undefined ? {} : { isn };
+}
+
+/**
+ * The hooks of an endpoint that continues a handshake a stateless listener began: the listener
+ * replays the peer's SYN into it and has already answered it, so its first SYN-ACK is not sent
+ * again (a later one, answering a SYN repeated by the peer, is).
+ */
+function withoutFirstSynAck(hooks: EndpointHooks): EndpointHooks {
+  let answered = false;
+  return {
+    ...hooks,
+    output(f) {
+      if (!answered && f.type === FrameType.SYN_ACK) {
+        answered = true;
+        return;
+      }
+      hooks.output(f);
+    },
+  };
+}
 
 /** Builds the binary session of a connection (the `binary` kind's `open`). */
 export function openBinarySession(ctx: SessionContext): BinarySession {
@@ -53,15 +82,20 @@ export class BinarySession implements ChatClient, ServerSession {
     this.#ctx = ctx;
     this.#lobby = env.lobby;
     const faults = env.faults;
+    const conn = ctx.conn;
+    // A listener that answered the SYN without state (UDP) already sent the SYN-ACK.
+    const isn = conn.acceptedIsn;
     this.link = new BinaryLink(
       ctx,
       (hooks, now) =>
         ArqEndpoint.server(
-          { ...env.arq },
-          hooks,
+          { ...env.arq, ...isnOption(isn) },
+          isn === undefined ? hooks : withoutFirstSynAck(hooks),
           now,
         ),
       {
+        maxDatagram: conn.path === "datagram" ? conn.maxDatagram : undefined,
+        faultSeqOrigin: isn,
         who: `server ${ctx.peer}`,
         scheduler: env.scheduler,
         turn: env.turn,

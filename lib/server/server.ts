@@ -12,7 +12,7 @@
 
 import type { Lang } from "../i18n/lang.ts";
 import process from "node:process";
-import type { EndpointOptions } from "../arq/mod.ts";
+import type { ArqStats, EndpointOptions } from "../arq/mod.ts";
 import { type ChatEvent, type FloodLimit, Lobby } from "../chat/mod.ts";
 import type { FaultSettings } from "../faults/mod.ts";
 import type { Logger } from "../log/logger.ts";
@@ -245,6 +245,15 @@ export class ChatServer {
   /** Resolved once no connection is open during {@link shutdown}. */
   readonly #allClosed = Promise.withResolvers<void>();
   #peakRss = 0;
+  /** ARQ counters of the sessions that ended (`stats` adds the open ones). */
+  readonly #arqEnded: ArqCounters = {
+    dataSent: 0,
+    retransmissions: 0,
+    timeouts: 0,
+    duplicates: 0,
+    fastRetransmissions: 0,
+    probeRetransmissions: 0,
+  };
   #nextId = 0;
   #stopping = false;
 
@@ -325,27 +334,21 @@ export class ChatServer {
   stats(): Record<string, number> {
     const cpu = process.cpuUsage();
     const mem = Deno.memoryUsage();
-    // The ARQ senders and receivers of the open binary sessions (`chat bench` reports them).
-    let arqDataSent = 0, arqRetransmissions = 0, arqTimeouts = 0, arqDuplicates = 0;
-    let arqFast = 0, arqProbes = 0;
+    // The ARQ repairs of every session since start, ended ones included (a bench reads the
+    // change over its run).
+    const sum = { ...this.#arqEnded };
     for (const c of this.#connections) {
       const st = c.session?.arqStats;
-      if (st === undefined) continue;
-      arqDataSent += st.dataSent;
-      arqRetransmissions += st.retransmissions;
-      arqTimeouts += st.timeouts;
-      arqDuplicates += st.duplicates;
-      arqFast += st.fastRetransmissions;
-      arqProbes += st.probeRetransmissions;
+      if (st !== undefined) addArqCounters(sum, st);
     }
     return {
       ...this.counters,
-      arqDataSent,
-      arqRetransmissions,
-      arqTimeouts,
-      arqDuplicates,
-      arqFastRetransmissions: arqFast,
-      arqProbeRetransmissions: arqProbes,
+      arqDataSent: sum.dataSent,
+      arqRetransmissions: sum.retransmissions,
+      arqTimeouts: sum.timeouts,
+      arqDuplicates: sum.duplicates,
+      arqFastRetransmissions: sum.fastRetransmissions,
+      arqProbeRetransmissions: sum.probeRetransmissions,
       cpuUserMs: cpu.user / 1000,
       cpuSystemMs: cpu.system / 1000,
       rssBytes: mem.rss,
@@ -553,6 +556,10 @@ export class ChatServer {
 
   /** A connection closed: the server forgets it. */
   #forget(c: ServerConnection): void {
+    const arq = c.session?.arqStats;
+    if (arq !== undefined) {
+      addArqCounters(this.#arqEnded, arq);
+    }
     this.#connections.delete(c);
     this.#registering.delete(c);
     if (this.#registering.size === 0) this.#stopRegistrationSweep();
@@ -584,4 +591,28 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
   out.set(a);
   out.set(b, a.length);
   return out;
+}
+
+/** The ARQ counters `STATS` reports, summed over sessions. */
+type ArqCounters = Pick<
+  ArqStats,
+  | "dataSent"
+  | "retransmissions"
+  | "timeouts"
+  | "duplicates"
+  | "fastRetransmissions"
+  | "probeRetransmissions"
+>;
+
+/** Adds `st`'s counters to `sum`. */
+function addArqCounters(
+  sum: { -readonly [K in keyof ArqCounters]: number },
+  st: ArqCounters,
+): void {
+  sum.dataSent += st.dataSent;
+  sum.retransmissions += st.retransmissions;
+  sum.timeouts += st.timeouts;
+  sum.duplicates += st.duplicates;
+  sum.fastRetransmissions += st.fastRetransmissions;
+  sum.probeRetransmissions += st.probeRetransmissions;
 }
