@@ -131,6 +131,9 @@ servidor sem salas: na única sala).
                          ceil(1280 / remetentes), como ../shared/bench/ircload.mjs
                          --window auto)
   --arq MODO             gbn, sr, both (gbn e sr), text ou all (padrão both)
+  --transport T          tcp, udp ou both (cada modo sobre TCP e depois UDP, intercalados);
+                         padrão tcp. As rodadas UDP mostram também os datagramas que o
+                         kernel descartou (/proc/net/snmp); as de texto rodam só sobre TCP
   -w, --window N         janela do ARQ 1..${MAX_WINDOW} (padrão 8)
   --ack frame|sack       política de ACK (padrão sack)
   --ack-delay MS         sack: segura um ACK em ordem até MS ms ou meia janela; um buraco
@@ -161,7 +164,8 @@ Exemplos:
   chat bench --clients 10
   chat bench --clients 4 --arq both --loss 0.1 --seed 3
   chat bench --arq both --sweep loss=0,0.05,0.1,0.2 --plot loss.svg
-  chat bench --arq sr --recovery both --sweep loss=0,0.05,0.1 --plot recovery.svg`;
+  chat bench --arq sr --recovery both --sweep loss=0,0.05,0.1 --plot recovery.svg
+  chat bench --clients 50 --transport both`;
 
 const SWEEPABLE = ["loss", "corrupt", "window", "clients", "size"] as const;
 
