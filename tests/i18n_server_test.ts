@@ -163,8 +163,13 @@ const PT = { LC_ALL: "", LANG: "pt_BR.UTF-8" };
 Deno.test("LANG=pt_BR.UTF-8 chat serve speaks Portuguese on its console and to nc; --lang en English", async () => {
   for (
     const [env, extra, welcome, console] of [
-      [PT, [], /Olá, ana! 1 usuário online/, /^escutando em 127\.0\.0\.1:\d+$/m],
-      [PT, ["--lang", "en"], /Welcome, ana! 1 user online/, /^listening on 127\.0\.0\.1:\d+$/m],
+      [PT, [], /Olá, ana! 1 usuário online/, /^escutando em 127\.0\.0\.1:\d+ \(TCP e UDP\)$/m],
+      [
+        PT,
+        ["--lang", "en"],
+        /Welcome, ana! 1 user online/,
+        /^listening on 127\.0\.0\.1:\d+ \(TCP and UDP\)$/m,
+      ],
     ] as const
   ) {
     const server = await ServerProcess.start([...extra, "--teacher-password", "x"], 10_000, env);

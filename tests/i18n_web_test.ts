@@ -92,6 +92,11 @@ Deno.test({
         );
         assert.ok(!state.lines.some((l) => /Language|Idioma/.test(l)), "LANG's reply not shown");
         assert.equal((await words()).status, "bia · texto");
+        assert.equal(
+          await page.eval<string>(`document.querySelector("[data-test=drop]").textContent`),
+          "Descartar o próximo quadro",
+          "the window panel's buttons too",
+        );
       } finally {
         await page.close();
       }

@@ -10,6 +10,10 @@
 
 import type { Catalog } from "../../i18n/catalog.ts";
 import { DEFAULT_LANG, type Lang, langOfLocale } from "../../i18n/lang.ts";
+import type { SenderSlot } from "../window_model.ts";
+
+/** A sender cell's state, as its tooltip says it. */
+type SlotState = SenderSlot["state"];
 
 /** The chat page's words, English. */
 const PAGE_TEXT_EN = {
@@ -51,10 +55,58 @@ const PAGE_TEXT_EN = {
   armed: (fault: "drop" | "corrupt") =>
     `The next DATA frame sent will be ${fault === "drop" ? "dropped" : "corrupted"}.`,
   paused: (waiting: number) => `Paused: ${waiting} records waiting (Step shows the next).`,
+  /** The window view's words (window_view.ts). */
+  window: {
+    handshake: "Handshake…",
+    mode: "mode",
+    window: "window",
+    ackSack: "delayed + SACK",
+    ackFrame: "per frame",
+    resent: "resent",
+    timeouts: "timeouts",
+    waiting: "joined while running: its sequence numbers show with its next DATA frame",
+    sender: (from: string, to: string) => `Sender: ${from} → ${to}`,
+    receiver: (from: string, to: string) => `Receiver: ${from} → ${to}`,
+    base: "base",
+    next: "next",
+    expected: "expected",
+    slotTitle: (seq: number, state: SlotState, attempts: number, fault?: "drop" | "corrupt") =>
+      `${seq}: ${
+        {
+          unsent: "not sent yet",
+          flight: "in flight",
+          resent: "resent, in flight",
+          lost: "lost on the way (the sender does not know yet)",
+          acked: "acknowledged",
+        }[state]
+      }${attempts > 1 ? `, ${attempts} transmissions` : ""}${
+        fault ? ` (${fault === "drop" ? "dropped" : "corrupted"} by fault injection)` : ""
+      }`,
+    timerLeft: (left: number, rto: number) => `timer: ${left} of ${rto} ms left`,
+    gbnTimer: (seq: number, left: number) =>
+      `one timer, on the oldest frame in flight (${seq}): ${left} ms left`,
+    gbnTimerStopped: "one timer: stopped (nothing in flight)",
+    srTimers: (running: number) => `one timer per frame in flight: ${running} running`,
+    discarded: (seq: number) => `${seq} discarded`,
+    again: (seq: number) => `${seq} again`,
+    srHolds: (held: number) => `holds out-of-order frames until the gap is filled: ${held} held`,
+    gbnTakes: "takes only the frame expected: every other one is discarded",
+    legend: {
+      unsent: "not sent",
+      flight: "in flight",
+      resent: "resent",
+      lost: "lost",
+      acked: "acknowledged",
+      held: "held (SR)",
+    },
+  },
 };
 
 /** The shape of every language's table of {@link PAGE_CATALOG}. */
 export type PageText = typeof PAGE_TEXT_EN;
+
+/** The window view's words, one language. */
+export type WindowText = PageText["window"];
 
 /** The chat page's words in every language. */
 export const PAGE_CATALOG: Catalog<PageText> = {
@@ -99,6 +151,52 @@ export const PAGE_CATALOG: Catalog<PageText> = {
       `O próximo quadro DATA enviado vai ser ${fault === "drop" ? "descartado" : "corrompido"}.`,
     paused: (waiting: number) =>
       `Em pausa: ${waiting} registros esperando (Passo mostra o próximo).`,
+    window: {
+      handshake: "Handshake…",
+      mode: "modo",
+      window: "janela",
+      ackSack: "atrasado + SACK",
+      ackFrame: "por quadro",
+      resent: "reenviados",
+      timeouts: "estouros do temporizador",
+      waiting:
+        "entrou com a sessão rodando: os números de sequência aparecem com o próximo quadro DATA",
+      sender: (from: string, to: string) => `Transmissor: ${from} → ${to}`,
+      receiver: (from: string, to: string) => `Receptor: ${from} → ${to}`,
+      base: "base",
+      next: "próximo",
+      expected: "esperado",
+      slotTitle: (seq: number, state: SlotState, attempts: number, fault?: "drop" | "corrupt") =>
+        `${seq}: ${
+          {
+            unsent: "ainda não enviado",
+            flight: "em trânsito",
+            resent: "reenviado, em trânsito",
+            lost: "perdido no caminho (o transmissor ainda não sabe)",
+            acked: "confirmado",
+          }[state]
+        }${attempts > 1 ? `, ${attempts} transmissões` : ""}${
+          fault ? ` (${fault === "drop" ? "descartado" : "corrompido"} pela injeção de falhas)` : ""
+        }`,
+      timerLeft: (left: number, rto: number) => `temporizador: faltam ${left} de ${rto} ms`,
+      gbnTimer: (seq: number, left: number) =>
+        `um temporizador só, no quadro mais antigo em trânsito (${seq}): faltam ${left} ms`,
+      gbnTimerStopped: "um temporizador só: parado (nada em trânsito)",
+      srTimers: (running: number) => `um temporizador por quadro em trânsito: ${running} rodando`,
+      discarded: (seq: number) => `${seq} descartado`,
+      again: (seq: number) => `${seq} de novo`,
+      srHolds: (held: number) =>
+        `guarda os quadros fora de ordem até o buraco ser preenchido: ${held} guardados`,
+      gbnTakes: "só aceita o quadro esperado: todos os outros são descartados",
+      legend: {
+        unsent: "não enviado",
+        flight: "em trânsito",
+        resent: "reenviado",
+        lost: "perdido",
+        acked: "confirmado",
+        held: "guardado (SR)",
+      },
+    },
   },
 };
 

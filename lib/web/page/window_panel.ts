@@ -208,7 +208,7 @@ export class WindowPanel {
     if (!this.#dirty && (this.#paused || snap.sender.timers.length === 0)) return;
     this.#dirty = false;
     this.#lastDraw = now;
-    renderWindow(this.#view, snap, this.#names);
+    renderWindow(this.#view, snap, this.#names, this.#text.window);
     fill(this.#diagram, sequenceDiagram(snap.diagram, this.#names, DIAGRAM_ROWS));
     fill(
       this.#log,
