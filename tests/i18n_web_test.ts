@@ -2,7 +2,8 @@
  * The chat page in both languages: which language a browser gets (the switch's stored choice,
  * else `navigator.languages`, else English), and in headless Chromium the switch turning the page
  * Portuguese (its words, `<html lang>`, the slash commands' answers) and the chat's replies too
- * (`LANG` before the nickname), a reload keeping the choice. Skipped without Chromium.
+ * (`LANG` before the nickname), a reload keeping the choice, the teacher's page following it.
+ * Skipped without Chromium.
  */
 
 import assert from "node:assert/strict";
@@ -34,7 +35,12 @@ Deno.test({
   async fn() {
     const { Browser } = await import("./support/chromium.ts");
     const browser: BrowserT = await Browser.launch(CHROMIUM!);
-    const server = new ChatServer({ logger: new NullLogger(), web: { origins: [] }, lang: "en" });
+    const server = new ChatServer({
+      logger: new NullLogger(),
+      web: { origins: [] },
+      lang: "en",
+      teacherPassword: "segredo",
+    });
     server.serve(listenTcp("127.0.0.1", 0));
     try {
       const page = await browser.newPage(360, 740, true);
@@ -97,6 +103,32 @@ Deno.test({
           "Descartar o próximo quadro",
           "the window panel's buttons too",
         );
+        // The teacher's page takes the same choice.
+        const teacher = await browser.newPage(1280, 720, true);
+        try {
+          await teacher.goto(`${url}teacher`);
+          await teacher.waitFor("the teacher's page", `document.body.dataset.ready === "yes"`);
+          assert.equal(
+            await teacher.eval<string>(`document.querySelector("#login label span").textContent`),
+            "Senha do professor",
+          );
+          await teacher.eval(`(() => {
+            const f = document.getElementById("login");
+            f.password.value = "segredo";
+            f.requestSubmit();
+          })()`);
+          await teacher.waitFor(
+            "bia's session listed",
+            `chatPage.state().sessions.some((s) => s.nick === "bia")`,
+          );
+          await teacher.waitFor(
+            "the table in Portuguese",
+            `document.getElementById("count").textContent === "1 sessão" &&
+              [...document.querySelectorAll("#sessions th")].some((t) => t.textContent === "apelido")`,
+          );
+        } finally {
+          await teacher.close();
+        }
       } finally {
         await page.close();
       }

@@ -20,7 +20,13 @@ import { MAX_WINDOW } from "../../protocol/control.ts";
 import { BrowserClient, type JoinChoice } from "./browser_client.ts";
 import { byId, h } from "./dom.ts";
 import { WindowPanel } from "./window_panel.ts";
-import { applyPageText, choosePageLang, LANG_STORAGE_KEY, PAGE_CATALOG } from "./page_text.ts";
+import {
+  applyPageText,
+  choosePageLang,
+  LANG_STORAGE_KEY,
+  PAGE_CATALOG,
+  storedPageLang,
+} from "./page_text.ts";
 
 /** Lines kept in the chat view. */
 const MAX_LINES = 500;
@@ -48,7 +54,7 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
   const windowTab = byId<HTMLButtonElement>("tab-window");
   const langSelect = byId<HTMLSelectElement>("lang");
   // The page's language: the switch's choice, else the browser's (see page_text.ts).
-  const picked = choosePageLang(storedLang(), navigator.languages ?? [navigator.language]);
+  const picked = choosePageLang(storedPageLang(), navigator.languages ?? [navigator.language]);
   let lang: Lang = picked.lang;
   let langChosen = picked.chosen;
   let text = PAGE_CATALOG[lang];
@@ -261,15 +267,6 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
       pendingFault: client?.pendingFault,
     }),
   };
-}
-
-/** The language the switch chose before, if the browser lets the page keep it. */
-function storedLang(): string | null {
-  try {
-    return localStorage.getItem(LANG_STORAGE_KEY);
-  } catch {
-    return null;
-  }
 }
 
 /** The join form's fields as a {@link JoinChoice}; throws with a sentence (in `words`) for the person. */

@@ -3,8 +3,8 @@
  * The chat page's words in every language ({@link PAGE_CATALOG}), and which language a browser
  * gets: the one chosen with the page's switch (kept in `localStorage`), else the first of
  * `navigator.languages` the page speaks, else English. The HTML names its words by key
- * (`data-i18n="join"`, `data-i18n-placeholder="say"`); {@link applyPageText} fills them in. Pure
- * but for the document given.
+ * (`data-i18n="join"`, `data-i18n-placeholder="say"`, `data-i18n="teacher.open"`);
+ * {@link applyPageText} fills them in. Pure but for the document given and `localStorage`.
  * @module
  */
 
@@ -55,6 +55,29 @@ const PAGE_TEXT_EN = {
   armed: (fault: "drop" | "corrupt") =>
     `The next DATA frame sent will be ${fault === "drop" ? "dropped" : "corrupted"}.`,
   paused: (waiting: number) => `Paused: ${waiting} records waiting (Step shows the next).`,
+  /** The teacher's page (teacher.html, teacher_app.ts). */
+  teacher: {
+    title: "chat · teacher",
+    heading: "chat · teacher",
+    password: "Teacher password",
+    open: "Open",
+    passwordHint:
+      "The one chat serve printed (or --teacher-password): the same as /op in the chat.",
+    sessions: "Sessions",
+    chooseHint: "Choose a binary session to watch its window (the server's side of it).",
+    noneWatched: "No session watched",
+    watchTitle: (id: number, nick?: string) =>
+      `Session #${id}${nick ? ` (${nick})` : ""}: the server's side`,
+    client: (id: number) => `client #${id}`,
+    showWindow: "show its window",
+    noWindow: "plain text: no ARQ window",
+    browser: "browser",
+    caption: "win: window in frames · resent: retransmissions · t/o: timeouts",
+    columns: ["#", "nick", "kind", "over", "win", "SRTT ms", "RTO ms", "resent", "t/o"],
+    count: (n: number) => `${n} session${n === 1 ? "" : "s"}`,
+    refused: "The server refused the password (or has no teacher's page).",
+    reconnecting: "Not connected to the server: trying again…",
+  },
   /** The window view's words (window_view.ts). */
   window: {
     handshake: "Handshake…",
@@ -151,6 +174,28 @@ export const PAGE_CATALOG: Catalog<PageText> = {
       `O próximo quadro DATA enviado vai ser ${fault === "drop" ? "descartado" : "corrompido"}.`,
     paused: (waiting: number) =>
       `Em pausa: ${waiting} registros esperando (Passo mostra o próximo).`,
+    teacher: {
+      title: "chat · professor",
+      heading: "chat · professor",
+      password: "Senha do professor",
+      open: "Abrir",
+      passwordHint:
+        "A que o chat serve mostrou (ou a do --teacher-password): a mesma do /op no chat.",
+      sessions: "Sessões",
+      chooseHint: "Escolha uma sessão binária para ver a janela dela (o lado do servidor).",
+      noneWatched: "Nenhuma sessão escolhida",
+      watchTitle: (id: number, nick?: string) =>
+        `Sessão #${id}${nick ? ` (${nick})` : ""}: o lado do servidor`,
+      client: (id: number) => `cliente #${id}`,
+      showWindow: "mostrar a janela dela",
+      noWindow: "texto puro: sem janela de ARQ",
+      browser: "navegador",
+      caption: "jan: janela em quadros · reenv: retransmissões · t/o: estouros do temporizador",
+      columns: ["#", "apelido", "tipo", "via", "jan", "SRTT ms", "RTO ms", "reenv", "t/o"],
+      count: (n: number) => `${n} ${n === 1 ? "sessão" : "sessões"}`,
+      refused: "O servidor recusou a senha (ou não tem página do professor).",
+      reconnecting: "Sem conexão com o servidor: tentando de novo…",
+    },
     window: {
       handshake: "Handshake…",
       mode: "modo",
@@ -221,13 +266,25 @@ export function choosePageLang(
   return { lang: DEFAULT_LANG, chosen: false };
 }
 
+/** The language the switch chose before (`localStorage`), if the browser lets the page keep it. */
+export function storedPageLang(): string | null {
+  try {
+    return localStorage.getItem(LANG_STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
 /** Fills the words of `root` named by `data-i18n` (text) and `data-i18n-*` (attributes). */
 export function applyPageText(root: Document, lang: Lang, text: PageText): void {
   root.documentElement.lang = lang;
-  const words = text as unknown as Record<string, unknown>;
+  // A key names a string of the table, nested tables by dots (`teacher.open`).
   const word = (key: string | undefined) => {
-    const w = key === undefined ? undefined : words[key];
-    return typeof w === "string" ? w : undefined;
+    let w: unknown = text;
+    for (const part of key?.split(".") ?? []) {
+      w = typeof w === "object" && w !== null ? (w as Record<string, unknown>)[part] : undefined;
+    }
+    return key !== undefined && typeof w === "string" ? w : undefined;
   };
   for (const el of root.querySelectorAll<HTMLElement>("[data-i18n]")) {
     const w = word(el.dataset.i18n);
