@@ -13,6 +13,7 @@ import { CLI_CATALOG } from "../lib/cli/messages.ts";
 import { CLIENT_CATALOG } from "../lib/client/messages.ts";
 import { DOC_TOPICS } from "../lib/docs/topics.ts";
 import { PAGE_CATALOG } from "../lib/web/page/page_text.ts";
+import { EVENT_CATALOG } from "../lib/web/event_text.ts";
 import type { Catalog } from "../lib/i18n/catalog.ts";
 import { catalogProblems, type CheckOptions } from "../lib/i18n/check.ts";
 
@@ -32,6 +33,29 @@ const STATS_SAMPLE = {
   injected: { dropped: 1, corrupted: 0 },
 };
 
+/** One engine event of each kind the window view's log explains, by kind. */
+const EVENT_SAMPLES: Record<string, readonly unknown[]> = {
+  established: [{
+    kind: "established",
+    params: { mode: "gbn", window: 8, ackPolicy: "sack", maxPayload: 1024 },
+    isn: 0,
+    peerIsn: 0,
+  }],
+  retransmit: [{ kind: "retransmit", type: 5, seq: 3, attempt: 2, reason: "timeout" }],
+  timeout: [{ kind: "timeout", type: 5, seq: 3, rto: 400 }],
+  "nack-sent": [{ kind: "nack-sent", seq: 3 }],
+  "nack-received": [{ kind: "nack-received", seq: 3, action: "resent" }],
+  duplicate: [{ kind: "duplicate", seq: 3 }],
+  "out-of-order": [{ kind: "out-of-order", seq: 5, expected: 3 }],
+  rtt: [{ kind: "rtt", sample: 12, srtt: 10, rttvar: 2, rto: 200 }],
+  keepalive: [{ kind: "keepalive", seq: 1 }],
+  closed: [{ kind: "closed", reason: "RST" }], // the engine's reason stays as on the wire
+};
+
+/** {@link EVENT_SAMPLES} under a key path prefix. */
+const eventSamples = (prefix: string) =>
+  Object.fromEntries(Object.entries(EVENT_SAMPLES).map(([k, v]) => [`${prefix}${k}`, v]));
+
 /** Every catalog, by the name it is exported under, with what its check needs. */
 const CATALOGS: Record<string, { catalog: Catalog<unknown>; options?: CheckOptions }> = {
   SERVER_CATALOG: {
@@ -42,7 +66,14 @@ const CATALOGS: Record<string, { catalog: Catalog<unknown>; options?: CheckOptio
     },
   },
   SERVE_CATALOG: { catalog: SERVE_CATALOG },
-  PAGE_CATALOG: { catalog: PAGE_CATALOG, options: { sameAllowed: ["tabChat", "acks"] } },
+  PAGE_CATALOG: {
+    catalog: PAGE_CATALOG,
+    options: {
+      sameAllowed: ["tabChat", "acks", "window.handshake", "window.base"],
+      samples: eventSamples("eventLines."),
+    },
+  },
+  EVENT_CATALOG: { catalog: EVENT_CATALOG, options: { samples: eventSamples("") } },
   CLI_CATALOG: {
     catalog: CLI_CATALOG,
     options: { samples: { mainHelp: ["1.0", [{ name: "serve", summary: "x" }]] } },

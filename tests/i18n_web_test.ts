@@ -12,6 +12,8 @@ import { listenTcp } from "../lib/net/tcp_transport.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import type { ChatPageState } from "../lib/web/page/chat_app.ts";
 import { choosePageLang } from "../lib/web/page/page_text.ts";
+import { EVENT_CATALOG } from "../lib/web/event_text.ts";
+import { WindowModel } from "../lib/web/window_model.ts";
 import { type Browser as BrowserT, chromiumPath } from "./support/chromium.ts";
 
 const CHROMIUM = chromiumPath();
@@ -25,6 +27,25 @@ Deno.test("choosePageLang: the switch's choice, else the browser's languages, el
   });
   assert.deepEqual(choosePageLang("klingon", ["de"]), { lang: "en", chosen: false });
   assert.deepEqual(choosePageLang(undefined, []), { lang: "en", chosen: false });
+});
+
+Deno.test("the window view's log in Portuguese, switched for the lines to come", () => {
+  const m = new WindowModel(EVENT_CATALOG["pt-BR"]);
+  m.apply({ r: "arq", t: 1, e: { kind: "timeout", type: 5, seq: 3, rto: 412.4 } });
+  m.apply({ r: "gap", t: 2, missed: 37 });
+  m.apply({
+    r: "arq",
+    t: 3,
+    e: { kind: "retransmit", type: 5, seq: 3, attempt: 2, reason: "fast" },
+  });
+  m.setTexts(EVENT_CATALOG.en);
+  m.apply({ r: "arq", t: 4, e: { kind: "nack-sent", seq: 4 } });
+  assert.deepEqual(m.snapshot().log.map((l) => l.text), [
+    "o temporizador estourou: DATA 3; RTO agora 412 ms",
+    "37 registros ficaram de fora (o feed não deu conta)",
+    "reenvia DATA 3 (transmissão 2, recuperação rápida)",
+    "a frame failed its checksum: NACK 4 sent",
+  ]);
 });
 
 Deno.test({

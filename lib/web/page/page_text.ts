@@ -11,6 +11,7 @@
 import type { Catalog } from "../../i18n/catalog.ts";
 import { DEFAULT_LANG, type Lang, langOfLocale } from "../../i18n/lang.ts";
 import type { SenderSlot } from "../window_model.ts";
+import { EVENT_CATALOG } from "../event_text.ts";
 
 /** A sender cell's state, as its tooltip says it. */
 type SlotState = SenderSlot["state"];
@@ -55,6 +56,8 @@ const PAGE_TEXT_EN = {
   armed: (fault: "drop" | "corrupt") =>
     `The next DATA frame sent will be ${fault === "drop" ? "dropped" : "corrupted"}.`,
   paused: (waiting: number) => `Paused: ${waiting} records waiting (Step shows the next).`,
+  /** The window panel's log lines (event_text.ts). */
+  eventLines: EVENT_CATALOG.en,
   /** The teacher's page (teacher.html, teacher_app.ts). */
   teacher: {
     title: "chat · teacher",
@@ -174,6 +177,7 @@ export const PAGE_CATALOG: Catalog<PageText> = {
       `O próximo quadro DATA enviado vai ser ${fault === "drop" ? "descartado" : "corrompido"}.`,
     paused: (waiting: number) =>
       `Em pausa: ${waiting} registros esperando (Passo mostra o próximo).`,
+    eventLines: EVENT_CATALOG["pt-BR"],
     teacher: {
       title: "chat · professor",
       heading: "chat · professor",

@@ -39,7 +39,7 @@ export class WindowPanel {
   readonly el: HTMLElement;
   #names: EndNames;
   #actions: PanelActions | undefined;
-  #model = new WindowModel();
+  #model: WindowModel;
   #waiting: ViewRecord[] = [];
   #paused = false;
   #armed: string | undefined;
@@ -58,6 +58,7 @@ export class WindowPanel {
   constructor(names: EndNames, text: PageText = PAGE_CATALOG.en) {
     this.#names = names;
     this.#text = text;
+    this.#model = new WindowModel(text.eventLines);
     this.#view = h("div", { class: "window", "data-test": "window" });
     this.#diagram = h("div", { class: "diagram", "data-test": "diagram" });
     this.#log = h("ol", { class: "events", "data-test": "events" });
@@ -114,6 +115,7 @@ export class WindowPanel {
   /** Relabels the panel in the language of `text`. */
   setText(text: PageText): void {
     this.#text = text;
+    this.#model.setTexts(text.eventLines);
     for (const { el, key } of this.#labels) el.textContent = text[key];
     this.#pauseButton.textContent = this.#paused ? text.resume : text.pause;
     this.#dirty = true;
@@ -128,7 +130,7 @@ export class WindowPanel {
   reset(names: EndNames, actions: PanelActions | undefined): void {
     this.#names = names;
     this.#actions = actions;
-    this.#model = new WindowModel();
+    this.#model = new WindowModel(this.#text.eventLines);
     this.#waiting = [];
     this.#armed = undefined;
     this.#dirty = true;
