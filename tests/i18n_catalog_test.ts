@@ -69,11 +69,20 @@ const CATALOGS: Record<string, { catalog: Catalog<unknown>; options?: CheckOptio
   PAGE_CATALOG: {
     catalog: PAGE_CATALOG,
     options: {
-      sameAllowed: ["tabChat", "acks", "window.handshake", "window.base"],
+      sameAllowed: [
+        "tabChat",
+        "acks",
+        "window.handshake",
+        "window.base",
+        "eventLines.nackOwedMark",
+      ],
       samples: eventSamples("eventLines."),
     },
   },
-  EVENT_CATALOG: { catalog: EVENT_CATALOG, options: { samples: eventSamples("") } },
+  EVENT_CATALOG: {
+    catalog: EVENT_CATALOG,
+    options: { samples: eventSamples(""), sameAllowed: ["nackOwedMark"] },
+  },
   CLI_CATALOG: {
     catalog: CLI_CATALOG,
     options: { samples: { mainHelp: ["1.0", [{ name: "serve", summary: "x" }]] } },

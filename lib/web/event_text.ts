@@ -25,6 +25,10 @@ export interface EventTexts {
   readonly closed: (e: Ev<"closed">) => string;
   /** Records the feed left out. */
   readonly gap: (missed: number) => string;
+  /** The sequence diagram's mark of a timer that expired on a frame (its type's name). */
+  readonly timeoutMark: (type: string, seq: number) => string;
+  /** The sequence diagram's mark of a NACK the receiver owes. */
+  readonly nackOwedMark: (seq: number) => string;
 }
 
 const typeName = (type: number) => type === 0 ? "?" : frameTypeName(type);
@@ -50,6 +54,8 @@ export const EVENT_CATALOG: Catalog<EventTexts> = {
     keepalive: (e) => `nothing heard for a while: PING ${e.seq}`,
     closed: (e) => `closed: ${e.reason}`,
     gap: (missed) => `${missed} records left out (the feed could not keep up)`,
+    timeoutMark: (type, seq) => `timeout ${type} ${seq}`,
+    nackOwedMark: (seq) => `NACK ${seq} owed`,
   },
   "pt-BR": {
     established: (e) =>
@@ -69,6 +75,8 @@ export const EVENT_CATALOG: Catalog<EventTexts> = {
     keepalive: (e) => `nada ouvido faz um tempo: PING ${e.seq}`,
     closed: (e) => `fechada: ${e.reason}`,
     gap: (missed) => `${missed} registros ficaram de fora (o feed não deu conta)`,
+    timeoutMark: (type, seq) => `estouro ${type} ${seq}`,
+    nackOwedMark: (seq) => `NACK ${seq} devido`,
   },
 };
 
@@ -88,10 +96,13 @@ const NACK_ACTION_PT: Readonly<Record<string, string>> = {
   ignored: "ignorado",
 };
 
+/** Entries of {@link EventTexts} that are not an event kind's line. */
+const NOT_EVENTS: ReadonlySet<string> = new Set(["gap", "timeoutMark", "nackOwedMark"]);
+
 /** The log line of any event in the words of `texts`: its entry, or its fields. */
 export function eventText(e: ArqEvent, texts: EventTexts = EVENT_CATALOG.en): string {
   const f = (texts as unknown as Record<string, ((e: ArqEvent) => string) | undefined>)[e.kind];
-  if (f && e.kind !== ("gap" as string)) return f(e);
+  if (f && !NOT_EVENTS.has(e.kind)) return f(e);
   const { kind, ...rest } = e as { kind: string } & Record<string, unknown>;
   const fields = Object.entries(rest).map(([k, v]) =>
     `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`

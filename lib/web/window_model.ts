@@ -299,7 +299,7 @@ export class WindowModel {
       case "timeout":
         this.#rto = e.rto;
         this.#timeouts++;
-        this.#mark(t, `timeout ${typeName(e.type)} ${e.seq}`, e.type, e.seq);
+        this.#mark(t, this.#texts.timeoutMark(typeName(e.type), e.seq), e.type, e.seq);
         if (this.#mode === "gbn" && e.type === FrameType.DATA) {
           this.#gbnTimer = { seq: this.#base, due: t + e.rto, rto: e.rto };
         }
@@ -309,7 +309,7 @@ export class WindowModel {
         this.#byReason[e.reason] = (this.#byReason[e.reason] ?? 0) + 1;
         return;
       case "nack-sent":
-        this.#mark(t, `NACK ${e.seq} owed`, FrameType.NACK, e.seq);
+        this.#mark(t, this.#texts.nackOwedMark(e.seq), FrameType.NACK, e.seq);
         return;
       case "closed":
         this.#state = `closed: ${e.reason}`;

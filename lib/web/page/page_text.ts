@@ -117,6 +117,8 @@ const PAGE_TEXT_EN = {
     again: (seq: number) => `${seq} again`,
     srHolds: (held: number) => `holds out-of-order frames until the gap is filled: ${held} held`,
     gbnTakes: "takes only the frame expected: every other one is discarded",
+    diagramLabel: (local: string, peer: string) => `Sequence diagram between ${local} and ${peer}`,
+    corruptedFrame: (label: string) => `${label} corrupted`,
     legend: {
       unsent: "not sent",
       flight: "in flight",
@@ -237,6 +239,9 @@ export const PAGE_CATALOG: Catalog<PageText> = {
       srHolds: (held: number) =>
         `guarda os quadros fora de ordem até o buraco ser preenchido: ${held} guardados`,
       gbnTakes: "só aceita o quadro esperado: todos os outros são descartados",
+      diagramLabel: (local: string, peer: string) =>
+        `Diagrama de sequência entre ${local} e ${peer}`,
+      corruptedFrame: (label: string) => `${label} corrompido`,
       legend: {
         unsent: "não enviado",
         flight: "em trânsito",

@@ -211,7 +211,10 @@ export class WindowPanel {
     this.#dirty = false;
     this.#lastDraw = now;
     renderWindow(this.#view, snap, this.#names, this.#text.window);
-    fill(this.#diagram, sequenceDiagram(snap.diagram, this.#names, DIAGRAM_ROWS));
+    fill(
+      this.#diagram,
+      sequenceDiagram(snap.diagram, this.#names, DIAGRAM_ROWS, this.#text.window),
+    );
     fill(
       this.#log,
       ...snap.log.slice(-14).reverse().map((l) =>
