@@ -133,6 +133,7 @@ Deno.test({
             await teacher.eval<string>(`document.querySelector("#login label span").textContent`),
             "Senha do professor",
           );
+          assert.equal(await teacher.eval<string>("document.title"), "chat · professor");
           await teacher.eval(`(() => {
             const f = document.getElementById("login");
             f.password.value = "segredo";

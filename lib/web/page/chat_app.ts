@@ -12,7 +12,7 @@
 
 import { interpretTyped, slashHelp } from "../../client/commands.ts";
 import { CLIENT_CATALOG, type ClientText } from "../../client/messages.ts";
-import { DEFAULT_LANG, type Lang, langOfLocale } from "../../i18n/lang.ts";
+import { DEFAULT_LANG, type Lang } from "../../i18n/lang.ts";
 import { actOnTyped } from "../../client/typed_actions.ts";
 import type { ServerEvent } from "../../client/server_lines.ts";
 import { parseProbability } from "../../faults/mod.ts";
@@ -20,13 +20,7 @@ import { MAX_WINDOW } from "../../protocol/control.ts";
 import { BrowserClient, type JoinChoice } from "./browser_client.ts";
 import { byId, h } from "./dom.ts";
 import { WindowPanel } from "./window_panel.ts";
-import {
-  applyPageText,
-  choosePageLang,
-  LANG_STORAGE_KEY,
-  PAGE_CATALOG,
-  storedPageLang,
-} from "./page_text.ts";
+import { PAGE_CATALOG, wireLangSwitch } from "./page_text.ts";
 
 /** Lines kept in the chat view. */
 const MAX_LINES = 500;
@@ -52,15 +46,24 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
   const status = byId("status");
   const protocol = byId<HTMLSelectElement>("protocol");
   const windowTab = byId<HTMLButtonElement>("tab-window");
-  const langSelect = byId<HTMLSelectElement>("lang");
   // The page's language: the switch's choice, else the browser's (see page_text.ts).
-  const picked = choosePageLang(storedPageLang(), navigator.languages ?? [navigator.language]);
+  const picked = wireLangSwitch(byId<HTMLSelectElement>("lang"), (chosen, chosenText) => {
+    lang = chosen;
+    langChosen = true;
+    text = chosenText;
+    words = CLIENT_CATALOG[lang];
+    panel.setText(text);
+    quick.setAttribute("aria-label", text.message);
+    quick.setAttribute("placeholder", text.quickSay);
+    quickSend.textContent = text.send;
+    showStatus();
+    // The chat's replies too (LANG), when connected.
+    if (client && registered) client.send(`LANG ${lang}`);
+  });
   let lang: Lang = picked.lang;
   let langChosen = picked.chosen;
   let text = PAGE_CATALOG[lang];
   let words: ClientText = CLIENT_CATALOG[lang];
-  applyPageText(document, lang, text);
-  langSelect.value = lang;
   const panel = new WindowPanel({ local: text.thisPage, peer: text.server }, text);
   byId("window-panel").append(panel.el);
   let client: BrowserClient | undefined;
@@ -227,23 +230,6 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
         c.protocol === "text" ? text.text : `${c.protocol.toUpperCase()} w${c.window}`
       }`;
   };
-  // The switch: the page's words at once, the chat's replies too (LANG) when connected.
-  langSelect.addEventListener("change", () => {
-    lang = langOfLocale(langSelect.value) ?? DEFAULT_LANG;
-    langChosen = true;
-    try {
-      localStorage.setItem(LANG_STORAGE_KEY, lang);
-    } catch { /* storage refused: the choice lasts this page */ }
-    text = PAGE_CATALOG[lang];
-    words = CLIENT_CATALOG[lang];
-    applyPageText(document, lang, text);
-    panel.setText(text);
-    quick.setAttribute("aria-label", text.message);
-    quick.setAttribute("placeholder", text.quickSay);
-    quickSend.textContent = text.send;
-    showStatus();
-    if (client && registered) client.send(`LANG ${lang}`);
-  });
   byId("who").addEventListener("click", () => client && act(client, "/who"));
   byId("leave").addEventListener("click", () => client?.quit());
   for (const tab of ["chat", "window"]) {

@@ -284,6 +284,29 @@ export function storedPageLang(): string | null {
   }
 }
 
+/**
+ * Puts the page in its language ({@link choosePageLang}: the stored choice, else the browser's)
+ * and wires `select`, the page's switch: a change is stored (shared by the chat and teacher
+ * pages), fills the page's words and tells `onChange`. Returns the language chosen at start.
+ */
+export function wireLangSwitch(
+  select: HTMLSelectElement,
+  onChange: (lang: Lang, text: PageText) => void,
+): { readonly lang: Lang; readonly chosen: boolean } {
+  const picked = choosePageLang(storedPageLang(), navigator.languages ?? [navigator.language]);
+  applyPageText(document, picked.lang, PAGE_CATALOG[picked.lang]);
+  select.value = picked.lang;
+  select.addEventListener("change", () => {
+    const lang = langOfLocale(select.value) ?? DEFAULT_LANG;
+    try {
+      localStorage.setItem(LANG_STORAGE_KEY, lang);
+    } catch { /* storage refused: the choice lasts this page */ }
+    applyPageText(document, lang, PAGE_CATALOG[lang]);
+    onChange(lang, PAGE_CATALOG[lang]);
+  });
+  return picked;
+}
+
 /** Fills the words of `root` named by `data-i18n` (text) and `data-i18n-*` (attributes). */
 export function applyPageText(root: Document, lang: Lang, text: PageText): void {
   root.documentElement.lang = lang;

@@ -8,16 +8,9 @@
  */
 
 import type { SessionSummary } from "../../server/session_summary.ts";
-import { DEFAULT_LANG, type Lang, langOfLocale } from "../../i18n/lang.ts";
 import type { ViewRecord } from "../view_record.ts";
 import { byId, fill, h } from "./dom.ts";
-import {
-  applyPageText,
-  choosePageLang,
-  LANG_STORAGE_KEY,
-  PAGE_CATALOG,
-  storedPageLang,
-} from "./page_text.ts";
+import { PAGE_CATALOG, wireLangSwitch } from "./page_text.ts";
 import { WindowPanel } from "./window_panel.ts";
 
 /** What a test can read of the teacher's page. */
@@ -40,14 +33,17 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
   const table = byId("sessions");
   const title = byId("watch-title");
   const errorLine = byId("teacher-error");
-  const langSelect = byId<HTMLSelectElement>("lang");
   // The page's language: the switch's choice (shared with the chat page), else the browser's.
-  let lang: Lang =
-    choosePageLang(storedPageLang(), navigator.languages ?? [navigator.language]).lang;
+  const { lang } = wireLangSwitch(byId<HTMLSelectElement>("lang"), (_, chosenText) => {
+    text = chosenText;
+    panel.setText(text);
+    if (watching !== undefined) {
+      const row = sessions.find((s) => s.id === watching);
+      title.textContent = text.teacher.watchTitle(watching, row?.nick);
+    }
+    drawTable();
+  });
   let text = PAGE_CATALOG[lang];
-  applyPageText(document, lang, text);
-  document.title = text.teacher.title;
-  langSelect.value = lang;
   const panel = new WindowPanel({ local: text.server, peer: text.teacher.client(0) }, text);
   byId("window-panel").append(panel.el);
   const login = byId<HTMLFormElement>("login");
@@ -182,22 +178,6 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
     ev.preventDefault();
     password = (login.elements.namedItem("password") as HTMLInputElement).value.trim();
     connect();
-  });
-  // The switch: the page's words at once (the chat page's choice is the same one).
-  langSelect.addEventListener("change", () => {
-    lang = langOfLocale(langSelect.value) ?? DEFAULT_LANG;
-    try {
-      localStorage.setItem(LANG_STORAGE_KEY, lang);
-    } catch { /* storage refused: the choice lasts this page */ }
-    text = PAGE_CATALOG[lang];
-    applyPageText(document, lang, text);
-    document.title = text.teacher.title;
-    panel.setText(text);
-    if (watching !== undefined) {
-      const row = sessions.find((s) => s.id === watching);
-      title.textContent = text.teacher.watchTitle(watching, row?.nick);
-    }
-    drawTable();
   });
   drawTable();
   connect();
