@@ -124,6 +124,26 @@ Deno.test({
           "Descartar o próximo quadro",
           "the window panel's buttons too",
         );
+        // Switched back during the chat: the page and, by LANG, the server's replies.
+        await page.eval(`(() => {
+          const s = document.getElementById("lang");
+          s.value = "en";
+          s.dispatchEvent(new Event("change"));
+        })()`);
+        await page.waitFor(
+          "the server's reply in English",
+          `chatPage.state().lines.some((l) => l.includes("Language: English (en)"))`,
+        );
+        assert.equal((await words()).status, "bia · text");
+        await page.eval(`(() => {
+          const s = document.getElementById("lang");
+          s.value = "pt-BR";
+          s.dispatchEvent(new Event("change"));
+        })()`);
+        await page.waitFor(
+          "the server's reply in Portuguese",
+          `chatPage.state().lines.some((l) => l.includes("Idioma: português do Brasil"))`,
+        );
         // The teacher's page takes the same choice.
         const teacher = await browser.newPage(1280, 720, true);
         try {
