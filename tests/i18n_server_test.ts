@@ -80,6 +80,29 @@ Deno.test("LANG before the nickname: that connection's replies in its language, 
   assert.match(lobby.commands.help(false, SERVER_CATALOG["pt-BR"].usages), /LANG <en\|pt-BR>/);
 });
 
+Deno.test("a hostile LANG: escapes and 5000 bytes echoed bounded and inert, a flood of LANGs harmless, LANG as a nickname", () => {
+  const { lobby, join } = roomWithClients({ lang: "pt-BR" });
+  const ana = join("ana");
+  ana.clear();
+  const eve = new FakeClient(98);
+  lobby.connect(eve);
+  lobby.input(eve, `LANG \x1b[2J\x1b]0;pwned\x07${"x".repeat(5000)}`, 0);
+  const reply = eve.text();
+  assert.match(reply, /^400 Bad Request\nIdioma desconhecido: /);
+  assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(reply), JSON.stringify(reply));
+  assert.ok(reply.length < 300, `${reply.length} bytes echoed`);
+  eve.clear();
+  for (let i = 0; i < 1000; i++) lobby.input(eve, i % 2 ? "LANG en" : "LANG pt-BR", 0);
+  assert.equal(eve.text().split("\n").filter((l) => l === "200 OK - Language").length, 1000);
+  assert.equal(ana.text(), "", "nothing of it reaches the room");
+  eve.clear();
+  lobby.input(eve, "eve", 0);
+  assert.match(eve.text(), /^200 OK - Connected\nWelcome, eve!/, "the last LANG (en) holds");
+  // A seed 000 user called LANG: a first line without a space after the verb is a nickname.
+  const named = join("LANG");
+  assert.match(named.text(), /^200 OK - Connected\nOlá, LANG!/);
+});
+
 Deno.test("a client that never sends LANG (seed 000) gets the server's language, either one", () => {
   for (const lang of LANGS) {
     const { lobby, join } = roomWithClients({ lang });
