@@ -250,3 +250,16 @@ Deno.test("chat join --text without --lang sends no LANG, so a seed 000 server s
     listener.close();
   }
 });
+
+Deno.test("Portuguese counts agree with their number (1 minuto, 2 minutos; 1 usuário foi)", () => {
+  const pt = SERVER_CATALOG["pt-BR"];
+  assert.equal(pt.mutedFor("ana", 1), "Você silenciou ana por 1 minuto");
+  assert.equal(pt.mutedFor("ana", 2), "Você silenciou ana por 2 minutos");
+  assert.equal(pt.muted(1), "Você não pode enviar mensagens por mais 1 minuto");
+  assert.equal(pt.closedRoom("sala", 1, "lobby"), "Você fechou sala: 1 usuário foi para lobby");
+  assert.equal(
+    pt.cameFrom(3, "sala", "prof"),
+    "*** 3 usuários vieram de sala (prof fechou a sala)",
+  );
+  assert.match(pt.bannedUntil("10:30", 1), /\(mais 1 minuto\)$/);
+});

@@ -78,7 +78,7 @@ export const SERVER_TEXT_PT_BR: ServerText = {
       plural(missed, "1 linha foi dita", `${missed} linhas foram ditas`)
     } enquanto você estava fora.`,
   bannedUntil: (clock: string, minutes: number) =>
-    `Banimento até ${clock} (mais ${minutes} minutos)`,
+    `Banimento até ${clock} (mais ${minutes} ${plural(minutes, "minuto", "minutos")})`,
 
   unknownCommand: (verb: string) => `Comando desconhecido: ${verb}`,
   operatorCommand: (verb: string) => `Comando de operador: ${verb} (digite OP <senha> antes)`,
@@ -91,7 +91,8 @@ export const SERVER_TEXT_PT_BR: ServerText = {
   messageTooLong: (size: number, max: number) =>
     `Mensagem longa demais (${size} bytes, máximo ${max})`,
   lineTooLong: (max: number) => `Linha longa demais (máximo ${max} bytes)`,
-  muted: (minutes: number) => `Você não pode enviar mensagens por mais ${minutes} minutos`,
+  muted: (minutes: number) =>
+    `Você não pode enviar mensagens por mais ${minutes} ${plural(minutes, "minuto", "minutos")}`,
   messageSent: "Mensagem enviada",
   actionSent: "Ação enviada",
   nowKnownAs: (nick: string) => `Agora você é ${nick}`,
@@ -135,15 +136,18 @@ export const SERVER_TEXT_PT_BR: ServerText = {
     reason === "" ? `${op} expulsou você` : `${op} expulsou você: ${reason}`,
   kicked: (nick: string) => `Você expulsou ${nick}`,
   mutedYou: (op: string, minutes: number) =>
-    `${op} silenciou você por ${minutes} minutos: suas mensagens não são enviadas`,
-  mutedFor: (nick: string, minutes: number) => `Você silenciou ${nick} por ${minutes} minutos`,
+    `${op} silenciou você por ${minutes} ${
+      plural(minutes, "minuto", "minutos")
+    }: suas mensagens não são enviadas`,
+  mutedFor: (nick: string, minutes: number) =>
+    `Você silenciou ${nick} por ${minutes} ${plural(minutes, "minuto", "minutos")}`,
   unmutedYou: (op: string) => `${op} tirou o seu silêncio`,
   mayTalk: (nick: string) => `${nick} pode falar`,
   banAddress: (address: string) => `o endereço ${address}`,
   banNickAndAddress: (nick: string, address: string) => `${nick} e o endereço ${address}`,
   banNickname: (nick: string) => `o apelido ${nick}`,
   banned: (what: string, minutes: number, disconnected: readonly string[]) =>
-    `Você baniu ${what} por ${minutes} minutos${
+    `Você baniu ${what} por ${minutes} ${plural(minutes, "minuto", "minutos")}${
       disconnected.length > 0 ? `; a conexão de ${disconnected.join(", ")} foi encerrada` : ""
     }`,
   noBan: (who: string) => `Não há banimento de ${who}`,
@@ -169,7 +173,7 @@ export const SERVER_TEXT_PT_BR: ServerText = {
   closedYourRoom: (op: string, room: string, home: string) =>
     `${op} fechou ${room}: agora você está em ${home}`,
   closedRoom: (room: string, users: number, home: string) =>
-    `Você fechou ${room}: ${users} usuários foram para ${home}`,
+    `Você fechou ${room}: ${users} ${plural(users, "usuário foi", "usuários foram")} para ${home}`,
 
   joinedNotice: (nick: string, online: number) => `*** ${nick} entrou (${online} online)`,
   leftNotice: (nick: string, why: string) => `*** ${nick} saiu (${why})`,
@@ -177,7 +181,9 @@ export const SERVER_TEXT_PT_BR: ServerText = {
   renamedNotice: (old: string, nick: string) => `*** ${old} agora se chama ${nick}`,
   announcement: (op: string, text: string) => `*** Aviso de ${op}: ${text}`,
   cameFrom: (users: number, room: string, op: string) =>
-    `*** ${users} usuários vieram de ${room} (${op} fechou a sala)`,
+    `*** ${users} ${
+      plural(users, "usuário veio", "usuários vieram")
+    } de ${room} (${op} fechou a sala)`,
   movedTo: (room: string) => `foi para ${room}`,
   quitReason: "pediu para sair",
   wrongPasswordsReason: "senhas de operador erradas",
