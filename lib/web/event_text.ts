@@ -74,7 +74,10 @@ export const EVENT_CATALOG: Catalog<EventTexts> = {
     rtt: (e) => `RTT ${fmt(e.sample)} ms: SRTT ${fmt(e.srtt)} ms, RTO ${Math.round(e.rto)} ms`,
     keepalive: (e) => `nada ouvido faz um tempo: PING ${e.seq}`,
     closed: (e) => `fechada: ${e.reason}`,
-    gap: (missed) => `${missed} registros ficaram de fora (o feed não deu conta)`,
+    gap: (missed) =>
+      `${missed} ${
+        missed === 1 ? "registro ficou" : "registros ficaram"
+      } de fora (o feed não deu conta)`,
     timeoutMark: (type, seq) => `estouro ${type} ${seq}`,
     nackOwedMark: (seq) => `NACK ${seq} devido`,
   },

@@ -178,7 +178,9 @@ export const PAGE_CATALOG: Catalog<PageText> = {
     armed: (fault: "drop" | "corrupt") =>
       `O próximo quadro DATA enviado vai ser ${fault === "drop" ? "descartado" : "corrompido"}.`,
     paused: (waiting: number) =>
-      `Em pausa: ${waiting} registros esperando (Passo mostra o próximo).`,
+      `Em pausa: ${waiting} ${
+        waiting === 1 ? "registro esperando" : "registros esperando"
+      } (Passo mostra o próximo).`,
     eventLines: EVENT_CATALOG["pt-BR"],
     teacher: {
       title: "chat · professor",
@@ -237,7 +239,9 @@ export const PAGE_CATALOG: Catalog<PageText> = {
       discarded: (seq: number) => `${seq} descartado`,
       again: (seq: number) => `${seq} de novo`,
       srHolds: (held: number) =>
-        `guarda os quadros fora de ordem até o buraco ser preenchido: ${held} guardados`,
+        `guarda os quadros fora de ordem até o buraco ser preenchido: ${held} ${
+          held === 1 ? "guardado" : "guardados"
+        }`,
       gbnTakes: "só aceita o quadro esperado: todos os outros são descartados",
       diagramLabel: (local: string, peer: string) =>
         `Diagrama de sequência entre ${local} e ${peer}`,
