@@ -68,7 +68,8 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest, lang, given);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`chat ${name}: ${error.message}\n\n${command.help[lang]}`);
+      const said = error.said ? error.said(t.flags) : error.message;
+      console.error(`chat ${name}: ${said}\n\n${command.help[lang]}`);
       return EXIT_USAGE;
     }
     const message = error instanceof Error ? error.message : String(error);

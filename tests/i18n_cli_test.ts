@@ -46,6 +46,45 @@ Deno.test("a usage error is printed in the help's language", async () => {
   assert.match(docs.stderr, /^chat docs: Tópico desconhecido: nada \(/m);
 });
 
+Deno.test("the flag helpers' errors (numbers, choices, ports, unknown flags) in Portuguese, English with --lang en", async () => {
+  for (
+    const [args, pt, en] of [
+      [
+        ["join", "127.0.0.1", "--nick", "a", "--window", "abc"],
+        /^chat join: --window tem que ser um número inteiro de 1 a 256: abc$/m,
+        /^chat join: --window must be an integer from 1 to 256: abc$/m,
+      ],
+      [
+        ["join", "127.0.0.1:99999", "--nick", "a"],
+        /^chat join: A porta tem que ser um número inteiro de 1 a 65535: 99999$/m,
+        /^chat join: Port must be an integer from 1 to 65535: 99999$/m,
+      ],
+      [
+        ["join", "127.0.0.1", "--nick", "a", "--arq", "xyz"],
+        /^chat join: --arq tem que ser um de gbn, sr: xyz$/m,
+        /^chat join: --arq must be one of gbn, sr: xyz$/m,
+      ],
+      [
+        ["serve", "--bogus"],
+        /^chat serve: Opção desconhecida '--bogus'$/m,
+        /^chat serve: Unknown flag '--bogus'$/m,
+      ],
+      [
+        ["serve", "extra"],
+        /^chat serve: Argumento a mais: extra$/m,
+        /^chat serve: Unexpected argument: extra$/m,
+      ],
+    ] as const
+  ) {
+    const r = await runChat([...args], { env: PT });
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.stderr, pt);
+    const e = await runChat([...args, "--lang", "en"], { env: PT });
+    assert.equal(e.code, 2, args.join(" "));
+    assert.match(e.stderr, en);
+  }
+});
+
 Deno.test("chat docs prints the Portuguese protocol and lab guide under LANG=pt_BR, English with --lang en", async () => {
   const read = (name: string) => Deno.readTextFile(new URL(`../docs/${name}`, import.meta.url));
   const protocolPt = await runChat(["docs", "protocol"], { env: PT });

@@ -41,6 +41,19 @@ const CLI_TEXT_EN = {
   missingCommand: "missing command",
   unknownCommand: (name: string) => `unknown command: ${name}`,
   badLang: (choices: string, value: string) => `--lang must be one of ${choices}: ${value}`,
+  /** The flag helpers' usage errors (lib/cli/args.ts). */
+  flags: {
+    unknownFlag: (flag: string) => `Unknown flag ${flag}`,
+    unexpected: (arg: string) => `Unexpected argument: ${arg}`,
+    integer: (name: string, min: number, max: number, raw: string) =>
+      `--${name} must be an integer from ${min} to ${max}: ${raw}`,
+    number: (name: string, min: number, max: number, raw: string) =>
+      `--${name} must be a number from ${min} to ${max}: ${raw}`,
+    choice: (name: string, choices: string, raw: string) =>
+      `--${name} must be one of ${choices}: ${raw}`,
+    missingHost: (text: string) => `Missing host: ${text}`,
+    badPort: (port: string) => `Port must be an integer from 1 to 65535: ${port}`,
+  },
 };
 
 /** The shape of every language's table of {@link CLI_CATALOG}. */
@@ -66,6 +79,18 @@ const CLI_TEXT_PT_BR: CliText = {
   missingCommand: "falta o comando",
   unknownCommand: (name: string) => `comando desconhecido: ${name}`,
   badLang: (choices: string, value: string) => `--lang tem que ser um de ${choices}: ${value}`,
+  flags: {
+    unknownFlag: (flag: string) => `Opção desconhecida ${flag}`,
+    unexpected: (arg: string) => `Argumento a mais: ${arg}`,
+    integer: (name: string, min: number, max: number, raw: string) =>
+      `--${name} tem que ser um número inteiro de ${min} a ${max}: ${raw}`,
+    number: (name: string, min: number, max: number, raw: string) =>
+      `--${name} tem que ser um número de ${min} a ${max} (vale vírgula decimal): ${raw}`,
+    choice: (name: string, choices: string, raw: string) =>
+      `--${name} tem que ser um de ${choices}: ${raw}`,
+    missingHost: (text: string) => `Falta o host: ${text}`,
+    badPort: (port: string) => `A porta tem que ser um número inteiro de 1 a 65535: ${port}`,
+  },
 };
 
 /** `chat`'s own text in every language. */
