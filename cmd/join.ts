@@ -165,8 +165,8 @@ function settingsFrom(args: string[], t: ClientText): JoinSettings {
     if (t === undefined) return 0;
     try {
       return parseProbability(t, `--${name}`);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
+    } catch {
+      throw UsageError.said((w) => w.probability(`--${name}`, t));
     }
   };
   let script: ReturnType<typeof parseFaultScript> = [];

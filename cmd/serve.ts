@@ -331,7 +331,7 @@ function parseFloodFlag(text: string | undefined) {
   try {
     return parseFlood(text);
   } catch (error) {
-    throw new UsageError(`--flood: ${(error as Error).message}`);
+    throw UsageError.said((t) => t.flood((error as Error).message, text));
   }
 }
 
@@ -340,8 +340,8 @@ function probability(flags: ReturnType<typeof parseFlags>, name: string): number
   if (text === undefined) return 0;
   try {
     return parseProbability(text, `--${name}`);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+  } catch {
+    throw UsageError.said((t) => t.probability(`--${name}`, text));
   }
 }
 

@@ -65,6 +65,16 @@ Deno.test("the flag helpers' errors (numbers, choices, ports, unknown flags) in 
         /^chat join: --arq must be one of gbn, sr: xyz$/m,
       ],
       [
+        ["join", "127.0.0.1", "--nick", "a", "--loss", "1,5"],
+        /^chat join: --loss tem que ser uma probabilidade de 0 a 1 .*: 1,5$/m,
+        /^chat join: --loss must be a probability between 0 and 1 \(or 0% to 100%\): 1,5$/m,
+      ],
+      [
+        ["serve", "--flood", "abc"],
+        /^chat serve: --flood tem que ser MSGS\/SEGUNDOS .*: abc$/m,
+        /^chat serve: --flood: flood limit must be MSGS\/SECONDS \(e.g. 10\/5\) or off: abc$/m,
+      ],
+      [
         ["serve", "--bogus"],
         /^chat serve: Opção desconhecida '--bogus'$/m,
         /^chat serve: Unknown flag '--bogus'$/m,

@@ -53,6 +53,10 @@ const CLI_TEXT_EN = {
       `--${name} must be one of ${choices}: ${raw}`,
     missingHost: (text: string) => `Missing host: ${text}`,
     badPort: (port: string) => `Port must be an integer from 1 to 65535: ${port}`,
+    probability: (flag: string, raw: string) =>
+      `${flag} must be a probability between 0 and 1 (or 0% to 100%): ${raw}`,
+    /** `why`: the parser's own (English) reason. */
+    flood: (why: string, _raw: string) => `--flood: ${why}`,
   },
 };
 
@@ -90,6 +94,10 @@ const CLI_TEXT_PT_BR: CliText = {
       `--${name} tem que ser um de ${choices}: ${raw}`,
     missingHost: (text: string) => `Falta o host: ${text}`,
     badPort: (port: string) => `A porta tem que ser um número inteiro de 1 a 65535: ${port}`,
+    probability: (flag: string, raw: string) =>
+      `${flag} tem que ser uma probabilidade de 0 a 1 (ou de 0% a 100%; vale vírgula decimal): ${raw}`,
+    flood: (_why: string, raw: string) =>
+      `--flood tem que ser MSGS/SEGUNDOS com pelo menos 1 mensagem (por exemplo 10/5 ou 3/2,5), ou off: ${raw}`,
   },
 };
 
