@@ -174,8 +174,8 @@ function prob(flags: ReturnType<typeof parseFlags>, name: string): number {
   if (t === undefined) return 0;
   try {
     return parseProbability(t, `--${name}`);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+  } catch {
+    throw UsageError.said((w) => w.probability(`--${name}`, t));
   }
 }
 
