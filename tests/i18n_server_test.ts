@@ -89,6 +89,7 @@ Deno.test("a hostile LANG: escapes and 5000 bytes echoed bounded and inert, a fl
   lobby.input(eve, `LANG \x1b[2J\x1b]0;pwned\x07${"x".repeat(5000)}`, 0);
   const reply = eve.text();
   assert.match(reply, /^400 Bad Request\nIdioma desconhecido: /);
+  // deno-lint-ignore no-control-regex
   assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(reply), JSON.stringify(reply));
   assert.ok(reply.length < 300, `${reply.length} bytes echoed`);
   eve.clear();
