@@ -15,24 +15,32 @@ export interface FloodLimit {
 /** The default limit: 10 messages per 5 seconds. */
 export const DEFAULT_FLOOD: FloodLimit = { burst: 10, perSeconds: 5 };
 
-/** Parses `MSGS/SECONDS` (e.g. `10/5`) or `off`; throws `RangeError` with the bad text. */
+/**
+ * Parses `MSGS/SECONDS` (e.g. `10/5`, `3/2,5` with a decimal comma) or `off`; throws `RangeError`
+ * with the bad text.
+ */
 export function parseFlood(spec: string): FloodLimit | null {
-  return parseRate(spec, "flood limit", "MSGS/SECONDS (e.g. 10/5)");
+  return parseRate(spec, "flood limit", "MSGS/SECONDS (e.g. 10/5)", "message");
 }
 
 /**
  * Parses a rate `N/SECONDS` (a burst of N, refilled at N per SECONDS) or `off`; throws
  * `RangeError` naming `what` and the bad text.
  */
-export function parseRate(spec: string, what: string, form = "N/SECONDS"): FloodLimit | null {
+export function parseRate(
+  spec: string,
+  what: string,
+  form = "N/SECONDS",
+  unit = "token",
+): FloodLimit | null {
   const t = spec.trim().toLowerCase();
   if (t === "off" || t === "none" || t === "0") return null;
-  const m = /^(\d+)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(t);
+  const m = /^(\d+)\s*\/\s*(\d+(?:[.,]\d+)?)$/.exec(t);
   if (!m) throw new RangeError(`${what} must be ${form} or off: ${spec}`);
   const burst = Number(m[1]);
-  const perSeconds = Number(m[2]);
+  const perSeconds = Number(m[2]!.replace(",", "."));
   if (burst < 1 || perSeconds <= 0) {
-    throw new RangeError(`${what} needs at least 1 per a positive time: ${spec}`);
+    throw new RangeError(`${what} needs at least 1 ${unit} per a positive time: ${spec}`);
   }
   return { burst, perSeconds };
 }

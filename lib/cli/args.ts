@@ -5,12 +5,29 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseDecimal } from "../i18n/number.ts";
+import { CLI_CATALOG, type CliText } from "./messages.ts";
 
-/** A mistake in the command line: printed as one line plus the usage, exit status 2. */
+/** The flag helpers' words, one language. */
+type FlagText = CliText["flags"];
+
+/**
+ * A mistake in the command line: printed as one line plus the usage, exit status 2. Its message
+ * is English; `said`, when the thrower gave it, says the same in any language's words.
+ */
 export class UsageError extends Error {
+  readonly said: ((t: FlagText) => string) | undefined;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "UsageError";
+    this.said = undefined;
+  }
+
+  /** The error `say` words, its message in English. */
+  static said(say: (t: FlagText) => string, options?: ErrorOptions): UsageError {
+    const e = new UsageError(say(CLI_CATALOG.en.flags), options);
+    (e as { said: typeof say }).said = say;
+    return e;
   }
 }
 
@@ -32,13 +49,13 @@ export function parseFlags(args: string[], spec: FlagSpec, maxPositionals = 0): 
     parsed = parseArgs({ args, options: spec, strict: true, allowPositionals: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message.replace(/\.$/, "").replace(/^Unknown option/, "Unknown flag"), {
-      cause: error,
-    });
+    const unknown = /^Unknown option (\S+?)\.?(?:\s|$)/.exec(message);
+    if (unknown) throw UsageError.said((t) => t.unknownFlag(unknown[1]!), { cause: error });
+    throw new UsageError(message.replace(/\.$/, ""), { cause: error });
   }
   if (parsed.positionals.length > maxPositionals) {
     const extra = parsed.positionals[maxPositionals];
-    throw new UsageError(`Unexpected argument: ${extra}`);
+    throw UsageError.said((t) => t.unexpected(String(extra)));
   }
   return {
     values: parsed.values as Record<string, string | boolean | undefined>,
@@ -69,12 +86,15 @@ export function intFlag(
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max}: ${raw}`);
+    throw UsageError.said((t) => t.integer(name, min, max, raw));
   }
   return n;
 }
 
-/** Reads a decimal number flag within `[min, max]`, or `fallback` when absent. */
+/**
+ * Reads a decimal number flag within `[min, max]` (a decimal point or comma: `2.5`, `2,5`), or
+ * `fallback` when absent.
+ */
 export function numberFlag(
   flags: ParsedFlags,
   name: string,
@@ -84,9 +104,9 @@ export function numberFlag(
 ): number {
   const raw = stringFlag(flags, name);
   if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a number from ${min} to ${max}: ${raw}`);
+  const n = parseDecimal(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw UsageError.said((t) => t.number(name, min, max, raw));
   }
   return n;
 }
@@ -101,7 +121,7 @@ export function choiceFlag<T extends string>(
   const raw = stringFlag(flags, name);
   if (raw === undefined) return fallback;
   const found = choices.find((c) => c === raw.toLowerCase());
-  if (!found) throw new UsageError(`--${name} must be one of ${choices.join(", ")}: ${raw}`);
+  if (!found) throw UsageError.said((t) => t.choice(name, choices.join(", "), raw));
   return found;
 }
 
@@ -126,11 +146,11 @@ export function parseHostPort(text: string): HostPort {
     portText = host.slice(i + 1);
     host = host.slice(0, i);
   }
-  if (host === "") throw new UsageError(`Missing host: ${text}`);
+  if (host === "") throw UsageError.said((t) => t.missingHost(text));
   if (portText === undefined) return { host, port: undefined };
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
-    throw new UsageError(`Port must be an integer from 1 to 65535: ${portText}`);
+    throw UsageError.said((t) => t.badPort(portText!));
   }
   return { host, port };
 }

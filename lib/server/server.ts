@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { Lang } from "../i18n/lang.ts";
 import process from "node:process";
 import { setImmediate } from "node:timers";
 import type { ArqStats, EndpointOptions } from "../arq/mod.ts";
@@ -114,6 +115,8 @@ export interface ServerOptions {
   readonly kinds?: readonly SessionKind[];
   /** The web page's Origin policy and the teacher's token (default: no teacher's page). */
   readonly web?: WebSettings;
+  /** The server's language: notices, and replies to clients that send no `LANG` (default en). */
+  readonly lang?: Lang;
 }
 
 /** Counters the server reports (`STATS`, `chat bench`). */
@@ -372,6 +375,7 @@ export class ChatServer {
         maxRooms: options.maxRooms,
         reconnectGraceMs: options.reconnectGraceMs,
         operatorPassword: options.teacherPassword,
+        lang: options.lang,
         stats: () => this.stats(),
         limits: () =>
           limitFacts(this.#admission.limits, flood, output, this.#registerTimeoutMs, maxText),

@@ -6,6 +6,7 @@
 
 import type { ChatClient, Lobby } from "../chat/mod.ts";
 import type { CommandBudget } from "../chat/limits.ts";
+import { status } from "../chat/status.ts";
 import { Outbox } from "../net/outbox.ts";
 import { formatTextTrace } from "../net/trace.ts";
 import type { Wakeable } from "../net/scheduler.ts";
@@ -21,7 +22,6 @@ const LINE_OVERHEAD = 64;
 const END_LINGER_MS = 1000;
 
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 
 /** Builds the plain-text session of a connection (the `text` kind's `open`). */
 export function openTextSession(ctx: SessionContext): TextSession {
@@ -180,9 +180,7 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   }
 
   #tooLong(): void {
-    this.send(
-      encoder.encode(`413 Payload Too Large\nLine too long (max ${this.#maxLine} bytes)\n`),
-    );
+    this.send(status(413, this.#lobby.textOf(this).lineTooLong(this.#maxLine)));
   }
 
   #fail(reason: string): void {
