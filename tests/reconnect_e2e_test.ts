@@ -207,3 +207,38 @@ for (const t of TRANSPORTS) {
     }
   });
 }
+
+for (const t of TRANSPORTS) {
+  Deno.test(`a server that stops before answering TOKEN is heard: its 503 is shown, the end is clean (${t.name})`, async () => {
+    const server = startServer(t, { flood: null });
+    const scheduler = new WakeScheduler();
+    try {
+      const events: ServerEvent[] = [];
+      const joined = await ReconnectingChat.join({
+        connect: {
+          dialer: t.dialer,
+          turn: clientTurn,
+          host: "127.0.0.1",
+          port: server.addr.port,
+          text: true,
+          params: { mode: "sr", window: 8, ackPolicy: "sack", maxPayload: 1024 },
+          scheduler,
+        },
+        nick: "ana",
+        onEvent: (e) => events.push(e),
+        onState: () => {},
+        reconnectForMs: 0,
+      });
+      assert.equal(joined.kind, "joined");
+      if (joined.kind !== "joined") return;
+      // At once: the server's 503 comes where the reply to the client's TOKEN was awaited.
+      await server.shutdown("class is over", 500);
+      const end = await joined.chat.ended;
+      assert.ok(saw({ events }, /Server shutting down: class is over/), JSON.stringify(events));
+      assert.equal(end.serverStopped, "Server shutting down: class is over");
+    } finally {
+      await server.shutdown("test over", 300);
+      scheduler.stop();
+    }
+  });
+}

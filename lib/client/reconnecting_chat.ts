@@ -208,8 +208,9 @@ export class ReconnectingChat {
 
   #event(e: ServerEvent): void {
     if (e.kind === "status") {
-      if (this.#tokenPending) {
-        // The reply to TOKEN (sent before anything typed): kept, not shown.
+      // The reply to TOKEN (sent before anything typed): kept, not shown. A 503 is no reply:
+      // the server is going away (it said why before answering) and the person must see it.
+      if (this.#tokenPending && e.code !== 503) {
         this.#tokenPending = false;
         if (e.code === 200 && /- Token$/.test(e.title)) {
           this.#token = e.body.trim();
