@@ -377,6 +377,7 @@ const CSV_HEADER = [
   "retransmissions",
   "efficiency",
   "server_ns_per_delivery",
+  "refused",
 ];
 
 Deno.test("chat bench --csv: header and one equally wide row per run", async () => {

@@ -24,6 +24,7 @@ export function formatTable(runs: readonly RunResult[]): string {
     ["clients", (r) => String(r.params.clients)],
     ["connect+register ms", (r) => r.connectMs.toFixed(0)],
     ["messages sent", (r) => String(r.sent)],
+    ["refused by server", (r) => (r.refused ?? 0) > 0 ? `REFUSED ${r.refused} !!` : "0"],
     ["deliveries", (r) => `${r.deliveries}/${r.expectedDeliveries}`],
     ["lost", (r) => r.lost > 0 ? `LOST ${r.lost} !!` : "0"],
     ["duplicated", (r) => r.duplicated > 0 ? `DUP ${r.duplicated} !!` : "0"],
@@ -110,6 +111,7 @@ const CSV_COLUMNS: [string, (r: RunResult) => string | number][] = [
   ["retransmissions", (r) => r.arq?.retransmissions ?? ""],
   ["efficiency", (r) => r.arq ? r.arq.efficiency.toFixed(4) : ""],
   ["server_ns_per_delivery", (r) => r.server ? r.server.cpuNsPerDelivery.toFixed(0) : ""],
+  ["refused", (r) => r.refused ?? 0],
 ];
 
 function csvCell(v: string | number): string {
