@@ -12,7 +12,7 @@ const help = `chat docs: print the documentation carried by the program
 Usage: chat docs <topic>
 
 Topics:
-${DOC_TOPICS.map((t) => `  ${t.name.padEnd(9)} ${t.summary}`).join("\n")}
+${DOC_TOPICS.map((t) => `  ${t.name.padEnd(11)} ${t.summary}`).join("\n")}
 
 Example: chat docs lab > LAB.md`;
 
