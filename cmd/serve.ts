@@ -47,6 +47,7 @@ const spec: FlagSpec = {
   "max-rooms": { type: "string" },
   "reconnect-grace": { type: "string" },
   "teacher-password": { type: "string" },
+  "web-origin": { type: "string" },
 };
 
 const help = `chat serve: run the chat server
@@ -77,11 +78,16 @@ Usage: chat serve [options]
   --faults SCRIPT      deterministic faults, e.g. "drop:data#3,corrupt:ack#5@2"
   --seed N             seed of the fault injection (default 1)
   --pcap FILE          write every session's traffic to FILE (pcapng, opens in Wireshark)
+  --web-origin LIST    also let pages from these origins open a WebSocket to the chat, e.g.
+                       "http://10.0.0.5:8080" (comma-separated, or "*"); default: only the
+                       page this server serves
   -h, --help           show this help
 
 One port serves both protocols: binary sessions (chat join) and plain-text sessions
-(chat join --text, netcat, telnet). Everyone starts in the room "${DEFAULT_ROOM}"; /join NAME makes
-or enters another. Stop with Ctrl-C: every client is told.`;
+(chat join --text, netcat, telnet), and the web page (http://HOST:PORT/ in a browser or on a
+phone: chat, and a live view of its sliding window; /teacher with the teacher password: every
+session and its window, for the projector). Everyone starts in the room "${DEFAULT_ROOM}"; /join
+NAME makes or enters another. Stop with Ctrl-C: every client is told.`;
 
 async function run(args: string[]): Promise<number> {
   const flags = parseFlags(args, spec);
@@ -113,6 +119,13 @@ async function run(args: string[]): Promise<number> {
   const logFile = stringFlag(flags, "log");
   const quiet = boolFlag(flags, "quiet");
   const trace = boolFlag(flags, "trace") ? (line: string) => console.log(line) : undefined;
+  const origins = (stringFlag(flags, "web-origin") ?? "").split(",").map((o) => o.trim())
+    .filter((o) => o !== "");
+  for (const o of origins) {
+    if (o !== "*" && !/^https?:\/\/[^/\s]+$/.test(o)) {
+      throw new UsageError(`--web-origin takes origins like http://10.0.0.5:8080: ${o}`);
+    }
+  }
   // Before the logging Worker: a Worker left running would keep the process alive.
   const pcap = pcapPath === undefined ? undefined : await openPcap(pcapPath);
   // Quiet with no log file: nothing would be written, so no logging Worker (about 15 MB).
@@ -142,6 +155,7 @@ async function run(args: string[]): Promise<number> {
       trace,
       faults: faulty ? { loss, corrupt, script, seed } : undefined,
       capture: pcap?.forConnection,
+      web: { origins },
     });
   } catch (error) {
     await logger.close();
@@ -178,6 +192,12 @@ async function run(args: string[]): Promise<number> {
       }
     }
   }
+  const webHost = host === "0.0.0.0" || host === "::"
+    ? lanAddresses().find((a) => a.family === "IPv4")?.address ?? "127.0.0.1"
+    : server.addr.hostname;
+  const web = `http://${webHost.includes(":") ? `[${webHost}]` : webHost}:${server.addr.port}`;
+  console.log(`web page (browsers, phones): ${web}/`);
+  console.log(`teacher's page (asks for the teacher password): ${web}/teacher`);
   const limits = await readFdLimits();
   const fdWarning = limits && fdLimitWarning(limits, maxClients);
   if (fdWarning) console.error(`chat serve: warning: ${fdWarning}`);

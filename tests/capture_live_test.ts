@@ -222,6 +222,13 @@ async function writeDissector(path: string, args: string[]): Promise<void> {
 }
 
 /** Expert infos above Note (but the expected bad checksums), malformed packets, Lua errors. */
+/**
+ * Wireshark's analysis of TCP itself (a retransmission, a D-SACK, a duplicate ACK): the
+ * kernel's own recovery, which a loaded machine's loopback sometimes shows, not the chat's.
+ */
+const TCP_OWN =
+  /D-SACK|retransmission|Duplicate ACK|Out-Of-Order|previous segment|ACKed segment|window (full|update)/i;
+
 function problems(packets: PacketFields[]): string[] {
   const out: string[] = [];
   for (const p of packets) {
@@ -229,7 +236,9 @@ function problems(packets: PacketFields[]): string[] {
     const messages = p["_ws.expert.message"]!;
     p["_ws.expert.severity"]!.map(Number).forEach((s, i) => {
       const m = messages[i] ?? "";
-      if (s > SEVERITY_NOTE && !/^Bad checksum: carried/.test(m)) out.push(`${n}: ${m}`);
+      if (s > SEVERITY_NOTE && !/^Bad checksum: carried/.test(m) && !TCP_OWN.test(m)) {
+        out.push(`${n}: ${m}`);
+      }
     });
     if (p["_ws.malformed"]!.length > 0) out.push(`${n}: malformed`);
     if (messages.some((m) => /Lua/i.test(m))) out.push(`${n}: Lua error`);

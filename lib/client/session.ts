@@ -13,7 +13,7 @@
 
 import { ArqEndpoint, type ArqEvent, type EndpointOptions } from "../arq/mod.ts";
 import type { FaultInjector } from "../faults/mod.ts";
-import { BinaryLink, type LinkCapture } from "../net/binary_link.ts";
+import { BinaryLink, type LinkCapture, type LinkObserver } from "../net/binary_link.ts";
 import { Outbox } from "../net/outbox.ts";
 import type { WakeScheduler } from "../net/scheduler.ts";
 import type { Conn, Dialer, NetAddress } from "../net/transport.ts";
@@ -59,6 +59,8 @@ export interface ClientSessionOptions {
   readonly onArqEvent?: (event: ArqEvent) => void;
   /** Called after the bytes of each read were handled (acknowledgements included). */
   readonly onRead?: () => void;
+  /** Watches the binary link from its SYN on (the web page's window view). */
+  readonly observer?: LinkObserver;
 }
 
 /** Why a session could not be opened, in one sentence for the user. */
@@ -121,6 +123,7 @@ export class ClientSession {
         faults: options.faults,
         trace: options.trace,
         capture: this.#capture,
+        observer: options.observer,
         onEvent: (e) => {
           if (e.kind === "established") this.#established.resolve(true);
           options.onArqEvent?.(e);
@@ -146,7 +149,8 @@ export class ClientSession {
     try {
       conn = await options.dialer.dial(options.host, options.port);
     } catch (error) {
-      if (error instanceof Deno.errors.ConnectionRefused) {
+      // By name: in a web page there is no `Deno` (the page's dialer is a WebSocket).
+      if (error instanceof Error && error.name === "ConnectionRefused") {
         throw new ConnectError(
           `cannot connect to ${where}: connection refused (is \`chat serve\` running there?)`,
           { cause: error },
@@ -173,6 +177,11 @@ export class ClientSession {
   /** ARQ state, counters and timers (binary sessions). */
   get endpoint(): ArqEndpoint | undefined {
     return this.#link?.endpoint;
+  }
+
+  /** The binary link (faults by hand, watchers), if binary. */
+  get link(): BinaryLink | undefined {
+    return this.#link;
   }
 
   /** Messages queued or unacknowledged in the ARQ layer (0 for text). */

@@ -8,7 +8,8 @@
  */
 
 import type { ArqEndpoint, ArqEvent, EndpointHooks, OutFrame } from "../arq/mod.ts";
-import { type FaultInjector, flipBit } from "../faults/mod.ts";
+import { type FaultDecision, type FaultInjector, flipBit } from "../faults/mod.ts";
+import { FrameType } from "../protocol/header.ts";
 import { encodeFrameInto } from "../protocol/frame.ts";
 import { FrameDecoder, type FrameSink } from "../protocol/decoder.ts";
 import type { ChecksumError } from "../protocol/errors.ts";
@@ -29,6 +30,47 @@ export interface LinkCapture {
   /** Bytes read from the connection. */
   received(bytes: Uint8Array, now: number): void;
 }
+
+/** A frame as a {@link LinkObserver} sees it. */
+export interface ObservedFrame {
+  /** Sent (after the fault decision) or received. */
+  readonly dir: "send" | "recv";
+  /** Frame type; 0 for a received frame that failed its checksum (no field is trusted). */
+  readonly type: number;
+  /** Sequence number. */
+  readonly seq: number;
+  /** Flag bits. */
+  readonly flags: number;
+  /** Transmission number of a sent frame (1 = first); 0 for a received one. */
+  readonly attempt: number;
+  /** Payload, valid during the call only (the whole frame's length for a corrupt one). */
+  readonly payload: Uint8Array;
+  /** What the fault injection did to a sent frame, if anything. */
+  readonly fault?: "drop" | "corrupt" | "duplicate" | "delay";
+}
+
+/**
+ * Watches a live link (the window view of the web page and of the teacher's page): every frame
+ * sent and received and every event of the endpoint, with the link's clock. Called during the
+ * link's own work: it must not call back into the link.
+ */
+export interface LinkObserver {
+  /** A frame sent or received. */
+  frame(frame: ObservedFrame, now: number): void;
+  /** An event of the endpoint. */
+  event(event: ArqEvent, now: number): void;
+}
+
+/** A fault applied by hand to the next DATA frame a link sends ({@link BinaryLink.faultNext}). */
+export type ManualFault = "drop" | "corrupt";
+
+const MANUAL_DROP: FaultDecision = {
+  drop: true,
+  corruptBit: -1,
+  duplicate: false,
+  delayMs: 0,
+  scripted: true,
+};
 
 /** Options of a {@link BinaryLink}. */
 export interface BinaryLinkOptions {
@@ -54,6 +96,8 @@ export interface BinaryLinkOptions {
   readonly onEvent?: (event: ArqEvent) => void;
   /** Clock in milliseconds (default: the turn's clock). */
   readonly clock?: () => number;
+  /** Watches the link from its first frame (more can {@link BinaryLink.watch} later). */
+  readonly observer?: LinkObserver;
 }
 
 /** A binary session on one connection. */
@@ -70,6 +114,8 @@ export class BinaryLink implements Wakeable {
   #now = 0;
   #faults: FaultInjector | undefined;
   #pumpScheduled = false;
+  #observers: readonly LinkObserver[] = [];
+  #manual: ManualFault | undefined;
   #closedReason: string | undefined;
 
   /**
@@ -94,10 +140,20 @@ export class BinaryLink implements Wakeable {
       frame: (f) => this.#onFrame(f),
       corrupt: (e) => this.#onCorrupt(e),
     };
+    if (options.observer) this.#observers = [options.observer];
+    const onEvent = options.onEvent;
     const hooks: EndpointHooks = {
       output: (f) => this.#output(f),
       deliver: (m) => this.#opts.onMessage?.(m),
-      event: options.onEvent,
+      // Always installed: a watcher may come at any time (the endpoint reads the hook once).
+      event: (e) => {
+        onEvent?.(e);
+        const watching = this.#observers;
+        if (watching.length > 0) {
+          const now = this.#clock();
+          for (const o of watching) o.event(e, now);
+        }
+      },
     };
     this.endpoint = makeEndpoint(hooks, this.#clock());
     this.#reschedule();
@@ -111,6 +167,29 @@ export class BinaryLink implements Wakeable {
   /** Bytes queued for the connection. */
   get queuedBytes(): number {
     return this.#outbox.queued;
+  }
+
+  /**
+   * Adds a watcher of every frame and event from now on; returns the function that removes it.
+   */
+  watch(observer: LinkObserver): () => void {
+    this.#observers = [...this.#observers, observer];
+    return () => {
+      this.#observers = this.#observers.filter((o) => o !== observer);
+    };
+  }
+
+  /** The fault waiting for the next DATA frame sent, if any. */
+  get manualFault(): ManualFault | undefined {
+    return this.#manual;
+  }
+
+  /**
+   * Drops or corrupts the next DATA frame this side sends (a first transmission or a
+   * retransmission), whatever the fault settings say: one frame, once. `undefined` cancels.
+   */
+  faultNext(fault: ManualFault | undefined): void {
+    this.#manual = fault;
   }
 
   /** The fault injection on the frames this side sends, if any. */
@@ -198,6 +277,16 @@ export class BinaryLink implements Wakeable {
   }
 
   #onFrame(f: Frame): void {
+    if (this.#observers.length > 0) {
+      this.#observe({
+        dir: "recv",
+        type: f.type,
+        seq: f.seq,
+        flags: f.flags,
+        attempt: 0,
+        payload: f.payload,
+      });
+    }
     this.#trace({
       dir: "recv",
       type: f.type,
@@ -209,6 +298,16 @@ export class BinaryLink implements Wakeable {
   }
 
   #onCorrupt(e: ChecksumError): void {
+    if (this.#observers.length > 0) {
+      this.#observe({
+        dir: "recv",
+        type: 0,
+        seq: 0,
+        flags: 0,
+        attempt: 0,
+        payload: new Uint8Array(e.length),
+      });
+    }
     this.#trace({
       dir: "recv",
       type: 0,
@@ -222,7 +321,35 @@ export class BinaryLink implements Wakeable {
 
   #output(f: OutFrame): void {
     const size = HEADER_SIZE + f.payload.length;
-    const d = this.#faults?.decide(f.type, f.seq, f.attempt, size);
+    let d = this.#faults?.decide(f.type, f.seq, f.attempt, size);
+    if (this.#manual !== undefined && f.type === FrameType.DATA) {
+      d = this.#manual === "drop" ? MANUAL_DROP : {
+        ...MANUAL_DROP,
+        drop: false,
+        // A bit of the sequence number: the receiver's checksum fails, the stream stays in step.
+        corruptBit: 8 * 4 + 7,
+      };
+      this.#manual = undefined;
+    }
+    if (this.#observers.length > 0) {
+      this.#observe({
+        dir: "send",
+        type: f.type,
+        seq: f.seq,
+        flags: f.flags,
+        attempt: f.attempt,
+        payload: f.payload,
+        fault: d?.drop
+          ? "drop"
+          : d && d.corruptBit >= 0
+          ? "corrupt"
+          : d?.duplicate
+          ? "duplicate"
+          : d && d.delayMs > 0
+          ? "delay"
+          : undefined,
+      });
+    }
     if (this.#opts.trace) {
       const marks: string[] = [];
       if (d?.drop) marks.push("DROPPED (fault)");
@@ -261,6 +388,11 @@ export class BinaryLink implements Wakeable {
     this.#outbox.commit(size);
     if (this.#opts.capture) this.#opts.capture.sent(buf.subarray(at, at + size), this.#clock());
     if (d?.duplicate) this.#write(buf.slice(at, at + size));
+  }
+
+  #observe(frame: ObservedFrame): void {
+    const now = this.#clock();
+    for (const o of this.#observers) o.frame(frame, now);
   }
 
   #write(bytes: Uint8Array): void {

@@ -28,8 +28,9 @@ import {
   writeAll,
 } from "../net/transport.ts";
 import { Turn } from "../net/turn.ts";
-import type { ServerEnv, ServerSession, SessionContext, SessionKind } from "./session.ts";
+import type { OpenConnection, ServerEnv, ServerSession, SessionKind } from "./session.ts";
 import { classify, SESSION_KINDS } from "./session_kinds.ts";
+import { DEFAULT_WEB_SETTINGS, type WebSettings } from "./web_settings.ts";
 
 /** Options of {@link ChatServer}. */
 export interface ServerOptions {
@@ -75,6 +76,8 @@ export interface ServerOptions {
   };
   /** The session kinds, told apart by first bytes (default {@link SESSION_KINDS}). */
   readonly kinds?: readonly SessionKind[];
+  /** The web page's Origin policy and the teacher's token (default: no teacher's page). */
+  readonly web?: WebSettings;
 }
 
 /** Counters the server reports (`STATS`, `chat bench`). */
@@ -130,13 +133,14 @@ export function nextReadBuffer(
  * One accepted connection: what its session sees of it ({@link SessionContext}) and what the
  * entry point keeps (its one timer, its session, whether it is closed).
  */
-class ServerConnection implements SessionContext {
+class ServerConnection implements OpenConnection {
   readonly id: number;
   readonly peer: string;
   readonly conn: Conn;
   readonly env: ServerEnv;
   readonly capture: (LinkCapture & { close(): void }) | undefined;
   prompted = false;
+  kind: string | undefined;
   /** Reads in a row that used little of the read buffer (see `nextReadBuffer`). */
   smallReads = 0;
   session: ServerSession | undefined;
@@ -275,6 +279,9 @@ export class ChatServer {
       faults: options.faults,
       trace: options.trace,
       log: (type, fields, level) => logger.log(type, fields, level),
+      accept: (conn) => this.accept(conn),
+      connections: () => this.#connections.values(),
+      web: options.web ?? DEFAULT_WEB_SETTINGS,
     };
   }
 
@@ -344,7 +351,10 @@ export class ChatServer {
       conn.close();
       return;
     }
-    const capture = this.#opts.capture?.(conn.localAddr, conn.remoteAddr);
+    // The bytes of a WebSocket are already in the capture of the HTTP connection it came from.
+    const capture = conn.remoteAddr.transport === "ws"
+      ? undefined
+      : this.#opts.capture?.(conn.localAddr, conn.remoteAddr);
     const c = new ServerConnection(
       ++this.#nextId,
       conn,
@@ -404,15 +414,26 @@ export class ChatServer {
 
   async #readLoop(c: ServerConnection): Promise<void> {
     const stream = c.conn.path === "stream";
+    const delay = this.#opts.promptDelayMs ?? 150;
+    // Bytes read before their kind is known (a strict prefix of some kind's magic), copied.
+    let head: Uint8Array | undefined;
+    // Silence after a strict prefix of a longer magic decides as an end of stream would: a seed
+    // 000 client named "GET" sends no newline and waits for an answer.
+    const decideHeld = () => {
+      const held = head;
+      head = undefined;
+      if (held !== undefined && c.session === undefined && this.#open(c, held, true)) {
+        c.session!.receive(held);
+      }
+    };
     if (stream) {
-      c.arm(this.#opts.promptDelayMs ?? 150, () => {
+      c.arm(delay, () => {
+        if (head !== undefined) return decideHeld();
         c.prompted = true;
         c.writeRaw(NICK_PROMPT);
       });
     }
     this.#awaitRegistration(c);
-    // Bytes read before their kind is known (a strict prefix of some kind's magic), copied.
-    let head: Uint8Array | undefined;
     let buf = new Uint8Array(stream ? READ_MIN : c.conn.maxDatagram);
     for (;;) {
       let n: number | null;
@@ -431,6 +452,7 @@ export class ChatServer {
         if (!this.#open(c, chunk, false)) {
           if (c.closed) break;
           head = chunk.slice();
+          if (c.prompted) c.arm(delay, decideHeld);
           continue;
         }
       }
@@ -459,6 +481,7 @@ export class ChatServer {
       return false;
     }
     this.counters[kind.name] = (this.counters[kind.name] ?? 0) + 1;
+    c.kind = kind.name;
     this.#logger.log("connect", {
       id: c.id,
       peer: c.peer,

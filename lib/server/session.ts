@@ -15,6 +15,7 @@ import type { LinkCapture } from "../net/binary_link.ts";
 import type { WakeScheduler } from "../net/scheduler.ts";
 import type { Conn, PathKind } from "../net/transport.ts";
 import type { Turn } from "../net/turn.ts";
+import type { WebSettings } from "./web_settings.ts";
 
 /** One connection's session, as the entry point drives it. */
 export interface ServerSession {
@@ -55,6 +56,23 @@ export interface ServerEnv {
   readonly trace: ((line: string) => void) | undefined;
   /** Writes one event to the server's log. */
   log(type: string, fields: Record<string, unknown>, level?: LogLevel): void;
+  /**
+   * Hands the entry point a connection of a session's own making (the WebSocket of an upgraded
+   * HTTP request): its first bytes pick its kind like those of any other connection.
+   */
+  accept(conn: Conn): void;
+  /** The connections open now, in the order they came (the teacher's page lists them). */
+  connections(): Iterable<OpenConnection>;
+  /** What the web page and the teacher's page are allowed (Origin policy, teacher's token). */
+  readonly web: WebSettings;
+}
+
+/** One open connection as the server's own pages see it. */
+export interface OpenConnection extends SessionContext {
+  /** Its kind's name once its first bytes picked one. */
+  readonly kind: string | undefined;
+  /** Its session, once its kind is known. */
+  readonly session: ServerSession | undefined;
 }
 
 /** One connection as its session sees it. */

@@ -9,12 +9,14 @@
 import { MAGIC } from "../protocol/header.ts";
 import type { PathKind } from "../net/transport.ts";
 import { openBinarySession } from "./binary_session.ts";
+import { HTTP_KINDS } from "./http_session.ts";
 import type { SessionKind } from "./session.ts";
 import { openTextSession } from "./text_session.ts";
 
 /** The kinds `chat serve` knows, most specific first; the one with no magic takes the rest. */
 export const SESSION_KINDS: readonly SessionKind[] = Object.freeze([
   { name: "binary", magic: Uint8Array.of(MAGIC), paths: ["stream"], open: openBinarySession },
+  ...HTTP_KINDS,
   { name: "text", magic: new Uint8Array(0), paths: ["stream"], open: openTextSession },
 ]);
 
