@@ -4,7 +4,7 @@
  */
 
 import { type Command, EXIT_FAILURE, EXIT_USAGE, wantsHelp } from "./lib/cli/command.ts";
-import { UsageError } from "./lib/cli/args.ts";
+import { USAGE_TEXT, UsageError } from "./lib/cli/args.ts";
 import { VERSION } from "./lib/version.ts";
 import { commands } from "./cmd/mod.ts";
 
@@ -69,7 +69,7 @@ export async function main(args: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`chat ${name}: ${error.message}\n\n${command.help}`);
+      console.error(`chat ${name}: ${error.message} ${USAGE_TEXT.seeHelp(`chat ${name}`)}`);
       return EXIT_USAGE;
     }
     const message = error instanceof Error ? error.message : String(error);

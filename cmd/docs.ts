@@ -22,7 +22,8 @@ function run(args: string[]): Promise<number> {
   if (name === undefined) throw new UsageError("Missing topic");
   const topic = DOC_TOPICS.find((t) => t.name === name.toLowerCase());
   if (!topic) {
-    throw new UsageError(`Unknown topic: ${name} (${DOC_TOPICS.map((t) => t.name).join(", ")})`);
+    const topics = DOC_TOPICS.map((t) => t.name).join(", ");
+    throw new UsageError(`Unknown topic: ${name}; the topics are ${topics}`);
   }
   console.log(topic.text);
   return Promise.resolve(0);

@@ -6,7 +6,7 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-/** A mistake in the command line: printed as one line plus the usage, exit status 2. */
+/** A mistake in the command line: printed as one line and a pointer to `-h`, exit status 2. */
 export class UsageError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -25,20 +25,66 @@ export interface ParsedFlags {
   readonly positionals: string[];
 }
 
+/** The words of the usage errors {@link parseFlags} raises (one place, for translation). */
+export const USAGE_TEXT = {
+  unknownFlag: (flag: string) => `Unknown flag: ${flag}`,
+  missingValue: (flag: string) => `Missing value for ${flag}`,
+  dashValue: (flag: string, value: string) =>
+    `Missing value for ${flag}: ${value} looks like a flag (to give it as the value, write ${flag}=${value})`,
+  noValue: (flag: string, given: string) => `${flag} takes no value: ${given}`,
+  unexpected: (arg: string) => `Unexpected argument: ${arg}`,
+  seeHelp: (command: string) => `(see ${command} -h)`,
+} as const;
+
+/** `--name`, or `-n` when `arg` was the short form. */
+function flagName(spec: FlagSpec, written: string): string {
+  if (written.startsWith("--")) return written.split("=")[0]!;
+  const short = written.slice(1, 2);
+  const long = Object.entries(spec).find(([, o]) => o.short === short)?.[0];
+  return long === undefined ? `-${short}` : `--${long}`;
+}
+
+/**
+ * The usage error, in this program's words, for what `node:util` `parseArgs` refused in `args`:
+ * an unknown flag, a flag missing its value (or given a value that starts with `-`, which
+ * `parseArgs` will not take without `=`), a boolean flag given a value.
+ */
+function usageError(error: unknown, args: readonly string[], spec: FlagSpec): UsageError {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string } | null)?.code;
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? "";
+  // The flag as the user typed it: `--port`, `-p`, or `--json=1`.
+  const typed = quoted.split(",").at(-1)!.trim().split(" ")[0]!;
+  const at = args.findIndex((a) => a === typed || a.startsWith(`${typed}=`));
+  const written = at >= 0 ? args[at]! : typed;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    return new UsageError(USAGE_TEXT.unknownFlag(written.split("=")[0]!), { cause: error });
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const name = flagName(spec, written);
+    if (/does not take an argument/.test(message)) {
+      return new UsageError(USAGE_TEXT.noValue(name, written), { cause: error });
+    }
+    const next = at >= 0 ? args[at + 1] : undefined;
+    if (next !== undefined && next.startsWith("-")) {
+      return new UsageError(USAGE_TEXT.dashValue(name, next), { cause: error });
+    }
+    return new UsageError(USAGE_TEXT.missingValue(name), { cause: error });
+  }
+  return new UsageError(message.split("\n")[0]!.replace(/\.$/, ""), { cause: error });
+}
+
 /** Parses `args` strictly against `spec`; unknown flags and missing values throw {@link UsageError}. */
 export function parseFlags(args: string[], spec: FlagSpec, maxPositionals = 0): ParsedFlags {
   let parsed;
   try {
     parsed = parseArgs({ args, options: spec, strict: true, allowPositionals: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message.replace(/\.$/, "").replace(/^Unknown option/, "Unknown flag"), {
-      cause: error,
-    });
+    throw usageError(error, args, spec);
   }
   if (parsed.positionals.length > maxPositionals) {
-    const extra = parsed.positionals[maxPositionals];
-    throw new UsageError(`Unexpected argument: ${extra}`);
+    const extra = parsed.positionals[maxPositionals]!;
+    throw new UsageError(USAGE_TEXT.unexpected(extra));
   }
   return {
     values: parsed.values as Record<string, string | boolean | undefined>,
