@@ -5,6 +5,7 @@
 
 import { parseFlags, UsageError } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
+import { renderDoc } from "../lib/docs/render.ts";
 import { DOC_TOPICS } from "../lib/docs/topics.ts";
 
 const help = `chat docs: print the documentation carried by the program
@@ -25,7 +26,7 @@ function run(args: string[]): Promise<number> {
     const topics = DOC_TOPICS.map((t) => t.name).join(", ");
     throw new UsageError(`Unknown topic: ${name}; the topics are ${topics}`);
   }
-  console.log(topic.text);
+  console.log(renderDoc(topic.text).trimEnd());
   return Promise.resolve(0);
 }
 
