@@ -80,13 +80,12 @@ async function startGuideServer(command: string, dir: string): Promise<GuideServ
   }).spawn();
   const stdout = new StreamText(child.stdout);
   const stderr = new StreamText(child.stderr);
-  let conn: Deno.TcpConn | undefined;
-  let witness: StreamText | undefined;
+  const lobby: { conn?: Deno.TcpConn; witness?: StreamText } = {};
   const stop = async () => {
     try {
-      conn?.close();
+      lobby.conn?.close();
     } catch { /* closed */ }
-    await witness?.done;
+    await lobby.witness?.done;
     await stopChild(child, "SIGTERM", 5000);
     await Promise.all([stdout.done, stderr.done]);
   };
@@ -97,8 +96,8 @@ async function startGuideServer(command: string, dir: string): Promise<GuideServ
   }
   const port = Number(m[1]);
   // A user in the lobby for the whole guide, as a student with netcat would be.
-  conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  witness = new StreamText(conn.readable);
+  const conn = lobby.conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const witness = lobby.witness = new StreamText(conn.readable);
   await conn.write(new TextEncoder().encode("witness\n"));
   if (!await witness.waitFor(/Welcome, witness!/, 10_000)) {
     await stop();
