@@ -12,7 +12,7 @@
  * @module
  */
 
-import { parseCommand, splitWord } from "./command.ts";
+import { isBlank, parseCommand, splitWord } from "./command.ts";
 import { CommandRegistry } from "./commands.ts";
 import type { ChatClient, Member } from "./chat_client.ts";
 import { BanList, minutesLeft } from "./bans.ts";
@@ -194,8 +194,9 @@ export class Lobby {
     this.#pending.set(client.id, { client, room: undefined });
   }
 
-  /** Handles one complete command line from `client` at time `now` (ms). */
+  /** Handles one complete command line from `client` at time `now` (ms); a blank one is ignored. */
   input(client: ChatClient, line: string, now: number): void {
+    if (isBlank(line)) return;
     const member = this.#members.get(client.id);
     if (member === undefined) {
       const p = this.#pending.get(client.id);

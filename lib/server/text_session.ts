@@ -8,7 +8,9 @@ import type { ChatClient, Lobby } from "../chat/mod.ts";
 import { Outbox } from "../net/outbox.ts";
 import { formatTextTrace } from "../net/trace.ts";
 import type { Wakeable } from "../net/scheduler.ts";
+import { isBlank } from "../chat/command.ts";
 import { LineFramer } from "./line_framer.ts";
+import { SERVER_TEXT } from "./messages.ts";
 import type { ServerSession, SessionContext } from "./session.ts";
 
 /** Bytes a line may hold beyond the longest chat text (the verb, a nickname, spaces). */
@@ -21,6 +23,7 @@ const END_LINGER_MS = 1000;
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
+const NICK_HINT = encoder.encode(SERVER_TEXT.nickHint);
 
 /** Builds the plain-text session of a connection (the `text` kind's `open`). */
 export function openTextSession(ctx: SessionContext): TextSession {
@@ -41,6 +44,8 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   readonly #trace: ((dir: "send" | "recv", text: string) => void) | undefined;
   #closing = false;
   #done = false;
+  /** The nickname hint was sent (once per session). */
+  #hinted = false;
 
   /** Creates the session on the connection of `ctx` and registers it with the lobby. */
   constructor(ctx: SessionContext) {
@@ -147,6 +152,12 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   #input(line: string, now: number): void {
     if (this.#closing) return;
     this.#trace?.("recv", line);
+    // A blank line is no command (the lobby ignores it); before the nickname, it is a person
+    // pressing Enter at "NICK": told once what to type.
+    if (!this.#hinted && isBlank(line) && this.awaitingRegistration) {
+      this.#hinted = true;
+      this.send(NICK_HINT);
+    }
     this.#lobby.input(this, line, now);
   }
 
