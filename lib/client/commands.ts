@@ -73,7 +73,7 @@ const SLASH_COMMANDS: readonly SlashCommand[] = [
     names: ["/who", "/list"],
     syntax: "/who",
     help: text.who,
-    parse: () => ({ kind: "send", line: "LIST" }),
+    parse: () => ({ kind: "send", line: "LIST sessions" }),
   },
   {
     names: ["/msg"],

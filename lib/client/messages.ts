@@ -38,7 +38,7 @@ export const CLIENT_TEXT = {
   slash: {
     say: "send TEXT to your room, even /text or just help",
     nick: "change nickname",
-    who: "the users in your room",
+    who: "the users in your room and their protocols (text, GBN, SR)",
     msg: "private message to NICK",
     stats: "ARQ counters, RTT and RTO of this session",
     loss: "drop this fraction of the frames sent (binary protocol)",

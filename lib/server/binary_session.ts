@@ -5,7 +5,7 @@
  */
 
 import { ArqEndpoint, CLOSED_BY_PEER, SendQueueFullError } from "../arq/mod.ts";
-import type { ChatClient, LinkFaults, Lobby } from "../chat/mod.ts";
+import type { ChatClient, LinkFaults, Lobby, SessionDescription } from "../chat/mod.ts";
 import { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink } from "../net/binary_link.ts";
 import { onesSum } from "../protocol/checksum.ts";
@@ -76,6 +76,16 @@ export class BinarySession implements ChatClient, ServerSession {
       },
     );
     env.lobby.connect(this);
+  }
+
+  /** Its ARQ mode, window and ACK policy as the handshake agreed, and its transport. */
+  describe(): SessionDescription {
+    const p = this.link.endpoint.params;
+    return {
+      protocol: p?.mode ?? "gbn",
+      ...(p ? { window: p.window, ackPolicy: p.ackPolicy } : {}),
+      transport: this.#ctx.conn.remoteAddr.transport,
+    };
   }
 
   /** The longest piece of the line log to take at once: one frame's payload. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ChatClient, Lobby } from "../chat/mod.ts";
+import type { ChatClient, Lobby, SessionDescription } from "../chat/mod.ts";
 import { Outbox } from "../net/outbox.ts";
 import { formatTextTrace } from "../net/trace.ts";
 import type { Wakeable } from "../net/scheduler.ts";
@@ -94,6 +94,11 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   /** Closes after everything queued was written. */
   close(): void {
     if (!this.#closing) this.#finishWhenDrained("closed");
+  }
+
+  /** A plain-text session, and its transport. */
+  describe(): SessionDescription {
+    return { protocol: "text", transport: this.#ctx.conn.remoteAddr.transport };
   }
 
   /** True until the client registered a nickname. */
