@@ -18,12 +18,14 @@ import {
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
 import type { ArqChoice } from "../lib/client/client_plan.ts";
+import { CLIENT_TEXT } from "../lib/client/messages.ts";
 import { runInPipe } from "../lib/client/piped_client.ts";
 import { DEFAULT_RECONNECT_FOR_MS, runOnTerminal } from "../lib/client/terminal_client.ts";
 import { FaultInjector, parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
 import { TCP_DIALER } from "../lib/net/tcp_transport.ts";
 import { Turn } from "../lib/net/turn.ts";
+import { traceClockStart } from "../lib/net/trace.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { MAX_WINDOW, type SessionParams } from "../lib/protocol/control.ts";
 import { MAX_PAYLOAD } from "../lib/protocol/header.ts";
@@ -176,7 +178,13 @@ async function run(args: string[]): Promise<number> {
   }
   const scheduler = new WakeScheduler();
   const turn = new Turn();
+  let clockNoted = false;
   const connecting = (choice: ArqChoice, trace: ((line: string) => void) | undefined) => {
+    // Once per process: every reconnection's lines are on the same clock.
+    if (trace && !clockNoted) {
+      clockNoted = true;
+      trace(CLIENT_TEXT.traceClock(traceClockStart()));
+    }
     const faults = s.text ? undefined : new FaultInjector(
       { loss: choice.loss, corrupt: choice.corrupt, script: s.script, seed: s.seed },
       "client",

@@ -12,6 +12,8 @@ import {
   UsageError,
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
+import { traceClockStart } from "../lib/net/trace.ts";
+import { SERVER_TEXT } from "../lib/server/messages.ts";
 import {
   DEFAULT_ANNOUNCE_MAX,
   DEFAULT_HISTORY_LINES,
@@ -178,6 +180,7 @@ async function run(args: string[]): Promise<number> {
     ? `[${server.addr.hostname}]`
     : server.addr.hostname;
   console.log(`listening on ${shownHost}:${server.addr.port}`);
+  if (trace) console.log(SERVER_TEXT.traceClock(traceClockStart()));
   if (given === undefined) {
     console.log(`teacher password: ${teacherPassword} (type /op ${teacherPassword} in chat join)`);
   }

@@ -8,6 +8,7 @@
 /** The client's user-facing text, English. Strings, or functions of the values they show. */
 export const CLIENT_TEXT = {
   prompt: "> ",
+  traceClock: (start: string) => `trace: times are seconds since chat join started, at ${start}`,
   askNickname: "Nickname: ",
   askProtocol: (def: string) => `Protocol, gbn (Go-Back-N) or sr (Selective Repeat) [${def}]: `,
   askWindow: (max: number, def: number) => `Window, 1 to ${max} frames [${def}]: `,

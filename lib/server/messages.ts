@@ -12,4 +12,6 @@ export const SERVER_TEXT = {
    * its own, and ends where the nickname is to be typed.
    */
   nickHint: "\nType a nickname (letters, digits, _ or -) and press Enter: ",
+  /** The first line of `--trace`: what its times count from. */
+  traceClock: (start: string) => `trace: times are seconds since this server started, at ${start}`,
 } as const;

@@ -72,7 +72,7 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
     this.#trace = trace
       ? (dir, text) => {
         for (const line of text.replace(/\n$/, "").split("\n")) {
-          trace(formatTextTrace(`text ${ctx.peer}`, dir, line));
+          trace(formatTextTrace(`text ${ctx.peer}`, dir, line, env.turn.now()));
         }
       }
       : undefined;
