@@ -115,7 +115,10 @@ for (const mode of ["gbn", "sr"] as const) {
     { group: "fan-out" },
     () => {
       now++;
-      for (let i = 0; i < FANOUT; i++) eps[i]!.send(line, now, lineSum);
+      for (let i = 0; i < FANOUT; i++) {
+        eps[i]!.send(line, now, lineSum);
+        eps[i]!.flush(now); // the end of the turn
+      }
       for (let i = 0; i < FANOUT; i++) {
         const ep = eps[i]!;
         ep.input({ type: FrameType.ACK, seq: lastSeq[i]! >>> 0, flags: 0, payload: EMPTY }, now);

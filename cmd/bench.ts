@@ -39,6 +39,8 @@ const spec: FlagSpec = {
   window: { type: "string", short: "w" },
   ack: { type: "string" },
   "ack-delay": { type: "string" },
+  recovery: { type: "string" },
+  cc: { type: "string" },
   loss: { type: "string" },
   corrupt: { type: "string" },
   faults: { type: "string" },
@@ -48,6 +50,7 @@ const spec: FlagSpec = {
   csv: { type: "boolean" },
   plot: { type: "string" },
   timeout: { type: "string" },
+  transport: { type: "string" },
   room: { type: "string" },
   "teacher-password": { type: "string" },
 };
@@ -81,10 +84,17 @@ reached every other client once and in order; a deadline, a refusal or a failure
                          every other client has it (default auto: ceil(1280 / senders), as the
                          peer harness ../shared/bench/ircload.mjs --window auto)
   --arq MODE             gbn, sr, both (gbn and sr), text, or all (default both)
+  --transport T          tcp, udp, or both (each mode over TCP then UDP, interleaved);
+                         default tcp. UDP runs also report the datagrams the kernel dropped
+                         (/proc/net/snmp); text runs only over TCP
   -w, --window N         ARQ window 1..${MAX_WINDOW} (default 8)
   --ack frame|sack       ACK policy (default sack)
   --ack-delay MS         sack: hold an in-order ACK up to MS ms or half a window; a gap or a
                          duplicate is ACKed at once (default ${CLIENT_ACK_DELAY_MS}; 0 = one ACK per read)
+  --recovery MODE        the clients' loss recovery: fast (resend what the ACKs show lost at
+                         once, probe a lost tail), timeout (the textbook: wait for the timer),
+                         or both (one run each) (default fast)
+  --cc MODE              the clients' congestion control: none, aimd or both (default none)
   --loss P, --corrupt P  faults injected by every client on the frames it sends (seeded)
   --faults SCRIPT        deterministic faults, e.g. "drop:data#3"
   --seed N               seed (default 1)
@@ -99,7 +109,9 @@ reached every other client once and in order; a deadline, a refusal or a failure
 Examples:
   chat bench --clients 10
   chat bench --clients 4 --arq both --loss 0.1 --seed 3
-  chat bench --arq both --sweep loss=0,0.05,0.1,0.2 --plot loss.svg`;
+  chat bench --arq both --sweep loss=0,0.05,0.1,0.2 --plot loss.svg
+  chat bench --arq sr --recovery both --sweep loss=0,0.05,0.1 --plot recovery.svg
+  chat bench --clients 50 --transport both`;
 
 const SWEEPABLE = ["loss", "corrupt", "window", "clients", "size"] as const;
 
@@ -111,6 +123,20 @@ function prob(flags: ReturnType<typeof parseFlags>, name: string): number {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** A flag taking one of `choices` (the first is the default), or `both`: every choice. */
+function both<T extends string>(
+  flags: ReturnType<typeof parseFlags>,
+  name: string,
+  choices: readonly T[],
+): T[] {
+  const raw = stringFlag(flags, name)?.toLowerCase();
+  if (raw === undefined) return [choices[0]!];
+  if (raw === "both") return [...choices];
+  const found = choices.find((c) => c === raw);
+  if (!found) throw new UsageError(`--${name} must be ${choices.join(", ")} or both: ${raw}`);
+  return [found];
 }
 
 async function run(args: string[]): Promise<number> {
@@ -137,10 +163,25 @@ async function run(args: string[]): Promise<number> {
     : (() => {
       throw new UsageError(`--arq must be gbn, sr, both, text or all: ${arqFlag}`);
     })();
+  const transportFlag = (stringFlag(flags, "transport") ?? "tcp").toLowerCase();
+  const transports: ("tcp" | "udp")[] = transportFlag === "both"
+    ? ["tcp", "udp"]
+    : transportFlag === "tcp" || transportFlag === "udp"
+    ? [transportFlag]
+    : (() => {
+      throw new UsageError(`--transport must be tcp, udp or both: ${transportFlag}`);
+    })();
+  if (transportFlag === "udp" && modes.every((m) => m === "text")) {
+    throw new UsageError(
+      "--arq text needs a stream: the plain-text protocol does not run over UDP",
+    );
+  }
   const ack = (stringFlag(flags, "ack") ?? "sack").toLowerCase();
   if (ack !== "frame" && ack !== "sack") {
     throw new UsageError(`--ack must be frame or sack: ${ack}`);
   }
+  const recoveries = both(flags, "recovery", ["fast", "timeout"] as const);
+  const ccs = both(flags, "cc", ["none", "aimd"] as const);
   const faultsText = stringFlag(flags, "faults") ?? "";
   let script;
   try {
@@ -160,6 +201,8 @@ async function run(args: string[]): Promise<number> {
     window: intFlag(flags, "window", 8, 1, MAX_WINDOW),
     ackPolicy: ack,
     ackDelayMs: numberFlag(flags, "ack-delay", CLIENT_ACK_DELAY_MS, 0, 1000),
+    recovery: recoveries[0]!,
+    cc: ccs[0]!,
     loss: prob(flags, "loss"),
     corrupt: prob(flags, "corrupt"),
     faults: faultsText,
@@ -210,35 +253,58 @@ async function run(args: string[]): Promise<number> {
   const timeoutGiven = stringFlag(flags, "timeout");
   const results: RunResult[] = [];
   const values = sweep ? sweep.values : [undefined];
-  const total = values.length * modes.length;
+  const total = values.length * modes.reduce(
+    (n, mode) =>
+      n +
+      (mode === "text"
+        ? (transports.includes("tcp") ? 1 : 0)
+        : recoveries.length * ccs.length * transports.length),
+    0,
+  );
   try {
     for (const value of values) {
       for (const mode of modes) {
-        const what = value === undefined ? mode : `${mode} ${sweep!.param}=${value}`;
-        if (!bar) say(BENCH_TEXT.runStarts(what, results.length + 1, total));
-        const params: RunParams = {
-          ...base,
-          ...(sweep && value !== undefined ? { [sweep.param]: value } : {}),
-          host,
-          port,
-          mode,
-          room: roomFlag ?? benchRoomName(),
-          ...(operatorPassword !== undefined ? { operatorPassword } : {}),
-          sweep: sweep && value !== undefined ? { param: sweep.param, value } : null,
-          onProgress: bar ? progressBar(what) : progressLines(what),
-          onNote: (sentence) => {
+        // Text sessions have no ARQ: one run, whatever the recovery and cc.
+        const variants = mode === "text"
+          ? [{ recovery: base.recovery, cc: base.cc }]
+          : recoveries.flatMap((recovery) => ccs.map((cc) => ({ recovery, cc })));
+        for (const variant of variants) {
+          for (const transport of transports) {
+            if (mode === "text" && transport === "udp") continue;
+            const what = [
+              transports.length > 1 ? `${mode}/${transport}` : mode,
+              ...(recoveries.length > 1 && mode !== "text" ? [variant.recovery] : []),
+              ...(ccs.length > 1 && mode !== "text" ? [`cc=${variant.cc}`] : []),
+              ...(value === undefined ? [] : [`${sweep!.param}=${value}`]),
+            ].join(" ");
+            if (!bar) say(BENCH_TEXT.runStarts(what, results.length + 1, total));
+            const params: RunParams = {
+              ...base,
+              ...variant,
+              ...(sweep && value !== undefined ? { [sweep.param]: value } : {}),
+              host,
+              port,
+              mode,
+              ...(transportFlag === "tcp" ? {} : { transport }),
+              room: roomFlag ?? benchRoomName(),
+              ...(operatorPassword !== undefined ? { operatorPassword } : {}),
+              sweep: sweep && value !== undefined ? { param: sweep.param, value } : null,
+              onProgress: bar ? progressBar(what) : progressLines(what),
+              onNote: (sentence) => {
+                if (bar) clearBar();
+                say(`chat bench: ${what}: ${sentence}`);
+              },
+              stretchDeadline: timeoutGiven === undefined,
+            };
+            if (params.loss > 1 || params.corrupt > 1) {
+              throw new UsageError("loss and corrupt are at most 1");
+            }
+            const result = await runBench(params);
+            results.push(result);
             if (bar) clearBar();
-            say(`chat bench: ${what}: ${sentence}`);
-          },
-          stretchDeadline: timeoutGiven === undefined,
-        };
-        if (params.loss > 1 || params.corrupt > 1) {
-          throw new UsageError("loss and corrupt are at most 1");
+            else say(BENCH_TEXT.runEnds(what, result.status, result.elapsedS));
+          }
         }
-        const result = await runBench(params);
-        results.push(result);
-        if (bar) clearBar();
-        else say(BENCH_TEXT.runEnds(what, result.status, result.elapsedS));
       }
     }
   } finally {

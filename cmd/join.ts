@@ -24,6 +24,7 @@ import { DEFAULT_RECONNECT_FOR_MS, runOnTerminal } from "../lib/client/terminal_
 import { FaultInjector, parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
 import { TCP_DIALER } from "../lib/net/tcp_transport.ts";
+import { observeDatagrams, udpDialer } from "../lib/net/udp_transport.ts";
 import { Turn } from "../lib/net/turn.ts";
 import { traceClockStart } from "../lib/net/trace.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
@@ -36,6 +37,8 @@ const spec: FlagSpec = {
   arq: { type: "string" },
   window: { type: "string", short: "w" },
   ack: { type: "string" },
+  recovery: { type: "string" },
+  cc: { type: "string" },
   loss: { type: "string" },
   corrupt: { type: "string" },
   faults: { type: "string" },
@@ -44,6 +47,7 @@ const spec: FlagSpec = {
   pcap: { type: "string" },
   mode: { type: "string" },
   text: { type: "boolean" },
+  udp: { type: "boolean" },
   timestamps: { type: "boolean" },
   reconnect: { type: "string" },
 };
@@ -58,6 +62,9 @@ Usage: chat join HOST[:PORT] [options]
   -w, --window N      sliding window in frames, 1..${MAX_WINDOW} (default 8)
   --ack frame|sack    one ACK per DATA frame (textbook), or delayed cumulative ACKs with SACK
                       ranges, held up to ${CLIENT_ACK_DELAY_MS} ms (default sack)
+  --recovery fast|timeout  fast: resend what the ACKs show lost at once, probe a lost tail
+                      (default); timeout: wait for the retransmission timer (the textbook)
+  --cc none|aimd      congestion control of this client's sender (default none)
   --loss P            drop this fraction of the frames this client sends (0.2, 0,2 or 20%)
   --corrupt P         flip one bit in this fraction of the frames this client sends
   --faults SCRIPT     deterministic faults, e.g. "corrupt:data#1,drop:data#2" (see chat docs protocol)
@@ -66,6 +73,8 @@ Usage: chat join HOST[:PORT] [options]
   --pcap FILE         write this session to FILE (pcapng, opens in Wireshark)
   --mode ui|line      ui: ask nickname, protocol, window and faults before connecting
   --text              speak the plain-text protocol (like netcat) instead of the binary one
+  --udp               the binary protocol over UDP (the same port): datagrams can really be
+                      lost, duplicated and reordered on the way, and the ARQ repairs it
   --timestamps        show the time before each line (/timestamp on|off changes it)
   --reconnect S       when the connection drops, try again for S seconds, back in the same
                       room with the same nickname (default ${
@@ -85,6 +94,8 @@ interface JoinSettings {
   nick: string | undefined;
   text: boolean;
   params: SessionParams;
+  recovery: "fast" | "timeout";
+  cc: "none" | "aimd";
   loss: number;
   corrupt: number;
   script: ReturnType<typeof parseFaultScript>;
@@ -92,6 +103,7 @@ interface JoinSettings {
   trace: boolean;
   pcap: string | undefined;
   ui: boolean;
+  udp: boolean;
   timestamps: boolean;
   reconnectForMs: number;
 }
@@ -133,6 +145,8 @@ function settingsFrom(args: string[]): JoinSettings {
       ackPolicy: choiceFlag(flags, "ack", ["frame", "sack"] as const, "sack"),
       maxPayload: MAX_PAYLOAD,
     },
+    recovery: choiceFlag(flags, "recovery", ["fast", "timeout"] as const, "fast"),
+    cc: choiceFlag(flags, "cc", ["none", "aimd"] as const, "none"),
     loss: prob("loss"),
     corrupt: prob("corrupt"),
     script,
@@ -140,6 +154,7 @@ function settingsFrom(args: string[]): JoinSettings {
     trace: boolFlag(flags, "trace"),
     pcap: stringFlag(flags, "pcap"),
     ui: mode === "ui",
+    udp: boolFlag(flags, "udp"),
     timestamps: boolFlag(flags, "timestamps"),
     reconnectForMs: intFlag(flags, "reconnect", DEFAULT_RECONNECT_FOR_MS / 1000, 0, 7 * 86_400) *
       1000,
@@ -162,6 +177,9 @@ async function run(args: string[]): Promise<number> {
   if (!terminal && !nick) {
     throw new UsageError("Missing --nick (required when stdin or stdout is not a terminal)");
   }
+  if (s.text && s.udp) {
+    throw new UsageError("--text needs a stream: the plain-text protocol does not run over UDP");
+  }
   if (s.text && faulty(s, s.script)) {
     throw new UsageError("--loss, --corrupt and --faults need the binary protocol (no --text)");
   }
@@ -179,6 +197,14 @@ async function run(args: string[]): Promise<number> {
   const scheduler = new WakeScheduler();
   const turn = new Turn();
   let clockNoted = false;
+  // Over UDP the trace also shows each datagram, and the capture records them as they were.
+  let traceLine: ((line: string) => void) | undefined;
+  const dialer = s.udp
+    ? udpDialer(observeDatagrams({
+      trace: s.trace ? (line) => traceLine?.(line) : undefined,
+      record: pcap?.datagram,
+    }))
+    : TCP_DIALER;
   const connecting = (choice: ArqChoice, trace: ((line: string) => void) | undefined) => {
     // Once per process: every reconnection's lines are on the same clock.
     if (trace && !clockNoted) {
@@ -189,10 +215,11 @@ async function run(args: string[]): Promise<number> {
       { loss: choice.loss, corrupt: choice.corrupt, script: s.script, seed: s.seed },
       "client",
     );
+    traceLine = trace;
     return {
       faults,
       options: {
-        dialer: TCP_DIALER,
+        dialer,
         turn,
         host: s.host,
         port: s.port,
@@ -201,11 +228,13 @@ async function run(args: string[]): Promise<number> {
         arq: {
           ...(faulty(choice, s.script) ? LOSSY_LINK_OPTIONS : {}),
           ackDelayMs: CLIENT_ACK_DELAY_MS,
+          recovery: s.recovery,
+          cc: s.cc,
         },
         faults,
         trace,
         scheduler,
-        makeCapture: pcap?.forConnection,
+        makeCapture: s.udp ? undefined : pcap?.forConnection,
       },
     };
   };

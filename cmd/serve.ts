@@ -5,6 +5,7 @@
 
 import {
   boolFlag,
+  choiceFlag,
   type FlagSpec,
   intFlag,
   parseFlags,
@@ -27,6 +28,7 @@ import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
 import { type Logger, NullLogger, WorkerLogger } from "../lib/log/logger.ts";
 import { lanAddresses } from "../lib/net/addresses.ts";
 import { fdLimitWarning, readFdLimits } from "../lib/net/fd_limit.ts";
+import { listenUdp, observeDatagrams } from "../lib/net/udp_transport.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { onShutdownSignal } from "../lib/cli/signals.ts";
@@ -45,6 +47,7 @@ const spec: FlagSpec = {
   corrupt: { type: "string" },
   faults: { type: "string" },
   pcap: { type: "string" },
+  udp: { type: "string" },
   history: { type: "string" },
   "max-rooms": { type: "string" },
   "reconnect-grace": { type: "string" },
@@ -57,7 +60,8 @@ const help = `chat serve: run the chat server
 Usage: chat serve [options]
 
   --host ADDR          address to listen on (default 0.0.0.0: every interface)
-  -p, --port N         TCP port (default 55555; 0 picks a free port)
+  -p, --port N         TCP and UDP port (default 55555; 0 picks a free port)
+  --udp on|off         also serve binary sessions over UDP on the same port (default on)
   --max-clients N      most users at once (default 10000)
   --announce-max N     join/leave notices go to everyone while at most N users are in
                        (default 1000); a larger room stays quiet (N joins cost N²/2 lines)
@@ -85,10 +89,11 @@ Usage: chat serve [options]
                        page this server serves
   -h, --help           show this help
 
-One port serves both protocols: binary sessions (chat join) and plain-text sessions
+One TCP port serves both protocols: binary sessions (chat join) and plain-text sessions
 (chat join --text, netcat, telnet), and the web page (http://HOST:PORT/ in a browser or on a
 phone: chat, and a live view of its sliding window; /teacher with the teacher password: every
-session and its window, for the projector). Everyone starts in the room "${DEFAULT_ROOM}"; /join
+session and its window, for the projector); the same UDP port serves binary sessions
+(chat join --udp), where the loss is real. Everyone starts in the room "${DEFAULT_ROOM}"; /join
 NAME makes or enters another. Stop with Ctrl-C: every client is told.`;
 
 async function run(args: string[]): Promise<number> {
@@ -117,6 +122,7 @@ async function run(args: string[]): Promise<number> {
     throw new UsageError(`--faults: ${(error as Error).message}`);
   }
   const faulty = loss > 0 || corrupt > 0 || script.length > 0;
+  const udp = choiceFlag(flags, "udp", ["on", "off"] as const, "on") === "on";
   const pcapPath = stringFlag(flags, "pcap");
   const logFile = stringFlag(flags, "log");
   const quiet = boolFlag(flags, "quiet");
@@ -140,30 +146,49 @@ async function run(args: string[]): Promise<number> {
     await pcap?.close();
     throw error;
   }
-  let server: ChatServer;
+  let server: ChatServer | undefined;
   try {
-    server = ChatServer.listen({
-      host,
-      port,
-      maxClients,
-      announceMax,
-      flood,
-      history,
-      maxRooms,
-      reconnectGraceMs: graceS * 1000,
-      teacherPassword,
-      logger,
-      logMessages: logFile !== undefined,
-      trace,
-      faults: faulty ? { loss, corrupt, script, seed } : undefined,
-      capture: pcap?.forConnection,
-      web: { origins },
-    });
+    // With --port 0 the port TCP got may be taken for UDP: another free one is tried then.
+    for (let attempt = 1;; attempt++) {
+      server = ChatServer.listen({
+        host,
+        port,
+        maxClients,
+        announceMax,
+        flood,
+        history,
+        maxRooms,
+        reconnectGraceMs: graceS * 1000,
+        teacherPassword,
+        logger,
+        logMessages: logFile !== undefined,
+        trace,
+        faults: faulty ? { loss, corrupt, script, seed } : undefined,
+        // A UDP session's datagrams are recorded by its listener, as they were.
+        capture: pcap && ((l, r) => r.transport === "udp" ? NO_CAPTURE : pcap.forConnection(l, r)),
+        web: { origins },
+      });
+      if (!udp) break;
+      try {
+        const observer = observeDatagrams({ trace, record: pcap?.datagram });
+        server.serve(listenUdp(host, server.addr.port, { observer }));
+        break;
+      } catch (error) {
+        if (port !== 0 || attempt >= 5 || !(error instanceof Deno.errors.AddrInUse)) throw error;
+        await server.shutdown();
+      }
+    }
   } catch (error) {
+    await server?.shutdown();
     await logger.close();
     await pcap?.close();
     if (error instanceof Deno.errors.AddrInUse) {
-      console.error(`chat serve: port ${port} is already in use on ${host}; try another --port`);
+      const which = server ? "UDP port" : "port";
+      console.error(
+        `chat serve: ${which} ${
+          server?.addr.port ?? port
+        } is already in use on ${host}; try another --port${server ? " or --udp off" : ""}`,
+      );
       return 1;
     }
     if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
@@ -179,7 +204,7 @@ async function run(args: string[]): Promise<number> {
   const shownHost = server.addr.hostname.includes(":")
     ? `[${server.addr.hostname}]`
     : server.addr.hostname;
-  console.log(`listening on ${shownHost}:${server.addr.port}`);
+  console.log(`listening on ${shownHost}:${server.addr.port} (TCP${udp ? " and UDP" : ""})`);
   if (trace) console.log(SERVER_TEXT.traceClock(traceClockStart()));
   if (given === undefined) {
     console.log(`teacher password: ${teacherPassword} (type /op ${teacherPassword} in chat join)`);
@@ -193,6 +218,7 @@ async function run(args: string[]): Promise<number> {
         const addr = a.family === "IPv6" ? `[${a.address}]` : a.address;
         console.log(`  chat join ${addr}${portPart}    (${a.name})`);
       }
+      if (udp) console.log(`  (add --udp for the same chat over UDP, where datagrams can be lost)`);
     }
   }
   const webHost = host === "0.0.0.0" || host === "::"
@@ -229,6 +255,9 @@ function probability(flags: ReturnType<typeof parseFlags>, name: string): number
     throw new UsageError((error as Error).message);
   }
 }
+
+/** What a UDP connection records per connection: nothing (its listener records each datagram). */
+const NO_CAPTURE = Object.freeze({ sent() {}, received() {}, close() {} });
 
 async function openPcap(path: string): Promise<PcapngFile> {
   try {

@@ -3,6 +3,7 @@ import {
   ArqEndpoint,
   type ArqEvent,
   DEFAULT_ENDPOINT_OPTIONS,
+  type EndpointOptions,
   type OutFrame,
   resolveOptions,
   SendQueueFullError,
@@ -21,10 +22,10 @@ import { establish, SIM_PARAMS, simSession, texts, utf8 } from "./support/sim_se
 import { SimChannel } from "./support/sim_channel.ts";
 
 /** A client and a server joined by hand (no channel): frames are passed explicitly. */
-function rawPair(params: SessionParams = SIM_PARAMS) {
+function rawPair(params: SessionParams = SIM_PARAMS, options: Partial<EndpointOptions> = {}) {
   const toServer: OutFrame[] = [];
   const toClient: OutFrame[] = [];
-  const client = ArqEndpoint.client(params, {}, {
+  const client = ArqEndpoint.client(params, options, {
     output: (f) => toServer.push(f),
     deliver: () => {},
   }, 0);
@@ -43,12 +44,14 @@ Deno.test("ArqEndpoint send keeps a reference and passes payloadSum through", ()
   const small = utf8("abc");
   const sum = onesSum(small);
   client.send(small, 3, sum);
+  client.flush(3);
   const data = toServer.filter((f) => f.type === FrameType.DATA);
   assert.equal(data[0]!.payload, small); // the very same object
   assert.equal(data[0]!.payloadSum, sum);
   assert.equal(data[0]!.flags, Flag.LAST);
   const big = utf8("0123456789");
   client.send(big, 4);
+  client.flush(4);
   const frags = toServer.filter((f) => f.type === FrameType.DATA).slice(1);
   assert.deepEqual(frags.map((f) => f.payload.length), [4, 4, 2]);
   for (const f of frags) {
@@ -62,6 +65,7 @@ Deno.test("ArqEndpoint retransmissions reuse the same payload and sum", () => {
   const { client, toServer } = rawPair();
   const small = utf8("abc");
   client.send(small, 3, 1234);
+  client.flush(3);
   client.update(client.nextWake()!);
   const data = toServer.filter((f) => f.type === FrameType.DATA);
   assert.deepEqual(data.map((f) => f.attempt), [1, 2]);
@@ -70,9 +74,11 @@ Deno.test("ArqEndpoint retransmissions reuse the same payload and sum", () => {
 });
 
 Deno.test("ArqEndpoint nextWake is the earliest timer and update before it does nothing", () => {
-  const { client, toServer } = rawPair();
+  const { client, toServer } = rawPair(SIM_PARAMS, { recovery: "timeout" });
   assert.equal(client.nextWake(), 2 + 15_000); // keepalive (heard last at 2)
   client.send(utf8("x"), 10);
+  assert.equal(client.nextWake(), 2 + 15_000, "send only queues: no timer yet");
+  client.flush(10);
   const wake = client.nextWake()!;
   assert.equal(wake, 10 + client.stats.rto);
   const before = toServer.length;
@@ -162,7 +168,7 @@ function rawServer(params: SessionParams) {
   const delivered: Uint8Array[] = [];
   const server = ArqEndpoint.server({ isn: 100 }, {
     output: (f) => out.push(f),
-    deliver: (m) => delivered.push(m),
+    deliver: (m) => delivered.push(m.slice()), // lent: valid during the call only
   });
   server.input(frame(FrameType.SYN, 0, 0, encodeSyn(params)), 0);
   server.input(frame(FrameType.ACK, 100), 1);

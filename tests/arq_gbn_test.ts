@@ -3,6 +3,9 @@ import { FrameType } from "../lib/protocol/mod.ts";
 import { scriptedFaults } from "./support/sim_channel.ts";
 import { establish, simSession, texts, utf8 } from "./support/sim_session.ts";
 
+/** The textbook sender: losses wait for the retransmission timer. */
+const TEXTBOOK = { recovery: "timeout" } as const;
+
 // Every scenario: GBN, window 4, 4-byte fragments, 10 ms each way, client ISN 0, server ISN
 // 100; the handshake ends at 30 with an RTO of 100 ms on both sides (RTT 20 ms).
 const MESSAGE = "abcdefghijklmnop"; // four fragments: DATA 1..4
@@ -13,6 +16,7 @@ function dataLines(lines: string[]): string[] {
 
 Deno.test("GBN lost DATA makes the sender go back N after its timeout", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 2, fate: "drop" }]),
   });
   establish(sim);
@@ -42,6 +46,7 @@ Deno.test("GBN lost DATA makes the sender go back N after its timeout", () => {
 
 Deno.test("GBN lost final ACK is recovered by a timeout and a re-ACK of the duplicate", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     decide: scriptedFaults([{ dir: "s2c", type: FrameType.ACK, seq: 4, fate: "drop" }]),
   });
   establish(sim);
@@ -137,7 +142,7 @@ Deno.test("GBN receiver sends one NACK per expected sequence number", () => {
 });
 
 Deno.test("GBN premature timeout makes a duplicate that is re-ACKed, and Karn skips it", () => {
-  const sim = simSession();
+  const sim = simSession({ client: TEXTBOOK });
   establish(sim);
   sim.setDelay("s2c", 150); // the ACK path slows down: RTT 160 ms > RTO 100 ms
   sim.client.send(utf8("abcd"), sim.now);
@@ -159,6 +164,7 @@ Deno.test("GBN premature timeout makes a duplicate that is re-ACKed, and Karn sk
 
 Deno.test("GBN ignores a stale NACK for a frame resent less than SRTT/2 ago", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 1, fate: "corrupt" }]),
   });
   establish(sim);
@@ -220,7 +226,7 @@ Deno.test("GBN with ackDelayMs sends the delayed ACK from update", () => {
 
 Deno.test("GBN goes back N across the 2^32 sequence wrap", () => {
   const sim = simSession({
-    client: { isn: 0xfffffffe },
+    client: { ...TEXTBOOK, isn: 0xfffffffe },
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 0, fate: "drop" }]),
   });
   establish(sim);
@@ -256,6 +262,7 @@ Deno.test("GBN with ackDelayMs ACKs at once when half a window arrived", () => {
 
 Deno.test("GBN with ackDelayMs re-ACKs a gap at once, not after the delay", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     params: { ackPolicy: "sack" },
     server: { ackDelayMs: 25 },
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 2, fate: "drop" }]),
@@ -264,7 +271,8 @@ Deno.test("GBN with ackDelayMs re-ACKs a gap at once, not after the delay", () =
   sim.client.send(utf8(MESSAGE), sim.now);
   assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
   assert.deepEqual(dataLines(sim.traceLines()).filter((l) => l.includes("ACK")), [
-    "40 s>c ACK 1", // frames 3 and 4 out of order: the sender hears of the gap now
+    "40 s>c ACK 1", // frame 1, acknowledged before frame 3 is discarded
+    "40 s>c ACK 1 #2", // frames 3 and 4 out of order: the sender hears of the gap now
     "160 s>c ACK 4", // the three resent frames, more than half a window
   ]);
   assert.deepEqual(texts(sim.delivered.server), [MESSAGE]);

@@ -27,8 +27,10 @@ Deno.test("ArqEndpoint handshake is SYN, SYN-ACK, ACK and data starts at ISN + 1
   assert.equal(sim.client.stats.rto, 100); // 20 + 4 * 10 = 60, clamped to minRto
   assert.deepEqual(sim.events.client.map((e) => e.kind), ["rtt", "established"]);
   sim.client.send(new Uint8Array([1]), sim.now);
+  sim.client.flush(sim.now);
   assert.equal(sim.trace.at(-1)!.seq, 1);
   sim.server.send(new Uint8Array([2]), sim.now);
+  sim.server.flush(sim.now);
   assert.equal(sim.trace.at(-1)!.seq, 101);
 });
 

@@ -3,12 +3,16 @@ import { decodeReason, FrameType } from "../lib/protocol/mod.ts";
 import { scriptedFaults } from "./support/sim_channel.ts";
 import { establish, simSession, texts, utf8 } from "./support/sim_session.ts";
 
+/** The textbook sender: losses wait for the retransmission timer. */
+const TEXTBOOK = { recovery: "timeout" } as const;
+
 function dataLines(lines: string[]): string[] {
   return lines.slice(3);
 }
 
 Deno.test("ArqEndpoint declares the link dead after deadAfterMs without ACK progress", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, fate: "drop", times: 1000 }]),
   });
   establish(sim);
@@ -39,6 +43,7 @@ Deno.test("ArqEndpoint declares the link dead after deadAfterMs without ACK prog
 
 Deno.test("ArqEndpoint survives ten failed transmissions in a row within deadAfterMs", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, fate: "drop", times: 10 }]),
   });
   establish(sim);
@@ -56,6 +61,7 @@ Deno.test("ArqEndpoint survives ten failed transmissions in a row within deadAft
 
 Deno.test("ArqEndpoint also declares the link dead when only ACKs are lost", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     params: { mode: "sr" },
     decide: scriptedFaults([{ dir: "s2c", type: FrameType.ACK, fate: "drop", times: 1000 }]),
   });

@@ -12,6 +12,9 @@ import {
 import { scriptedFaults } from "./support/sim_channel.ts";
 import { establish, SIM_PARAMS, simSession, texts, utf8 } from "./support/sim_session.ts";
 
+/** The textbook sender: losses wait for the retransmission timer. */
+const TEXTBOOK = { recovery: "timeout" } as const;
+
 // Every scenario: SR, window 4, 4-byte fragments, 10 ms each way, client ISN 0, server ISN
 // 100; the handshake ends at 30 with an RTO of 100 ms on both sides.
 const MESSAGE = "abcdefghijklmnop"; // DATA 1..4
@@ -23,6 +26,7 @@ function dataLines(lines: string[]): string[] {
 
 Deno.test("SR lost DATA: only the lost frame is resent, the others wait in the buffer", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     params: SR,
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 2, fate: "drop" }]),
   });
@@ -48,6 +52,7 @@ Deno.test("SR lost DATA: only the lost frame is resent, the others wait in the b
 
 Deno.test("SR lost ACK: the resent frame is a duplicate below the window and is re-ACKed", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     params: SR,
     decide: scriptedFaults([{ dir: "s2c", type: FrameType.ACK, seq: 2, fate: "drop" }]),
   });
@@ -95,7 +100,10 @@ Deno.test("SR corrupted DATA is NACKed and only that frame is resent at once", (
 });
 
 Deno.test("SR premature timeout makes a duplicate that is re-ACKed", () => {
-  const sim = simSession({ params: SR });
+  const sim = simSession({
+    client: TEXTBOOK,
+    params: SR,
+  });
   establish(sim);
   sim.setDelay("s2c", 150);
   sim.client.send(utf8("abcd"), sim.now);
@@ -113,6 +121,7 @@ Deno.test("SR premature timeout makes a duplicate that is re-ACKed", () => {
 
 Deno.test("SR with the sack policy sends a cumulative ACK with SACK ranges per batch", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     params: { ...SR, ackPolicy: "sack" },
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 2, fate: "drop" }]),
   });
@@ -135,6 +144,7 @@ Deno.test("SR with the sack policy sends a cumulative ACK with SACK ranges per b
 
 Deno.test("SR with ackDelayMs sends the SACK of a gap at once and delays in-order ACKs", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     params: { ...SR, ackPolicy: "sack" },
     server: { ackDelayMs: 25 },
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 2, fate: "drop" }]),
@@ -163,7 +173,7 @@ Deno.test("SR with ackDelayMs sends the SACK of a gap at once and delays in-orde
 Deno.test("SR resends only the lost frame across the 2^32 sequence wrap", () => {
   const sim = simSession({
     params: SR,
-    client: { isn: 0xfffffffe },
+    client: { ...TEXTBOOK, isn: 0xfffffffe },
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 0, fate: "drop" }]),
   });
   establish(sim);
@@ -185,6 +195,7 @@ Deno.test("SR resends only the lost frame across the 2^32 sequence wrap", () => 
 
 Deno.test("SR independent losses of two frames back off the RTO once, not twice", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     params: SR,
     decide: scriptedFaults([
       { dir: "c2s", type: FrameType.DATA, seq: 1, attempt: 1, fate: "drop" },
@@ -210,6 +221,7 @@ Deno.test("SR independent losses of two frames back off the RTO once, not twice"
 
 Deno.test("SR a frame lost twice in a row backs the RTO off twice", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     params: SR,
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, seq: 1, fate: "drop", times: 2 }]),
   });
@@ -231,7 +243,7 @@ function rawServer(params: SessionParams) {
   const delivered: Uint8Array[] = [];
   const server = ArqEndpoint.server({ isn: 100 }, {
     output: (f) => out.push(f),
-    deliver: (m) => delivered.push(m),
+    deliver: (m) => delivered.push(m.slice()), // lent: valid during the call only
   });
   server.input(frame(FrameType.SYN, 0, 0, encodeSyn(params)), 0);
   server.input(frame(FrameType.ACK, 100), 1);
@@ -257,13 +269,13 @@ Deno.test("SR receiver drops frames beyond its window without an ACK", () => {
 
 Deno.test("SR receiver buffers, drops duplicates and delivers the contiguous run", () => {
   const { server, out, delivered } = rawServer({ ...SIM_PARAMS, mode: "sr" });
-  server.input(data(3, 3), 2);
+  const three = new Uint8Array([3]);
+  server.input(frame(FrameType.DATA, 3, Flag.LAST, three), 2);
+  three[0] = 99; // the decoder reuses its buffer: the endpoint copied what it kept
   server.input(data(3, 3), 3); // duplicate in the buffer
   server.input(data(2, 2, false), 4);
   assert.deepEqual(delivered, []);
-  const view = new Uint8Array([1]);
-  server.input(frame(FrameType.DATA, 1, Flag.LAST, view), 5);
-  view[0] = 99; // the endpoint copied what it kept
+  server.input(data(1, 1), 5);
   assert.deepEqual(delivered, [new Uint8Array([1]), new Uint8Array([2, 3])]);
   server.input(data(1, 1), 6); // below the window: duplicate, re-ACKed
   assert.deepEqual(acks(out), ["ACK 3", "ACK 3", "ACK 2", "ACK 1", "ACK 1"]);
@@ -285,7 +297,7 @@ Deno.test("SR sender clips SACK ranges to its window", () => {
   const params: SessionParams = { ...SIM_PARAMS, mode: "sr", ackPolicy: "sack" };
   const toServer: OutFrame[] = [];
   const toClient: OutFrame[] = [];
-  const client = ArqEndpoint.client(params, {}, {
+  const client = ArqEndpoint.client(params, TEXTBOOK, {
     output: (f) => toServer.push(f),
     deliver: () => {},
   }, 0);
@@ -296,7 +308,8 @@ Deno.test("SR sender clips SACK ranges to its window", () => {
   server.input(toServer[0]!, 5); // SYN
   client.input(toClient[0]!, 10); // SYN-ACK
   assert.equal(client.state, "established");
-  client.send(utf8(MESSAGE), 10); // DATA 1..4
+  client.send(utf8(MESSAGE), 10);
+  client.flush(10); // DATA 1..4
   assert.deepEqual(toServer.slice(2).map((f) => f.seq), [1, 2, 3, 4]);
   // Nothing cumulative yet, and a range claiming far more than was sent.
   client.input(frame(FrameType.ACK, 0, 0, encodeSack([{ start: 2, end: 4000 }])), 20);
@@ -309,6 +322,7 @@ Deno.test("SR sender clips SACK ranges to its window", () => {
 Deno.test("SR sender treats a malformed SACK block as a protocol error", () => {
   const { server, out } = rawServer({ ...SIM_PARAMS, mode: "sr", ackPolicy: "sack" });
   server.send(utf8("x"), 2);
+  server.flush(2);
   server.input(frame(FrameType.ACK, 100, 0, new Uint8Array([3, 0, 0])), 3);
   assert.equal(server.state, "closed");
   assert.match(server.closeReason!, /^Protocol error: ACK: bad SACK block/);

@@ -4,6 +4,9 @@ import { decodeReason, frame, FrameType } from "../lib/protocol/mod.ts";
 import { scriptedFaults } from "./support/sim_channel.ts";
 import { establish, SIM_PARAMS, simSession, texts, utf8 } from "./support/sim_session.ts";
 
+/** The textbook sender: losses wait for the retransmission timer. */
+const TEXTBOOK = { recovery: "timeout" } as const;
+
 function dataLines(lines: string[]): string[] {
   return lines.slice(3);
 }
@@ -26,6 +29,7 @@ Deno.test("ArqEndpoint close sends FIN with the next seq and the peer answers FI
 
 Deno.test("ArqEndpoint close waits until everything queued is acknowledged", () => {
   const sim = simSession({
+    client: TEXTBOOK,
     decide: scriptedFaults([{ dir: "c2s", type: FrameType.DATA, fate: "drop" }]),
   });
   establish(sim);

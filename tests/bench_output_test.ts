@@ -238,9 +238,9 @@ Deno.test("chat bench --plot: valid SVG, one line per mode per panel, ideal effi
     assert.match(t[0]!.transform ?? "", /rotate\(-90\)/, unit);
     assert.match(t[0]!.transform ?? "", new RegExp(`translate\\(${i * PANEL_W + 14},`), unit);
   }
-  // One data line per mode in every panel; the ideal curves (dashed) only in the efficiency one.
+  // One data line per mode in every panel; the ideal curves (dashed) for goodput and efficiency.
   assert.deepEqual(seriesByPanel(svg), [
-    ["gbn", "sr"],
+    ["gbn", "ideal GBN (N=8)", "ideal SR", "sr"],
     ["gbn", "sr"],
     ["gbn", "ideal GBN (N=8)", "ideal SR", "sr"],
   ]);
@@ -274,18 +274,61 @@ Deno.test("chat bench --plot: valid SVG, one line per mode per panel, ideal effi
     }
   }
   // The textbook's ideal: SR 1 - p; GBN (1 - p) / (1 - p + N p) with N = 8.
-  const ideal = (name: string) => svg.polylines.find((l) => l.series === name)!;
-  const sr = valuesOf(svg, 2, ideal("ideal SR"));
-  const gbn = valuesOf(svg, 2, ideal("ideal GBN (N=8)"));
+  const idealIn = (panel: number, name: string) =>
+    svg.polylines.find((l) => l.series === name && panelOf(l.points[0]![0]) === panel)!;
+  const sr = valuesOf(svg, 2, idealIn(2, "ideal SR"));
+  const gbn = valuesOf(svg, 2, idealIn(2, "ideal GBN (N=8)"));
   for (const [k, p] of [0, 0.1].entries()) {
     near(sr[k]![0], p, 0.002, "ideal SR x");
     near(sr[k]![1], 1 - p, 0.01, "ideal SR y");
     near(gbn[k]![0], p, 0.002, "ideal GBN x");
     near(gbn[k]![1], (1 - p) / (1 - p + 8 * p), 0.01, "ideal GBN y");
   }
+  // The ideal goodput: the goodput at the smallest loss scaled by the ideal efficiency.
+  for (const [mode, name] of [["sr", "ideal SR"], ["gbn", "ideal GBN (N=8)"]] as const) {
+    const g0 = runs.find((r) => r.mode === mode && r.sweep!.value === 0)!.goodputBytesPerS;
+    const eff = (p: number) => mode === "sr" ? 1 - p : (1 - p) / (1 - p + 8 * p);
+    const top = Math.max(
+      ...svg.texts.filter((t) => panelOf(t.x) === 0 && t.anchor === "end")
+        .map((t) => tickValue(t.text) ?? 0),
+    );
+    for (const [k, [x, y]] of valuesOf(svg, 0, idealIn(0, name)).entries()) {
+      const p = [0, 0.1][k]!;
+      near(x, p, 0.002, `${name} goodput x`);
+      near(y, g0 * eff(p), top * 0.01, `${name} goodput y`);
+    }
+  }
   // Legend: one entry per mode and per ideal curve.
   for (const name of ["GBN", "SR", "ideal SR", "ideal GBN (N=8)"]) {
     assert.ok(texts.includes(name), `legend ${name}`);
+  }
+});
+
+Deno.test("renderSweepSvg: a line per mode and recovery when runs differ in it, timeout dotted", () => {
+  const runs = [0, 0.1].flatMap((p) =>
+    (["fast", "timeout"] as const).flatMap((rec) =>
+      (["gbn", "sr"] as const).map((m) =>
+        sampleRun(m, { param: "loss", value: p }, rec === "fast" ? 1000 : 100, 0.9, rec)
+      )
+    )
+  );
+  const text = renderSweepSvg(runs, "loss");
+  const svg = parseSvg(text);
+  assert.deepEqual(seriesByPanel(svg)[1], ["gbn fast", "gbn timeout", "sr fast", "sr timeout"]);
+  for (const name of ["gbn timeout", "sr timeout"]) {
+    assert.match(text, new RegExp(`data-series="${name}"[^>]*stroke-dasharray="2,3"`), name);
+  }
+  for (const name of ["gbn fast", "sr fast"]) {
+    assert.doesNotMatch(text, new RegExp(`data-series="${name}"[^>]*stroke-dasharray`), name);
+  }
+  // The ideal goodput starts from the best goodput at the smallest loss (the fast runs').
+  const ideal = svg.polylines.find((l) =>
+    l.series === "ideal SR" && panelOf(l.points[0]![0]) === 0
+  )!;
+  const [first] = valuesOf(svg, 0, ideal);
+  near(first![1], 1000, 20, "ideal SR goodput at loss 0");
+  for (const label of ["SR fast", "SR timeout", "GBN fast", "GBN timeout"]) {
+    assert.ok(svg.texts.some((t) => t.text === label), `legend ${label}`);
   }
 });
 
@@ -374,6 +417,8 @@ const CSV_HEADER = [
   "rate",
   "window",
   "ack_delay_ms",
+  "recovery",
+  "cc",
   "loss",
   "corrupt",
   "seed",
@@ -389,8 +434,22 @@ const CSV_HEADER = [
   "p50_ms",
   "p99_ms",
   "retransmissions",
+  "retx_timeout",
+  "retx_fast",
+  "retx_nack",
+  "retx_probe",
+  "spurious",
+  "repair_rtts",
+  "timeouts",
   "efficiency",
+  "mean_cwnd",
+  "server_efficiency",
   "server_ns_per_delivery",
+  "transport",
+  "server_retransmissions",
+  "kernel_udp_in_errors",
+  "kernel_udp_rcvbuf_errors",
+  "kernel_ip_undelivered",
   "refused",
 ];
 

@@ -189,6 +189,9 @@ async function binarySession(port: number, pcap?: string): Promise<TraceLine[]> 
     "ana",
     "--arq",
     "sr",
+    // The textbook sender: the lost frame waits for its timer (asserted below).
+    "--recovery",
+    "timeout",
     "--trace",
     "--faults",
     FAULTS,

@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import {
+  decodeSynAck,
   type Frame,
   FrameDecoder,
   frameTypeName,
@@ -31,8 +32,17 @@ function examples(): Example[] {
   return out;
 }
 
-Deno.test("PROTOCOL.md has its three worked examples", () => {
-  assert.equal(examples().length, 3);
+Deno.test("PROTOCOL.md has its four worked examples", () => {
+  assert.equal(examples().length, 4);
+});
+
+Deno.test("PROTOCOL.md handshake ACK example echoes a SYN-ACK payload", () => {
+  const ack = examples().find((e) => e.fields.type === "ACK" && e.fields.length === "11")!;
+  const echo = decodeSynAck(ack.bytes.subarray(HEADER_SIZE));
+  assert.deepEqual(echo, {
+    params: { mode: "gbn", window: 8, ackPolicy: "frame", maxPayload: 1024 },
+    ackedIsn: 0,
+  });
 });
 
 Deno.test("PROTOCOL.md example bytes decode to the fields stated beside them", () => {

@@ -52,12 +52,14 @@ for (const arq of ["gbn", "sr"] as const) {
         let typed = "";
         for (let i = 0; i < 100; i++) typed += ALPHABET[i % 26];
         await term.keys("-l", typed);
-        await term.waitScreen("the typed line, wrapped", (s) => s.includes(typed.slice(78)));
+        await term.waitScreen("the typed line, wrapped", (s) => rows(s).at(-1) === typed.slice(78));
         await bia.say("MSG first from bia");
         await bia.say("MSG second from bia");
+        // The wrapped input's second row must be a row of its own: `typed.slice(78)` also
+        // appears inside the first row, which tmux may show before the redraw is complete.
         const screen = await term.waitScreen(
           "both lines from bia with the input below them",
-          (s) => /\[bia\]: second from bia\n> /.test(s) && s.includes(typed.slice(78)),
+          (s) => /\[bia\]: second from bia\n> /.test(s) && rows(s).at(-1) === typed.slice(78),
         );
         const r = rows(screen);
         const second = r.findIndex((l) => l === "[bia]: second from bia");

@@ -166,7 +166,8 @@ Deno.test("classify: the frame magic is binary, anything else text, one table fo
   assert.equal(kind([0xc1]), "binary");
   assert.equal(kind([...enc.encode("ana\n")]), "text");
   assert.equal(kind([0x16, 0x03]), "text", "no TLS kind yet: the text session answers it");
-  assert.equal(kind([0xc1], "datagram"), undefined, "no kind runs on datagrams yet");
+  assert.equal(kind([0xc1], "datagram"), "binary", "the binary protocol runs over UDP too");
+  assert.equal(kind([...enc.encode("ana\n")], "datagram"), undefined, "text needs a stream");
   // A kind with a longer magic waits for bytes that decide.
   const http: SessionKind = { ...SESSION_KINDS[1]!, name: "http", magic: enc.encode("GET ") };
   const kinds = [http, ...SESSION_KINDS];

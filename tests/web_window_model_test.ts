@@ -62,7 +62,8 @@ class Bench {
       event: (e: ArqEvent) => this.#rec[side].event(e, this.now),
     });
     this.server = ArqEndpoint.server({ isn: 100 }, hooks("server"), 0);
-    this.client = ArqEndpoint.client(params, { isn: 0 }, hooks("client"), 0);
+    // The textbook sender: the scenarios below show the timer recovering each loss.
+    this.client = ArqEndpoint.client(params, { isn: 0, recovery: "timeout" }, hooks("client"), 0);
   }
 
   #output(side: "client" | "server", f: OutFrame): void {

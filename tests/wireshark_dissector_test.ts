@@ -73,8 +73,9 @@ Deno.test("generateDissector lists every declared field in chat.fields", () => {
 });
 
 Deno.test("generateDissector registers the port it is given", () => {
-  assert.match(lua, new RegExp(`Pref\\.uint\\("TCP port", ${DEFAULT_PORT},`));
-  assert.match(generateDissector({ port: 4000 }), /Pref\.uint\("TCP port", 4000,/);
+  assert.match(lua, new RegExp(`Pref\\.uint\\("Port", ${DEFAULT_PORT},`));
+  assert.match(generateDissector({ port: 4000 }), /Pref\.uint\("Port", 4000,/);
+  assert.match(lua, /DissectorTable.get\("udp.port"\)/);
   assert.throws(() => generateDissector({ port: 70000 }), RangeError);
 });
 

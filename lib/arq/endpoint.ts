@@ -7,8 +7,11 @@
  * Protocol rules (every sequence comparison wrap-around safe, u32):
  *
  * - Handshake: client SYN(seq = ISNc, payload = requested parameters) → server
- *   SYN-ACK(seq = ISNs, payload = confirmed parameters + ISNc) → client ACK(seq = ISNs). The
- *   server clamps the window to its `maxWindow`; the client accepts the confirmed parameters
+ *   SYN-ACK(seq = ISNs, payload = confirmed parameters + ISNc) → client ACK(seq = ISNs,
+ *   payload = the SYN-ACK's payload, so a server that answered the SYN without state can rebuild
+ *   the session from this ACK alone); an established server ignores it. With the option
+ *   `confirmHandshake` (over UDP), the client sends that ACK again ahead of each retransmission
+ *   or keepalive until a frame other than a SYN-ACK comes back. The server clamps the window to its `maxWindow`; the client accepts the confirmed parameters
  *   when mode and ACK policy are the ones it asked for and window and max payload are not
  *   larger. SYN and SYN-ACK are retransmitted on RTO (with back-off) until
  *   `handshakeTimeoutMs`; then RST "handshake timeout". A duplicate SYN (same ISNc) is answered
@@ -16,7 +19,9 @@
  *   that ACK or on the first valid DATA. Invalid SYN parameters: RST with the reason. Data
  *   sequence numbers start at ISN + 1 in each direction.
  * - DATA: fragments of at most `maxPayload` bytes, flag LAST on the final one; an empty message
- *   is one empty DATA with LAST. One sequence number per frame.
+ *   is one empty DATA with LAST. One sequence number per frame. `send` only queues; `flush`
+ *   transmits. A message is packed into the newest queued one when that one ends in LF, has
+ *   not started to be sent and both fit in one frame (receivers split messages at LF).
  * - ACK(seq): Go-Back-N and the "sack" policy: cumulative, every DATA up to and including `seq`
  *   was received in order (before any data: the peer's ISN). Selective Repeat with the "frame"
  *   policy: exactly frame `seq`. "sack" ACKs carry SACK ranges (SR only) and are sent once per
@@ -27,7 +32,11 @@
  * - NACK(seq): sent (once established) when a frame fails its checksum, `seq` = next sequence
  *   number expected, at most once per expected value. See `gbn.ts` / `sr.ts` for what the
  *   sender does; a NACK that names nothing in flight is ignored.
- * - Timers: RFC 6298 RTO with Karn's rule and back-off (`rto.ts`; SR backs off per frame, see
+ * - Loss recovery (option `recovery`): "timeout" resends a lost frame when its timer expires;
+ *   "fast" (default) also resends what the ACKs show lost and probes a lost tail (`recovery.ts`).
+ *   Option `cc: "aimd"` adds a congestion window (`congestion.ts`).
+ * - Timers: one table (`timers.ts`) holds every timer of the session; `nextWake` is its
+ *   minimum and `update` runs the entries that are due. RFC 6298 RTO with Karn's rule and back-off (`rto.ts`; SR backs off per frame, see
  *   `sr.ts`). The link is declared dead (RST "link dead ...") after `deadAfterMs` with data in
  *   flight and no acknowledgement progress, however many tries that took. PING(seq = a counter
  *   from 0) when nothing was received for `keepaliveMs`, PONG echoes its seq; RST
@@ -45,29 +54,29 @@
 
 import {
   decodeReason,
-  decodeSyn,
-  decodeSynAck,
   encodeReason,
-  encodeSyn,
-  encodeSynAck,
   MAX_WINDOW,
   type SessionParams,
+  SYN_ACK_PAYLOAD_SIZE,
   validateParams,
 } from "../protocol/control.ts";
 import { BadPayloadError } from "../protocol/errors.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { Flag, FrameType, MAX_MESSAGE } from "../protocol/header.ts";
 import { seqAdd } from "../protocol/seq.ts";
+import { CongestionWindow } from "./congestion.ts";
 import { MessageTooLongError, Reassembler } from "./fragment.ts";
+import { FrameOut } from "./frame_out.ts";
 import { GbnReceiver, GbnSender } from "./gbn.ts";
+import type { ArqReceiver, ArqSender, HalfContext } from "./halves.ts";
+import { Handshake } from "./handshake.ts";
+import { Recovery } from "./recovery.ts";
 import { RtoEstimator } from "./rto.ts";
 import { MessageQueue, SendWindow } from "./send_window.ts";
 import { SrReceiver, SrSender } from "./sr.ts";
+import { Teardown } from "./teardown.ts";
+import { Timer, TIMER_COUNT, TIMER_NAMES, type TimerId, TimerTable } from "./timers.ts";
 import {
-  type ArqCore,
-  type ArqEvent,
-  type ArqReceiver,
-  type ArqSender,
   type ArqStats,
   DEFAULT_ENDPOINT_OPTIONS,
   type EndpointHooks,
@@ -86,20 +95,28 @@ const EMPTY = new Uint8Array(0);
  */
 export const CLOSED_BY_PEER = "closed by peer";
 
+/** The values a string option may take. */
+const CHOICES: Record<string, readonly string[]> = {
+  recovery: ["timeout", "fast"],
+  cc: ["none", "aimd"],
+};
+
 /** Fills in defaults and checks ranges; throws `RangeError` on a bad value. */
 export function resolveOptions(options: Partial<EndpointOptions> = {}): EndpointOptions {
-  const o: Record<string, number | boolean> = { ...DEFAULT_ENDPOINT_OPTIONS };
+  const o: Record<string, unknown> = { ...DEFAULT_ENDPOINT_OPTIONS };
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
     if (!(key in DEFAULT_ENDPOINT_OPTIONS)) throw new RangeError(`Unknown ARQ option: ${key}`);
-    if (typeof DEFAULT_ENDPOINT_OPTIONS[key as keyof EndpointOptions] === "boolean") {
+    const choices = CHOICES[key];
+    if (choices !== undefined) {
+      if (typeof value !== "string" || !choices.includes(value)) {
+        throw new RangeError(`ARQ option ${key} must be ${choices.join(" or ")}: ${value}`);
+      }
+    } else if (typeof DEFAULT_ENDPOINT_OPTIONS[key as keyof EndpointOptions] === "boolean") {
       if (typeof value !== "boolean") {
         throw new RangeError(`ARQ option ${key} must be true or false: ${value}`);
       }
-      o[key] = value;
-      continue;
-    }
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    } else if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
       throw new RangeError(`ARQ option ${key} must be a finite number >= 0: ${value}`);
     }
     o[key] = value;
@@ -120,9 +137,10 @@ export function resolveOptions(options: Partial<EndpointOptions> = {}): Endpoint
 /**
  * One side of a reliable session. Create with {@link ArqEndpoint.client} or `.server`.
  *
- * The edge calls `input`/`inputCorrupt` for each decoded frame, then `flush(now)` once per read
- * batch, `update(now)` when the time returned by `nextWake()` comes, and reads `nextWake()`
- * again after every call.
+ * The edge calls `input`/`inputCorrupt` for each decoded frame and `send` for each message,
+ * then `flush(now)` once per read batch and once per turn in which it sent (send queues, flush
+ * transmits), `update(now)` when the time returned by `nextWake()` comes, and reads
+ * `nextWake()` again after every call.
  *
  * @example Two endpoints wired back to back
  * ```ts
@@ -143,6 +161,7 @@ export function resolveOptions(options: Partial<EndpointOptions> = {}): Endpoint
  *   0,
  * );
  * client.send(new TextEncoder().encode("hello"), 0);
+ * client.flush(0);
  * for (let now = 1; now < 10 && (toServer.length || toClient.length); now++) {
  *   for (const f of toServer.splice(0)) server.input(f, now);
  *   server.flush(now);
@@ -153,49 +172,35 @@ export function resolveOptions(options: Partial<EndpointOptions> = {}): Endpoint
  * assert.equal(client.pending, 0);
  * ```
  */
-export class ArqEndpoint implements ArqCore {
+export class ArqEndpoint {
   /** Which side this is. */
   readonly role: "client" | "server";
-  /** Counters (updated in place). */
-  readonly stats: ArqStats;
+  readonly #stats: ArqStats;
   readonly #hooks: EndpointHooks;
-  readonly #event: ((event: ArqEvent) => void) | undefined;
   readonly #opts: EndpointOptions;
   readonly #rtt: RtoEstimator;
-  readonly #isn: number;
+  readonly #timers = new TimerTable();
+  readonly #out: FrameOut;
+  readonly #ctx: HalfContext;
   readonly #queue = new MessageQueue();
   readonly #reasm = new Reassembler(MAX_MESSAGE);
-  readonly #requested: SessionParams | undefined;
+  readonly #handshake: Handshake;
+  readonly #teardown: Teardown;
   #state: EndpointState;
   #closeReason: string | undefined;
-  #params: SessionParams | undefined;
-  #peerIsn = 0;
   #sender: ArqSender | undefined;
   #receiver: ArqReceiver | undefined;
-  // Handshake (SYN or SYN-ACK) retransmission.
-  #hsPayload: Uint8Array = EMPTY;
-  #hsAttempt = 0;
-  #hsSentAt = 0;
-  #hsResendAt = -1;
-  #hsDeadline = -1;
-  // Liveness.
+  #window: SendWindow | undefined;
   #lastReceivedAt = 0;
-  #lastPingAt = -Infinity;
-  #pingSeq = 0;
+  /** Last acknowledgement progress (or start of a flight). */
   #progressAt = 0;
-  // Repeated ACK / FIN-ACK counting for `attempt`.
-  #lastAckSeq = -1;
-  #ackAttempt = 0;
-  #finAckSeq = -1;
-  #finAckAttempt = 0;
+  #pingSeq = 0;
   // NACK: the expected sequence number already NACKed (-1 = none).
   #nackedFor = -1;
-  // Teardown.
-  #closeRequested = false;
-  #finSeq = 0;
-  #finAttempt = 0;
-  #finResendAt = -1;
-  #finDeadline = -1;
+  /** A frame other than a SYN-ACK came from the peer (then it holds the session). */
+  #peerHeard = false;
+  /** The handshake ACK was sent again in this `update` (see `#reconfirmHandshake`). */
+  #reconfirmed = false;
 
   private constructor(
     role: "client" | "server",
@@ -204,13 +209,34 @@ export class ArqEndpoint implements ArqCore {
     requested: SessionParams | undefined,
   ) {
     this.role = role;
-    this.#opts = resolveOptions(options);
+    const opts = resolveOptions(options);
+    this.#opts = opts;
     this.#hooks = hooks;
-    this.#event = hooks.event ?? undefined;
-    this.#rtt = new RtoEstimator(this.#opts);
-    this.stats = newStats(this.#rtt.rto);
-    this.#isn = this.#opts.isn >>> 0;
-    this.#requested = requested;
+    const event = hooks.event ?? undefined;
+    this.#rtt = new RtoEstimator(
+      opts,
+      event &&
+        ((sample, r) => event({ kind: "rtt", sample, srtt: r.srtt, rttvar: r.rttvar, rto: r.rto })),
+    );
+    this.#stats = newStats(this.#rtt.rto);
+    this.#out = new FrameOut(hooks.output, this.#stats);
+    this.#ctx = {
+      stats: this.#stats,
+      out: this.#out,
+      rtt: this.#rtt,
+      timers: this.#timers,
+      event,
+      ackDelayMs: opts.ackDelayMs,
+      accept: (payload, flags, owned) => this.#accept(payload, flags, owned),
+    };
+    this.#handshake = new Handshake(
+      this.#ctx,
+      opts.isn >>> 0,
+      requested,
+      opts.handshakeTimeoutMs,
+      opts.maxWindow,
+    );
+    this.#teardown = new Teardown(this.#ctx, opts.deadAfterMs);
     this.#state = role === "client" ? "syn-sent" : "listen";
   }
 
@@ -233,10 +259,7 @@ export class ArqEndpoint implements ArqCore {
       maxPayload: params.maxPayload,
     };
     const e = new ArqEndpoint("client", options, hooks, requested);
-    e.#lastReceivedAt = now;
-    e.#hsPayload = encodeSyn(requested);
-    e.#hsDeadline = now + e.#opts.handshakeTimeoutMs;
-    e.#sendHandshake(now, 1);
+    e.#handshake.start(now);
     return e;
   }
 
@@ -250,10 +273,7 @@ export class ArqEndpoint implements ArqCore {
     now?: number,
   ): ArqEndpoint {
     const e = new ArqEndpoint("server", options, hooks, undefined);
-    if (now !== undefined) {
-      e.#lastReceivedAt = now;
-      e.#hsDeadline = now + e.#opts.handshakeTimeoutMs;
-    }
+    if (now !== undefined) e.#handshake.listen(now);
     return e;
   }
 
@@ -269,12 +289,31 @@ export class ArqEndpoint implements ArqCore {
 
   /** The session parameters in force, once the SYN-ACK was sent (server) or received. */
   get params(): SessionParams | undefined {
-    return this.#params;
+    return this.#handshake.params;
   }
 
   /** The options in force (defaults filled in). */
   get options(): Readonly<EndpointOptions> {
     return this.#opts;
+  }
+
+  /** Counters (the object is updated in place; RTT fields as of this read). */
+  get stats(): ArqStats {
+    const s = this.#stats;
+    const r = this.#rtt;
+    s.srtt = r.srtt;
+    s.rttvar = r.rttvar;
+    s.rto = r.rto;
+    s.cwnd = this.cwnd;
+    return s;
+  }
+
+  /**
+   * Frames the sender may have in flight now: the window, or less under congestion control
+   * (0 before the handshake completes).
+   */
+  get cwnd(): number {
+    return this.#window?.limit ?? 0;
   }
 
   /** Messages queued or not yet acknowledged (0 = everything sent was acknowledged). */
@@ -292,56 +331,45 @@ export class ArqEndpoint implements ArqCore {
     return this.#rtt.srtt;
   }
 
-  /** True when `send` only queues and frames leave at `flush` (option `sendOnFlush`). */
-  get sendsOnFlush(): boolean {
-    return this.#opts.sendOnFlush;
-  }
-
-  /** True when an event observer is installed. */
-  get eventsOn(): boolean {
-    return this.#event !== undefined;
-  }
-
   /**
-   * Queues `message` (kept by reference: do not mutate it afterwards) and sends what the window
-   * allows. `payloadSum` = `onesSum(message)` when known (used for single-fragment messages).
-   * Allowed before the handshake completes. Throws {@link SessionClosedError} after `close`
-   * or once closed, `RangeError` when longer than `MAX_MESSAGE`, {@link SendQueueFullError}
-   * when `maxSendQueue` messages are already pending. Returns true when the message was packed
-   * into a queued one (option `coalesce`): then nothing was sent and no timer changed.
+   * Queues `message` (kept by reference: do not mutate it afterwards); it is transmitted at the
+   * next `flush` (or once the handshake completes), as the window allows. A non-empty message
+   * is packed into the newest queued one instead when that one ends in LF, has not started to
+   * be sent and both fit in one frame: lines queued in one turn, or behind a full window, share
+   * frames, and the receiver gets them as one message (receivers split at LF). `payloadSum` =
+   * `onesSum(message)` when known. Throws {@link SessionClosedError} after `close` or once
+   * closed, `RangeError` when longer than `MAX_MESSAGE`, {@link SendQueueFullError} when
+   * `maxSendQueue` messages are already pending.
    */
-  send(message: Uint8Array, now: number, payloadSum?: number): boolean {
-    if (this.#state === "closed" || this.#closeRequested) {
-      throw new SessionClosedError(this.#closeRequested ? "closing" : this.#state);
+  send(message: Uint8Array, _now: number, payloadSum?: number): void {
+    if (this.#state === "closed" || this.#teardown.requested) {
+      throw new SessionClosedError(this.#teardown.requested ? "closing" : this.#state);
     }
     if (message.length > MAX_MESSAGE) {
       throw new RangeError(`Message too long: ${message.length} bytes (max ${MAX_MESSAGE})`);
     }
-    if (
-      this.#opts.coalesce && this.#params !== undefined &&
-      this.#queue.coalesce(message, this.#params.maxPayload, payloadSum ?? -1)
-    ) {
-      this.stats.messagesSent++;
-      this.stats.messagesCoalesced++;
-      return true; // it leaves with the queued message it joined, which is not sent yet
+    const params = this.#handshake.params;
+    if (params !== undefined && this.#queue.pack(message, params.maxPayload, payloadSum ?? -1)) {
+      this.#stats.messagesSent++;
+      this.#stats.messagesPacked++;
+      return;
     }
     if (this.#queue.pending >= this.#opts.maxSendQueue) {
       throw new SendQueueFullError(this.#queue.pending);
     }
     this.#queue.push(message, payloadSum ?? -1);
-    this.stats.messagesSent++;
-    if (this.#sender && !this.#opts.sendOnFlush) this.#fill(now);
-    return false;
+    this.#stats.messagesSent++;
   }
 
   /** Feeds one valid frame (its payload is a view valid during this call only). */
   input(frame: Frame, now: number): void {
     if (this.#state === "closed") {
-      if (frame.type === FrameType.FIN) this.#sendFinAck(frame.seq);
+      if (frame.type === FrameType.FIN) this.#teardown.answerFin(frame.seq);
       return;
     }
-    this.stats.framesReceived++;
-    this.#lastReceivedAt = now;
+    this.#stats.framesReceived++;
+    this.#heard(now);
+    if (frame.type !== FrameType.SYN_ACK) this.#peerHeard = true;
     switch (frame.type) {
       case FrameType.DATA:
         this.#onData(frame, now);
@@ -350,7 +378,7 @@ export class ArqEndpoint implements ArqCore {
         this.#onAck(frame, now);
         break;
       case FrameType.NACK:
-        this.stats.nacksReceived++;
+        this.#stats.nacksReceived++;
         if (this.#sender) this.#sender.onNack(frame.seq, now);
         break;
       case FrameType.SYN:
@@ -361,15 +389,15 @@ export class ArqEndpoint implements ArqCore {
         break;
       case FrameType.FIN:
         if (this.#state !== "listen" && this.#state !== "syn-sent") {
-          this.#sendFinAck(frame.seq);
+          this.#teardown.answerFin(frame.seq);
           this.#closeNow(CLOSED_BY_PEER);
         }
         break;
       case FrameType.FIN_ACK:
-        if (this.#finAttempt > 0 && frame.seq === this.#finSeq) this.#closeNow("closed");
+        if (this.#teardown.isFinAck(frame.seq)) this.#closeNow("closed");
         break;
       case FrameType.PING:
-        if (this.#state !== "listen") this.#emit(FrameType.PONG, frame.seq, 0, EMPTY, 1, -1);
+        if (this.#state !== "listen") this.#out.frame(FrameType.PONG, frame.seq, 0, EMPTY, 1, -1);
         break;
       case FrameType.PONG:
         break;
@@ -382,114 +410,54 @@ export class ArqEndpoint implements ArqCore {
   /** A frame failed its checksum: NACK the next expected sequence number (once per value). */
   inputCorrupt(now: number): void {
     if (this.#state === "closed") return;
-    this.stats.corruptReceived++;
-    this.#lastReceivedAt = now;
+    this.#stats.corruptReceived++;
+    this.#heard(now);
     const r = this.#receiver;
     if (r === undefined || this.#nackedFor === r.expected) return;
     this.#nackedFor = r.expected;
-    this.stats.nacksSent++;
-    if (this.#event) this.#event({ kind: "nack-sent", seq: r.expected });
-    this.#emit(FrameType.NACK, r.expected, 0, EMPTY, 1, -1);
+    this.#stats.nacksSent++;
+    this.#hooks.event?.({ kind: "nack-sent", seq: r.expected });
+    this.#out.frame(FrameType.NACK, r.expected, 0, EMPTY, 1, -1);
   }
 
-  /** Sends the owed delayed ACK, if due ("sack" policy). Call once per batch of input. */
+  /**
+   * Transmits what the window allows of the queued messages, and the owed ACK when it is due
+   * ("sack" policy). Call once per batch of input and once per turn in which `send` was called.
+   */
   flush(now: number): void {
-    if (this.#opts.sendOnFlush && this.#sender && this.#queue.length > 0) this.#fill(now);
+    if (this.#sender && this.#queue.length > 0) this.#fill(now);
     const r = this.#receiver;
     if (r === undefined || this.#state === "closed") return;
-    if (r.ack.due(now, this.#opts.ackDelayMs, r.expected, this.#params!.window)) {
-      r.sendPendingAck();
-    }
+    if (r.ack.due(now, r.expected, this.#handshake.params!.window)) r.sendPendingAck();
   }
 
-  /** Runs the timers due at `now`. Harmless when called early or often. */
+  /**
+   * Runs the timers of the table that are due at `now`, in table order, each at most once.
+   * Harmless when called early or often.
+   */
   update(now: number): void {
-    switch (this.#state) {
-      case "closed":
-        return;
-      case "listen":
-        if (this.#hsDeadline >= 0 && now >= this.#hsDeadline) this.abort("handshake timeout", now);
-        return;
-      case "syn-sent":
-      case "syn-received":
-        if (now >= this.#hsDeadline) {
-          this.abort("handshake timeout", now);
-        } else if (now >= this.#hsResendAt) {
-          this.stats.timeouts++;
-          this.#rtt.backoff();
-          this.#syncRto();
-          const type = this.#state === "syn-sent" ? FrameType.SYN : FrameType.SYN_ACK;
-          const seq = this.#isn;
-          if (this.#event) this.#event({ kind: "timeout", type, seq, rto: this.#rtt.rto });
-          this.#retransmitHandshake(now, "timeout");
-        }
-        return;
-    }
-    // established or closing
-    const idleFor = now - this.#lastReceivedAt;
-    if (idleFor >= this.#opts.idleTimeoutMs) {
-      this.abort(`idle timeout: nothing received for ${Math.round(idleFor)} ms`, now);
-      return;
-    }
-    const sender = this.#sender!;
-    if (sender.inFlight > 0 && now - this.#progressAt >= this.#opts.deadAfterMs) {
-      this.abort(
-        `link dead: no acknowledgement for ${Math.round(now - this.#progressAt)} ms`,
-        now,
-      );
-      return;
-    }
-    sender.update(now);
-    const r = this.#receiver!;
-    if (now >= r.ack.heldUntil(this.#opts.ackDelayMs)) r.sendPendingAck();
-    if (now >= this.#nextPingAt()) {
-      this.#lastPingAt = now;
-      const seq = this.#pingSeq;
-      this.#pingSeq = (this.#pingSeq + 1) >>> 0;
-      if (this.#event) this.#event({ kind: "keepalive", seq });
-      this.#emit(FrameType.PING, seq, 0, EMPTY, 1, -1);
-    }
-    if (this.#finAttempt > 0) {
-      if (now >= this.#finDeadline) {
-        this.#closeNow("closed (no FIN-ACK)");
-      } else if (now >= this.#finResendAt) {
-        this.stats.timeouts++;
-        this.#rtt.backoff();
-        this.#syncRto();
-        if (this.#event) {
-          this.#event({ kind: "timeout", type: FrameType.FIN, seq: this.#finSeq, rto: this.rto });
-        }
-        this.#sendFin(now);
-      }
+    const timers = this.#timers;
+    const event = this.#hooks.event;
+    this.#reconfirmed = false;
+    for (let i = 0; i < TIMER_COUNT; i++) {
+      if (this.#state === "closed") return;
+      const t = i as TimerId;
+      if (!timers.expire(t, now)) continue;
+      event?.({ kind: "timer", timer: TIMER_NAMES[t]! });
+      this.#fire(t, now);
     }
   }
 
-  /** Absolute time (ms) `update` must next run at, or `undefined` when nothing is timed. */
+  /** Absolute time (ms) `update` must next run at (the earliest timer), or `undefined`. */
   nextWake(): number | undefined {
-    switch (this.#state) {
-      case "closed":
-        return undefined;
-      case "listen":
-        return this.#hsDeadline >= 0 ? this.#hsDeadline : undefined;
-      case "syn-sent":
-      case "syn-received":
-        return Math.min(this.#hsResendAt, this.#hsDeadline);
-    }
-    let t = Math.min(this.#lastReceivedAt + this.#opts.idleTimeoutMs, this.#nextPingAt());
-    const sender = this.#sender!;
-    const timer = sender.nextTimer();
-    if (timer !== undefined && timer < t) t = timer;
-    if (sender.inFlight > 0) t = Math.min(t, this.#progressAt + this.#opts.deadAfterMs);
-    const r = this.#receiver!;
-    if (this.#opts.ackDelayMs > 0) t = Math.min(t, r.ack.heldUntil(this.#opts.ackDelayMs));
-    if (this.#finAttempt > 0) t = Math.min(t, this.#finResendAt, this.#finDeadline);
-    return t;
+    const t = this.#timers.next();
+    return t === Infinity ? undefined : t;
   }
 
   /** Graceful close: FIN once everything queued was acknowledged (see module doc). */
   close(now: number): void {
-    if (this.#state === "closed" || this.#closeRequested) return;
-    this.#closeRequested = true;
+    if (this.#state === "closed" || this.#teardown.requested) return;
+    this.#teardown.requested = true;
     if (this.#state === "listen") {
       this.#closeNow("closed");
       return;
@@ -503,36 +471,92 @@ export class ArqEndpoint implements ArqCore {
   /** Sends RST with `reason` and closes at once. */
   abort(reason: string, _now: number): void {
     if (this.#state === "closed") return;
-    const seq = this.#sender ? this.#sender.nextSeq : this.#isn;
-    this.#emit(FrameType.RST, seq, 0, encodeReason(reason), 1, -1);
+    const seq = this.#sender ? this.#sender.nextSeq : this.#handshake.isn;
+    this.#out.frame(FrameType.RST, seq, 0, encodeReason(reason), 1, -1);
     this.#closeNow(reason);
   }
 
-  // ---- ArqCore (used by the GBN / SR halves) ----
+  // ---- private ----
 
-  /** @internal Emits a frame (counts it). */
-  emit(
-    type: FrameType,
-    seq: number,
-    flags: number,
-    payload: Uint8Array,
-    attempt: number,
-    payloadSum: number,
-  ): void {
-    this.#emit(type, seq, flags, payload, attempt, payloadSum);
+  /** Runs the expired timer `t`. */
+  #fire(t: TimerId, now: number): void {
+    switch (t) {
+      case Timer.handshakeDeadline:
+        this.abort("handshake timeout", now);
+        return;
+      case Timer.idle:
+        this.abort(
+          `idle timeout: nothing received for ${Math.round(now - this.#lastReceivedAt)} ms`,
+          now,
+        );
+        return;
+      case Timer.linkDead:
+        this.abort(
+          `link dead: no acknowledgement for ${Math.round(now - this.#progressAt)} ms`,
+          now,
+        );
+        return;
+      case Timer.finDeadline:
+        this.#closeNow("closed (no FIN-ACK)");
+        return;
+      case Timer.handshake:
+        this.#handshake.onTimer(now);
+        return;
+      case Timer.retransmit:
+        this.#reconfirmHandshake();
+        this.#sender!.onRetransmitTimer(now);
+        return;
+      case Timer.reorder:
+        this.#sender!.onReorderTimer(now);
+        return;
+      case Timer.probe:
+        this.#reconfirmHandshake();
+        this.#sender!.onProbeTimer(now);
+        return;
+      case Timer.ackDelay:
+        this.#receiver!.sendPendingAck();
+        return;
+      case Timer.keepalive: {
+        this.#reconfirmHandshake();
+        const seq = this.#pingSeq;
+        this.#pingSeq = (seq + 1) >>> 0;
+        this.#timers.set(Timer.keepalive, now + this.#opts.keepaliveMs);
+        this.#hooks.event?.({ kind: "keepalive", seq });
+        this.#out.frame(FrameType.PING, seq, 0, EMPTY, 1, -1);
+        return;
+      }
+      case Timer.fin:
+        this.#teardown.onTimer(now);
+        return;
+    }
   }
 
-  /** @internal Reassembles and delivers an in-order DATA payload. */
-  accept(payload: Uint8Array, flags: number, owned: boolean): void {
+  /**
+   * Client with `confirmHandshake`: while nothing but SYN-ACKs came back, the handshake ACK may
+   * have been lost on its way to a server that keeps no state before it (UDP); it goes again
+   * ahead of what a timer resends, once per `update`.
+   */
+  #reconfirmHandshake(): void {
+    if (!this.#opts.confirmHandshake || this.#peerHeard || this.role !== "client") return;
+    if (this.#reconfirmed) return;
+    this.#reconfirmed = true;
+    this.#out.ack(this.#handshake.peerIsn, this.#handshake.echo);
+  }
+
+  /** Something arrived: the idle and keepalive timers start again (once established). */
+  #heard(now: number): void {
+    this.#lastReceivedAt = now;
+    if (this.#sender === undefined) return;
+    this.#timers.set(Timer.idle, now + this.#opts.idleTimeoutMs);
+    this.#timers.set(Timer.keepalive, now + this.#opts.keepaliveMs);
+  }
+
+  /** Reassembles and delivers an in-order DATA payload (the halves' `accept`). */
+  #accept(payload: Uint8Array, flags: number, owned: boolean): void {
     if (this.#state === "closed") return;
     let message: Uint8Array | undefined;
     try {
-      message = this.#reasm.push(
-        payload,
-        (flags & Flag.LAST) !== 0,
-        owned,
-        this.#opts.lendDelivered,
-      );
+      message = this.#reasm.push(payload, (flags & Flag.LAST) !== 0, owned);
     } catch (error) {
       if (error instanceof MessageTooLongError) {
         this.abort(`Protocol error: ${error.message}`, this.#lastReceivedAt);
@@ -541,201 +565,62 @@ export class ArqEndpoint implements ArqCore {
       throw error;
     }
     if (message === undefined) return;
-    this.stats.messagesDelivered++;
-    this.stats.bytesDelivered += message.length;
+    this.#stats.messagesDelivered++;
+    this.#stats.bytesDelivered += message.length;
     this.#hooks.deliver(message);
-  }
-
-  /** @internal Sends an ACK; repeated ACKs of the same seq count as further attempts. */
-  sendAck(seq: number, payload: Uint8Array, attempt?: number): void {
-    if (this.#state === "closed") return;
-    if (seq === this.#lastAckSeq) this.#ackAttempt++;
-    else {
-      this.#lastAckSeq = seq;
-      this.#ackAttempt = 1;
-    }
-    this.stats.acksSent++;
-    this.#emit(FrameType.ACK, seq, 0, payload, attempt ?? this.#ackAttempt, -1);
-  }
-
-  /** @internal Reports an event. */
-  event(event: ArqEvent): void {
-    this.#event?.(event);
-  }
-
-  /** @internal One RTT sample (Karn's rule applied by the caller). */
-  rttSample(rtt: number): void {
-    this.#rtt.sample(rtt);
-    this.#syncRto();
-    if (this.#event) {
-      const r = this.#rtt;
-      this.#event({ kind: "rtt", sample: rtt, srtt: r.srtt, rttvar: r.rttvar, rto: r.rto });
-    }
-  }
-
-  /** @internal A retransmission timer expired. */
-  backoff(): void {
-    this.#rtt.backoff();
-    this.#syncRto();
-  }
-
-  /** @internal A frame timed out for the `level`-th time. */
-  backoffTo(level: number): void {
-    this.#rtt.backoffTo(level);
-    this.#syncRto();
-  }
-
-  // ---- private ----
-
-  #emit(
-    type: FrameType,
-    seq: number,
-    flags: number,
-    payload: Uint8Array,
-    attempt: number,
-    payloadSum: number,
-  ): void {
-    const stats = this.stats;
-    stats.framesSent++;
-    if (type === FrameType.DATA) stats.dataSent++;
-    this.#hooks.output({
-      type,
-      seq,
-      flags,
-      payload,
-      attempt,
-      payloadSum: payloadSum >= 0 ? payloadSum : undefined,
-    });
-  }
-
-  #syncRto(): void {
-    const r = this.#rtt;
-    this.stats.srtt = r.srtt;
-    this.stats.rttvar = r.rttvar;
-    this.stats.rto = r.rto;
-  }
-
-  #nextPingAt(): number {
-    return Math.max(this.#lastReceivedAt, this.#lastPingAt) + this.#opts.keepaliveMs;
-  }
-
-  #sendHandshake(now: number, attempt: number): void {
-    this.#hsAttempt = attempt;
-    this.#hsSentAt = now;
-    this.#hsResendAt = now + this.#rtt.rto;
-    const type = this.role === "client" ? FrameType.SYN : FrameType.SYN_ACK;
-    this.#emit(type, this.#isn, 0, this.#hsPayload, attempt, -1);
-  }
-
-  #retransmitHandshake(now: number, reason: "timeout" | "duplicate"): void {
-    const attempt = this.#hsAttempt + 1;
-    this.stats.retransmissions++;
-    if (this.#event) {
-      const type = this.role === "client" ? FrameType.SYN : FrameType.SYN_ACK;
-      this.#event({ kind: "retransmit", type, seq: this.#isn, attempt, reason });
-    }
-    this.#sendHandshake(now, attempt);
   }
 
   #onSyn(frame: Frame, now: number): void {
     if (this.role !== "server") return;
-    if (this.#state === "listen") {
-      let asked: SessionParams;
-      try {
-        asked = decodeSyn(frame.payload);
-      } catch (error) {
-        if (error instanceof BadPayloadError) {
-          this.abort(`Protocol error: ${error.message}`, now);
-          return;
-        }
-        throw error;
-      }
-      const confirmed: SessionParams = {
-        mode: asked.mode,
-        window: Math.min(asked.window, this.#opts.maxWindow),
-        ackPolicy: asked.ackPolicy,
-        maxPayload: asked.maxPayload,
-      };
-      this.#params = confirmed;
-      this.#peerIsn = frame.seq;
-      this.#state = "syn-received";
-      this.#hsPayload = encodeSynAck(confirmed, frame.seq);
-      this.#hsDeadline = now + this.#opts.handshakeTimeoutMs;
-      this.#sendHandshake(now, 1);
-    } else if (frame.seq === this.#peerIsn) {
-      if (this.#state === "syn-received") this.#retransmitHandshake(now, "duplicate");
-      else {
-        // Established: a late duplicate SYN; answer it, the client re-ACKs.
-        this.stats.retransmissions++;
-        this.#hsAttempt++;
-        this.#emit(FrameType.SYN_ACK, this.#isn, 0, this.#hsPayload, this.#hsAttempt, -1);
-      }
-    }
+    const outcome = this.#handshake.onSyn(
+      frame,
+      now,
+      this.#state !== "listen" && this.#state !== "syn-received",
+    );
+    if (outcome === "syn-received") this.#state = "syn-received";
+    else if (outcome !== "none" && outcome !== "established") this.abort(outcome.error, now);
   }
 
   #onSynAck(frame: Frame, now: number): void {
     if (this.role !== "client") return;
-    if (this.#state !== "syn-sent") {
-      // Duplicate SYN-ACK: our ACK was lost; send it again.
-      if (frame.seq === this.#peerIsn) this.sendAck(this.#peerIsn, EMPTY);
-      return;
-    }
-    let confirmed: SessionParams;
-    let ackedIsn: number;
-    try {
-      ({ params: confirmed, ackedIsn } = decodeSynAck(frame.payload));
-    } catch (error) {
-      if (error instanceof BadPayloadError) {
-        this.abort(`Protocol error: ${error.message}`, now);
-        return;
-      }
-      throw error;
-    }
-    if (ackedIsn !== this.#isn) return; // not an answer to our SYN
-    const asked = this.#requested!;
-    if (
-      confirmed.mode !== asked.mode || confirmed.ackPolicy !== asked.ackPolicy ||
-      confirmed.window > asked.window || confirmed.maxPayload > asked.maxPayload
-    ) {
-      this.abort("Protocol error: SYN-ACK confirms parameters that were not requested", now);
-      return;
-    }
-    if (this.#hsAttempt === 1) this.rttSample(now - this.#hsSentAt);
-    this.#params = confirmed;
-    this.#peerIsn = frame.seq;
-    this.#establish(now);
-    this.sendAck(this.#peerIsn, EMPTY);
-    this.#fill(now);
-    this.#maybeFin(now);
+    const outcome = this.#handshake.onSynAck(frame, now);
+    if (outcome === "established") {
+      this.#establish(now);
+      this.#out.ack(this.#handshake.peerIsn, this.#handshake.echo);
+      this.#fill(now);
+      this.#maybeFin(now);
+    } else if (outcome !== "none" && outcome !== "syn-received") this.abort(outcome.error, now);
   }
 
   #establish(now: number): void {
-    const p = this.#params!;
-    const firstOut = seqAdd(this.#isn, 1);
-    const firstIn = seqAdd(this.#peerIsn, 1);
+    const hs = this.#handshake;
+    const p = hs.params!;
+    hs.finish();
+    const firstOut = seqAdd(hs.isn, 1);
+    const firstIn = seqAdd(hs.peerIsn, 1);
     const window = new SendWindow(p.window, p.maxPayload, firstOut, this.#queue);
     const perFrame = p.ackPolicy === "frame";
+    const ctx = this.#ctx;
+    const cc = this.#opts.cc === "aimd" ? new CongestionWindow(p.window) : undefined;
+    const recovery = new Recovery(ctx, window, this.#opts.recovery === "fast", cc);
+    this.#window = window;
     if (p.mode === "gbn") {
-      this.#sender = new GbnSender(this, window);
-      this.#receiver = new GbnReceiver(this, perFrame, firstIn);
+      this.#sender = new GbnSender(ctx, window, recovery);
+      this.#receiver = new GbnReceiver(ctx, perFrame, firstIn);
     } else {
-      this.#sender = new SrSender(this, window, perFrame);
-      this.#receiver = new SrReceiver(this, perFrame, p.window, firstIn);
+      this.#sender = new SrSender(ctx, window, perFrame, recovery);
+      this.#receiver = new SrReceiver(ctx, perFrame, p.window, firstIn);
     }
-    this.#state = this.#closeRequested ? "closing" : "established";
-    this.#hsResendAt = -1;
+    this.#state = this.#teardown.requested ? "closing" : "established";
     this.#progressAt = now;
-    this.#lastReceivedAt = now;
-    if (this.#event) {
-      this.#event({ kind: "established", params: p, isn: this.#isn, peerIsn: this.#peerIsn });
-    }
+    this.#heard(now);
+    this.#hooks.event?.({ kind: "established", params: p, isn: hs.isn, peerIsn: hs.peerIsn });
   }
 
   #onAck(frame: Frame, now: number): void {
-    this.stats.acksReceived++;
+    this.#stats.acksReceived++;
     if (this.#state === "syn-received") {
-      if (frame.seq !== this.#isn) return;
-      if (this.#hsAttempt === 1) this.rttSample(now - this.#hsSentAt);
+      if (!this.#handshake.onAck(frame.seq, now)) return;
       this.#establish(now);
       this.#fill(now);
       this.#maybeFin(now);
@@ -743,6 +628,8 @@ export class ArqEndpoint implements ArqCore {
     }
     const sender = this.#sender;
     if (sender === undefined) return;
+    // The handshake ACK again (it carries the SYN-ACK's payload, never a SACK block's size).
+    if (frame.seq === this.#handshake.isn && frame.payload.length === SYN_ACK_PAYLOAD_SIZE) return;
     let progress: boolean;
     try {
       progress = sender.onAck(frame.seq, frame.payload, now);
@@ -754,24 +641,30 @@ export class ArqEndpoint implements ArqCore {
       throw error;
     }
     if (!progress) return;
-    this.#progressAt = now;
+    this.#progress(now);
     this.#fill(now);
     this.#maybeFin(now);
   }
 
+  /** An acknowledgement made progress: the link-dead timer starts again (or stops). */
+  #progress(now: number): void {
+    this.#progressAt = now;
+    if (this.#sender!.inFlight > 0) this.#timers.set(Timer.linkDead, now + this.#opts.deadAfterMs);
+    else this.#timers.stop(Timer.linkDead);
+  }
+
   #onData(frame: Frame, now: number): void {
-    this.stats.dataReceived++;
+    this.#stats.dataReceived++;
     if (this.#state === "syn-received") {
       this.#establish(now);
       this.#fill(now);
     }
     const r = this.#receiver;
     if (r === undefined) return;
-    if (frame.payload.length > this.#params!.maxPayload) {
+    const max = this.#handshake.params!.maxPayload;
+    if (frame.payload.length > max) {
       this.abort(
-        `Protocol error: DATA payload too long: ${frame.payload.length} bytes (max ${
-          this.#params!.maxPayload
-        })`,
+        `Protocol error: DATA payload too long: ${frame.payload.length} bytes (max ${max})`,
         now,
       );
       return;
@@ -784,48 +677,22 @@ export class ArqEndpoint implements ArqCore {
     if (this.#state !== "established" && this.#state !== "closing") return;
     const before = sender.inFlight;
     sender.fill(now);
-    if (before === 0 && sender.inFlight > 0) this.#progressAt = now;
+    if (before === 0 && sender.inFlight > 0) this.#progress(now);
   }
 
   #maybeFin(now: number): void {
-    if (this.#state !== "closing" || this.#finAttempt > 0 || this.#queue.pending > 0) return;
-    this.#finSeq = this.#sender!.nextSeq;
-    this.#finDeadline = now + this.#opts.deadAfterMs;
-    this.#sendFin(now);
-  }
-
-  #sendFin(now: number): void {
-    this.#finAttempt++;
-    this.#finResendAt = now + this.#rtt.rto;
-    if (this.#finAttempt > 1) {
-      this.stats.retransmissions++;
-      if (this.#event) {
-        this.#event({
-          kind: "retransmit",
-          type: FrameType.FIN,
-          seq: this.#finSeq,
-          attempt: this.#finAttempt,
-          reason: "timeout",
-        });
-      }
-    }
-    this.#emit(FrameType.FIN, this.#finSeq, 0, EMPTY, this.#finAttempt, -1);
-  }
-
-  #sendFinAck(seq: number): void {
-    if (seq === this.#finAckSeq) this.#finAckAttempt++;
-    else {
-      this.#finAckSeq = seq;
-      this.#finAckAttempt = 1;
-    }
-    this.#emit(FrameType.FIN_ACK, seq, 0, EMPTY, this.#finAckAttempt, -1);
+    const td = this.#teardown;
+    if (this.#state !== "closing" || td.finSent || this.#queue.pending > 0) return;
+    td.sendFin(this.#sender!.nextSeq, now);
   }
 
   #closeNow(reason: string): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
     this.#closeReason = reason;
+    this.#out.open = false;
+    this.#timers.clear();
     this.#queue.clear();
-    if (this.#event) this.#event({ kind: "closed", reason });
+    this.#hooks.event?.({ kind: "closed", reason });
   }
 }

@@ -74,19 +74,19 @@ export class Reassembler {
 
   /**
    * Adds one fragment. `owned` says the caller hands over `payload` (it will not change);
-   * otherwise it is copied. Returns the whole message (owned by the caller) when `last` is set,
-   * else `undefined`; with `lend`, a message of one fragment is `payload` itself, not a copy
-   * (for a caller that is done with it before `payload` changes). Throws
-   * {@link MessageTooLongError} past the bound (the partial message is dropped).
+   * otherwise a fragment kept for later is copied. Returns the whole message when `last` is set,
+   * else `undefined`: a message of one fragment is `payload` itself (lent: valid as long as
+   * `payload` is), one of several is a new buffer. Throws {@link MessageTooLongError} past the
+   * bound (the partial message is dropped).
    */
-  push(payload: Uint8Array, last: boolean, owned: boolean, lend = false): Uint8Array | undefined {
+  push(payload: Uint8Array, last: boolean, owned: boolean): Uint8Array | undefined {
     const length = this.#length + payload.length;
     if (length > this.#max) {
       this.#parts = [];
       this.#length = 0;
       throw new MessageTooLongError(length, this.#max);
     }
-    if (last && this.#parts.length === 0) return owned || lend ? payload : payload.slice();
+    if (last && this.#parts.length === 0) return payload;
     if (payload.length > 0 || last) {
       this.#parts.push(owned ? payload : payload.slice());
     }

@@ -39,14 +39,21 @@ export class RtoEstimator {
   backoffs = 0;
   /** Number of samples taken. */
   samples = 0;
+  /** Smallest sample taken, ms (0 until the first sample). */
+  minRtt = 0;
   readonly #min: number;
   readonly #max: number;
+  readonly #onSample: ((rtt: number, estimator: RtoEstimator) => void) | undefined;
 
-  /** Starts at `initialRto` (clamped to `[minRto, maxRto]`). */
-  constructor(limits: RtoLimits) {
+  /**
+   * Starts at `initialRto` (clamped to `[minRto, maxRto]`); `onSample` is told of every sample
+   * once it is taken into account.
+   */
+  constructor(limits: RtoLimits, onSample?: (rtt: number, estimator: RtoEstimator) => void) {
     this.#min = limits.minRto;
     this.#max = Math.max(limits.minRto, limits.maxRto);
     this.rto = this.#clamp(limits.initialRto);
+    this.#onSample = onSample;
   }
 
   /** True once at least one sample was taken. */
@@ -63,13 +70,16 @@ export class RtoEstimator {
     if (this.samples === 0) {
       this.srtt = r;
       this.rttvar = r / 2;
+      this.minRtt = r;
     } else {
+      if (r < this.minRtt) this.minRtt = r;
       this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
       this.srtt = 0.875 * this.srtt + 0.125 * r;
     }
     this.samples++;
     this.backoffs = 0;
     this.rto = this.#clamp(this.srtt + Math.max(CLOCK_GRANULARITY_MS, 4 * this.rttvar));
+    this.#onSample?.(r, this);
   }
 
   /** A retransmission timer expired: doubles the RTO, up to `maxRto`. */

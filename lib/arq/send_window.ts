@@ -23,9 +23,16 @@ interface QueuedMessage {
   offset: number;
   /** True for a packed message (its buffer belongs to the queue). */
   owned: boolean;
+  /** Its last byte is LF (0x0A): another message may be packed behind it. */
+  lineEnd: boolean;
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** True when the last byte of `bytes` is LF. */
+function endsInLf(bytes: Uint8Array): boolean {
+  return bytes.length > 0 && bytes[bytes.length - 1] === 0x0a;
+}
 
 /** Ring capacity a queue drops back to once it empties after a burst. */
 const QUEUE_KEEP = 16;
@@ -57,21 +64,23 @@ export class MessageQueue {
     m.sum = sum;
     m.offset = 0;
     m.owned = false;
+    m.lineEnd = endsInLf(bytes);
     this.#count++;
     this.pending++;
   }
 
   /**
-   * Appends `bytes` to the newest queued message when that message has not started to be sent
-   * and both fit in `max` bytes (one frame); returns false when it cannot (then `push`). Lets a
-   * sender pack several small messages into one frame while its window is full. `sum` is
+   * Appends `bytes` (not empty) to the newest queued message when that message ends in LF, has
+   * not started to be sent, and both fit in `max` bytes (one frame); returns false when it
+   * cannot (then `push`). A receiver that splits messages at LF sees the same lines either way;
+   * a message that does not end in LF (a client's command) is never packed into. `sum` is
    * `onesSum(bytes)` or -1; the packed message keeps a known sum while every part had one.
    */
-  coalesce(bytes: Uint8Array, max: number, sum = -1): boolean {
-    if (this.#count === 0) return false;
+  pack(bytes: Uint8Array, max: number, sum = -1): boolean {
+    if (this.#count === 0 || bytes.length === 0) return false;
     const tail = this.#ring[(this.#head + this.#count - 1) & (this.#ring.length - 1)]!;
     const len = tail.size;
-    if (tail.offset !== 0 || len + bytes.length > max) return false;
+    if (!tail.lineEnd || tail.offset !== 0 || len + bytes.length > max) return false;
     const first = tail.bytes;
     // The next line of a shared log, right after this message, makes the packed message one
     // longer view of that buffer (cut when sent): no copy at all. Anything else is copied.
@@ -90,6 +99,7 @@ export class MessageQueue {
       tail.bytes.set(bytes, len);
     }
     tail.size = len + bytes.length;
+    tail.lineEnd = endsInLf(bytes);
     // One's complement sums add up; bytes appended at an odd offset have theirs byte-swapped.
     tail.sum = tail.sum >= 0 && sum >= 0
       ? addSums(tail.sum, (len & 1) === 0 ? sum : swap16(sum))
@@ -133,7 +143,7 @@ export class MessageQueue {
     for (let i = 0; i < this.#count; i++) ring.push(old[(this.#head + i) & (old.length - 1)]!);
     const cap = Math.max(1, old.length * 2);
     while (ring.length < cap) {
-      ring.push({ bytes: EMPTY, size: 0, sum: -1, offset: 0, owned: false });
+      ring.push({ bytes: EMPTY, size: 0, sum: -1, offset: 0, owned: false, lineEnd: false });
     }
     this.#ring = ring;
     this.#head = 0;
@@ -167,10 +177,21 @@ export class SendWindow {
   readonly sentAt: Float64Array;
   /** Transmissions of each slot (1 = sent once). */
   readonly xmit: Uint32Array;
+  /** Time of the first transmission of each slot. */
+  readonly firstAt: Float64Array;
+  /**
+   * Transmission number of the last transmission of each slot: every DATA sent (new or again)
+   * gets the next number, so "sent after" is exact even within one millisecond.
+   */
+  readonly order: Float64Array;
   /** Oldest unacknowledged sequence number. */
   base: number;
   /** Next sequence number to use. */
   next: number;
+  /** Most frames allowed in flight now: `size`, or less under congestion control. */
+  limit: number;
+  /** Transmissions so far (the last `order` given). */
+  transmissions = 0;
   readonly #queue: MessageQueue;
   readonly #maxPayload: number;
 
@@ -184,6 +205,9 @@ export class SendWindow {
     this.sums = new Int32Array(cap);
     this.sentAt = new Float64Array(cap);
     this.xmit = new Uint32Array(cap);
+    this.firstAt = new Float64Array(cap);
+    this.order = new Float64Array(cap);
+    this.limit = size;
     this.base = firstSeq >>> 0;
     this.next = firstSeq >>> 0;
     this.#queue = queue;
@@ -197,7 +221,7 @@ export class SendWindow {
 
   /** True when a new fragment may be sent now (queued data and room in the window). */
   get canTake(): boolean {
-    return this.#queue.length > 0 && seqDiff(this.next, this.base) < this.size;
+    return this.#queue.length > 0 && seqDiff(this.next, this.base) < this.limit;
   }
 
   /** True when `seq` is in flight (`base <= seq < next`). */
@@ -241,9 +265,19 @@ export class SendWindow {
     this.flags[s] = flags;
     this.sums[s] = sum;
     this.sentAt[s] = now;
+    this.firstAt[s] = now;
+    this.order[s] = ++this.transmissions;
     this.xmit[s] = 1;
     this.next = seqAdd(seq, 1);
     return seq;
+  }
+
+  /** Records one more transmission of `seq` (in flight) at `now`; returns its attempt number. */
+  resent(seq: number, now: number): number {
+    const s = seq & this.mask;
+    this.sentAt[s] = now;
+    this.order[s] = ++this.transmissions;
+    return ++this.xmit[s]!;
   }
 
   /** Frees the base slot and advances `base`; counts a message done when it was LAST. */

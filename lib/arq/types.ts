@@ -1,14 +1,11 @@
 /**
- * Types shared by the ARQ engine: the hooks an edge gives an endpoint, the frames it receives,
- * the events, options, counters and errors, and the small interfaces between the endpoint and
- * its Go-Back-N / Selective Repeat halves.
+ * The public types of the ARQ engine: the hooks an edge gives an endpoint, the frames it emits,
+ * the events, options, counters and errors.
  * @module
  */
 
 import type { FrameType } from "../protocol/header.ts";
-import type { Frame } from "../protocol/frame.ts";
 import type { SessionParams } from "../protocol/control.ts";
-import type { OwedAck } from "./owed_ack.ts";
 
 /** Life cycle of an endpoint. */
 export type EndpointState =
@@ -36,6 +33,8 @@ export interface OutFrame {
   readonly attempt: number;
   /** `onesSum(payload)` when the sender supplied it to `send` (single-fragment messages). */
   readonly payloadSum?: number;
+  /** Why a DATA frame was sent again (`attempt` > 1). */
+  readonly cause?: RetransmitReason | undefined;
 }
 
 /** What an endpoint calls on its edge. None of them may call back into the endpoint. */
@@ -43,16 +42,28 @@ export interface EndpointHooks {
   /** Emit one frame (the edge encodes it, may inject faults, and writes it). */
   output(frame: OutFrame): void;
   /**
-   * One whole reassembled message, in order, exactly once. The receiver owns the bytes, except
-   * with the option `lendDelivered` (then they are valid during the call only).
+   * One whole reassembled message, in order, exactly once. The bytes are lent: valid during the
+   * call only (a message of one frame is a view of the frame given to `input`); copy what is
+   * kept.
    */
   deliver(message: Uint8Array): void;
   /** Optional observer for traces and logs. */
   event?: ((event: ArqEvent) => void) | undefined;
 }
 
-/** Why a frame was sent again. */
-export type RetransmitReason = "timeout" | "nack" | "duplicate";
+/**
+ * Why a frame was sent again: its retransmission timer expired ("timeout"), the receiver's
+ * ACKs showed it lost ("fast": SACK ranges or a later frame acknowledged under SR, repeated
+ * cumulative ACKs under GBN), a NACK named it ("nack"), it is the tail-loss probe ("probe"), or
+ * it answers a duplicate SYN ("duplicate").
+ */
+export type RetransmitReason = "timeout" | "fast" | "nack" | "probe" | "duplicate";
+
+/** How a sender recovers lost frames: by its timer alone (the textbook), or fast. */
+export type RecoveryMode = "timeout" | "fast";
+
+/** Congestion control of a sender: none (fixed window) or AIMD (`congestion.ts`). */
+export type CongestionControl = "none" | "aimd";
 
 /** Something worth tracing or logging that happened inside an endpoint. */
 export type ArqEvent =
@@ -91,10 +102,19 @@ export type ArqEvent =
     readonly rto: number;
   }
   | { readonly kind: "keepalive"; readonly seq: number }
+  | { readonly kind: "timer"; readonly timer: string }
   | { readonly kind: "closed"; readonly reason: string };
 
 /** Tunables of an endpoint. Every field has a default in {@link DEFAULT_ENDPOINT_OPTIONS}. */
 export interface EndpointOptions {
+  /**
+   * Loss recovery of this side's sender. "timeout": a lost frame waits for its retransmission
+   * timer (the textbook; NACKs still answered). "fast" (default): frames the ACKs show lost are
+   * resent at once, and a tail-loss probe replaces most timeouts (see `endpoint.ts`).
+   */
+  readonly recovery: RecoveryMode;
+  /** Congestion control of this side's sender. Default "none" (the window is fixed). */
+  readonly cc: CongestionControl;
   /** Initial sequence number of this side (u32). Default 0. */
   readonly isn: number;
   /** Smallest retransmission timeout, ms. Default 100. */
@@ -127,28 +147,18 @@ export interface EndpointOptions {
   /** Most messages queued or unacknowledged; past it `send` throws. Default 4096. */
   readonly maxSendQueue: number;
   /**
-   * Pack a message into the newest queued message that has not been sent yet (behind a full
-   * window, or before the turn's `flush` with `sendOnFlush`), up to one frame's payload (a
-   * server's outgoing lines, each ending in a newline). The receiver then delivers them as one
-   * message. Default false: one message per `send`, as in the textbook.
+   * Client: until a frame other than a SYN-ACK comes back from the server, send the handshake
+   * ACK again ahead of each retransmission or keepalive. A server that answers SYNs without
+   * keeping state (UDP) has no session until that ACK reaches it, so a lost one would otherwise
+   * leave the client sending into nothing. Default false (over TCP the ACK cannot be lost).
    */
-  readonly coalesce: boolean;
-  /**
-   * `send` only queues; the frames leave at the next `flush(now)`, which the owner calls once
-   * per event-loop turn. With `coalesce`, every message sent in one turn then shares frames
-   * (a server's broadcasts: one frame per client per turn, not one per line). Default false.
-   */
-  readonly sendOnFlush: boolean;
-  /**
-   * `deliver` may get a view of the received bytes, valid only during the call (no copy of a
-   * single-frame message), for a receiver that consumes each message at once. Default false:
-   * the receiver owns what it is given.
-   */
-  readonly lendDelivered: boolean;
+  readonly confirmHandshake: boolean;
 }
 
 /** Default {@link EndpointOptions}. */
 export const DEFAULT_ENDPOINT_OPTIONS: Readonly<EndpointOptions> = Object.freeze({
+  recovery: "fast",
+  cc: "none",
   isn: 0,
   minRto: 100,
   maxRto: 2000,
@@ -160,9 +170,7 @@ export const DEFAULT_ENDPOINT_OPTIONS: Readonly<EndpointOptions> = Object.freeze
   ackDelayMs: 0,
   maxWindow: 256,
   maxSendQueue: 4096,
-  coalesce: false,
-  sendOnFlush: false,
-  lendDelivered: false,
+  confirmHandshake: false,
 });
 
 /**
@@ -200,6 +208,21 @@ export interface ArqStats {
   dataReceived: number;
   /** Frames sent again (DATA, SYN, SYN-ACK, FIN). */
   retransmissions: number;
+  /** DATA frames sent again because their retransmission timer expired. */
+  timeoutRetransmissions: number;
+  /** DATA frames sent again because the ACKs showed them lost (fast recovery). */
+  fastRetransmissions: number;
+  /** DATA frames sent again because a NACK named them (GBN: and the frames after them). */
+  nackRetransmissions: number;
+  /** DATA frames sent again as tail-loss probes. */
+  probeRetransmissions: number;
+  /** DATA frames acknowledged after being sent more than once. */
+  repairs: number;
+  /**
+   * For those, the sum of (acknowledgement time - first transmission) / SRTT: the mean time
+   * from a loss to its repair in round trips is `repairRtts / repairs`.
+   */
+  repairRtts: number;
   /** Retransmission timer expiries. */
   timeouts: number;
   /** NACKs sent. */
@@ -218,8 +241,8 @@ export interface ArqStats {
   corruptReceived: number;
   /** Messages accepted by `send`. */
   messagesSent: number;
-  /** Of those, messages packed into an earlier queued message (option `coalesce`). */
-  messagesCoalesced: number;
+  /** Of those, messages packed into an earlier queued message (see `ArqEndpoint.send`). */
+  messagesPacked: number;
   /** Messages delivered. */
   messagesDelivered: number;
   /** Bytes of the messages delivered. */
@@ -230,6 +253,8 @@ export interface ArqStats {
   rttvar: number;
   /** Current retransmission timeout, ms. */
   rto: number;
+  /** Frames the sender may have in flight now: the window, or the congestion window. */
+  cwnd: number;
 }
 
 /** A fresh set of zero counters. */
@@ -240,6 +265,12 @@ export function newStats(rto: number): ArqStats {
     dataSent: 0,
     dataReceived: 0,
     retransmissions: 0,
+    timeoutRetransmissions: 0,
+    fastRetransmissions: 0,
+    nackRetransmissions: 0,
+    probeRetransmissions: 0,
+    repairs: 0,
+    repairRtts: 0,
     timeouts: 0,
     nacksSent: 0,
     nacksReceived: 0,
@@ -249,12 +280,13 @@ export function newStats(rto: number): ArqStats {
     outOfOrder: 0,
     corruptReceived: 0,
     messagesSent: 0,
-    messagesCoalesced: 0,
+    messagesPacked: 0,
     messagesDelivered: 0,
     bytesDelivered: 0,
     srtt: 0,
     rttvar: 0,
     rto,
+    cwnd: 0,
   };
 }
 
@@ -275,74 +307,4 @@ export class SessionClosedError extends RangeError {
     super(`Session not open: ${state}`);
     this.name = "SessionClosedError";
   }
-}
-
-/**
- * What the sender and receiver halves need from their endpoint. Implemented by the endpoint
- * itself (no closures per frame).
- * @internal
- */
-export interface ArqCore {
-  /** Counters. */
-  readonly stats: ArqStats;
-  /** Emits a frame. */
-  emit(
-    type: FrameType,
-    seq: number,
-    flags: number,
-    payload: Uint8Array,
-    attempt: number,
-    payloadSum: number,
-  ): void;
-  /** Gives an in-order DATA payload to reassembly; `owned` = may be kept without a copy. */
-  accept(payload: Uint8Array, flags: number, owned: boolean): void;
-  /**
-   * Sends an ACK frame (`payload` = SACK block or empty). `attempt` counts ACKs of this seq;
-   * when omitted, repeats of the previous ACK's seq are counted.
-   */
-  sendAck(seq: number, payload: Uint8Array, attempt?: number): void;
-  /** Reports an event when someone listens. */
-  readonly eventsOn: boolean;
-  /** Reports an event. */
-  event(event: ArqEvent): void;
-  /** Current retransmission timeout, ms. */
-  readonly rto: number;
-  /** Smoothed RTT, ms (0 before a sample). */
-  readonly srtt: number;
-  /** One RTT measurement from a frame sent once (Karn). */
-  rttSample(rtt: number): void;
-  /** A retransmission timer expired: back off. */
-  backoff(): void;
-  /** Raises the back-off to at least `level` doublings (per-frame timers). */
-  backoffTo(level: number): void;
-}
-
-/** The sending half of an ARQ discipline. @internal */
-export interface ArqSender {
-  /** Frames sent and not yet acknowledged. */
-  readonly inFlight: number;
-  /** Next sequence number to be used (the FIN carries it). */
-  readonly nextSeq: number;
-  /** Transmits new fragments while the window has room. */
-  fill(now: number): void;
-  /** Processes an ACK frame. Returns true when it acknowledged something new. */
-  onAck(seq: number, payload: Uint8Array, now: number): boolean;
-  /** Processes a NACK frame. */
-  onNack(seq: number, now: number): void;
-  /** Runs the retransmission timer(s). */
-  update(now: number): void;
-  /** Earliest retransmission time, if any frame is in flight. */
-  nextTimer(): number | undefined;
-}
-
-/** The receiving half of an ARQ discipline. @internal */
-export interface ArqReceiver {
-  /** Next sequence number expected in order. */
-  readonly expected: number;
-  /** Processes one DATA frame (payload valid during the call only). */
-  onData(frame: Frame, now: number): void;
-  /** The delayed ACK it owes ("sack" policy). */
-  readonly ack: OwedAck;
-  /** Sends the owed cumulative ACK (with SACK ranges for SR). */
-  sendPendingAck(): void;
 }

@@ -1,9 +1,11 @@
 /**
  * `--plot FILE.svg`: goodput, p99 latency and (for ARQ modes) efficiency against the swept
- * parameter, one line per mode; for a loss sweep the textbook's ideal efficiency is drawn dashed
- * (SR ≈ 1 − p; GBN ≈ (1 − p) / (1 − p + N·p)). Goodput is drawn on a logarithmic axis (under
- * loss it falls by orders of magnitude, which a linear axis flattens onto zero); every axis names
- * its unit, and a caption states the runs' parameters.
+ * parameter, one line per mode (and per loss recovery or congestion control when the runs
+ * differ in them: `timeout` dotted). For a loss sweep the textbook's ideal is drawn dashed:
+ * efficiency SR ≈ 1 − p, GBN ≈ (1 − p) / (1 − p + N·p), and goodput = the mode's goodput at the
+ * smallest swept loss scaled by that ideal efficiency. Goodput is drawn on a logarithmic axis
+ * (under loss it falls by orders of magnitude, which a linear axis flattens onto zero); every
+ * axis names its unit, and a caption states the runs' parameters.
  * @module
  */
 
@@ -62,9 +64,12 @@ export function logTicks(lo: number, hi: number): number[] {
 interface Series {
   readonly name: string;
   readonly colour: string;
-  readonly dashed: boolean;
+  /** Solid (a measured line), "ideal" (dashed) or "timeout" (dotted, measured). */
+  readonly style: "solid" | "ideal" | "timeout";
   readonly points: [number, number][];
 }
+
+const DASHES = { solid: "", ideal: ' stroke-dasharray="5,4"', timeout: ' stroke-dasharray="2,3"' };
 
 function panel(
   x0: number,
@@ -122,11 +127,9 @@ function panel(
     parts.push(
       `<polyline data-series="${
         esc(s.name)
-      }" points="${pts}" fill="none" stroke="${s.colour}" stroke-width="2"${
-        s.dashed ? ' stroke-dasharray="5,4"' : ""
-      }/>`,
+      }" points="${pts}" fill="none" stroke="${s.colour}" stroke-width="2"${DASHES[s.style]}/>`,
     );
-    if (!s.dashed) {
+    if (s.style !== "ideal") {
       for (const [x, y] of s.points) {
         parts.push(
           `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${s.colour}"/>`,
@@ -186,42 +189,73 @@ function captionLines(text: string, width: number): string[] {
   return lines;
 }
 
+/** The series a run belongs to: its mode, plus what varies among the runs. */
+function seriesOf(r: RunResult, varies: { recovery: boolean; cc: boolean }): string {
+  let name: string = r.mode;
+  if (r.mode !== "text") {
+    if (varies.recovery) name += ` ${r.params.recovery ?? "fast"}`;
+    if (varies.cc) name += ` ${r.params.cc ?? "none"}`;
+  }
+  return name;
+}
+
+/** The textbook's efficiency at loss `p` (SR 1 − p, GBN (1 − p) / (1 − p + N p)). */
+function idealEfficiency(mode: string, p: number, window: number): number {
+  return mode === "sr" ? 1 - p : (1 - p) / (1 - p + window * p);
+}
+
 /** Renders the sweep runs as a standalone SVG document. */
 export function renderSweepSvg(runs: readonly RunResult[], param: string): string {
-  const modes = [...new Set(runs.map((r) => r.mode))];
-  const by = (m: string, f: (r: RunResult) => number): [number, number][] =>
-    runs.filter((r) => r.mode === m && r.sweep).map((r) =>
+  const arqRuns = runs.filter((r) => r.mode !== "text");
+  const varies = {
+    recovery: new Set(arqRuns.map((r) => r.params.recovery ?? "fast")).size > 1,
+    cc: new Set(arqRuns.map((r) => r.params.cc ?? "none")).size > 1,
+  };
+  const names = [...new Set(runs.map((r) => seriesOf(r, varies)))];
+  const by = (name: string, f: (r: RunResult) => number): [number, number][] =>
+    runs.filter((r) => seriesOf(r, varies) === name && r.sweep).map((r) =>
       [r.sweep!.value, f(r)] as [number, number]
     )
       .sort((a, b) => a[0] - b[0]);
-  const line = (m: string, f: (r: RunResult) => number): Series => ({
-    name: m,
-    colour: COLOURS[m] ?? "#555",
-    dashed: false,
-    points: by(m, f),
+  const modeOf = (name: string) => name.split(" ")[0]!;
+  const line = (name: string, f: (r: RunResult) => number): Series => ({
+    name,
+    colour: COLOURS[modeOf(name)] ?? "#555",
+    style: name.includes("timeout") ? "timeout" : "solid",
+    points: by(name, f),
   });
-  const goodput = modes.map((m) => line(m, (r) => r.goodputBytesPerS));
-  const p99 = modes.map((m) => line(m, (r) => r.latencyMs.p99));
-  const arqModes = modes.filter((m) => m !== "text");
-  const eff: Series[] = arqModes.map((m) => line(m, (r) => r.arq?.efficiency ?? 0));
+  const goodput = names.map((n) => line(n, (r) => r.goodputBytesPerS));
+  const p99 = names.map((n) => line(n, (r) => r.latencyMs.p99));
+  const arqNames = names.filter((n) => modeOf(n) !== "text");
+  const eff: Series[] = arqNames.map((n) => line(n, (r) => r.arq?.efficiency ?? 0));
+  const ideals: Series[] = [];
   if (param === "loss" && eff.length > 0) {
     const values = [...new Set(runs.map((r) => r.sweep?.value ?? 0))].sort((a, b) => a - b);
     const window = runs[0]?.params.window ?? 8;
-    if (arqModes.includes("sr")) {
+    const p0 = values[0] ?? 0;
+    for (const mode of ["sr", "gbn"]) {
+      const own = arqRuns.filter((r) => r.mode === mode);
+      if (own.length === 0) continue;
+      const name = mode === "sr" ? "ideal SR" : `ideal GBN (N=${window})`;
+      const colour = COLOURS[mode]!;
       eff.push({
-        name: "ideal SR",
-        colour: COLOURS.sr!,
-        dashed: true,
-        points: values.map((p) => [p, 1 - p]),
+        name,
+        colour,
+        style: "ideal",
+        points: values.map((p) => [p, idealEfficiency(mode, p, window)]),
       });
-    }
-    if (arqModes.includes("gbn")) {
-      eff.push({
-        name: `ideal GBN (N=${window})`,
-        colour: COLOURS.gbn!,
-        dashed: true,
-        points: values.map((p) => [p, (1 - p) / (1 - p + window * p)]),
-      });
+      // The best goodput measured at the smallest loss, scaled by the ideal efficiency.
+      const at0 = Math.max(
+        ...own.filter((r) => (r.sweep?.value ?? 0) === p0).map((r) => r.goodputBytesPerS),
+      );
+      if (Number.isFinite(at0)) {
+        const e0 = idealEfficiency(mode, p0, window);
+        const point = (p: number): [number, number] => [
+          p,
+          e0 > 0 ? (at0 * idealEfficiency(mode, p, window)) / e0 : 0,
+        ];
+        ideals.push({ name, colour, style: "ideal", points: values.map(point) });
+      }
     }
   }
   // Latencies of seconds read better in seconds than as "30k" ms.
@@ -234,22 +268,20 @@ export function renderSweepSvg(runs: readonly RunResult[], param: string): strin
     : p99;
   const x = paramLabel(param);
   const panels = [
-    panel(0, "Goodput", x, "bytes/s (log scale)", goodput, "log"),
+    panel(0, "Goodput", x, "bytes/s (log scale)", [...goodput, ...ideals], "log"),
     panel(W, "Latency p99", x, inSeconds ? "one-way latency, s" : "one-way latency, ms", latency),
   ];
   if (eff.length > 0) {
     panels.push(panel(2 * W, "Efficiency (useful / all DATA frames)", x, "fraction", eff));
   }
   const width = W * panels.length;
-  const legendItems = [...goodput, ...eff.filter((s) => s.dashed)];
+  const legendItems = [...goodput, ...eff.filter((s) => s.style === "ideal")];
   const legend = legendItems.map((s, i) => {
     const x = 20 + i * 150;
     return `<line x1="${x}" x2="${x + 24}" y1="${H + 16}" y2="${
       H + 16
-    }" stroke="${s.colour}" stroke-width="2"${
-      s.dashed ? ' stroke-dasharray="5,4"' : ""
-    }/><text x="${x + 30}" y="${H + 20}">${
-      esc(s.name.toUpperCase().replace("IDEAL", "ideal"))
+    }" stroke="${s.colour}" stroke-width="2"${DASHES[s.style]}/><text x="${x + 30}" y="${H + 20}">${
+      esc(s.name.replace(/^(gbn|sr|text)\b/, (m) => m.toUpperCase()))
     }</text>`;
   }).join("\n");
   const caption = captionLines(paramsCaption(runs, param), width).map((line, i) =>

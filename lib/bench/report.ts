@@ -14,7 +14,28 @@ function si(n: number): string {
 
 function label(r: RunResult): string {
   const sweep = r.sweep ? ` ${r.sweep.param}=${r.sweep.value}` : "";
-  return `${r.mode.toUpperCase()}${sweep}`;
+  const arq = r.mode === "text"
+    ? ""
+    : `${r.params.recovery === "timeout" ? " timeout" : ""}${
+      r.params.cc === "aimd" ? " aimd" : ""
+    }`;
+  const over = r.params.transport ? `/${r.params.transport.toUpperCase()}` : "";
+  return `${r.mode.toUpperCase()}${over}${arq}${sweep}`;
+}
+
+/** `n` as a count, or "-" when unknown. */
+function count(n: number | null | undefined): string {
+  return n === undefined || n === null ? "-" : String(n);
+}
+
+/**
+ * The kernel's drops of a run: UDP `InErrors / RcvbufErrors / IP undelivered`, `unknown`, or
+ * `-` (TCP).
+ */
+function kernelDrops(r: RunResult): string {
+  if (r.kernel === undefined) return "-";
+  if (r.kernel === null) return "unknown";
+  return `${r.kernel.udpInErrors} / ${r.kernel.udpRcvbufErrors} / ${r.kernel.ipUndelivered ?? "?"}`;
 }
 
 /** A fixed-width table, one column per run, with loud markers for lost/duplicated/reordered. */
@@ -37,11 +58,43 @@ export function formatTable(runs: readonly RunResult[]): string {
     ["latency p99 ms", (r) => r.latencyMs.p99.toFixed(2)],
     ["latency max ms", (r) => r.latencyMs.max.toFixed(2)],
     ["frames sent (clients)", (r) => r.arq ? String(r.arq.framesSent) : "-"],
+    ["recovery / cc", (r) => r.arq ? `${r.params.recovery ?? "-"} / ${r.params.cc ?? "-"}` : "-"],
     ["retransmissions", (r) => r.arq ? String(r.arq.retransmissions) : "-"],
+    [
+      "  timeout/fast/NACK/probe",
+      (r) => {
+        const c = r.arq?.retransmissionsByCause;
+        return c ? `${c.timeout}/${c.fast}/${c.nack}/${c.probe}` : "-";
+      },
+    ],
+    ["  spurious (server got twice)", (r) => count(r.arq?.spuriousRetransmissions)],
+    [
+      "loss to repair, RTTs",
+      (r) => r.arq?.meanRepairRtts !== undefined ? r.arq.meanRepairRtts.toFixed(1) : "-",
+    ],
     ["timeouts", (r) => r.arq ? String(r.arq.timeouts) : "-"],
+    [
+      "server retransmissions / timeouts",
+      (r) =>
+        r.server?.retransmissions !== undefined
+          ? `${r.server.retransmissions} / ${r.server.timeouts ?? 0}`
+          : "?",
+    ],
     ["NACKs sent", (r) => r.arq ? String(r.arq.nacks) : "-"],
     ["duplicates dropped", (r) => r.arq ? String(r.arq.duplicates) : "-"],
     ["efficiency", (r) => r.arq ? `${(r.arq.efficiency * 100).toFixed(1)}%` : "-"],
+    ["mean cwnd (frames)", (r) => r.arq?.meanCwnd !== undefined ? r.arq.meanCwnd.toFixed(1) : "-"],
+    [
+      "server efficiency",
+      (r) => r.arq?.server ? `${(r.arq.server.efficiency * 100).toFixed(1)}%` : "-",
+    ],
+    [
+      "server retx / timeouts / spurious",
+      (r) => {
+        const s = r.arq?.server;
+        return s ? `${s.retransmissions} / ${s.timeouts} / ${s.spuriousRetransmissions}` : "-";
+      },
+    ],
     [
       "mean RTT / RTO ms",
       (r) => r.arq ? `${r.arq.meanRttMs.toFixed(1)} / ${r.arq.meanRtoMs.toFixed(0)}` : "-",
@@ -74,6 +127,11 @@ export function formatTable(runs: readonly RunResult[]): string {
         `${r.generator.cpuPercent.toFixed(0)}%${r.generator.bound ? " (generator-bound)" : ""}`,
     ],
   ];
+  if (runs.some((r) => r.kernel !== undefined)) {
+    // Beside the ARQ's repairs: what the kernel itself dropped (UDP only).
+    const at = rows.findIndex(([name]) => name === "retransmissions");
+    rows.splice(at, 0, ["kernel drops (UDP InErrors / RcvbufErrors / IP)", kernelDrops]);
+  }
   const header = ["", ...runs.map(label)];
   const table = [header, ...rows.map(([name, f]) => [name, ...runs.map(f)])];
   const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
@@ -94,6 +152,8 @@ const CSV_COLUMNS: [string, (r: RunResult) => string | number][] = [
   ["rate", (r) => r.params.rate],
   ["window", (r) => r.params.window],
   ["ack_delay_ms", (r) => r.params.ackDelayMs],
+  ["recovery", (r) => r.mode === "text" ? "" : r.params.recovery ?? ""],
+  ["cc", (r) => r.mode === "text" ? "" : r.params.cc ?? ""],
   ["loss", (r) => r.params.loss],
   ["corrupt", (r) => r.params.corrupt],
   ["seed", (r) => r.params.seed],
@@ -109,8 +169,22 @@ const CSV_COLUMNS: [string, (r: RunResult) => string | number][] = [
   ["p50_ms", (r) => r.latencyMs.p50.toFixed(3)],
   ["p99_ms", (r) => r.latencyMs.p99.toFixed(3)],
   ["retransmissions", (r) => r.arq?.retransmissions ?? ""],
+  ["retx_timeout", (r) => r.arq?.retransmissionsByCause?.timeout ?? ""],
+  ["retx_fast", (r) => r.arq?.retransmissionsByCause?.fast ?? ""],
+  ["retx_nack", (r) => r.arq?.retransmissionsByCause?.nack ?? ""],
+  ["retx_probe", (r) => r.arq?.retransmissionsByCause?.probe ?? ""],
+  ["spurious", (r) => r.arq?.spuriousRetransmissions ?? ""],
+  ["repair_rtts", (r) => r.arq?.meanRepairRtts?.toFixed(2) ?? ""],
+  ["timeouts", (r) => r.arq?.timeouts ?? ""],
   ["efficiency", (r) => r.arq ? r.arq.efficiency.toFixed(4) : ""],
+  ["mean_cwnd", (r) => r.arq?.meanCwnd?.toFixed(2) ?? ""],
+  ["server_efficiency", (r) => r.arq?.server ? r.arq.server.efficiency.toFixed(4) : ""],
   ["server_ns_per_delivery", (r) => r.server ? r.server.cpuNsPerDelivery.toFixed(0) : ""],
+  ["transport", (r) => r.params.transport ?? "tcp"],
+  ["server_retransmissions", (r) => r.server?.retransmissions ?? ""],
+  ["kernel_udp_in_errors", (r) => r.kernel?.udpInErrors ?? ""],
+  ["kernel_udp_rcvbuf_errors", (r) => r.kernel?.udpRcvbufErrors ?? ""],
+  ["kernel_ip_undelivered", (r) => r.kernel?.ipUndelivered ?? ""],
   ["refused", (r) => r.refused ?? 0],
 ];
 

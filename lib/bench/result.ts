@@ -28,10 +28,16 @@ export interface RunResult {
     readonly window: number;
     readonly ackPolicy: "frame" | "sack";
     readonly ackDelayMs: number;
+    /** Loss recovery of the clients' senders. */
+    readonly recovery: "fast" | "timeout";
+    /** Congestion control of the clients' senders. */
+    readonly cc: "none" | "aimd";
     readonly loss: number;
     readonly corrupt: number;
     readonly faults: string;
     readonly seed: number;
+    /** What carried the sessions (absent: TCP). */
+    readonly transport?: "tcp" | "udp";
   };
   /** The swept parameter and its value, or null. */
   readonly sweep: { readonly param: string; readonly value: number } | null;
@@ -68,6 +74,23 @@ export interface RunResult {
     readonly framesSent: number;
     readonly dataFrames: number;
     readonly retransmissions: number;
+    /** The clients' DATA retransmissions by why they were sent. */
+    readonly retransmissionsByCause?: {
+      readonly timeout: number;
+      readonly fast: number;
+      readonly nack: number;
+      readonly probe: number;
+    };
+    /**
+     * Copies of frames the server had already received (the clients' needless
+     * retransmissions), in the send phase; null when the server does not report it.
+     */
+    readonly spuriousRetransmissions?: number | null;
+    /**
+     * Mean time from the first transmission of a frame the clients had to resend to its
+     * acknowledgement, in round trips (SRTT at that moment).
+     */
+    readonly meanRepairRtts?: number;
     readonly timeouts: number;
     readonly nacks: number;
     readonly duplicates: number;
@@ -75,6 +98,23 @@ export interface RunResult {
     readonly efficiency: number;
     readonly meanRttMs: number;
     readonly meanRtoMs: number;
+    /** Mean over the clients of the frames their senders may have in flight at the end. */
+    readonly meanCwnd?: number;
+    /**
+     * The server's senders (its binary sessions, in the send phase), when it reports them:
+     * DATA frames, retransmissions and timeouts, its needless retransmissions (copies the
+     * clients had already received, whole session) and its efficiency.
+     */
+    readonly server?: {
+      readonly dataFrames: number;
+      readonly retransmissions: number;
+      readonly timeouts: number;
+      /** Of the retransmissions, those of fast recovery and the probes (when reported). */
+      readonly fastRetransmissions?: number;
+      readonly probeRetransmissions?: number;
+      readonly spuriousRetransmissions: number;
+      readonly efficiency: number;
+    } | null;
   } | null;
   /** The server's own CPU and memory during the send phase (from STATS); null if unknown. */
   readonly server: {
@@ -89,7 +129,25 @@ export interface RunResult {
     /** Socket reads and writes the server made in the send phase (when it reports them). */
     readonly reads?: number;
     readonly writes?: number;
+    /** The server's ARQ retransmissions and timer expiries (when it reports them). */
+    readonly retransmissions?: number;
+    readonly timeouts?: number;
     readonly source: "server-stats";
+  } | null;
+  /**
+   * UDP runs: what the kernel received and dropped during the send phase, from `/proc/net/snmp`
+   * deltas of the generator's network namespace; null where unreadable. Absent for TCP.
+   */
+  readonly kernel?: {
+    /** `Udp: InErrors`: datagrams not delivered to a socket. */
+    readonly udpInErrors: number;
+    /** `Udp: RcvbufErrors`: of those, for a full receive buffer (the reader fell behind). */
+    readonly udpRcvbufErrors: number;
+    /**
+     * `Ip: InReceives − InDelivers − ForwDatagrams`: packets of any protocol dropped before a
+     * transport saw them, a firewall rule's drops among them (absent from older results).
+     */
+    readonly ipUndelivered?: number;
   } | null;
   /** The generator's CPU; `bound` when it used >= 90 % of a core (the run measured it). */
   readonly generator: {
@@ -149,6 +207,8 @@ export const RUN_RESULT_SCHEMA = {
         "window",
         "ackPolicy",
         "ackDelayMs",
+        "recovery",
+        "cc",
         "loss",
         "corrupt",
         "faults",
@@ -164,10 +224,13 @@ export const RUN_RESULT_SCHEMA = {
         window: num,
         ackPolicy: { enum: ["frame", "sack"] },
         ackDelayMs: num,
+        recovery: { enum: ["fast", "timeout"] },
+        cc: { enum: ["none", "aimd"] },
         loss: num,
         corrupt: num,
         faults: { type: "string" },
         seed: num,
+        transport: { enum: ["tcp", "udp"] },
       },
     },
     refused: num,
@@ -184,6 +247,7 @@ export const RUN_RESULT_SCHEMA = {
     },
     arq: { type: ["object", "null"] },
     server: { type: ["object", "null"] },
+    kernel: { type: ["object", "null"] },
     generator: {
       type: "object",
       required: ["cpuMs", "cpuPercent", "bound"],

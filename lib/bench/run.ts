@@ -10,10 +10,11 @@
  */
 
 import process from "node:process";
-import { LOSSY_LINK_OPTIONS } from "../arq/mod.ts";
+import { type CongestionControl, LOSSY_LINK_OPTIONS, type RecoveryMode } from "../arq/mod.ts";
 import { FaultInjector, type FaultRule } from "../faults/mod.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
 import { TCP_DIALER } from "../net/tcp_transport.ts";
+import { UDP_DIALER } from "../net/udp_transport.ts";
 import type { Dialer } from "../net/transport.ts";
 import { Turn } from "../net/turn.ts";
 import { MAX_PAYLOAD } from "../protocol/header.ts";
@@ -23,11 +24,14 @@ import { Pacer } from "./pacer.ts";
 import { limitsFromStats, type ServerLimits } from "./server_limits.ts";
 import { benchPayload } from "./workload.ts";
 import { Histogram } from "./histogram.ts";
+import { kernelUdpDelta, readKernelUdp } from "./kernel_udp.ts";
 import type { RunResult } from "./result.ts";
 
 /** Parameters of one run. */
 export interface RunParams {
-  /** How the clients connect (default TCP). */
+  /** What carries the sessions (default TCP); UDP runs also read the kernel's UDP counters. */
+  readonly transport?: "tcp" | "udp";
+  /** How the clients connect (default: the transport's dialer). */
   readonly dialer?: Dialer;
   readonly host: string;
   readonly port: number;
@@ -49,6 +53,10 @@ export interface RunParams {
   readonly ackPolicy: "frame" | "sack";
   /** How long a client may hold an ACK of in-order DATA ("sack" policy), ms. */
   readonly ackDelayMs: number;
+  /** Loss recovery of the clients' senders (default "fast"). */
+  readonly recovery?: RecoveryMode;
+  /** Congestion control of the clients' senders (default "none"). */
+  readonly cc?: CongestionControl;
   readonly loss: number;
   readonly corrupt: number;
   readonly faults: string;
@@ -131,7 +139,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
   const tag = p.nickTag ?? benchRunTag();
   let pacer: Pacer | undefined;
   const connectOptions = (j: number) => ({
-    dialer: p.dialer ?? TCP_DIALER,
+    dialer: p.dialer ?? (p.transport === "udp" ? UDP_DIALER : TCP_DIALER),
     host: p.host,
     port: p.port,
     index: j,
@@ -146,11 +154,11 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       ackPolicy: p.ackPolicy,
       maxPayload: MAX_PAYLOAD,
     },
-    // The client reads each message at once: no copy of what is delivered.
     arq: {
       ...(faulty ? LOSSY_LINK_OPTIONS : {}),
       ackDelayMs: p.ackDelayMs,
-      lendDelivered: true,
+      recovery: p.recovery ?? "fast" as const,
+      cc: p.cc ?? "none" as const,
     },
     faults: faulty && p.mode !== "text"
       ? new FaultInjector(
@@ -235,6 +243,8 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       endedSession(clients);
     }
     const before = await serverStats(clients[0]!, pacer);
+    const udp = p.transport === "udp";
+    const kernel0 = udp ? await readKernelUdp() : undefined;
     const cpu0 = process.cpuUsage();
     const sendStart = performance.now();
     // Send phase.
@@ -287,6 +297,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     const elapsedS = (performance.now() - sendStart) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const after = await serverStats(clients[0]!, pacer);
+    const kernel = udp ? kernelUdpDelta(kernel0, await readKernelUdp()) : undefined;
     const totalSent = sent.reduce((a, b) => a + b, 0);
     const refused = refusedCount(tally);
     const expectedDeliveries = (totalSent - refused) * (p.clients - 1);
@@ -297,7 +308,7 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     if (lost > 0) problems.push(BENCH_TEXT.lost(lost));
     if (tally.duplicated > 0) problems.push(BENCH_TEXT.duplicated(tally.duplicated));
     if (tally.outOfOrder > 0) problems.push(BENCH_TEXT.outOfOrder(tally.outOfOrder));
-    const arq = p.mode === "text" ? null : arqSummary(clients, p.messages);
+    const arq = p.mode === "text" ? null : arqSummary(clients, before, after);
     const genCpuMs = (cpu.user + cpu.system) / 1000;
     const genPct = (genCpuMs / (elapsedS * 1000)) * 100;
     let server: RunResult["server"] = null;
@@ -315,6 +326,13 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         ...(before.reads !== undefined && before.writes !== undefined &&
             after.reads !== undefined && after.writes !== undefined
           ? { reads: after.reads - before.reads, writes: after.writes - before.writes }
+          : {}),
+        // The server's own ARQ repairs, from servers that count them.
+        ...(before.arqRetransmissions !== undefined && after.arqRetransmissions !== undefined
+          ? {
+            retransmissions: after.arqRetransmissions - before.arqRetransmissions,
+            timeouts: (after.arqTimeouts ?? 0) - (before.arqTimeouts ?? 0),
+          }
           : {}),
         source: "server-stats",
       };
@@ -334,10 +352,13 @@ export async function runBench(p: RunParams): Promise<RunResult> {
         window: p.window,
         ackPolicy: p.ackPolicy,
         ackDelayMs: p.ackDelayMs,
+        recovery: p.recovery ?? "fast",
+        cc: p.cc ?? "none",
         loss: p.loss,
         corrupt: p.corrupt,
         faults: p.faults,
         seed: p.seed,
+        ...(p.transport ? { transport: p.transport } : {}),
       },
       sweep: p.sweep,
       connectMs,
@@ -362,6 +383,17 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       },
       arq,
       server,
+      ...(udp
+        ? {
+          kernel: kernel
+            ? {
+              udpInErrors: kernel.inErrors,
+              udpRcvbufErrors: kernel.rcvbufErrors,
+              ipUndelivered: kernel.ipUndelivered,
+            }
+            : null,
+        }
+        : {}),
       generator: { cpuMs: genCpuMs, cpuPercent: genPct, bound: genPct >= 90 },
       status,
       problems,
@@ -459,6 +491,13 @@ interface StatsFacts {
   rssBytes: number;
   reads?: number;
   writes?: number;
+  /** ARQ counters of the server's open binary sessions (from servers that report them). */
+  arqDataSent?: number;
+  arqRetransmissions?: number;
+  arqTimeouts?: number;
+  arqDuplicates?: number;
+  arqFastRetransmissions?: number;
+  arqProbeRetransmissions?: number;
 }
 
 /**
@@ -497,9 +536,14 @@ async function hasRooms(
   }
 }
 
-function arqSummary(clients: BenchClient[], _messages: number): RunResult["arq"] {
+function arqSummary(
+  clients: BenchClient[],
+  before: StatsFacts | undefined,
+  after: StatsFacts | undefined,
+): RunResult["arq"] {
   let framesSent = 0, dataFrames = 0, retrans = 0, timeouts = 0, nacks = 0, dups = 0;
-  let rtt = 0, rto = 0, n = 0, useful = 0;
+  let rtt = 0, rto = 0, cwnd = 0, n = 0, useful = 0, repairs = 0, repairRtts = 0;
+  let byTimeout = 0, byFast = 0, byNack = 0, byProbe = 0;
   for (const c of clients) {
     const s = c.arq;
     const t = c.timers;
@@ -511,20 +555,56 @@ function arqSummary(clients: BenchClient[], _messages: number): RunResult["arq"]
     nacks += s.nacksSent;
     dups += s.duplicates;
     useful += s.dataSent - s.retransmissions;
+    byTimeout += s.timeoutRetransmissions;
+    byFast += s.fastRetransmissions;
+    byNack += s.nackRetransmissions;
+    byProbe += s.probeRetransmissions;
+    repairs += s.repairs;
+    repairRtts += s.repairRtts;
+    cwnd += s.cwnd;
     rtt += t.srtt;
     rto += t.rto;
     n++;
   }
+  const delta = (k: keyof StatsFacts) =>
+    before?.[k] !== undefined && after?.[k] !== undefined
+      ? (after[k] as number) - (before[k] as number)
+      : undefined;
+  const serverData = delta("arqDataSent");
+  const serverRetrans = delta("arqRetransmissions");
+  const serverTimeouts = delta("arqTimeouts");
+  const serverDups = delta("arqDuplicates");
+  const serverFast = delta("arqFastRetransmissions");
+  const serverProbes = delta("arqProbeRetransmissions");
   return {
     framesSent,
     dataFrames,
     retransmissions: retrans,
+    retransmissionsByCause: { timeout: byTimeout, fast: byFast, nack: byNack, probe: byProbe },
+    // The copies the server received again are the clients' spurious retransmissions.
+    spuriousRetransmissions: serverDups ?? null,
+    meanRepairRtts: repairs > 0 ? repairRtts / repairs : 0,
     timeouts,
     nacks,
     duplicates: dups,
     efficiency: dataFrames > 0 ? useful / dataFrames : 0,
     meanRttMs: n > 0 ? rtt / n : 0,
     meanRtoMs: n > 0 ? rto / n : 0,
+    meanCwnd: n > 0 ? cwnd / n : 0,
+    server: serverData !== undefined && serverRetrans !== undefined &&
+        serverTimeouts !== undefined
+      ? {
+        dataFrames: serverData,
+        retransmissions: serverRetrans,
+        timeouts: serverTimeouts,
+        ...(serverFast !== undefined && serverProbes !== undefined
+          ? { fastRetransmissions: serverFast, probeRetransmissions: serverProbes }
+          : {}),
+        // The copies the clients received again are the server's spurious retransmissions.
+        spuriousRetransmissions: dups,
+        efficiency: serverData > 0 ? (serverData - serverRetrans) / serverData : 0,
+      }
+      : null,
   };
 }
 
@@ -543,6 +623,8 @@ function failed(p: RunParams, startedAt: string, why: string): RunResult {
       window: p.window,
       ackPolicy: p.ackPolicy,
       ackDelayMs: p.ackDelayMs,
+      recovery: p.recovery ?? "fast",
+      cc: p.cc ?? "none",
       loss: p.loss,
       corrupt: p.corrupt,
       faults: p.faults,

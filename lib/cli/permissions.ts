@@ -1,6 +1,7 @@
 /**
- * The permissions `chat` runs with: baked into the binary by `deno task dist`, given by the
- * `chat` task, used when bench starts its own server and by the tests (never `-A`).
+ * The permissions `chat` runs with (and the one unstable API it needs, UDP): baked into the binary
+ * by `deno task dist`, given by the `chat` task, used when bench starts its own server and by
+ * the tests (never `-A`).
  * @module
  */
 
@@ -17,6 +18,10 @@ export const PERMISSIONS: readonly { readonly flag: string; readonly why: string
   {
     flag: "--allow-run",
     why: "bench starts its own server as a child process (itself); the open-file limit (ulimit)",
+  },
+  {
+    flag: "--unstable-net",
+    why: "UDP sessions (Deno.listenDatagram: half the CPU per datagram of node:dgram)",
   },
 ];
 

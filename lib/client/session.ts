@@ -112,10 +112,15 @@ export class ClientSession {
       this.#established.resolve(true);
       return;
     }
+    const datagram = conn.path === "datagram";
+    // Over datagrams the handshake ACK can be lost, and the server keeps no state until it has it.
+    const arq = datagram ? { ...options.arq, confirmHandshake: true } : options.arq ?? {};
+    if (datagram) this.#promptAt = PROMPT.length; // the prompt is a text-protocol thing
     this.#link = new BinaryLink(
       conn,
-      (hooks, now) => ArqEndpoint.client(options.params, options.arq ?? {}, hooks, now),
+      (hooks, now) => ArqEndpoint.client(options.params, arq, hooks, now),
       {
+        maxDatagram: datagram ? conn.maxDatagram : undefined,
         who: options.who ?? "client",
         scheduler: options.scheduler,
         turn: options.turn,
@@ -164,12 +169,22 @@ export class ClientSession {
       }
       throw new ConnectError(`cannot connect to ${where}: ${msg}`, { cause: error });
     }
+    if (options.text && conn.path === "datagram") {
+      conn.close();
+      throw new ConnectError(
+        `cannot connect to ${where}: the plain-text protocol needs a stream (TCP), not datagrams`,
+      );
+    }
     const session = new ClientSession(conn, options);
     session.#readLoop();
     if (!await session.#established.promise) {
       const why = session.#link?.closedReason ?? session.#closeReason ?? "closed";
       session.close(why);
-      throw new ConnectError(`cannot open a session with ${where}: ${why}`);
+      // UDP has no refused connection: a server that is not there is only silent.
+      const hint = conn.path === "datagram" && why === "handshake timeout"
+        ? " (no answer over UDP: is `chat serve` running there with UDP on, and the UDP port open?)"
+        : "";
+      throw new ConnectError(`cannot open a session with ${where}: ${why}${hint}`);
     }
     return session;
   }
@@ -208,9 +223,17 @@ export class ClientSession {
     this.#textOut!.append(bytes);
   }
 
-  /** Closes now (no QUIT): a binary session still open is reset. */
+  /**
+   * Closes now (no QUIT): a binary session still open is reset. Over datagrams the connection
+   * closes once the RST has left (at most half a second later); {@link closed} says when.
+   */
   close(reason = "closed by client"): void {
-    if (this.#link && this.#link.endpoint.state !== "closed") this.#link.abort(reason);
+    if (this.#link && this.#link.endpoint.state !== "closed") {
+      this.#link.abort(reason);
+      // Over datagrams no end of stream tells the server: the RST must leave first (the link's
+      // close lets the last frames go, briefly, then finishes the session).
+      if (this.#conn.path === "datagram" && this.#closeReason === undefined) return;
+    }
     this.#finish(reason);
   }
 

@@ -9,12 +9,12 @@
 
 import type { ArqEndpoint, ArqEvent, EndpointHooks, OutFrame } from "../arq/mod.ts";
 import { type FaultDecision, type FaultInjector, flipBit } from "../faults/mod.ts";
-import { FrameType } from "../protocol/header.ts";
 import { encodeFrameInto } from "../protocol/frame.ts";
 import { FrameDecoder, type FrameSink } from "../protocol/decoder.ts";
 import type { ChecksumError } from "../protocol/errors.ts";
-import { HEADER_SIZE } from "../protocol/header.ts";
+import { FrameType, HEADER_SIZE } from "../protocol/header.ts";
 import type { Frame } from "../protocol/frame.ts";
+import { DatagramWriter } from "./datagram_writer.ts";
 import { type ByteWriter, Outbox } from "./outbox.ts";
 import type { Wakeable, WakeScheduler } from "./scheduler.ts";
 import { describePayload, formatTrace, type TraceRecord } from "./trace.ts";
@@ -96,6 +96,19 @@ export interface BinaryLinkOptions {
   readonly onEvent?: (event: ArqEvent) => void;
   /** Clock in milliseconds (default: the turn's clock). */
   readonly clock?: () => number;
+  /**
+   * On a datagram path, the largest datagram: each write of the writer is one datagram (whole
+   * frames, cut by a `DatagramWriter`), and each chunk received is one datagram, decoded alone.
+   * A damaged datagram (bad magic, a cut frame, an unknown type) is dropped, not fatal: anyone
+   * can send one.
+   */
+  readonly maxDatagram?: number;
+  /**
+   * This side's ISN when it is not 0 (a SYN cookie over UDP): the fault injector sees this
+   * side's own sequence numbers (SYN-ACK, DATA, FIN, RST) counted from it, so a fault script
+   * (`drop:data#3`) and a seed hit the same frames whatever ISN the listener chose.
+   */
+  readonly faultSeqOrigin?: number;
   /** Watches the link from its first frame (more can {@link BinaryLink.watch} later). */
   readonly observer?: LinkObserver;
 }
@@ -105,7 +118,7 @@ export class BinaryLink implements Wakeable {
   /** The ARQ state machine. */
   readonly endpoint: ArqEndpoint;
   readonly #outbox: Outbox;
-  readonly #decoder = new FrameDecoder();
+  #decoder = new FrameDecoder();
   readonly #opts: BinaryLinkOptions;
   readonly #clock: () => number;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
@@ -137,7 +150,9 @@ export class BinaryLink implements Wakeable {
     this.#opts = options;
     this.#faults = options.faults;
     this.#clock = options.clock ?? options.turn.now;
-    this.#outbox = new Outbox(writer, options.turn, {
+    const max = options.maxDatagram;
+    const out = max === undefined ? writer : new DatagramWriter(writer, max);
+    this.#outbox = new Outbox(out, options.turn, {
       maxBytes: options.outboxBytes,
       onOverflow: (queued) => this.#fail(`too slow: ${queued} bytes queued`),
       onError: () => this.#fail("connection lost"),
@@ -212,10 +227,8 @@ export class BinaryLink implements Wakeable {
   /** Queues an application message (shared bytes are not copied). */
   send(message: Uint8Array, payloadSum?: number): void {
     if (this.#closedReason !== undefined) return;
-    // Packed into a queued message: nothing was sent, no timer changed.
-    if (this.endpoint.send(message, this.#clock(), payloadSum)) return;
-    if (!this.endpoint.sendsOnFlush) this.#reschedule();
-    else if (!this.#pumpScheduled) {
+    this.endpoint.send(message, this.#clock(), payloadSum);
+    if (!this.#pumpScheduled) {
       // The frames leave at the end of the turn, carrying every line queued until then.
       this.#pumpScheduled = true;
       this.#opts.turn.beforeFlush(this.#pump);
@@ -235,7 +248,20 @@ export class BinaryLink implements Wakeable {
     const now = this.#clock();
     this.#now = now;
     const error = this.#decoder.push(chunk, this.#sink);
-    if (error) {
+    if (this.#opts.maxDatagram !== undefined) {
+      if (error || this.#decoder.buffered > 0) {
+        const why = error?.message ?? `cut frame (${this.#decoder.buffered} bytes)`;
+        this.#trace({
+          dir: "recv",
+          type: 0,
+          seq: 0,
+          length: chunk.length,
+          flags: 0,
+          marks: [`DATAGRAM DROPPED: ${why}`],
+        });
+        this.#decoder = new FrameDecoder();
+      }
+    } else if (error) {
       this.#trace({ dir: "recv", type: 0, seq: 0, length: 0, flags: 0, marks: [error.message] });
       this.endpoint.abort(`Protocol error: ${error.message}`, now);
     }
@@ -370,7 +396,7 @@ export class BinaryLink implements Wakeable {
 
   #output(f: OutFrame): void {
     const size = HEADER_SIZE + f.payload.length;
-    let d = this.#faults?.decide(f.type, f.seq, f.attempt, size);
+    let d = this.#faults?.decide(f.type, this.#faultSeq(f), f.attempt, size);
     if (this.#manual !== undefined && f.type === FrameType.DATA) {
       d = this.#manual === "drop" ? MANUAL_DROP : {
         ...MANUAL_DROP,
@@ -401,6 +427,12 @@ export class BinaryLink implements Wakeable {
     }
     if (this.#opts.trace) {
       const marks: string[] = [];
+      // Why it was sent again (timeout, fast, nack, probe), the congestion window, and how
+      // long after its previous copy.
+      if (f.cause !== undefined && f.attempt > 1) marks.push(f.cause);
+      if (f.type === FrameType.DATA && this.endpoint.options.cc !== "none") {
+        marks.push(`cwnd=${this.endpoint.cwnd}`);
+      }
       this.#resendMark(f, marks);
       if (d?.drop) marks.push("DROPPED (fault)");
       else {
@@ -439,6 +471,15 @@ export class BinaryLink implements Wakeable {
     this.#outbox.commit(size);
     if (this.#opts.capture) this.#opts.capture.sent(buf.subarray(at, at + size), this.#clock());
     if (d?.duplicate) this.#write(buf.slice(at, at + size));
+  }
+
+  /** The sequence number the fault injector sees for `f` (see `faultSeqOrigin`). */
+  #faultSeq(f: OutFrame): number {
+    const origin = this.#opts.faultSeqOrigin;
+    if (origin === undefined) return f.seq;
+    const own = f.type === FrameType.SYN_ACK || f.type === FrameType.DATA ||
+      f.type === FrameType.FIN || f.type === FrameType.RST;
+    return own ? (f.seq - origin) >>> 0 : f.seq;
   }
 
   #observe(frame: ObservedFrame): void {

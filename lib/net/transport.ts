@@ -50,6 +50,12 @@ export interface Conn {
   /** The peer's address. */
   readonly remoteAddr: NetAddress;
   /**
+   * The ISN a listener that answers SYNs without keeping state (UDP, `syn_cookie.ts`) already
+   * gave this peer in its SYN-ACK: the server session's endpoint must use it. Undefined on
+   * connections whose handshake the session runs from the start.
+   */
+  readonly acceptedIsn?: number;
+  /**
    * Reads into `buf` and resolves to the number of bytes read (at least 1), or `null` at end of
    * stream (the peer closed or half-closed its sending side) and once this end is closed. A
    * stream returns whatever bytes have arrived; a datagram path returns one datagram (`buf`

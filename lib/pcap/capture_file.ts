@@ -1,6 +1,7 @@
 /**
  * The `--pcap FILE` edge: a pcapng file that every connection of a process records into, one
- * {@link TcpFlowRecorder} per connection. Writes are queued and appended in call order by one
+ * {@link TcpFlowRecorder} per TCP connection, and every UDP datagram as it was
+ * ({@link PcapngFile.datagram}). Writes are queued and appended in call order by one
  * writer loop; the first write error stops recording and is reported by {@link PcapngFile.close}.
  *
  * ```ts
@@ -14,7 +15,8 @@
  * @module
  */
 
-import type { Endpoint } from "./address.ts";
+import { type Endpoint, pairAddresses } from "./address.ts";
+import { buildDatagram } from "./packet.ts";
 import { type PcapngOptions, PcapngWriter } from "./pcapng.ts";
 import { type TcpFlowOptions, TcpFlowRecorder } from "./tcp_flow.ts";
 
@@ -57,6 +59,7 @@ export class PcapngFile {
   #draining: Promise<void> | undefined;
   #error: Error | undefined;
   #closed = false;
+  #ipId = 1;
 
   /** Wraps an open sink and queues the file header. Prefer {@link PcapngFile.create}. */
   constructor(sink: ByteSink, options: PcapngFileOptions = {}) {
@@ -99,6 +102,30 @@ export class PcapngFile {
         this.#enqueue(flow.close(this.#clock(), by));
       },
     };
+  };
+
+  /**
+   * Records one UDP datagram as the socket at `local` sent it to `remote` or received it from
+   * there: the real UDP header around the bytes (a datagram is one packet, nothing synthesized
+   * around it). Bound to the instance.
+   */
+  readonly datagram = (
+    dir: "sent" | "received",
+    bytes: Uint8Array,
+    local: Endpoint,
+    remote: Endpoint,
+  ): void => {
+    const [localIp, remoteIp] = pairAddresses(local.hostname, remote.hostname);
+    const sent = dir === "sent";
+    const frame = buildDatagram({
+      src: sent ? localIp : remoteIp,
+      dst: sent ? remoteIp : localIp,
+      srcPort: sent ? local.port : remote.port,
+      dstPort: sent ? remote.port : local.port,
+      ipId: this.#ipId++ & 0xffff,
+      payload: bytes,
+    });
+    this.#enqueue(this.#writer.packet(frame, this.#clock(), sent ? "outbound" : "inbound"));
   };
 
   /**

@@ -1,11 +1,12 @@
 /**
  * Synthesized link, network and transport headers: one Ethernet II frame carrying an IPv4 (or
- * IPv6) packet carrying a TCP segment, with every checksum computed (IPv4 header checksum and
- * TCP checksum over the pseudo-header, RFC 1071), so Wireshark shows no checksum warnings even
- * with checksum validation turned on.
+ * IPv6) packet carrying a TCP segment or a UDP datagram, with every checksum computed (IPv4
+ * header checksum and TCP/UDP checksum over the pseudo-header, RFC 1071), so Wireshark shows no
+ * checksum warnings even with checksum validation turned on.
  *
  * ```text
  * Ethernet II (14) | IPv4 (20) or IPv6 (40) | TCP (20, 24 on SYN: MSS option) | payload
+ * Ethernet II (14) | IPv4 (20) or IPv6 (40) | UDP (8)                         | payload
  * ```
  * MAC addresses are made up from the IP address (locally administered `02:00:` + the last four
  * address bytes), since a socket never learns them.
@@ -94,48 +95,9 @@ function tcpHeaderSize(spec: SegmentSpec): number {
  * 65535 bytes.
  */
 export function buildSegment(spec: SegmentSpec): Uint8Array {
-  if (spec.src.family !== spec.dst.family) {
-    throw new RangeError(
-      `Address families differ: IPv${spec.src.family} and IPv${spec.dst.family}`,
-    );
-  }
-  const v4 = spec.src.family === 4;
-  const ipHeader = v4 ? IPV4_HEADER : IPV6_HEADER;
   const tcpHeader = tcpHeaderSize(spec);
   const tcpLength = tcpHeader + spec.payload.length;
-  if (tcpLength + (v4 ? ipHeader : 0) > 0xffff) {
-    throw new RangeError(`Segment too long: ${spec.payload.length} payload bytes`);
-  }
-  const out = new Uint8Array(ETHERNET_HEADER + ipHeader + tcpLength);
-  const view = new DataView(out.buffer);
-
-  // Ethernet II: destination MAC, source MAC, EtherType.
-  out.set(macFor(spec.dst), 0);
-  out.set(macFor(spec.src), 6);
-  view.setUint16(12, v4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6);
-
-  const ip = ETHERNET_HEADER;
-  if (v4) {
-    view.setUint8(ip, 0x45); // version 4, header length 5 words
-    view.setUint8(ip + 1, 0); // DSCP/ECN
-    view.setUint16(ip + 2, ipHeader + tcpLength);
-    view.setUint16(ip + 4, spec.ipId & 0xffff);
-    view.setUint16(ip + 6, 0x4000); // Don't Fragment, offset 0
-    view.setUint8(ip + 8, 64); // TTL
-    view.setUint8(ip + 9, IPPROTO_TCP);
-    out.set(spec.src.bytes, ip + 12);
-    out.set(spec.dst.bytes, ip + 16);
-    view.setUint16(ip + 10, ~onesSum(out, ip, ip + IPV4_HEADER) & 0xffff);
-  } else {
-    view.setUint32(ip, 0x60000000); // version 6, traffic class 0, flow label 0
-    view.setUint16(ip + 4, tcpLength);
-    view.setUint8(ip + 6, IPPROTO_TCP);
-    view.setUint8(ip + 7, 64); // hop limit
-    out.set(spec.src.bytes, ip + 8);
-    out.set(spec.dst.bytes, ip + 24);
-  }
-
-  const tcp = ip + ipHeader;
+  const { out, view, at: tcp } = ipPacket(spec.src, spec.dst, IPPROTO_TCP, spec.ipId, tcpLength);
   view.setUint16(tcp, spec.srcPort);
   view.setUint16(tcp + 2, spec.dstPort);
   view.setUint32(tcp + 4, spec.seq >>> 0);
@@ -149,25 +111,120 @@ export function buildSegment(spec: SegmentSpec): Uint8Array {
     view.setUint16(tcp + 22, spec.mss);
   }
   out.set(spec.payload, tcp + tcpHeader);
-  view.setUint16(tcp + 16, tcpChecksum(spec, out, tcp, tcpLength));
+  view.setUint16(tcp + 16, transportChecksum(spec.src, spec.dst, IPPROTO_TCP, out, tcp, tcpLength));
   return out;
 }
 
-/** TCP checksum: RFC 1071 over the pseudo-header and the segment (checksum field zero). */
-function tcpChecksum(spec: SegmentSpec, frame: Uint8Array, tcp: number, tcpLength: number): number {
-  const pseudo = new Uint8Array(spec.src.family === 4 ? 12 : 40);
-  const view = new DataView(pseudo.buffer);
-  pseudo.set(spec.src.bytes, 0);
-  if (spec.src.family === 4) {
-    pseudo.set(spec.dst.bytes, 4);
-    view.setUint8(9, IPPROTO_TCP);
-    view.setUint16(10, tcpLength);
+/** Size of a UDP header. */
+export const UDP_HEADER = 8;
+/** IP protocol number of UDP. */
+export const IPPROTO_UDP = 17;
+
+/** Everything needed to build one UDP datagram in an Ethernet frame. */
+export interface DatagramSpec {
+  /** Source address. */
+  readonly src: IpAddress;
+  /** Destination address (same family as `src`). */
+  readonly dst: IpAddress;
+  /** Source UDP port. */
+  readonly srcPort: number;
+  /** Destination UDP port. */
+  readonly dstPort: number;
+  /** IPv4 identification field (ignored for IPv6). */
+  readonly ipId: number;
+  /** The datagram's payload. */
+  readonly payload: Uint8Array;
+}
+
+/**
+ * Builds one Ethernet frame carrying `spec` as a UDP datagram: the real UDP header (ports,
+ * length, checksum over the pseudo-header; 0 is sent as 0xFFFF, RFC 768). Throws `RangeError`
+ * as {@link buildSegment}.
+ */
+export function buildDatagram(spec: DatagramSpec): Uint8Array {
+  const udpLength = UDP_HEADER + spec.payload.length;
+  const { out, view, at: udp } = ipPacket(spec.src, spec.dst, IPPROTO_UDP, spec.ipId, udpLength);
+  view.setUint16(udp, spec.srcPort);
+  view.setUint16(udp + 2, spec.dstPort);
+  view.setUint16(udp + 4, udpLength);
+  out.set(spec.payload, udp + UDP_HEADER);
+  const sum = transportChecksum(spec.src, spec.dst, IPPROTO_UDP, out, udp, udpLength);
+  view.setUint16(udp + 6, sum === 0 ? 0xffff : sum);
+  return out;
+}
+
+/**
+ * An Ethernet frame with its IP header written for a transport segment of `l4Length` bytes
+ * (protocol `proto`), and the offset where that segment starts.
+ */
+function ipPacket(
+  src: IpAddress,
+  dst: IpAddress,
+  proto: number,
+  ipId: number,
+  l4Length: number,
+): { out: Uint8Array; view: DataView; at: number } {
+  if (src.family !== dst.family) {
+    throw new RangeError(`Address families differ: IPv${src.family} and IPv${dst.family}`);
+  }
+  const v4 = src.family === 4;
+  const ipHeader = v4 ? IPV4_HEADER : IPV6_HEADER;
+  if (l4Length + (v4 ? ipHeader : 0) > 0xffff) {
+    throw new RangeError(`Segment too long: ${l4Length} bytes`);
+  }
+  const out = new Uint8Array(ETHERNET_HEADER + ipHeader + l4Length);
+  const view = new DataView(out.buffer);
+
+  // Ethernet II: destination MAC, source MAC, EtherType.
+  out.set(macFor(dst), 0);
+  out.set(macFor(src), 6);
+  view.setUint16(12, v4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6);
+
+  const ip = ETHERNET_HEADER;
+  if (v4) {
+    view.setUint8(ip, 0x45); // version 4, header length 5 words
+    view.setUint8(ip + 1, 0); // DSCP/ECN
+    view.setUint16(ip + 2, ipHeader + l4Length);
+    view.setUint16(ip + 4, ipId & 0xffff);
+    view.setUint16(ip + 6, 0x4000); // Don't Fragment, offset 0
+    view.setUint8(ip + 8, 64); // TTL
+    view.setUint8(ip + 9, proto);
+    out.set(src.bytes, ip + 12);
+    out.set(dst.bytes, ip + 16);
+    view.setUint16(ip + 10, ~onesSum(out, ip, ip + IPV4_HEADER) & 0xffff);
   } else {
-    pseudo.set(spec.dst.bytes, 16);
-    view.setUint32(32, tcpLength);
-    view.setUint8(39, IPPROTO_TCP);
+    view.setUint32(ip, 0x60000000); // version 6, traffic class 0, flow label 0
+    view.setUint16(ip + 4, l4Length);
+    view.setUint8(ip + 6, proto);
+    view.setUint8(ip + 7, 64); // hop limit
+    out.set(src.bytes, ip + 8);
+    out.set(dst.bytes, ip + 24);
+  }
+  return { out, view, at: ip + ipHeader };
+}
+
+/** TCP or UDP checksum: RFC 1071 over the pseudo-header and the segment (checksum field 0). */
+function transportChecksum(
+  src: IpAddress,
+  dst: IpAddress,
+  proto: number,
+  frame: Uint8Array,
+  at: number,
+  length: number,
+): number {
+  const pseudo = new Uint8Array(src.family === 4 ? 12 : 40);
+  const view = new DataView(pseudo.buffer);
+  pseudo.set(src.bytes, 0);
+  if (src.family === 4) {
+    pseudo.set(dst.bytes, 4);
+    view.setUint8(9, proto);
+    view.setUint16(10, length);
+  } else {
+    pseudo.set(dst.bytes, 16);
+    view.setUint32(32, length);
+    view.setUint8(39, proto);
   }
   // Both runs start at even offsets, so their sums combine without byte swapping.
-  const sum = addSums(onesSum(pseudo), onesSum(frame, tcp, tcp + tcpLength));
+  const sum = addSums(onesSum(pseudo), onesSum(frame, at, at + length));
   return ~sum & 0xffff;
 }

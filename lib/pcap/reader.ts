@@ -6,7 +6,13 @@
  */
 
 import { BLOCK_EPB, BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC, type Direction } from "./pcapng.ts";
-import { ETHERNET_HEADER, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_TCP } from "./packet.ts";
+import {
+  ETHERNET_HEADER,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+} from "./packet.ts";
 
 /** One block of a pcapng file. */
 export interface PcapngBlock {
@@ -117,35 +123,46 @@ export interface TcpPacket {
   readonly payload: Uint8Array;
 }
 
-/** Decodes an Ethernet frame carrying TCP; `undefined` for anything else. */
-export function parseTcpFrame(frame: Uint8Array): TcpPacket | undefined {
+/** The IP view of a captured Ethernet frame: addresses, protocol and where its segment lies. */
+function ipView(
+  frame: Uint8Array,
+):
+  | { family: 4 | 6; src: Uint8Array; dst: Uint8Array; proto: number; at: number; end: number }
+  | undefined {
   if (frame.length < ETHERNET_HEADER + 20) return undefined;
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const etherType = view.getUint16(12);
   const ip = ETHERNET_HEADER;
-  let tcp: number;
-  let end: number;
-  let family: 4 | 6;
-  let src: Uint8Array;
-  let dst: Uint8Array;
   if (etherType === ETHERTYPE_IPV4) {
-    if (view.getUint8(ip + 9) !== IPPROTO_TCP) return undefined;
-    family = 4;
-    tcp = ip + (view.getUint8(ip) & 0x0f) * 4;
-    end = ip + view.getUint16(ip + 2);
-    src = frame.subarray(ip + 12, ip + 16);
-    dst = frame.subarray(ip + 16, ip + 20);
-  } else if (etherType === ETHERTYPE_IPV6) {
-    if (view.getUint8(ip + 6) !== IPPROTO_TCP) return undefined;
-    family = 6;
-    tcp = ip + 40;
-    end = tcp + view.getUint16(ip + 4);
-    src = frame.subarray(ip + 8, ip + 24);
-    dst = frame.subarray(ip + 24, ip + 40);
-  } else {
-    return undefined;
+    return {
+      family: 4,
+      src: frame.subarray(ip + 12, ip + 16),
+      dst: frame.subarray(ip + 16, ip + 20),
+      proto: view.getUint8(ip + 9),
+      at: ip + (view.getUint8(ip) & 0x0f) * 4,
+      end: ip + view.getUint16(ip + 2),
+    };
   }
+  if (etherType === ETHERTYPE_IPV6 && frame.length >= ip + 40) {
+    return {
+      family: 6,
+      src: frame.subarray(ip + 8, ip + 24),
+      dst: frame.subarray(ip + 24, ip + 40),
+      proto: view.getUint8(ip + 6),
+      at: ip + 40,
+      end: ip + 40 + view.getUint16(ip + 4),
+    };
+  }
+  return undefined;
+}
+
+/** Decodes an Ethernet frame carrying TCP; `undefined` for anything else. */
+export function parseTcpFrame(frame: Uint8Array): TcpPacket | undefined {
+  const ip = ipView(frame);
+  if (!ip || ip.proto !== IPPROTO_TCP) return undefined;
+  const { family, src, dst, at: tcp, end } = ip;
   if (end > frame.length || tcp + 20 > end) return undefined;
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const dataOffset = (view.getUint8(tcp + 12) >> 4) * 4;
   return {
     family,
@@ -158,6 +175,39 @@ export function parseTcpFrame(frame: Uint8Array): TcpPacket | undefined {
     flags: view.getUint8(tcp + 13),
     window: view.getUint16(tcp + 14),
     payload: frame.subarray(tcp + dataOffset, end),
+  };
+}
+
+/** The UDP/IP view of a captured Ethernet frame. */
+export interface UdpPacket {
+  /** 4 or 6. */
+  readonly family: 4 | 6;
+  /** Source address bytes. */
+  readonly src: Uint8Array;
+  /** Destination address bytes. */
+  readonly dst: Uint8Array;
+  /** Source port. */
+  readonly srcPort: number;
+  /** Destination port. */
+  readonly dstPort: number;
+  /** The datagram's payload. */
+  readonly payload: Uint8Array;
+}
+
+/** Decodes an Ethernet frame carrying UDP; `undefined` for anything else. */
+export function parseUdpFrame(frame: Uint8Array): UdpPacket | undefined {
+  const ip = ipView(frame);
+  if (!ip || ip.proto !== IPPROTO_UDP) return undefined;
+  const { family, src, dst, at: udp, end } = ip;
+  if (end > frame.length || udp + 8 > end) return undefined;
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  return {
+    family,
+    src,
+    dst,
+    srcPort: view.getUint16(udp),
+    dstPort: view.getUint16(udp + 2),
+    payload: frame.subarray(udp + 8, Math.min(end, udp + view.getUint16(udp + 4))),
   };
 }
 

@@ -4,12 +4,18 @@
  * @module
  */
 
-import { ArqEndpoint, CLOSED_BY_PEER, SendQueueFullError } from "../arq/mod.ts";
+import {
+  ArqEndpoint,
+  type ArqStats,
+  CLOSED_BY_PEER,
+  type EndpointHooks,
+  SendQueueFullError,
+} from "../arq/mod.ts";
 import type { ChatClient, LinkFaults, Lobby, SessionDescription } from "../chat/mod.ts";
 import { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink } from "../net/binary_link.ts";
 import { onesSum } from "../protocol/checksum.ts";
-import { MAX_PAYLOAD } from "../protocol/header.ts";
+import { FrameType, MAX_PAYLOAD } from "../protocol/header.ts";
 import type { ServerSession, SessionContext } from "./session.ts";
 
 const decoder = new TextDecoder();
@@ -22,6 +28,29 @@ const FIN_LINGER_MS = 2000;
 const FIN_LINGER_FAULTS_MS = 10_000;
 /** How long the last frames (RST, FIN) of a session that ended otherwise may take to leave. */
 const FINAL_FRAMES_MS = 1000;
+
+function isnOption(isn: number | undefined): { isn?: number } {
+  return isn === undefined ? {} : { isn };
+}
+
+/**
+ * The hooks of an endpoint that continues a handshake a stateless listener began: the listener
+ * replays the peer's SYN into it and has already answered it, so its first SYN-ACK is not sent
+ * again (a later one, answering a SYN repeated by the peer, is).
+ */
+function withoutFirstSynAck(hooks: EndpointHooks): EndpointHooks {
+  let answered = false;
+  return {
+    ...hooks,
+    output(f) {
+      if (!answered && f.type === FrameType.SYN_ACK) {
+        answered = true;
+        return;
+      }
+      hooks.output(f);
+    },
+  };
+}
 
 /** Builds the binary session of a connection (the `binary` kind's `open`). */
 export function openBinarySession(ctx: SessionContext): BinarySession {
@@ -53,17 +82,20 @@ export class BinarySession implements ChatClient, ServerSession {
     this.#ctx = ctx;
     this.#lobby = env.lobby;
     const faults = env.faults;
+    const conn = ctx.conn;
+    // A listener that answered the SYN without state (UDP) already sent the SYN-ACK.
+    const isn = conn.acceptedIsn;
     this.link = new BinaryLink(
       ctx,
       (hooks, now) =>
         ArqEndpoint.server(
-          // The lines of one turn, and lines queued behind a full window, share frames.
-          // Each message is read at once (the room decodes it): no copy of what is delivered.
-          { coalesce: true, sendOnFlush: true, lendDelivered: true, ...env.arq },
-          hooks,
+          { ...env.arq, ...isnOption(isn) },
+          isn === undefined ? hooks : withoutFirstSynAck(hooks),
           now,
         ),
       {
+        maxDatagram: conn.path === "datagram" ? conn.maxDatagram : undefined,
+        faultSeqOrigin: isn,
         who: `server ${ctx.peer}`,
         scheduler: env.scheduler,
         turn: env.turn,
@@ -86,6 +118,11 @@ export class BinarySession implements ChatClient, ServerSession {
       ...(p ? { window: p.window, ackPolicy: p.ackPolicy } : {}),
       transport: this.#ctx.conn.remoteAddr.transport,
     };
+  }
+
+  /** The endpoint's counters (`STATS` sums them over the sessions). */
+  get arqStats(): ArqStats {
+    return this.link.endpoint.stats;
   }
 
   /** The longest piece of the line log to take at once: one frame's payload. */

@@ -11,7 +11,7 @@
  */
 
 import process from "node:process";
-import type { EndpointOptions } from "../arq/mod.ts";
+import type { ArqStats, EndpointOptions } from "../arq/mod.ts";
 import { type ChatEvent, type FloodLimit, Lobby } from "../chat/mod.ts";
 import type { FaultSettings } from "../faults/mod.ts";
 import type { Logger } from "../log/logger.ts";
@@ -252,6 +252,15 @@ export class ChatServer {
   /** Resolved once no connection is open during {@link shutdown}. */
   readonly #allClosed = Promise.withResolvers<void>();
   #peakRss = 0;
+  /** ARQ counters of the sessions that ended (`stats` adds the open ones). */
+  readonly #arqEnded: ArqCounters = {
+    dataSent: 0,
+    retransmissions: 0,
+    timeouts: 0,
+    duplicates: 0,
+    fastRetransmissions: 0,
+    probeRetransmissions: 0,
+  };
   #nextId = 0;
   #stopping = false;
 
@@ -324,14 +333,28 @@ export class ChatServer {
   }
 
   /**
-   * Facts for `STATS` and `chat bench`: connection counters, the server's own CPU time
-   * (user and system, ms) and resident memory, measured by the process itself on every OS.
+   * Facts for `STATS` and `chat bench`: connection counters, the ARQ counters of the open
+   * binary sessions, the server's own CPU time (user and system, ms) and resident memory,
+   * measured by the process itself on every OS.
    */
   stats(): Record<string, number> {
     const cpu = process.cpuUsage();
     const mem = Deno.memoryUsage();
+    // The ARQ repairs of every session since start, ended ones included (a bench reads the
+    // change over its run).
+    const sum = { ...this.#arqEnded };
+    for (const c of this.#connections) {
+      const st = c.session?.arqStats;
+      if (st !== undefined) addArqCounters(sum, st);
+    }
     return {
       ...this.counters,
+      arqDataSent: sum.dataSent,
+      arqRetransmissions: sum.retransmissions,
+      arqTimeouts: sum.timeouts,
+      arqDuplicates: sum.duplicates,
+      arqFastRetransmissions: sum.fastRetransmissions,
+      arqProbeRetransmissions: sum.probeRetransmissions,
       cpuUserMs: cpu.user / 1000,
       cpuSystemMs: cpu.system / 1000,
       rssBytes: mem.rss,
@@ -544,6 +567,10 @@ export class ChatServer {
 
   /** A connection closed: the server forgets it. */
   #forget(c: ServerConnection): void {
+    const arq = c.session?.arqStats;
+    if (arq !== undefined) {
+      addArqCounters(this.#arqEnded, arq);
+    }
     this.#connections.delete(c);
     this.#registering.delete(c);
     if (this.#registering.size === 0) this.#stopRegistrationSweep();
@@ -575,4 +602,28 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
   out.set(a);
   out.set(b, a.length);
   return out;
+}
+
+/** The ARQ counters `STATS` reports, summed over sessions. */
+type ArqCounters = Pick<
+  ArqStats,
+  | "dataSent"
+  | "retransmissions"
+  | "timeouts"
+  | "duplicates"
+  | "fastRetransmissions"
+  | "probeRetransmissions"
+>;
+
+/** Adds `st`'s counters to `sum`. */
+function addArqCounters(
+  sum: { -readonly [K in keyof ArqCounters]: number },
+  st: ArqCounters,
+): void {
+  sum.dataSent += st.dataSent;
+  sum.retransmissions += st.retransmissions;
+  sum.timeouts += st.timeouts;
+  sum.duplicates += st.duplicates;
+  sum.fastRetransmissions += st.fastRetransmissions;
+  sum.probeRetransmissions += st.probeRetransmissions;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { EndpointOptions } from "../arq/mod.ts";
+import type { ArqStats, EndpointOptions } from "../arq/mod.ts";
 import type { Lobby } from "../chat/mod.ts";
 import type { FaultSettings } from "../faults/mod.ts";
 import type { LogLevel } from "../log/event.ts";
@@ -34,6 +34,8 @@ export interface ServerSession {
    * session owes nothing here (its handshake has a deadline of its own).
    */
   readonly awaitingRegistration: boolean;
+  /** The ARQ counters of a session that has an ARQ endpoint (`STATS` sums them). */
+  readonly arqStats?: ArqStats;
 }
 
 /** What is shared by every session of one server. */

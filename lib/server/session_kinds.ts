@@ -1,7 +1,8 @@
 /**
  * The one place where session kinds are told apart: a connection's first bytes pick the kind.
- * A binary session starts with the frame magic (0xC1, the first byte of its SYN); anything else
- * on a byte stream is a plain-text session, whose first line is a nickname. A new kind (an HTTP
+ * A binary session starts with the frame magic (0xC1, the first byte of its SYN), on a stream or
+ * over datagrams; anything else on a byte stream is a plain-text session, whose first line is a
+ * nickname (text has no datagram form). A new kind (an HTTP
  * upgrade to a WebSocket on `GET `, TLS on 0x16) is one more entry before the text fallback.
  * @module
  */
@@ -15,7 +16,13 @@ import { openTextSession } from "./text_session.ts";
 
 /** The kinds `chat serve` knows, most specific first; the one with no magic takes the rest. */
 export const SESSION_KINDS: readonly SessionKind[] = Object.freeze([
-  { name: "binary", magic: Uint8Array.of(MAGIC), paths: ["stream"], open: openBinarySession },
+  // Over UDP too: a datagram listener hands over only sessions whose handshake ACK it checked.
+  {
+    name: "binary",
+    magic: Uint8Array.of(MAGIC),
+    paths: ["stream", "datagram"],
+    open: openBinarySession,
+  },
   ...HTTP_KINDS,
   { name: "text", magic: new Uint8Array(0), paths: ["stream"], open: openTextSession },
 ]);

@@ -177,7 +177,10 @@ export class BinaryClient {
     if (this.endpoint.state === "closed") {
       throw new TestFailure(`The binary session is closed (${this.endpoint.closeReason})`);
     }
-    this.endpoint.send(encoder.encode(text), performance.now());
+    // The endpoint only queues; flush sends the frame (as the link does at the end of a turn).
+    const now = performance.now();
+    this.endpoint.send(encoder.encode(text), now);
+    this.endpoint.flush(now);
     this.#afterEvent();
   }
 

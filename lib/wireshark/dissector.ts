@@ -4,14 +4,16 @@
  * dissector cannot drift from the codec: regenerate it and it matches the program.
  *
  * What the generated `chat.lua` does:
- * - registers protocol `chat` on TCP port 55555 (preference `chat.port`); other ports through
- *   Decode As, `tshark -d tcp.port==N,chat`, or the `chat_tcp` heuristic, which recognizes a
- *   binary frame whose checksum is valid;
+ * - registers protocol `chat` on TCP and UDP port 55555 (preference `chat.port`); other ports
+ *   through Decode As, `tshark -d tcp.port==N,chat` (`udp.port==N`), or the `chat_tcp` and
+ *   `chat_udp` heuristics, which recognize a binary frame whose checksum is valid;
+ * - UDP: each datagram holds one or more whole frames, each dissected (no reassembly);
  * - binary sessions: reassembles frames split across TCP segments and dissects several frames
  *   per segment (`dissect_tcp_pdus`); every header field is a filterable field (`chat.seq`,
  *   `chat.type == 5`, `chat.flags.last`...); verifies the RFC 1071 checksum
  *   (`chat.checksum.status`, expert info when it is bad, like Wireshark does for TCP); decodes
- *   SYN/SYN-ACK parameters, SACK ranges, the RST reason and DATA text; Info reads like
+ *   SYN/SYN-ACK parameters (and their echo in the handshake ACK), SACK ranges, the RST reason
+ *   and DATA text; Info reads like
  *   `DATA seq=3 len=1024 LAST`, frames of one segment separated by ` | `;
  * - plain-text sessions: a direction of a TCP stream whose data does not start with 0xC1 (and
  *   that has not sent a binary frame before) is shown as `Chat text`, one `chat.line` per line,
@@ -181,9 +183,10 @@ export function generateDissector(options: DissectorOptions = {}): string {
 --
 -- Install: copy this file into Wireshark's personal Lua plugins folder (Help > About Wireshark >
 -- Folders > Personal Lua Plugins), then restart Wireshark or use Analyze > Reload Lua Plugins.
--- TCP port ${port} is decoded automatically (preference chat.port); for another port use
--- Analyze > Decode As... > CHAT, or: tshark -d tcp.port==PORT,chat -r capture.pcapng
--- (binary sessions on other ports are also found by the heuristic chat_tcp).
+-- TCP and UDP port ${port} are decoded automatically (preference chat.port); for another port
+-- use Analyze > Decode As... > CHAT, or: tshark -d tcp.port==PORT,chat -r capture.pcapng
+-- (udp.port==PORT,chat for UDP; binary sessions on other ports are also found by the
+-- heuristics chat_tcp and chat_udp). A UDP datagram holds one or more whole frames.
 -- Display filter examples: chat, chat.type == ${FrameType.DATA}, chat.flags.last == 1,
 -- chat.checksum.status == 0 (bad), chat.sack.start, chat.line contains "MSG"
 
@@ -245,7 +248,7 @@ local ef = {
 }
 chat.experts = { ef.bad_checksum, ef.not_a_frame, ef.unknown_type, ef.bad_payload }
 
-chat.prefs.port = Pref.uint("TCP port", ${port}, "TCP port decoded as chat (0: none; Decode As adds more)")
+chat.prefs.port = Pref.uint("Port", ${port}, "TCP and UDP port decoded as chat (0: none; Decode As adds more)")
 
 local SYN_LAYOUT = {
 ${synLayout.join("\n")}
@@ -317,14 +320,17 @@ end
 local function dissect_payload(tvb, sub, ftype, n)
   if n == 0 then return "" end
   local prange = tvb(HEADER_SIZE, n)
-  if ftype == T.SYN or ftype == T.SYN_ACK then
+  -- The handshake ACK carries the SYN-ACK's payload back (a SACK block is never that size).
+  local echo = ftype == T.ACK and n == SYN_ACK_PAYLOAD_SIZE
+  if ftype == T.SYN or ftype == T.SYN_ACK or echo then
     local want = (ftype == T.SYN) and SYN_PAYLOAD_SIZE or SYN_ACK_PAYLOAD_SIZE
     if n ~= want then
       sub:add(pf.payload, prange):add_proto_expert_info(ef.bad_payload,
         string.format("%s payload must be %d bytes, got %d", TYPE_NAMES[ftype], want, n))
       return string.format(" len=%d", n)
     end
-    local params = sub:add(prange, "Session parameters")
+    local params = sub:add(prange, echo and "Handshake echo (the SYN-ACK's payload)"
+      or "Session parameters")
     local v = {}
     for _, f in ipairs(SYN_LAYOUT) do
       local range = tvb(HEADER_SIZE + f.offset, f.size)
@@ -337,11 +343,12 @@ local function dissect_payload(tvb, sub, ftype, n)
     local text = string.format(" mode=%s window=%d acks=%s max=%d",
       MODE_SHORT[v.mode] or tostring(v.mode), v.window,
       POLICY_SHORT[v.ack_policy] or tostring(v.ack_policy), v.max_payload)
-    if ftype == T.SYN_ACK then
+    if ftype ~= T.SYN then
       local range = tvb(HEADER_SIZE + ACKED_ISN_OFFSET, 4)
       sub:add(pf.synack_${SYN_ACK_ISN.name}, range)
       text = text .. string.format(" isn=%d", range:uint())
     end
+    if echo then text = " echo" .. text end
     return text
   elseif ftype == T.ACK then
     local count = tvb(HEADER_SIZE + SACK_COUNT_OFFSET, 1):uint()
@@ -475,9 +482,28 @@ local function dissect_text(tvb, pinfo, tree)
   return n
 end
 
+-- A UDP datagram: one or more whole frames, each dissected on its own (no reassembly: a frame
+-- never spans two datagrams). A datagram that does not start with the magic is reported so.
+local function dissect_datagram(tvb, pinfo, tree)
+  local n = tvb:len()
+  local offset = 0
+  while offset < n do
+    local len = n - offset
+    if len >= OFF.length + SIZE.length then
+      len = math.min(frame_length(tvb, pinfo, offset), len)
+    end
+    dissect_frame(tvb(offset, len):tvb(), pinfo, tree)
+    offset = offset + len
+  end
+  return n
+end
+
+local udp_length = Field.new("udp.length")
+
 function chat.dissector(tvb, pinfo, tree)
   local n = tvb:len()
   if n == 0 then return 0 end
+  if udp_length() ~= nil then return dissect_datagram(tvb, pinfo, tree) end
   local key = direction_key(pinfo)
   local since = key and binary_since[key]
   local starts_binary = tvb(0, 1):uint() == MAGIC
@@ -507,13 +533,22 @@ local function heuristic(tvb, pinfo, tree)
   return true
 end
 chat:register_heuristic("tcp", heuristic)
+chat:register_heuristic("udp", heuristic)
 
+-- The same port number on TCP and on UDP (chat serve listens on both).
 local registered_port = 0
 local function register_port()
   local tcp_port = DissectorTable.get("tcp.port")
-  if registered_port ~= 0 then tcp_port:remove(registered_port, chat) end
+  local udp_port = DissectorTable.get("udp.port")
+  if registered_port ~= 0 then
+    tcp_port:remove(registered_port, chat)
+    udp_port:remove(registered_port, chat)
+  end
   registered_port = chat.prefs.port
-  if registered_port ~= 0 then tcp_port:add(registered_port, chat) end
+  if registered_port ~= 0 then
+    tcp_port:add(registered_port, chat)
+    udp_port:add(registered_port, chat)
+  end
 end
 
 function chat.prefs_changed()

@@ -12,6 +12,7 @@ export function sampleRun(
   sweep: { param: string; value: number } | null = null,
   goodput = 1000,
   efficiency = 1,
+  recovery: "fast" | "timeout" = "fast",
 ): RunResult {
   return {
     tool: "chat-bench",
@@ -26,6 +27,8 @@ export function sampleRun(
       window: 8,
       ackPolicy: "sack",
       ackDelayMs: 10,
+      recovery,
+      cc: "none",
       loss: sweep?.param === "loss" ? sweep.value : 0,
       corrupt: 0,
       faults: "",

@@ -220,6 +220,10 @@ export interface TraceLine {
   readonly attempt: number;
   /** What its payload says: `"MSG one"`, `v1 sr window=4 ...`, `sack=[5,6)`. */
   readonly detail: string | undefined;
+  /** Why a frame was sent again (`timeout`, `fast`, `nack`, `probe`), when the trace says. */
+  readonly cause?: string;
+  /** The sender's congestion window when the trace shows it (`--cc aimd`). */
+  readonly cwnd?: number;
   /** Marks after the retransmission tag: `DROPPED (fault)`, `CORRUPTED (fault)`... */
   readonly marks: readonly string[];
   /** What the receiver made of it: `DUPLICATE`, `OUT OF ORDER (expected 4)`, `dup` (an ACK). */
@@ -264,6 +268,10 @@ export function parseTrace(output: string): TraceLine[] {
       attempt = Number(retx[2]) + 1;
       rest = rest.slice(retx[0].length);
     }
+    const why = /^(timeout|fast|nack|probe|duplicate)\b\s*/.exec(rest);
+    if (why) rest = rest.slice(why[0].length);
+    const window = /^cwnd=(\d+)\s*/.exec(rest);
+    if (window) rest = rest.slice(window[0].length);
     while (rest !== "") {
       const v = VERDICT.exec(rest);
       if (v) {
@@ -290,6 +298,8 @@ export function parseTrace(output: string): TraceLine[] {
       last: m[7] !== undefined,
       attempt,
       detail: detail?.[1],
+      ...(why ? { cause: why[1]! } : {}),
+      ...(window ? { cwnd: Number(window[1]) } : {}),
       marks,
       verdicts,
       resentAfterMs,

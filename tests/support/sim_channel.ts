@@ -2,8 +2,9 @@
  * A simulated duplex link between two ARQ endpoints driven by a virtual clock: per-direction
  * one-way delay with optional seeded jitter (FIFO, like a TCP stream), and fault application by
  * an injected `decide` function (drop, corrupt = `inputCorrupt` instead of `input`, duplicate).
- * The event loop delivers due frames in batches (then `flush`), runs `update` at `nextWake()`,
- * and is bounded by a maximum virtual time and a maximum number of steps.
+ * The event loop flushes both endpoints when it starts (what the test sent leaves, as at the end
+ * of a turn), delivers due frames in batches (then `flush`), runs `update` at `nextWake()`, and
+ * is bounded by a maximum virtual time and a maximum number of steps.
  * @module
  */
 
@@ -72,8 +73,13 @@ export interface SimOptions {
   readonly trace?: boolean;
   /** Record endpoint events. Default false. */
   readonly events?: boolean;
-  /** Keep delivered messages (copies are not needed: they are owned). Default true. */
+  /** Keep (copies of) delivered messages. Default true. */
   readonly keepMessages?: boolean;
+  /**
+   * Runs an endpoint's due timers (default `endpoint.update(now)`); a test may wrap the call to
+   * check what `update` does at `nextWake()`.
+   */
+  readonly update?: (endpoint: ArqEndpoint, now: number, side: "client" | "server") => void;
 }
 
 interface InFlight {
@@ -199,6 +205,7 @@ export class SimChannel {
   readonly #trace: boolean;
   readonly #events: boolean;
   readonly #keep: boolean;
+  readonly #update: (endpoint: ArqEndpoint, now: number, side: "client" | "server") => void;
 
   /** A link with `options`; attach endpoints with {@link connect}. */
   constructor(options: SimOptions = {}) {
@@ -210,6 +217,7 @@ export class SimChannel {
     this.#trace = options.trace ?? false;
     this.#events = options.events ?? false;
     this.#keep = options.keepMessages ?? true;
+    this.#update = options.update ?? ((endpoint, now) => endpoint.update(now));
   }
 
   /** The client endpoint. */
@@ -247,6 +255,9 @@ export class SimChannel {
   run(until: () => boolean, maxTime: number, maxSteps = 1_000_000): RunResult {
     const client = this.#client!;
     const server = this.#server!;
+    // The turn in which the test called `send` ends: what it queued is transmitted.
+    client.flush(this.now);
+    server.flush(this.now);
     for (;;) {
       if (until()) return "done";
       if (this.steps >= maxSteps) return "steps";
@@ -270,9 +281,9 @@ export class SimChannel {
       this.#deliver("c2s", server, now);
       this.#deliver("s2c", client, now);
       const wc2 = client.nextWake();
-      if (wc2 !== undefined && wc2 <= now) client.update(now);
+      if (wc2 !== undefined && wc2 <= now) this.#update(client, now, "client");
       const ws2 = server.nextWake();
-      if (ws2 !== undefined && ws2 <= now) server.update(now);
+      if (ws2 !== undefined && ws2 <= now) this.#update(server, now, "server");
     }
   }
 
@@ -297,7 +308,7 @@ export class SimChannel {
     return {
       output: (f) => this.#output(f, dir),
       deliver: (m) => {
-        if (this.#keep) delivered.push(m);
+        if (this.#keep) delivered.push(m.slice()); // lent: valid during the call only
       },
       event: this.#events ? (e) => events.push(e) : undefined,
     };

@@ -1,24 +1,45 @@
 /**
- * Broken on purpose: a Go-Back-N sender that, on a timeout or a NACK, sends only the first frame
- * of the window again instead of every frame in flight (the others wait for later timeouts one by
- * one). Selective Repeat is unchanged. Everything else is the project's server.
+ * Broken on purpose: a Go-Back-N sender that, on a timeout, a NACK or a duplicate ACK, sends
+ * only the first frame of the window again instead of every frame in flight (the others wait
+ * for later timeouts one by one). Selective Repeat is unchanged. Everything else is the
+ * project's server.
+ *
+ * The engine's internals are private, so this patches the Go-Back-N half's entry points (each
+ * runs synchronously) and the one place frames leave an endpoint: while a GBN entry point runs,
+ * only its first retransmitted DATA frame goes out.
  * @module
  */
 
-import { ArqEndpoint } from "../../../lib/arq/mod.ts";
+import { FrameOut } from "../../../lib/arq/frame_out.ts";
+import { GbnSender } from "../../../lib/arq/gbn.ts";
 import { FrameType } from "../../../lib/protocol/mod.ts";
 import { serve } from "./arq_server.ts";
 
-const emit = ArqEndpoint.prototype.emit;
-/** Endpoints that already sent one retransmitted DATA in the current synchronous run. */
-const resent = new WeakSet<ArqEndpoint>();
+/** Inside a GBN sender's entry point: whether it already resent one DATA frame. */
+let inGbn = false;
+let resentOne = false;
 
-ArqEndpoint.prototype.emit = function (this: ArqEndpoint, type, seq, flags, payload, attempt, sum) {
-  if (type === FrameType.DATA && attempt > 1 && this.params?.mode === "gbn") {
-    if (resent.has(this)) return;
-    resent.add(this);
-    queueMicrotask(() => resent.delete(this));
+const frame = FrameOut.prototype.frame;
+FrameOut.prototype.frame = function (this: FrameOut, type, seq, flags, payload, attempt, ...rest) {
+  if (inGbn && type === FrameType.DATA && attempt > 1) {
+    if (resentOne) return;
+    resentOne = true;
   }
-  emit.call(this, type, seq, flags, payload, attempt, sum);
+  frame.call(this, type, seq, flags, payload, attempt, ...rest);
 };
+
+type Entry = "onAck" | "onNack" | "onRetransmitTimer" | "onReorderTimer" | "onProbeTimer";
+for (const name of ["onAck", "onNack", "onRetransmitTimer", "onReorderTimer", "onProbeTimer"]) {
+  const entry = name as Entry;
+  const original = GbnSender.prototype[entry] as (this: GbnSender, ...a: unknown[]) => unknown;
+  (GbnSender.prototype[entry] as unknown) = function (this: GbnSender, ...args: unknown[]) {
+    inGbn = true;
+    resentOne = false;
+    try {
+      return original.apply(this, args);
+    } finally {
+      inGbn = false;
+    }
+  };
+}
 serve();

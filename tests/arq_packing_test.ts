@@ -1,8 +1,8 @@
 /**
- * Coalescing (option `coalesce`, used by the server): messages sent while the window is full
- * are packed into one frame's payload; messages sent while it has room leave at once, alone.
- * With `sendOnFlush` too, every message of a turn waits for `flush` and they share frames.
- * Adjacent views of one buffer are packed as one longer view, without a copy.
+ * Packing: `send` only queues and `flush` transmits, so the lines (messages ending in LF) sent
+ * in one turn, or queued behind a full window, are packed into one frame's payload. A message
+ * that does not end in LF (a client's command) is never packed into. Adjacent views of one
+ * buffer are packed as one longer view, without a copy.
  */
 import assert from "node:assert/strict";
 import { ArqEndpoint, type OutFrame } from "../lib/arq/mod.ts";
@@ -13,12 +13,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** A server sending to a client, frames passed by hand until both are quiet. */
-function run(
-  coalesce: boolean,
-  lines: string[] | Uint8Array[],
-  withSums = false,
-  sendOnFlush = false,
-) {
+function run(lines: string[] | Uint8Array[], withSums = false, flushEach = false) {
   const params: SessionParams = { mode: "gbn", window: 2, ackPolicy: "frame", maxPayload: 16 };
   const toServer: OutFrame[] = [];
   const toClient: OutFrame[] = [];
@@ -27,7 +22,7 @@ function run(
     output: (f) => toServer.push(f),
     deliver: (m) => delivered.push(dec.decode(m)),
   }, 0);
-  const server = ArqEndpoint.server({ isn: 100, coalesce, sendOnFlush }, {
+  const server = ArqEndpoint.server({ isn: 100 }, {
     output: (f) => toClient.push(f),
     deliver: () => {},
   });
@@ -37,6 +32,7 @@ function run(
   for (const l of lines) {
     const bytes = typeof l === "string" ? enc.encode(l) : l;
     server.send(bytes, 4, withSums ? onesSum(bytes) : undefined);
+    if (flushEach) server.flush(4); // one line per turn
   }
   const beforeFlush = toClient.length;
   const dataSizes: number[] = [];
@@ -63,64 +59,60 @@ function run(
 
 const LINES = Array.from({ length: 10 }, (_, i) => `l${i}\n`);
 
-Deno.test("coalesce packs lines queued behind a full window into shared frames, in order", () => {
-  const { delivered, dataSizes, stats } = run(true, LINES);
-  // Two leave at once (window 2); the other eight wait and are packed up to 16 bytes a frame.
-  assert.deepEqual(dataSizes, [3, 3, 15, 9]);
-  assert.deepEqual(delivered, ["l0\n", "l1\n", "l2\nl3\nl4\nl5\nl6\n", "l7\nl8\nl9\n"]);
-  assert.equal(delivered.join(""), LINES.join(""));
-  assert.equal(stats.messagesSent, 10);
-  assert.equal(stats.messagesCoalesced, 6);
-});
-
-Deno.test("without coalesce every message is its own frame (the textbook)", () => {
-  const { delivered, dataSizes, stats } = run(false, LINES);
-  assert.deepEqual(dataSizes, LINES.map(() => 3));
-  assert.deepEqual(delivered, LINES);
-  assert.equal(stats.messagesCoalesced, 0);
-});
-
-Deno.test("coalesce never packs past one frame nor into a message being fragmented", () => {
-  const big = "x".repeat(40) + "\n"; // three fragments
-  const { delivered, dataSizes } = run(true, ["a\n", "b\n", big, "c\n", "d\n"]);
-  assert.ok(dataSizes.every((n) => n <= 16));
-  assert.deepEqual(delivered, ["a\n", "b\n", big, "c\nd\n"]);
-});
-
-Deno.test("resolveOptions rejects a non-boolean coalesce", () => {
-  assert.throws(
-    () =>
-      ArqEndpoint.server({ coalesce: 1 as unknown as boolean }, {
-        output: () => {},
-        deliver: () => {},
-      }),
-    /coalesce must be true or false/,
-  );
-});
-
-Deno.test("coalesce keeps each packed frame's payload sum exact (odd and even offsets)", () => {
-  // Lines of odd and even lengths, so parts land at odd offsets and their sums are swapped.
-  const lines = ["a\n", "bcd\n", "e\n", "fgh\n", "ij\n", "k\n", "lmnop\n", "q\n", "rs\n"];
-  const { delivered, sums } = run(true, lines, true);
-  assert.equal(delivered.join(""), lines.join(""));
-  assert.ok(sums.some((s) => s.payload.length > 4), "some frames were packed");
-  for (const s of sums) assert.equal(s.sum, onesSum(s.payload), dec.decode(s.payload));
-  // Without sums from the caller, packed frames leave the sum to the encoder.
-  const plain = run(true, lines, false);
-  for (const s of plain.sums) assert.equal(s.sum, undefined);
-});
-
-Deno.test("sendOnFlush: the lines of one turn leave at flush, packed into full frames", () => {
-  const { delivered, dataSizes, beforeFlush, stats } = run(true, LINES, false, true);
+Deno.test("send only queues; the lines of one turn leave at flush, packed into full frames", () => {
+  const { delivered, dataSizes, beforeFlush, stats } = run(LINES);
   assert.equal(beforeFlush, 0, "send only queued");
   // All ten wait for the flush: 15 bytes in the first frame, 15 in the second (window 2).
   assert.deepEqual(dataSizes, [15, 15]);
   assert.deepEqual(delivered, ["l0\nl1\nl2\nl3\nl4\n", "l5\nl6\nl7\nl8\nl9\n"]);
-  assert.equal(stats.messagesCoalesced, 8);
-  // Without coalesce the frames wait for the flush but stay one per message.
-  const alone = run(false, LINES, false, true);
-  assert.equal(alone.beforeFlush, 0);
-  assert.deepEqual(alone.delivered, LINES);
+  assert.equal(stats.messagesSent, 10);
+  assert.equal(stats.messagesPacked, 8);
+});
+
+Deno.test("lines sent one per turn are packed only while they wait behind a full window", () => {
+  const { delivered, dataSizes, stats } = run(LINES, false, true);
+  // Two leave at their own flush (window 2); the other eight wait and are packed.
+  assert.deepEqual(dataSizes, [3, 3, 15, 9]);
+  assert.deepEqual(delivered, ["l0\n", "l1\n", "l2\nl3\nl4\nl5\nl6\n", "l7\nl8\nl9\n"]);
+  assert.equal(delivered.join(""), LINES.join(""));
+  assert.equal(stats.messagesPacked, 6);
+});
+
+Deno.test("messages that do not end in LF are never packed into: one message each", () => {
+  const commands = Array.from({ length: 10 }, (_, i) => `MSG ${i}`);
+  const { delivered, dataSizes, stats } = run(commands);
+  assert.deepEqual(dataSizes, commands.map((c) => c.length));
+  assert.deepEqual(delivered, commands);
+  assert.equal(stats.messagesPacked, 0);
+});
+
+Deno.test("a line may be packed behind a line, then nothing behind what does not end in LF", () => {
+  const { delivered } = run(["a\n", "b", "c\n", "d\n"]);
+  assert.deepEqual(delivered, ["a\nb", "c\nd\n"]);
+});
+
+Deno.test("an empty message is never packed (it would vanish)", () => {
+  const { delivered } = run(["a\n", "", "b\n"]);
+  assert.deepEqual(delivered, ["a\n", "", "b\n"]);
+});
+
+Deno.test("packing never goes past one frame nor into a message being fragmented", () => {
+  const big = "x".repeat(40) + "\n"; // three fragments
+  const { delivered, dataSizes } = run(["a\n", "b\n", big, "c\n", "d\n"], false, true);
+  assert.ok(dataSizes.every((n) => n <= 16));
+  assert.deepEqual(delivered, ["a\n", "b\n", big, "c\nd\n"]);
+});
+
+Deno.test("packing keeps each packed frame's payload sum exact (odd and even offsets)", () => {
+  // Lines of odd and even lengths, so parts land at odd offsets and their sums are swapped.
+  const lines = ["a\n", "bcd\n", "e\n", "fgh\n", "ij\n", "k\n", "lmnop\n", "q\n", "rs\n"];
+  const { delivered, sums } = run(lines, true);
+  assert.equal(delivered.join(""), lines.join(""));
+  assert.ok(sums.some((s) => s.payload.length > 4), "some frames were packed");
+  for (const s of sums) assert.equal(s.sum, onesSum(s.payload), dec.decode(s.payload));
+  // Without sums from the caller, packed frames leave the sum to the encoder.
+  const plain = run(lines, false);
+  for (const s of plain.sums) assert.equal(s.sum, undefined);
 });
 
 Deno.test("adjacent views of one buffer are packed as one view, others are copied; sums exact", () => {
@@ -129,7 +121,7 @@ Deno.test("adjacent views of one buffer are packed as one view, others are copie
   const views = cuts.slice(1).map((end, i) => log.subarray(cuts[i], end));
   // Five adjacent views (15 bytes), a line from elsewhere, two more views of the log.
   const lines = [...views.slice(0, 5), enc.encode("zz\n"), ...views.slice(5)];
-  const { delivered, sums, buffers } = run(true, lines, true, true);
+  const { delivered, sums, buffers } = run(lines, true);
   assert.deepEqual(delivered, ["a\nbcd\ne\nfgh\nij\n", "zz\nk\nlm\n"]);
   assert.equal(buffers[0], log.buffer, "the first frame is a view of the log: no copy");
   assert.notEqual(buffers[1], log.buffer, "the second starts with a foreign line: copied");

@@ -1,0 +1,172 @@
+/**
+ * What the Go-Back-N and Selective Repeat senders share to recover losses in round trips
+ * (RACK-TLP, RFC 8985, in frames), and to count what they resend.
+ *
+ * - Delivery: every DATA transmission has a transmission number (`SendWindow.order`). The
+ *   "RACK frame" is the frame with the highest transmission number known to have arrived, and
+ *   the RACK RTT the time from its transmission to that acknowledgement. A frame sent more
+ *   than once and acknowledged less than the minimum RTT after its last transmission (or before
+ *   any RTT was measured) is not taken: the acknowledgement may answer an earlier copy.
+ * - Loss: a frame still unacknowledged whose last transmission precedes the RACK frame's is
+ *   lost once it has been outstanding the RACK RTT plus a reorder window of min RTT / 4 (each
+ *   sender adds its own shortcut, see `gbn.ts` and `sr.ts`); until then the `reorder` timer
+ *   waits for that time.
+ * - Tail-loss probe: while frames are in flight, no probe is outstanding and the RTO is not
+ *   backed off (no probe in timeout recovery), the `probe` timer is set to
+ *   PTO = max(SRTT + max(4 RTTVAR, 1 ms) + {@link MAX_ACK_DELAY_MS}, RTO / 2) (rounded up to a
+ *   whole ms) after the last transmission or acknowledgement progress, unless the
+ *   retransmission timer comes first. When it fires, the sender sends new data if it can, else
+ *   the highest unacknowledged frame again; the probe's ACK lets the loss rule find the rest.
+ *   Acknowledgement progress, or a loss found by the ACKs, allows the next probe.
+ * - Timeouts keep RFC 6298, Karn's rule and back-off (`rto.ts`).
+ * @module
+ */
+
+import type { CongestionWindow } from "./congestion.ts";
+import type { HalfContext } from "./halves.ts";
+import type { SendWindow } from "./send_window.ts";
+import { Timer } from "./timers.ts";
+import type { RetransmitReason } from "./types.ts";
+
+/**
+ * The longest a receiver is expected to hold an ACK (as QUIC's default `max_ack_delay`); the
+ * probe timer allows for it. `chat join` and `chat bench` hold ACKs at most 10 ms, the server
+ * not at all.
+ */
+export const MAX_ACK_DELAY_MS = 25;
+
+/** Acknowledged frames above a hole after which SR resends it at once (RFC 6675's DupThresh). */
+export const DUP_THRESHOLD = 3;
+
+/** Loss-recovery state of one sender. */
+export class Recovery {
+  /** Fast recovery on (`recovery: "fast"`). */
+  readonly fast: boolean;
+  /** Transmission number of the RACK frame (0 = nothing delivered yet). */
+  rackOrder = 0;
+  /** RTT measured on the RACK frame, ms. */
+  rackRtt = 0;
+  /** A probe was sent and no acknowledgement progress came since. */
+  probeSent = false;
+  /** The congestion window (`cc: "aimd"`), or undefined. */
+  readonly cc: CongestionWindow | undefined;
+  readonly #ctx: HalfContext;
+  readonly #w: SendWindow;
+
+  /** Recovery for the sender of `window`. */
+  constructor(
+    ctx: HalfContext,
+    window: SendWindow,
+    fast: boolean,
+    cc: CongestionWindow | undefined,
+  ) {
+    this.#ctx = ctx;
+    this.#w = window;
+    this.fast = fast;
+    this.cc = cc;
+    if (cc) window.limit = cc.limit;
+  }
+
+  /** The reorder window, ms: a quarter of the smallest RTT measured (RFC 8985). */
+  get reorderWindow(): number {
+    return this.#ctx.rtt.minRtt / 4;
+  }
+
+  /**
+   * The probe timeout, ms: SRTT + max(4 RTTVAR, 1 ms) + {@link MAX_ACK_DELAY_MS}, and at least
+   * half the RTO (so at least 50 ms with the RTO's 100 ms floor: one late ACK on a busy LAN is
+   * not taken for a lost tail), rounded up to a whole ms. No probe is armed while the RTO is
+   * backed off (see {@link armProbe}).
+   */
+  get pto(): number {
+    const r = this.#ctx.rtt;
+    return Math.ceil(Math.max(r.srtt + Math.max(4 * r.rttvar, 1) + MAX_ACK_DELAY_MS, r.rto / 2));
+  }
+
+  /**
+   * The frame in `slot` was newly acknowledged at `now`: update the RACK frame, count a repair
+   * when it had been sent more than once.
+   */
+  delivered(slot: number, now: number): void {
+    const w = this.#w;
+    const rtt = now - w.sentAt[slot]!;
+    const xmit = w.xmit[slot]!;
+    if (xmit > 1) {
+      const srtt = this.#ctx.rtt.srtt;
+      const stats = this.#ctx.stats;
+      stats.repairs++;
+      if (srtt > 0) stats.repairRtts += (now - w.firstAt[slot]!) / srtt;
+      // Answers an earlier copy, or cannot be told from one before the first RTT sample.
+      if (!this.#ctx.rtt.hasSample || rtt < this.#ctx.rtt.minRtt) return;
+    }
+    const order = w.order[slot]!;
+    if (order > this.rackOrder) {
+      this.rackOrder = order;
+      this.rackRtt = rtt;
+    }
+  }
+
+  /** When the unacknowledged frame in `slot` counts as lost (Infinity: not by the RACK rule). */
+  lostAt(slot: number): number {
+    const w = this.#w;
+    if (w.order[slot]! >= this.rackOrder) return Infinity;
+    return w.sentAt[slot]! + this.rackRtt + this.reorderWindow;
+  }
+
+  /** Acknowledgement progress of `frames` frames: the next probe is allowed; cwnd grows. */
+  progress(frames: number): void {
+    this.probeSent = false;
+    const cc = this.cc;
+    if (cc) {
+      cc.onAcked(frames);
+      this.#w.limit = cc.limit;
+    }
+  }
+
+  /**
+   * Fast recovery found the transmission numbered `order` lost (and resends it): the ACKs
+   * brought news, so the resent flight may be probed again.
+   */
+  lost(order: number): void {
+    this.probeSent = false;
+    const cc = this.cc;
+    if (cc && cc.onLoss(order, this.#w.transmissions)) this.#w.limit = cc.limit;
+  }
+
+  /** A retransmission timeout. */
+  timedOut(): void {
+    const cc = this.cc;
+    if (cc) {
+      cc.onTimeout(this.#w.transmissions);
+      this.#w.limit = cc.limit;
+    }
+  }
+
+  /**
+   * Sets the `probe` timer for frames in flight at `now` (`outstanding` = some are not
+   * acknowledged), or stops it (always while the RTO is backed off).
+   */
+  armProbe(now: number, outstanding: boolean): void {
+    const timers = this.#ctx.timers;
+    const rtt = this.#ctx.rtt;
+    // No probe in timeout recovery (RFC 8985, 7.2): a backed-off RTO says the ACKs come later
+    // than SRTT predicted, and a probe then would be sent for frames that are only late.
+    if (!this.fast || !outstanding || this.probeSent || rtt.samples === 0 || rtt.backoffs > 0) {
+      timers.stop(Timer.probe);
+      return;
+    }
+    const at = now + this.pto;
+    if (at < timers.get(Timer.retransmit)) timers.set(Timer.probe, at);
+    else timers.stop(Timer.probe);
+  }
+
+  /** Counts one DATA retransmission of `cause`. */
+  count(cause: RetransmitReason): void {
+    const stats = this.#ctx.stats;
+    stats.retransmissions++;
+    if (cause === "timeout") stats.timeoutRetransmissions++;
+    else if (cause === "fast") stats.fastRetransmissions++;
+    else if (cause === "nack") stats.nackRetransmissions++;
+    else if (cause === "probe") stats.probeRetransmissions++;
+  }
+}
