@@ -66,6 +66,7 @@ async function tracedClient(
   nick: string,
   script: string,
   lines: string[],
+  recovery: "timeout" | "fast" = "timeout",
 ) {
   const events: ServerEvent[] = [];
   const conn = await ChatConnection.open({
@@ -75,6 +76,7 @@ async function tracedClient(
     port: server.addr.port,
     text: false,
     params,
+    arq: { recovery },
     faults: new FaultInjector({ script: parseFaultScript(script), seed: 1 }, "client"),
     scheduler,
     trace: (l) => lines.push(l),
@@ -132,9 +134,11 @@ e2e(
       );
       assert.ok(nack >= 0 && resend > nack, lines.join("\n"));
       assert.ok(trace[resend]!.resentAfterMs! < 90, trace[resend]!.line);
+      assert.equal(trace[resend]!.cause, "nack", trace[resend]!.line);
       // The lost one: resent by its timer, at least the RTO floor (100 ms) after its first copy.
       const lost = find("send", FrameType.DATA, 3).find((x) => x.attempt === 2);
       assert.ok(lost && lost.resentAfterMs! >= 95, lost?.line ?? lines.join("\n"));
+      assert.equal(lost.cause, "timeout", lost.line);
       // Selective Repeat kept 4 and 5 above the gap and said so in a SACK range.
       assert.ok(
         trace.some((x) =>
@@ -159,6 +163,28 @@ e2e(
       assert.ok(synSent <= synSeen && synSeen <= synAckSeen, `${synSent} ${synSeen} ${synAckSeen}`);
     });
   },
+);
+
+e2e(
+  "with fast recovery a lost frame's resend says so: fast, and how long after its first copy",
+  (t) =>
+    withServer(t, {}, async (server, scheduler) => {
+      const lines: string[] = [];
+      const c = await tracedClient(server, scheduler, "dora", "drop:data#2", lines, "fast");
+      for (const text of ["one", "two", "three", "four"]) c.conn.send(`MSG ${text}`);
+      await waitFor(
+        "four replies",
+        () => c.events.filter((e) => e.kind === "status" && e.code === 200).length >= 5,
+        10_000,
+      );
+      c.conn.close();
+      const again = parseTrace(lines.join("\n")).find((x) =>
+        x.dir === "send" && x.type === FrameType.DATA && x.seq === 2 && x.attempt === 2
+      );
+      assert.ok(again, lines.join("\n"));
+      assert.equal(again.cause, "fast", again.line);
+      assert.ok(again.resentAfterMs !== undefined, again.line);
+    }),
 );
 
 e2e(

@@ -9,15 +9,18 @@
  *   0.219 client ← SYN-ACK seq=0 len=11 v1 sr window=4 ack=sack max=1024 acks isn=0
  *   0.231 client → DATA    seq=3 len=7 LAST "MSG one"  CORRUPTED (fault)
  *   0.240 client ← NACK    seq=3 len=0
- *   0.240 client → DATA    seq=3 len=7 LAST "MSG one"  retx#1 after 9ms
+ *   0.240 client → DATA    seq=3 len=7 LAST "MSG one"  retx#1 nack after 9ms
  *   0.241 client ← ACK     seq=2 len=9 sack=[5,6)
+ *   0.344 client → DATA    seq=4 len=7 LAST "MSG two"  retx#1 timeout after 103ms
  *   0.252 client ← DATA    seq=6 len=48 LAST "[ana]: hi"  DUPLICATE
  *   0.252 client → ACK     seq=6 len=0                  dup#1
  * ```
  *
  * Times are seconds on one clock for the whole process (`performance.now()`: since it started),
  * so the lines of every session of a server, and of every reconnection of a client, line up. A
- * repeated ACK or FIN-ACK is an answer sent again (`dup#N`), not a retransmission (`retx#N`).
+ * frame sent again says why (`timeout`, `fast`, `nack`, `probe`: lib/arq's retransmission cause)
+ * and how long after its previous copy (for a timeout, the RTO that expired). A repeated ACK or
+ * FIN-ACK is an answer sent again (`dup#N`), not a retransmission (`retx#N`).
  *
  * A plain-text session's lines are traced as they are, each character that could act on the
  * operator's terminal (escape codes, line breaks, bidi and invisible characters) escaped and the
