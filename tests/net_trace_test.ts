@@ -33,6 +33,11 @@ Deno.test("describePayload: SYN parameters, the SYN-ACK's confirmation, SACK ran
     "sack=[5,6) [8,11)",
   );
   assert.equal(describePayload(FrameType.ACK, new Uint8Array(0)), undefined);
+  // The handshake's ACK echoes the SYN-ACK's payload (not a SACK block).
+  assert.equal(
+    describePayload(FrameType.ACK, encodeSynAck(params, 7)),
+    "echo v1 sr window=4 ack=sack max=1024 acks isn=7",
+  );
   assert.equal(describePayload(FrameType.DATA, enc.encode("MSG one")), '"MSG one"');
   // Long, multi-line, hostile: cut, line breaks and escapes shown, quotes escaped.
   const long = describePayload(FrameType.DATA, enc.encode(`MSG ${"x".repeat(3000)}`))!;
@@ -124,6 +129,8 @@ e2e(
         find("recv", FrameType.SYN_ACK)[0]?.detail,
         "v1 sr window=4 ack=sack max=1024 acks isn=0",
       );
+      // No line of the trace is a payload it could not read.
+      assert.ok(!lines.some((l) => l.includes("(malformed)")), lines.join("\n"));
       // Each DATA shows its command.
       assert.equal(find("send", FrameType.DATA, 1)[0]?.detail, '"ana"');
       assert.equal(find("send", FrameType.DATA, 2)[0]?.detail, '"MSG one"');

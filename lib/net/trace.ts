@@ -32,7 +32,7 @@
  * @module
  */
 
-import { decodeSack, decodeSyn, decodeSynAck } from "../protocol/control.ts";
+import { decodeSack, decodeSyn, decodeSynAck, SYN_ACK_PAYLOAD_SIZE } from "../protocol/control.ts";
 import { Flag, FrameType, frameTypeName } from "../protocol/header.ts";
 import { escapeForDisplay } from "../text/escape.ts";
 
@@ -86,9 +86,17 @@ function preview(payload: Uint8Array): string {
   return `"${shown}${cut && !shown.endsWith("…") ? "…" : ""}"`;
 }
 
+/** A SYN-ACK's payload: the confirmed parameters and the client ISN it acknowledges. */
+function synAckText(payload: Uint8Array): string {
+  const { params: p, ackedIsn } = decodeSynAck(payload);
+  return `v${payload[0]} ${p.mode} window=${p.window} ack=${p.ackPolicy} max=${p.maxPayload} ` +
+    `acks isn=${ackedIsn}`;
+}
+
 /**
  * What a frame's payload says, for its trace line: a SYN's parameters, the SYN-ACK's confirmed
- * ones and the ISN it acknowledges, an ACK's SACK ranges, the start of a DATA's bytes, an RST's
+ * ones and the ISN it acknowledges, the handshake ACK's echo of them (`echo ...`), an ACK's SACK
+ * ranges, the start of a DATA's bytes, an RST's
  * reason; `undefined` for an empty payload; `(malformed)` when it cannot be read.
  */
 export function describePayload(type: number, payload: Uint8Array): string | undefined {
@@ -99,12 +107,11 @@ export function describePayload(type: number, payload: Uint8Array): string | und
         const p = decodeSyn(payload);
         return `v${payload[0]} ${p.mode} window=${p.window} ack=${p.ackPolicy} max=${p.maxPayload}`;
       }
-      case FrameType.SYN_ACK: {
-        const { params: p, ackedIsn } = decodeSynAck(payload);
-        return `v${payload[0]} ${p.mode} window=${p.window} ack=${p.ackPolicy} ` +
-          `max=${p.maxPayload} acks isn=${ackedIsn}`;
-      }
+      case FrameType.SYN_ACK:
+        return synAckText(payload);
       case FrameType.ACK:
+        // The handshake's ACK echoes the SYN-ACK's payload; any other carries SACK ranges.
+        if (payload.length === SYN_ACK_PAYLOAD_SIZE) return `echo ${synAckText(payload)}`;
         return `sack=${decodeSack(payload).map((r) => `[${r.start},${r.end})`).join(" ")}`;
       case FrameType.DATA:
       case FrameType.RST:

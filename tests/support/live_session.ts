@@ -244,7 +244,7 @@ const KNOWN_MARK =
   /^(DROPPED \(fault\)|CORRUPTED \(fault\)|DUPLICATED \(fault\)|DELAYED \d+ms \(fault\)|BAD CHECKSUM)/;
 /** What a frame's payload says (lib/net/trace.ts `describePayload`), first after the frame. */
 const DETAIL =
-  /^("(?:[^"\\]|\\.)*"|v\d+ (?:gbn|sr) window=\d+ ack=\w+ max=\d+(?: acks isn=\d+)?|sack=(?:\[\d+,\d+\) ?)+|\(malformed\))\s*/;
+  /^("(?:[^"\\]|\\.)*"|(?:echo )?v\d+ (?:gbn|sr) window=\d+ ack=\w+ max=\d+(?: acks isn=\d+)?|sack=(?:\[\d+,\d+\) ?)+|\(malformed\))\s*/;
 /** What the receiver made of a frame, and how long after its previous copy one was resent. */
 const VERDICT = /^(DUPLICATE|OUT OF ORDER \(expected \d+\)|dup|after (\d+)ms)(?:\s+|$)/;
 
