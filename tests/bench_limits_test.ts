@@ -18,22 +18,11 @@ import { ChatServer } from "../lib/server/server.ts";
 import { runChat } from "./support/bench_cli.ts";
 import { FakeChatServer } from "./support/bench_fake_server.ts";
 import { runParams } from "./support/bench_fixtures.ts";
-
-/** A seeded generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "./support/sim_channel.ts";
 
 Deno.test("pacer: a sender that follows the mirror is never refused, however late and bunched its messages arrive (seeded, virtual time)", () => {
   for (let seed = 1; seed <= 40; seed++) {
-    const rnd = random(seed);
+    const rnd = mulberry32(seed);
     const limit = { burst: 1 + Math.floor(rnd() * 12), perSeconds: 0.5 + rnd() * 6 };
     const server = new TokenBucket(limit, 0);
     const mirror = new MirrorBucket(limit, 0);

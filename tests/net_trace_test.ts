@@ -92,6 +92,17 @@ async function tracedClient(
   return { conn, events };
 }
 
+/** Sends four chat lines, waits for their replies (and the nickname's), and closes. */
+async function chatFour(c: Awaited<ReturnType<typeof tracedClient>>): Promise<void> {
+  for (const text of ["one", "two", "three", "four"]) c.conn.send(`MSG ${text}`);
+  await waitFor(
+    "four replies",
+    () => c.events.filter((e) => e.kind === "status" && e.code === 200).length >= 5,
+    10_000,
+  );
+  c.conn.close();
+}
+
 e2e(
   "the trace shows parameters, SACK ranges, payloads, why frames go again, duplicates, on one clock",
   (t) => {
@@ -106,13 +117,7 @@ e2e(
         "corrupt:data#2,drop:data#3,dup:data#5",
         lines,
       );
-      for (const text of ["one", "two", "three", "four"]) c.conn.send(`MSG ${text}`);
-      await waitFor(
-        "four replies",
-        () => c.events.filter((e) => e.kind === "status" && e.code === 200).length >= 5,
-        10_000,
-      );
-      c.conn.close();
+      await chatFour(c);
       await waitFor(
         "the server's trace of the end",
         () => serverLines.some((l) => /DATA +seq=5 .*DUPLICATE/.test(l)),
@@ -178,13 +183,7 @@ e2e(
     withServer(t, {}, async (server, scheduler) => {
       const lines: string[] = [];
       const c = await tracedClient(server, scheduler, "dora", "drop:data#2", lines, "fast");
-      for (const text of ["one", "two", "three", "four"]) c.conn.send(`MSG ${text}`);
-      await waitFor(
-        "four replies",
-        () => c.events.filter((e) => e.kind === "status" && e.code === 200).length >= 5,
-        10_000,
-      );
-      c.conn.close();
+      await chatFour(c);
       const again = parseTrace(lines.join("\n")).find((x) =>
         x.dir === "send" && x.type === FrameType.DATA && x.seq === 2 && x.attempt === 2
       );
