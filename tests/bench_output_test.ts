@@ -659,12 +659,13 @@ Deno.test("renderSweepSvg: goodput on a log axis, so a thousandth of it is still
   for (
     const want of [
       "3 clients",
-      "20 messages".replace("20", "10"),
+      "10 messages",
       "of 64 bytes",
       "window 8",
       "seed 1",
       "closed loop",
       "ACK sack",
+      "recovery fast",
     ]
   ) {
     assert.ok(caption.includes(want), `caption has ${want}: ${caption}`);

@@ -160,6 +160,7 @@ export function paramsCaption(runs: readonly RunResult[], param: string): string
   const r = runs[0];
   if (r === undefined) return "";
   const p = r.params;
+  const same = (f: (x: RunResult) => string) => runs.every((x) => f(x) === f(r));
   const parts = [
     param === "clients" ? undefined : `${p.clients} clients`,
     `${p.senders ?? p.clients} sending ${p.messages} messages` +
@@ -170,6 +171,10 @@ export function paramsCaption(runs: readonly RunResult[], param: string): string
     param === "loss" || p.loss === 0 ? undefined : `loss ${p.loss}`,
     param === "corrupt" || p.corrupt === 0 ? undefined : `corruption ${p.corrupt}`,
     p.faults === "" ? undefined : `faults ${p.faults}`,
+    p.transport === "udp" ? "over UDP" : undefined,
+    // Recovery and congestion control when every run shares them (else the series say).
+    same((x) => x.params.recovery ?? "fast") ? `recovery ${p.recovery ?? "fast"}` : undefined,
+    same((x) => x.params.cc ?? "none") && (p.cc ?? "none") !== "none" ? `cc ${p.cc}` : undefined,
     `seed ${p.seed}`,
     r.startedAt.slice(0, 10),
   ];
