@@ -272,7 +272,7 @@ async function run(args: string[]): Promise<number> {
           for (const transport of transports) {
             if (mode === "text" && transport === "udp") continue;
             const what = [
-              transports.length > 1 ? `${mode}/${transport}` : mode,
+              transports.length > 1 || transport !== "tcp" ? `${mode}/${transport}` : mode,
               ...(recoveries.length > 1 && mode !== "text" ? [variant.recovery] : []),
               ...(ccs.length > 1 && mode !== "text" ? [`cc=${variant.cc}`] : []),
               ...(value === undefined ? [] : [`${sweep!.param}=${value}`]),
