@@ -369,3 +369,17 @@ Deno.test("GBN: the re-ACKs of the timer's copies do not make it go back once th
   ]);
   assert.equal(sim.client.stats.fastRetransmissions, 0);
 });
+
+Deno.test("a late update that finds the probe and the RTO both expired resends the frame once", () => {
+  for (const mode of ["sr", "gbn"] as const) {
+    const sim = simSession({ params: { mode }, decide: scriptedFaults([drop(1)]) });
+    establish(sim);
+    sim.client.send(utf8("abcd"), sim.now);
+    sim.client.flush(sim.now);
+    // The event loop was stalled (a busy page, a loaded machine): one update, far too late.
+    sim.client.update(sim.now + 1000);
+    sim.client.flush(sim.now + 1000);
+    const sent = sim.trace.filter((t) => t.dir === "c2s" && t.type === FrameType.DATA);
+    assert.equal(sent.length, 2, `${mode}: ${sim.traceLines().join("\n")}`);
+  }
+});

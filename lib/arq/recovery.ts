@@ -133,8 +133,12 @@ export class Recovery {
     if (cc && cc.onLoss(order, this.#w.transmissions)) this.#w.limit = cc.limit;
   }
 
-  /** A retransmission timeout. */
+  /**
+   * A retransmission timeout. It supersedes a probe due at the same time (a late `update` can
+   * find both expired): the frames it resends are not probed again in the same pass.
+   */
   timedOut(): void {
+    this.#ctx.timers.stop(Timer.probe);
     const cc = this.cc;
     if (cc) {
       cc.onTimeout(this.#w.transmissions);

@@ -15,7 +15,7 @@ import { FaultInjector, type FaultRule } from "../faults/mod.ts";
 import { WakeScheduler } from "../net/scheduler.ts";
 import { TCP_DIALER } from "../net/tcp_transport.ts";
 import { UDP_DIALER } from "../net/udp_transport.ts";
-import type { Dialer } from "../net/transport.ts";
+import { type Dialer, within } from "../net/transport.ts";
 import { Turn } from "../net/turn.ts";
 import { MAX_PAYLOAD } from "../protocol/header.ts";
 import { BenchClient, benchNick, benchRunTag, type Tally } from "./client.ts";
@@ -87,17 +87,6 @@ export function benchRoomName(): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** `p`, or `undefined` after `ms`; the timer never outlives the race. */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), ms));
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The closed loop's messages in flight per sender (see {@link RunParams.inflight}). */
 export function closedLoopInflight(

@@ -10,6 +10,7 @@
 import { ChatConnection, ConnectError, type ConnectOptions } from "./connection.ts";
 import { CLIENT_TEXT } from "./messages.ts";
 import type { ServerEvent } from "./server_lines.ts";
+import { within } from "../net/transport.ts";
 
 /** How joining went. */
 export type JoinResult =
@@ -110,22 +111,12 @@ async function register(
 export async function leave(conn: ChatConnection, hurry?: Promise<unknown>): Promise<void> {
   const hurried = hurry?.then(() => "hurry" as const) ?? new Promise<never>(() => {});
   if (conn.closeReason === undefined) {
-    const settled = await withTimeout(Promise.race([conn.settled(), hurried]), SETTLE_MS);
+    const settled = await within(Promise.race([conn.settled(), hurried]), SETTLE_MS);
     if (settled !== "hurry") {
       conn.send("QUIT");
-      await withTimeout(Promise.race([conn.closed, hurried]), CLOSE_MS);
+      await within(Promise.race([conn.closed, hurried]), CLOSE_MS);
     }
   }
   conn.close();
   await conn.closed;
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), ms));
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -16,7 +16,7 @@ import type { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink, type LinkCapture, type LinkObserver } from "../net/binary_link.ts";
 import { Outbox } from "../net/outbox.ts";
 import type { WakeScheduler } from "../net/scheduler.ts";
-import type { Conn, Dialer, NetAddress } from "../net/transport.ts";
+import { type Conn, type Dialer, type NetAddress, readOrEnd } from "../net/transport.ts";
 import type { Turn } from "../net/turn.ts";
 import type { SessionParams } from "../protocol/control.ts";
 
@@ -242,12 +242,7 @@ export class ClientSession {
     const link = this.#link;
     const { onData, onRead } = this.options;
     for (;;) {
-      let n: number | null;
-      try {
-        n = await this.#conn.read(buf);
-      } catch {
-        n = null;
-      }
+      const n = await readOrEnd(this.#conn, buf);
       if (n === null || this.#closeReason !== undefined) break;
       let chunk: Uint8Array = buf.subarray(0, n);
       this.#capture?.received(chunk, this.options.turn.now());

@@ -108,3 +108,23 @@ export async function writeAll(conn: Pick<Conn, "write">, bytes: Uint8Array): Pr
   let off = 0;
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
+
+/** One read of `conn`, with a failed read (reset, closed under it) taken as the end: `null`. */
+export async function readOrEnd(conn: Pick<Conn, "read">, buf: Uint8Array): Promise<number | null> {
+  try {
+    return await conn.read(buf);
+  } catch {
+    return null;
+  }
+}
+
+/** `p`, or `undefined` after `ms`; the timer never outlives the race. */
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), ms));
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

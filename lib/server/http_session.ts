@@ -26,6 +26,12 @@ import { HEAD_TIMEOUT_MS, originAllowed } from "./web_settings.ts";
 const WRONG_PASSWORD_DELAY_MS = 1000;
 /** How long a response may take to be written before the connection is closed anyway. */
 const RESPONSE_TIMEOUT_MS = 30_000;
+/**
+ * How long a connection stays half-closed after its response, reading and discarding what the
+ * client still sends: closing with unread bytes makes the kernel send RST, which can destroy the
+ * response before the client reads it (a 431 sent while the huge head is still arriving).
+ */
+const LINGER_MS = 2_000;
 
 const encoder = new TextEncoder();
 
@@ -102,6 +108,8 @@ export class HttpSession implements ServerSession {
   #ws: WebSocketServerConn | undefined;
   #feed: TeacherFeed | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The response is written and our side ended: the client's end closes the connection. */
+  #lingering = false;
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
@@ -132,7 +140,7 @@ export class HttpSession implements ServerSession {
     if (this.#ws) {
       this.#ws.end();
       this.#ctx.close("connection closed");
-    } else if (this.#stage !== "done") this.#ctx.close("connection closed");
+    } else if (this.#stage !== "done" || this.#lingering) this.#ctx.close("connection closed");
   }
 
   dispose(): void {
@@ -249,7 +257,16 @@ export class HttpSession implements ServerSession {
     if (body) out.set(body, headBytes.length);
     const ctx = this.#ctx;
     ctx.closeWithin("response not read in time", RESPONSE_TIMEOUT_MS);
-    this.#write(out).then(() => ctx.close("response sent"), () => ctx.close("connection lost"));
+    this.#write(out).then(
+      () => {
+        // Lingering close: our side ends, the client's remaining bytes are read and dropped
+        // (stage "done") until it ends too (`end`) or LINGER_MS pass.
+        this.#lingering = true;
+        ctx.closeWithin("response sent", LINGER_MS);
+        ctx.conn.closeWrite().catch(() => ctx.close("connection lost"));
+      },
+      () => ctx.close("connection lost"),
+    );
   }
 
   /** Writes bytes in full (recorded in the capture, if any). */

@@ -15,7 +15,7 @@
  */
 
 import type { ManualFault } from "../net/binary_link.ts";
-import type { Conn } from "../net/transport.ts";
+import { type Conn, readOrEnd } from "../net/transport.ts";
 import { LinkRecorder, type ViewRecord } from "../web/view_record.ts";
 import { BinarySession } from "./binary_session.ts";
 import type { ServerEnv } from "./session.ts";
@@ -73,12 +73,7 @@ export class TeacherFeed {
     const decoder = new TextDecoder();
     let carry = "";
     for (;;) {
-      let n: number | null;
-      try {
-        n = await this.#conn.read(buf);
-      } catch {
-        n = null;
-      }
+      const n = await readOrEnd(this.#conn, buf);
       if (n === null || this.#done) break;
       const lines = (carry + decoder.decode(buf.subarray(0, n), { stream: true })).split("\n");
       carry = lines.pop()!;

@@ -27,7 +27,7 @@ import {
 } from "../protocol/mod.ts";
 import { type ConnectTarget, openNoted, writeAll } from "./connect.ts";
 import { describeTapError, FrameTap, type TapFrame } from "./frame_tap.ts";
-import type { Conn } from "../net/transport.ts";
+import { type Conn, readOrEnd } from "../net/transport.ts";
 import { ReceivedText } from "./received_text.ts";
 import { TestFailure } from "./spec.ts";
 import type { Transcript } from "./transcript.ts";
@@ -346,12 +346,7 @@ export class BinaryClient {
   async #readLoop(): Promise<void> {
     const buf = new Uint8Array(64 * 1024);
     for (;;) {
-      let n: number | null;
-      try {
-        n = await this.#conn.read(buf);
-      } catch {
-        n = null;
-      }
+      const n = await readOrEnd(this.#conn, buf);
       if (n === null) break;
       const now = performance.now();
       const frames = this.#tap.push(buf.subarray(0, n), now);

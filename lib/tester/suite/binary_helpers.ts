@@ -131,13 +131,17 @@ export async function burst(
 ): Promise<Burst> {
   const sender = await t.user("tio");
   const slow = options.delayAcksMs;
+  // ACKs are slowed only once the welcome and the room's history have arrived: slowed from the
+  // start, a history of a few KiB in 32-byte frames would still be flowing during the burst.
+  let slowed = false;
   const bin = await binaryUser(
     t,
     "bin",
     { params: session },
-    slow ? (f) => f.type === FrameType.ACK ? { delayMs: slow } : undefined : undefined,
+    slow ? (f) => slowed && f.type === FrameType.ACK ? { delayMs: slow } : undefined : undefined,
   );
   await quiet(t, bin);
+  slowed = true;
   const from = bin.frames.length;
   bin.policy = policy(bin, from);
   const token = t.token();
