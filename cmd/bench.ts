@@ -55,7 +55,7 @@ const spec: FlagSpec = {
   "teacher-password": { type: "string" },
 };
 
-const help = `chat bench: measure the chat server under load, Go-Back-N against Selective Repeat
+const helpEn = `chat bench: measure the chat server under load, Go-Back-N against Selective Repeat
 
 Usage: chat bench [HOST[:PORT]] [options]
 
@@ -113,6 +113,68 @@ Examples:
   chat bench --arq sr --recovery both --sweep loss=0,0.05,0.1 --plot recovery.svg
   chat bench --clients 50 --transport both`;
 
+const helpPt = `chat bench: mede o servidor do chat sob carga, Go-Back-N contra Selective Repeat
+
+Uso: chat bench [HOST[:PORTA]] [opções]
+
+Sem HOST, inicia o próprio servidor (este programa, serve --port 0 --flood off) e o para no
+fim. Os clientes se registram, uma sonda confirma que todos entraram, e então cada um manda
+as suas mensagens; uma rodada termina quando cada mensagem chegou a todos os outros
+clientes, ou no prazo. Cada rodada acontece numa sala própria (bench-<aleatório>), para que
+a turma possa conversar, ou rodar outro bench, no mesmo servidor sem ver esse tráfego (num
+servidor sem salas: na única sala).
+
+  -c, --clients N        clientes (padrão 10)
+  -m, --messages N       mensagens por cliente que envia (padrão 100)
+  --senders K            só os K primeiros clientes enviam, os outros escutam (padrão:
+                         todos); por exemplo --clients 10000 --senders 10 enche um
+                         laboratório enquanto dez conversam
+  --size BYTES           texto de cada mensagem, >= 24 (padrão 64)
+  --rate R               malha aberta: R mensagens/s oferecidas por todos os clientes
+                         juntos (padrão 0: malha fechada, tão rápido quanto o servidor
+                         entrega)
+  --duration S           com --rate: envia por S segundos (define --messages)
+  --inflight N|auto      malha fechada: mensagens próprias que cada remetente mantém em
+                         trânsito, até todos os outros clientes as terem (padrão auto:
+                         ceil(1280 / remetentes), como ../shared/bench/ircload.mjs
+                         --window auto)
+  --arq MODO             gbn, sr, both (gbn e sr), text ou all (padrão both)
+  --transport T          tcp, udp ou both (cada modo sobre TCP e depois UDP, intercalados);
+                         padrão tcp. As rodadas UDP mostram também os datagramas que o
+                         kernel descartou (/proc/net/snmp); as de texto rodam só sobre TCP
+  -w, --window N         janela do ARQ 1..${MAX_WINDOW} (padrão 8)
+  --ack frame|sack       política de ACK (padrão sack)
+  --ack-delay MS         sack: segura um ACK em ordem até MS ms ou meia janela; um buraco
+                         ou um duplicado é confirmado na hora (padrão ${CLIENT_ACK_DELAY_MS}; 0 = um
+                         ACK por leitura)
+  --recovery MODO        a recuperação de perdas dos clientes: fast (reenvia na hora o que
+                         os ACKs mostram perdido, sonda uma cauda perdida), timeout (como
+                         no livro: espera o temporizador) ou both (uma rodada de cada)
+                         (padrão fast)
+  --cc MODO              o controle de congestionamento dos clientes: none, aimd ou both
+                         (padrão none)
+  --loss P, --corrupt P  falhas injetadas por cada cliente nos quadros que envia (com
+                         semente)
+  --faults ROTEIRO       falhas determinísticas, por exemplo "drop:data#3"
+  --seed N               semente (padrão 1)
+  --sweep PARAM=V1,V2    repete para cada valor de loss, corrupt, window, clients ou size
+                         (valores com ponto decimal: a vírgula separa os valores)
+  --json / --csv         um objeto JSON por rodada / CSV em vez da tabela
+  --plot ARQUIVO.svg     com --sweep: goodput, latência p99 e eficiência contra PARAM
+  --timeout S            prazo de cada rodada (padrão 120)
+  --room NOME            a sala de todas as rodadas (padrão: uma bench-<aleatório> nova
+                         por rodada)
+  --teacher-password P   a senha do professor do HOST: o bench vira operador para ler a
+                         CPU e a memória do servidor no STATS (no próprio servidor:
+                         sempre)
+
+Exemplos:
+  chat bench --clients 10
+  chat bench --clients 4 --arq both --loss 0.1 --seed 3
+  chat bench --arq both --sweep loss=0,0.05,0.1,0.2 --plot loss.svg
+  chat bench --arq sr --recovery both --sweep loss=0,0.05,0.1 --plot recovery.svg
+  chat bench --clients 50 --transport both`;
+
 const SWEEPABLE = ["loss", "corrupt", "window", "clients", "size"] as const;
 
 function prob(flags: ReturnType<typeof parseFlags>, name: string): number {
@@ -120,8 +182,8 @@ function prob(flags: ReturnType<typeof parseFlags>, name: string): number {
   if (t === undefined) return 0;
   try {
     return parseProbability(t, `--${name}`);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+  } catch {
+    throw UsageError.said((w) => w.probability(`--${name}`, t));
   }
 }
 
@@ -379,7 +441,10 @@ function progressLines(what: string): (done: number, total: number) => void {
 /** The `bench` subcommand. */
 export const bench: Command = {
   name: "bench",
-  summary: "Load generator: GBN vs SR vs text, tables and plots",
-  help,
+  summary: {
+    en: "Load generator: GBN vs SR vs text, tables and plots",
+    "pt-BR": "Gerador de carga: GBN contra SR contra texto, tabelas e gráficos",
+  },
+  help: { en: helpEn, "pt-BR": helpPt },
   run,
 };

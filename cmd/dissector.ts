@@ -10,7 +10,7 @@ import { generateDissector, installDissector, pluginDir } from "../lib/wireshark
 
 const spec: FlagSpec = { install: { type: "boolean" }, port: { type: "string", short: "p" } };
 
-const help = `chat dissector: the Wireshark dissector for chat's binary protocol
+const helpEn = `chat dissector: the Wireshark dissector for chat's binary protocol
 
 Usage: chat dissector [--install] [--port N]
 
@@ -22,6 +22,20 @@ Usage: chat dissector [--install] [--port N]
 After installing, reload with Analyze > Reload Lua Plugins (Ctrl+Shift+L) and use the display
 filter "chat". It names every header field, checks the checksum, marks the last fragment,
 reassembles frames split across TCP segments and labels plain-text sessions.`;
+
+const helpPt = `chat dissector: o dissector do Wireshark para o protocolo binário do chat
+
+Uso: chat dissector [--install] [--port N]
+
+  (sem opção)    mostra o dissector em Lua na saída:  chat dissector > chat.lua
+  --install      grava o dissector na sua pasta de plugins do Wireshark e diz onde
+  -p, --port N   porta TCP a decodificar como chat (padrão 55555; outras: Decode As...
+                 no Wireshark, ou tshark -d tcp.port==N,chat)
+
+Depois de instalar, recarregue com Analyze > Reload Lua Plugins (Ctrl+Shift+L) e use o
+filtro de exibição "chat". Ele dá nome a cada campo do cabeçalho, confere o checksum, marca
+o último fragmento, remonta quadros divididos entre segmentos TCP e identifica as sessões
+de texto puro.`;
 
 async function run(args: string[]): Promise<number> {
   const flags = parseFlags(args, spec);
@@ -52,7 +66,10 @@ async function run(args: string[]): Promise<number> {
 /** The `dissector` subcommand. */
 export const dissector: Command = {
   name: "dissector",
-  summary: "Print or install the Wireshark dissector",
-  help,
+  summary: {
+    en: "Print or install the Wireshark dissector",
+    "pt-BR": "Mostra ou instala o dissector do Wireshark",
+  },
+  help: { en: helpEn, "pt-BR": helpPt },
   run,
 };

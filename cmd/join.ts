@@ -18,7 +18,8 @@ import {
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
 import type { ArqChoice } from "../lib/client/client_plan.ts";
-import { CLIENT_TEXT } from "../lib/client/messages.ts";
+import { CLIENT_CATALOG, type ClientText } from "../lib/client/messages.ts";
+import { DEFAULT_LANG, type Lang, textIn } from "../lib/i18n/mod.ts";
 import { runInPipe } from "../lib/client/piped_client.ts";
 import { DEFAULT_RECONNECT_FOR_MS, runOnTerminal } from "../lib/client/terminal_client.ts";
 import { FaultInjector, parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
@@ -52,7 +53,7 @@ const spec: FlagSpec = {
   reconnect: { type: "string" },
 };
 
-const help = `chat join: the chat client
+const helpEn = `chat join: the chat client
 
 Usage: chat join HOST[:PORT] [options]
 
@@ -80,6 +81,9 @@ Usage: chat join HOST[:PORT] [options]
                       room with the same nickname (default ${
   DEFAULT_RECONNECT_FOR_MS / 1000
 }; 0: exit instead)
+  --lang pt-BR|en     language of this client (default: the system's, from LC_ALL,
+                      LC_MESSAGES or LANG); the server answers in it too when it is given
+                      here or is not English (LANG verb)
 
 On a terminal, type text to chat; /help lists /nick, /who, /msg, /me, /join, /rooms,
 /timestamp, /stats, /loss, /corrupt, /quote, /op and the operator commands, /quit. Ctrl-C, or
@@ -87,6 +91,48 @@ Ctrl-D on an empty line, leaves. A paste stays one line until Enter.
 In a pipe, stdin lines are sent (text as MSG, /commands as above), stdout gets only chat lines
 and notices, and the client quits once everything was answered:
   printf 'hello\\n' | chat join 192.168.0.88 --nick bot`;
+
+const helpPt = `chat join: o cliente do chat
+
+Uso: chat join HOST[:PORTA] [opções]
+
+  -p, --port N        porta do servidor (padrão 55555)
+  -n, --nick NOME     apelido (perguntado no terminal quando falta)
+  --arq gbn|sr        Go-Back-N (padrão) ou Selective Repeat
+  -w, --window N      janela deslizante em quadros, 1..${MAX_WINDOW} (padrão 8)
+  --ack frame|sack    um ACK por quadro DATA (como no livro), ou ACKs cumulativos
+                      atrasados com faixas SACK, segurados até ${CLIENT_ACK_DELAY_MS} ms (padrão sack)
+  --recovery fast|timeout  fast: reenvia na hora o que os ACKs mostram perdido e sonda
+                      uma cauda perdida (padrão); timeout: espera o temporizador de
+                      retransmissão (como no livro)
+  --cc none|aimd      controle de congestionamento do transmissor deste cliente (padrão
+                      none)
+  --loss P            descarta essa fração dos quadros que este cliente envia (0.2, 0,2
+                      ou 20%)
+  --corrupt P         inverte um bit nessa fração dos quadros que este cliente envia
+  --faults ROTEIRO    falhas determinísticas, por exemplo "corrupt:data#1,drop:data#2"
+                      (veja chat docs protocol)
+  --seed N            semente da injeção de falhas (padrão 1)
+  --trace             mostra cada quadro enviado e recebido
+  --pcap ARQUIVO      grava esta sessão no ARQUIVO (pcapng, abre no Wireshark)
+  --mode ui|line      ui: pergunta apelido, protocolo, janela e falhas antes de conectar
+  --text              fala o protocolo de texto puro (como o netcat) em vez do binário
+  --udp               o protocolo binário sobre UDP (a mesma porta): os datagramas podem
+                      mesmo se perder, duplicar e chegar fora de ordem no caminho, e o ARQ
+                      conserta
+  --timestamps        mostra o horário antes de cada linha (/timestamp on|off muda)
+  --reconnect S       se a conexão cair, tenta de novo por S segundos, voltando à mesma
+                      sala com o mesmo apelido (padrão ${DEFAULT_RECONNECT_FOR_MS / 1000}; 0: sai)
+  --lang pt-BR|en     idioma deste cliente (padrão: o do sistema, de LC_ALL, LC_MESSAGES
+                      ou LANG); o servidor também responde nele quando é dado aqui ou não
+                      é inglês (comando LANG)
+
+No terminal, digite o texto para conversar; /help lista /nick, /who, /msg, /me, /join,
+/rooms, /timestamp, /stats, /loss, /corrupt, /quote, /op e os comandos de operador, /quit.
+Ctrl-C, ou Ctrl-D numa linha vazia, sai. Um texto colado fica numa linha só até o Enter.
+Num pipe, as linhas da entrada são enviadas (texto como MSG, /comandos como acima), a saída
+mostra só as linhas do chat e os avisos, e o cliente sai quando tudo foi respondido:
+  printf 'oi\\n' | chat join 192.168.0.88 --nick robo`;
 
 interface JoinSettings {
   host: string;
@@ -108,10 +154,10 @@ interface JoinSettings {
   reconnectForMs: number;
 }
 
-function settingsFrom(args: string[]): JoinSettings {
+function settingsFrom(args: string[], t: ClientText): JoinSettings {
   const flags = parseFlags(args, spec, 1);
   const target = flags.positionals[0];
-  if (target === undefined) throw new UsageError("Missing HOST (the server's address)");
+  if (target === undefined) throw new UsageError(t.cli.missingHost);
   const hp = parseHostPort(target);
   const portFlag = stringFlag(flags, "port");
   const port = portFlag !== undefined ? intFlag(flags, "port", 55555, 1, 65535) : hp.port ?? 55555;
@@ -120,8 +166,8 @@ function settingsFrom(args: string[]): JoinSettings {
     if (t === undefined) return 0;
     try {
       return parseProbability(t, `--${name}`);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
+    } catch {
+      throw UsageError.said((w) => w.probability(`--${name}`, t));
     }
   };
   let script: ReturnType<typeof parseFaultScript> = [];
@@ -166,31 +212,33 @@ function faulty(c: ArqChoice, script: JoinSettings["script"]): boolean {
   return c.loss > 0 || c.corrupt > 0 || script.length > 0;
 }
 
-async function run(args: string[]): Promise<number> {
-  const s = settingsFrom(args);
+/**
+ * The language `chat join` asks the server for (`LANG`): its own when `--lang` gave it; on a
+ * binary session also when the environment's is not English (a lab machine's default English
+ * locale does not override a teacher's `chat serve --lang pt-BR`). A text session without
+ * `--lang` sends nothing before its nickname: a seed 000 server would take `LANG` for one.
+ */
+export function serverLangFor(lang: Lang, langGiven: boolean, text: boolean): Lang | undefined {
+  if (langGiven) return lang;
+  return !text && lang !== DEFAULT_LANG ? lang : undefined;
+}
+
+async function run(args: string[], lang: Lang, langGiven = false): Promise<number> {
+  const t = textIn(CLIENT_CATALOG, lang);
+  const s = settingsFrom(args, t);
   const terminal = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
-  if (s.ui && !terminal) throw new UsageError("--mode ui needs a terminal");
-  if (s.ui && s.text) {
-    throw new UsageError("--mode ui asks for binary-protocol settings: leave out --text");
-  }
+  if (s.ui && !terminal) throw new UsageError(t.cli.uiNeedsTerminal);
+  if (s.ui && s.text) throw new UsageError(t.cli.uiNeedsBinary);
   const nick = s.nick?.trim();
-  if (!terminal && !nick) {
-    throw new UsageError("Missing --nick (required when stdin or stdout is not a terminal)");
-  }
-  if (s.text && s.udp) {
-    throw new UsageError("--text needs a stream: the plain-text protocol does not run over UDP");
-  }
-  if (s.text && faulty(s, s.script)) {
-    throw new UsageError("--loss, --corrupt and --faults need the binary protocol (no --text)");
-  }
+  if (!terminal && !nick) throw new UsageError(t.cli.missingNick);
+  if (s.text && s.udp) throw new UsageError(t.cli.textNotOverUdp);
+  if (s.text && faulty(s, s.script)) throw new UsageError(t.cli.faultsNeedBinary);
   let pcap: PcapngFile | undefined;
   if (s.pcap !== undefined) {
     try {
       pcap = await PcapngFile.create(s.pcap, { role: "client" });
     } catch (error) {
-      console.error(
-        `chat join: cannot write the capture file ${s.pcap}: ${(error as Error).message}`,
-      );
+      console.error(`chat join: ${t.cli.cannotWriteCapture(s.pcap, (error as Error).message)}`);
       return 1;
     }
   }
@@ -209,7 +257,7 @@ async function run(args: string[]): Promise<number> {
     // Once per process: every reconnection's lines are on the same clock.
     if (trace && !clockNoted) {
       clockNoted = true;
-      trace(CLIENT_TEXT.traceClock(traceClockStart()));
+      trace(t.traceClock(traceClockStart()));
     }
     const faults = s.text ? undefined : new FaultInjector(
       { loss: choice.loss, corrupt: choice.corrupt, script: s.script, seed: s.seed },
@@ -234,11 +282,13 @@ async function run(args: string[]): Promise<number> {
         faults,
         trace,
         scheduler,
+        serverLang: serverLangFor(lang, langGiven, s.text),
         makeCapture: s.udp ? undefined : pcap?.forConnection,
       },
     };
   };
   const plan = {
+    text: t,
     nick,
     askSettings: s.ui,
     choice: { params: s.params, loss: s.loss, corrupt: s.corrupt },
@@ -260,7 +310,10 @@ async function run(args: string[]): Promise<number> {
 /** The `join` subcommand. */
 export const join: Command = {
   name: "join",
-  summary: "Join a chat server (the terminal client)",
-  help,
+  summary: {
+    en: "Join a chat server (the terminal client)",
+    "pt-BR": "Entra num servidor de chat (o cliente)",
+  },
+  help: { en: helpEn, "pt-BR": helpPt },
   run,
 };

@@ -14,7 +14,6 @@ import {
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
 import { traceClockStart } from "../lib/net/trace.ts";
-import { SERVER_TEXT } from "../lib/server/messages.ts";
 import {
   DEFAULT_ANNOUNCE_MAX,
   DEFAULT_HISTORY_LINES,
@@ -32,6 +31,9 @@ import { listenUdp, observeDatagrams } from "../lib/net/udp_transport.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { onShutdownSignal } from "../lib/cli/signals.ts";
+import { SERVER_CATALOG } from "../lib/chat/messages.ts";
+import type { Catalog } from "../lib/i18n/catalog.ts";
+import type { Lang } from "../lib/i18n/mod.ts";
 
 const spec: FlagSpec = {
   host: { type: "string" },
@@ -55,7 +57,7 @@ const spec: FlagSpec = {
   "web-origin": { type: "string" },
 };
 
-const help = `chat serve: run the chat server
+const helpEn = `chat serve: run the chat server
 
 Usage: chat serve [options]
 
@@ -87,6 +89,8 @@ Usage: chat serve [options]
   --web-origin LIST    also let pages from these origins open a WebSocket to the chat, e.g.
                        "http://10.0.0.5:8080" (comma-separated, or "*"); default: only the
                        page this server serves
+  --lang pt-BR|en      language of the console and of the replies (default: the system's,
+                       from LC_ALL, LC_MESSAGES or LANG); a client may ask for its own (LANG)
   -h, --help           show this help
 
 One TCP port serves both protocols: binary sessions (chat join) and plain-text sessions
@@ -96,7 +100,105 @@ session and its window, for the projector); the same UDP port serves binary sess
 (chat join --udp), where the loss is real. Everyone starts in the room "${DEFAULT_ROOM}"; /join
 NAME makes or enters another. Stop with Ctrl-C: every client is told.`;
 
-async function run(args: string[]): Promise<number> {
+const helpPt = `chat serve: roda o servidor do chat
+
+Uso: chat serve [opções]
+
+  --host ENDEREÇO      endereço onde escutar (padrão 0.0.0.0: todas as interfaces)
+  -p, --port N         porta TCP e UDP (padrão 55555; 0 escolhe uma porta livre)
+  --udp on|off         atende também sessões binárias por UDP na mesma porta (padrão on)
+  --max-clients N      máximo de usuários ao mesmo tempo (padrão 10000)
+  --announce-max N     avisos de entrada e saída vão para todos enquanto houver no máximo
+                       N usuários (padrão 1000); uma sala maior fica quieta (N entradas
+                       custam N²/2 linhas)
+  --flood MSGS/SEGS    limite de flood por usuário para MSG, ME, PRIV, JOIN e OP, ou "off"
+                       (padrão 10/5)
+  --history N          linhas do histórico de uma sala repassadas a quem entra (padrão
+                       ${DEFAULT_HISTORY_LINES}; 0: desligado)
+  --max-rooms N        máximo de salas ao mesmo tempo, contando a padrão (padrão ${DEFAULT_MAX_ROOMS})
+  --reconnect-grace S  quem perde a conexão guarda o apelido por S segundos para o chat
+                       join reconectar (padrão ${DEFAULT_RECONNECT_GRACE_MS / 1000}; 0: não guarda)
+  --teacher-password P a senha do /op (OP P), que dá /kick, /mute, /ban, /announce,
+                       /faults e /close; padrão: \$${TEACHER_PASSWORD_ENV}, senão uma criada
+                       agora e mostrada
+  --log ARQUIVO        grava também os eventos no ARQUIVO, em JSON lines
+  --trace              mostra cada quadro e cada linha de texto enviados e recebidos
+  -q, --quiet          sem linhas de eventos no console (a linha "escutando em" continua)
+  --loss P             descarta essa fração dos quadros que o servidor envia (0..1 ou 20%)
+  --corrupt P          corrompe essa fração dos quadros que o servidor envia
+  --faults ROTEIRO     falhas determinísticas, por exemplo "drop:data#3,corrupt:ack#5@2"
+  --seed N             semente da injeção de falhas (padrão 1)
+  --pcap ARQUIVO       grava o tráfego de todas as sessões no ARQUIVO (pcapng, abre no
+                       Wireshark)
+  --web-origin LISTA   deixa também páginas dessas origens abrirem um WebSocket para o
+                       chat, por exemplo "http://10.0.0.5:8080" (separadas por vírgula, ou
+                       "*"); padrão: só a página que este servidor serve
+  --lang pt-BR|en      idioma do console e das respostas (padrão: o do sistema, de LC_ALL,
+                       LC_MESSAGES ou LANG); um cliente pode pedir o seu (comando LANG)
+  -h, --help           mostra esta ajuda
+
+Uma porta TCP só atende os dois protocolos: sessões binárias (chat join) e de texto puro
+(chat join --text, netcat, telnet), e a página web (http://HOST:PORTA/ no navegador ou no
+celular: o chat e uma vista ao vivo da janela deslizante; /teacher com a senha do
+professor: todas as sessões e suas janelas, para o projetor); a mesma porta UDP atende
+sessões binárias (chat join --udp), onde a perda é de verdade. Todos começam na sala
+"${DEFAULT_ROOM}"; /join NOME cria outra sala ou entra nela. Pare com Ctrl-C: todos os
+clientes são avisados.`;
+
+/** `chat serve`'s own lines (its console and its usage errors), English. */
+const SERVE_TEXT_EN = {
+  listening: (address: string, udp: boolean) =>
+    `listening on ${address} (TCP${udp ? " and UDP" : ""})`,
+  teacherPassword: (password: string) =>
+    `teacher password: ${password} (type /op ${password} in chat join)`,
+  /** The first line of `--trace`: what its times count from. */
+  traceClock: (start: string) => `trace: times are seconds since this server started, at ${start}`,
+  joinWith: "clients on other machines can join with:",
+  addUdp: "  (add --udp for the same chat over UDP, where datagrams can be lost)",
+  webPage: (url: string) => `web page (browsers, phones): ${url}/`,
+  teacherPage: (url: string) => `teacher's page (asks for the teacher password): ${url}/teacher`,
+  warning: (what: string) => `warning: ${what}`,
+  portInUse: (port: number, host: string) =>
+    `port ${port} is already in use on ${host}; try another --port`,
+  udpPortInUse: (port: number, host: string) =>
+    `UDP port ${port} is already in use on ${host}; try another --port or --udp off`,
+  notAllowed: (where: string, why: string) => `not allowed to listen on ${where}: ${why}`,
+  emptyPassword: "--teacher-password must not be empty",
+  badOrigin: (origin: string) => `--web-origin takes origins like http://10.0.0.5:8080: ${origin}`,
+  cannotWriteCapture: (path: string, why: string) =>
+    `cannot write the capture file ${path}: ${why}`,
+};
+
+/** `chat serve`'s own lines in every language. */
+export const SERVE_CATALOG: Catalog<typeof SERVE_TEXT_EN> = {
+  en: SERVE_TEXT_EN,
+  "pt-BR": {
+    listening: (address: string, udp: boolean) =>
+      `escutando em ${address} (TCP${udp ? " e UDP" : ""})`,
+    teacherPassword: (password: string) =>
+      `senha do professor: ${password} (digite /op ${password} no chat join)`,
+    traceClock: (start: string) =>
+      `trace: tempos em segundos desde o início do servidor, às ${start}`,
+    joinWith: "nas outras máquinas, os clientes entram com:",
+    addUdp: "  (acrescente --udp para o mesmo chat sobre UDP, onde os datagramas podem se perder)",
+    webPage: (url: string) => `página web (navegadores, celulares): ${url}/`,
+    teacherPage: (url: string) => `página do professor (pede a senha do professor): ${url}/teacher`,
+    warning: (what: string) => `aviso: ${what}`,
+    portInUse: (port: number, host: string) =>
+      `a porta ${port} já está em uso em ${host}; tente outra --port`,
+    udpPortInUse: (port: number, host: string) =>
+      `a porta UDP ${port} já está em uso em ${host}; tente outra --port ou --udp off`,
+    notAllowed: (where: string, why: string) => `sem permissão para escutar em ${where}: ${why}`,
+    emptyPassword: "--teacher-password não pode ser vazia",
+    badOrigin: (origin: string) =>
+      `--web-origin recebe origens como http://10.0.0.5:8080: ${origin}`,
+    cannotWriteCapture: (path: string, why: string) =>
+      `não foi possível gravar o arquivo de captura ${path}: ${why}`,
+  },
+};
+
+async function run(args: string[], lang: Lang): Promise<number> {
+  const t = SERVE_CATALOG[lang];
   const flags = parseFlags(args, spec);
   const port = intFlag(flags, "port", 55555, 0, 65535);
   const host = stringFlag(flags, "host") ?? "0.0.0.0";
@@ -109,7 +211,7 @@ async function run(args: string[]): Promise<number> {
   const graceS = intFlag(flags, "reconnect-grace", DEFAULT_RECONNECT_GRACE_MS / 1000, 0, 86_400);
   const given = stringFlag(flags, "teacher-password") ?? Deno.env.get(TEACHER_PASSWORD_ENV);
   if (given !== undefined && given.trim() === "") {
-    throw new UsageError("--teacher-password must not be empty");
+    throw new UsageError(t.emptyPassword);
   }
   const teacherPassword = given?.trim() ?? newTeacherPassword();
   const loss = probability(flags, "loss");
@@ -131,11 +233,11 @@ async function run(args: string[]): Promise<number> {
     .filter((o) => o !== "");
   for (const o of origins) {
     if (o !== "*" && !/^https?:\/\/[^/\s]+$/.test(o)) {
-      throw new UsageError(`--web-origin takes origins like http://10.0.0.5:8080: ${o}`);
+      throw new UsageError(t.badOrigin(o));
     }
   }
   // Before the logging Worker: a Worker left running would keep the process alive.
-  const pcap = pcapPath === undefined ? undefined : await openPcap(pcapPath);
+  const pcap = pcapPath === undefined ? undefined : await openPcap(pcapPath, t);
   // Quiet with no log file: nothing would be written, so no logging Worker (about 15 MB).
   let logger: Logger;
   try {
@@ -167,6 +269,7 @@ async function run(args: string[]): Promise<number> {
         // A UDP session's datagrams are recorded by its listener, as they were.
         capture: pcap && ((l, r) => r.transport === "udp" ? NO_CAPTURE : pcap.forConnection(l, r)),
         web: { origins },
+        lang,
       });
       if (!udp) break;
       try {
@@ -183,53 +286,45 @@ async function run(args: string[]): Promise<number> {
     await logger.close();
     await pcap?.close();
     if (error instanceof Deno.errors.AddrInUse) {
-      const which = server ? "UDP port" : "port";
-      console.error(
-        `chat serve: ${which} ${
-          server?.addr.port ?? port
-        } is already in use on ${host}; try another --port${server ? " or --udp off" : ""}`,
-      );
+      const inUse = server ? t.udpPortInUse : t.portInUse;
+      console.error(`chat serve: ${inUse(server?.addr.port ?? port, host)}`);
       return 1;
     }
     if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
-      console.error(
-        `chat serve: not allowed to listen on ${host}:${port}: ${(error as Error).message}`,
-      );
+      console.error(`chat serve: ${t.notAllowed(`${host}:${port}`, (error as Error).message)}`);
       return 1;
     }
     throw error;
   }
   // Before anything can connect and see the server running (a signal must never kill it).
-  const signalled = onShutdownSignal(() => server.shutdown("server stopped by its operator"));
+  const signalled = onShutdownSignal(() => server.shutdown(SERVER_CATALOG[lang].stoppedByOperator));
   const shownHost = server.addr.hostname.includes(":")
     ? `[${server.addr.hostname}]`
     : server.addr.hostname;
-  console.log(`listening on ${shownHost}:${server.addr.port} (TCP${udp ? " and UDP" : ""})`);
-  if (trace) console.log(SERVER_TEXT.traceClock(traceClockStart()));
-  if (given === undefined) {
-    console.log(`teacher password: ${teacherPassword} (type /op ${teacherPassword} in chat join)`);
-  }
+  console.log(t.listening(`${shownHost}:${server.addr.port}`, udp));
+  if (trace) console.log(t.traceClock(traceClockStart()));
+  if (given === undefined) console.log(t.teacherPassword(teacherPassword));
   if (host === "0.0.0.0" || host === "::") {
     const lan = lanAddresses().filter((a) => host === "::" || a.family === "IPv4");
     if (lan.length > 0) {
-      console.log("clients on other machines can join with:");
+      console.log(t.joinWith);
       for (const a of lan) {
         const portPart = server.addr.port === 55555 ? "" : `:${server.addr.port}`;
         const addr = a.family === "IPv6" ? `[${a.address}]` : a.address;
         console.log(`  chat join ${addr}${portPart}    (${a.name})`);
       }
-      if (udp) console.log(`  (add --udp for the same chat over UDP, where datagrams can be lost)`);
+      if (udp) console.log(t.addUdp);
     }
   }
   const webHost = host === "0.0.0.0" || host === "::"
     ? lanAddresses().find((a) => a.family === "IPv4")?.address ?? "127.0.0.1"
     : server.addr.hostname;
   const web = `http://${webHost.includes(":") ? `[${webHost}]` : webHost}:${server.addr.port}`;
-  console.log(`web page (browsers, phones): ${web}/`);
-  console.log(`teacher's page (asks for the teacher password): ${web}/teacher`);
+  console.log(t.webPage(web));
+  console.log(t.teacherPage(web));
   const limits = await readFdLimits();
   const fdWarning = limits && fdLimitWarning(limits, maxClients);
-  if (fdWarning) console.error(`chat serve: warning: ${fdWarning}`);
+  if (fdWarning) console.error(`chat serve: ${t.warning(fdWarning)}`);
   await server.finished;
   signalled.dispose();
   await logger.close();
@@ -242,7 +337,7 @@ function parseFloodFlag(text: string | undefined) {
   try {
     return parseFlood(text);
   } catch (error) {
-    throw new UsageError(`--flood: ${(error as Error).message}`);
+    throw UsageError.said((t) => t.flood((error as Error).message, text));
   }
 }
 
@@ -251,21 +346,26 @@ function probability(flags: ReturnType<typeof parseFlags>, name: string): number
   if (text === undefined) return 0;
   try {
     return parseProbability(text, `--${name}`);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+  } catch {
+    throw UsageError.said((t) => t.probability(`--${name}`, text));
   }
 }
 
 /** What a UDP connection records per connection: nothing (its listener records each datagram). */
 const NO_CAPTURE = Object.freeze({ sent() {}, received() {}, close() {} });
 
-async function openPcap(path: string): Promise<PcapngFile> {
+async function openPcap(path: string, t: typeof SERVE_TEXT_EN): Promise<PcapngFile> {
   try {
     return await PcapngFile.create(path, { role: "server" });
   } catch (error) {
-    throw new Error(`cannot write the capture file ${path}: ${(error as Error).message}`);
+    throw new Error(t.cannotWriteCapture(path, (error as Error).message));
   }
 }
 
 /** The `serve` subcommand. */
-export const serve: Command = { name: "serve", summary: "Run the chat server", help, run };
+export const serve: Command = {
+  name: "serve",
+  summary: { en: "Run the chat server", "pt-BR": "Roda o servidor do chat" },
+  help: { en: helpEn, "pt-BR": helpPt },
+  run,
+};

@@ -51,7 +51,7 @@ const spec: FlagSpec = {
   out: { type: "string" },
 };
 
-const help = `chat test: grade a chat server against docs/PROTOCOL.md
+const helpEn = `chat test: grade a chat server against docs/PROTOCOL.md
 
 Usage: chat test HOST[:PORT] [options]          a server that is running (port 55555 by default)
        chat test --servers FILE [options]       start, test and stop each server of a list
@@ -88,6 +88,49 @@ Examples:
   chat test 127.0.0.1:55555
   chat test 192.168.0.88 --level text --only 'text/msg/*'
   chat test --servers turma.txt --jobs 4 --level all     (turma.txt: g01 python3 g01/server.py --port {port})`;
+
+const helpPt = `chat test: avalia um servidor de chat pelo docs/PROTOCOL.md
+
+Uso: chat test HOST[:PORTA] [opções]        um servidor que já está rodando (porta 55555
+                                             por padrão)
+     chat test --servers ARQUIVO [opções]    inicia, testa e para cada servidor de uma lista
+
+Mostra uma linha por teste (PASS/FAIL, id do teste, motivo) e depois um resumo com as
+falhas. O id de cada teste diz a seção do PROTOCOL.md cuja regra ele confere (chat docs
+protocol). Código de saída: 0 quando todos os testes obrigatórios passaram, 1 se não, 2
+num erro de uso.
+
+  -l, --level NÍVEL  text: só o protocolo do seed 000 (prompt NICK, apelido, MSG, LIST,
+                     QUIT; códigos de status julgados pelo número, então um servidor que
+                     responde em português passa); full (padrão): todo o protocolo de
+                     texto deste projeto; binary: o protocolo binário confiável (handshake,
+                     checksum, fragmentos, ACK/NACK, Go-Back-N e Selective Repeat,
+                     encerramento), com o testador fazendo papel de rede com perdas nos
+                     próprios quadros; all: full e binary
+  --only GLOBS       só os testes cujo id casa com um dos globs separados por vírgula,
+                     por exemplo 'text/msg/*' ou '*nack*'
+  --list             lista os testes escolhidos com a regra que cada um confere, e sai
+  --timeout MS       quanto esperar por cada resposta (padrão 2000)
+  -v, --verbose      mostra a regra e a transcrição (o que foi enviado e recebido) de
+                     cada falha
+  --json             mostra os resultados como um documento JSON em vez de linhas
+  --junit ARQUIVO    grava também os resultados em JUnit XML
+  --servers ARQUIVO  um servidor por linha: NOME COMANDO... (rodado na pasta do ARQUIVO,
+                     sem shell); o comando tem que escutar em 127.0.0.1 na porta dada
+                     como {port} nele ou como $PORT; cada teste ganha um servidor novo
+  -j, --jobs N       com --servers: testa até N servidores ao mesmo tempo (padrão 2)
+  --out PREFIXO      com --servers: grava a matriz em PREFIXO.csv e PREFIXO.html
+                     (padrão chat-test-matrix)
+
+Os testes usam apelidos novos e respeitam o limite de flood padrão (10 mensagens a cada
+5 s por usuário); um servidor que responde 429 ou 503 ao testador é apontado como
+limitando o testador.
+
+Exemplos:
+  chat test 127.0.0.1:55555
+  chat test 192.168.0.88 --level text --only 'text/msg/*'
+  chat test --servers turma.txt --jobs 4 --level all
+      (turma.txt: g01 python3 g01/server.py --port {port})`;
 
 async function run(args: string[]): Promise<number> {
   try {
@@ -206,7 +249,10 @@ async function runServers(
 /** The `test` subcommand. */
 export const test: Command = {
   name: "test",
-  summary: "Conformance tester: grade a chat server (or a class's) against PROTOCOL.md",
-  help,
+  summary: {
+    en: "Conformance tester: grade a chat server (or a class's) against PROTOCOL.md",
+    "pt-BR": "Testador de conformidade: avalia um servidor (ou os da turma) pelo PROTOCOL.md",
+  },
+  help: { en: helpEn, "pt-BR": helpPt },
   run,
 };

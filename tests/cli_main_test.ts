@@ -13,7 +13,7 @@ async function chat(...args: string[]) {
     args: ["run", ...PERMS, MAIN, ...args],
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", LC_ALL: "C.UTF-8" },
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
@@ -172,7 +172,7 @@ Deno.test("chat serve with an unwritable --pcap or --log path exits 1 at once, n
       args: ["run", ...PERMS, MAIN, "serve", "--port", "0", flag, "/missing/dir/x"],
       stdout: "piped",
       stderr: "piped",
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", LC_ALL: "C.UTF-8" },
       signal: AbortSignal.timeout(20_000), // a hang is killed, and fails below
     }).output();
     const stderr = new TextDecoder().decode(out.stderr);

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { textWidth } from "../lib/client/text_width.ts";
 import { DOC_WIDTH, renderDoc } from "../lib/docs/render.ts";
 import { DOC_TOPICS } from "../lib/docs/topics.ts";
+import { LANGS } from "../lib/i18n/lang.ts";
 import { runChat } from "./support/live_session.ts";
 
 /** The words of `markdown` outside tables and code, and the cells of its tables. */
@@ -30,12 +31,12 @@ function contentOf(markdown: string): { words: string[]; cells: string[]; code: 
   return { words, cells, code };
 }
 
-for (const topic of DOC_TOPICS) {
-  Deno.test(`chat docs ${topic.name}: every line within ${DOC_WIDTH} columns, nothing lost`, () => {
-    const out = renderDoc(topic.text);
+for (const [topic, lang] of DOC_TOPICS.flatMap((t) => LANGS.map((l) => [t, l] as const))) {
+  Deno.test(`chat docs ${topic.name} (${lang}): every line within ${DOC_WIDTH} columns, nothing lost`, () => {
+    const out = renderDoc(topic.text[lang]);
     const wide = out.split("\n").filter((l) => textWidth(l) > DOC_WIDTH);
     assert.deepEqual(wide, [], `lines wider than ${DOC_WIDTH} columns`);
-    const src = contentOf(topic.text);
+    const src = contentOf(topic.text[lang]);
     const got = contentOf(out);
     // The prose's words, in the same order (the tables' cells come in between).
     let k = 0;

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { SERVER_TEXT } from "../lib/server/messages.ts";
+import { SERVER_TEXT } from "../lib/chat/messages.ts";
 import { e2e, Raw, waitFor, withServer } from "./support/e2e.ts";
 
 const HINT_MS = 300;

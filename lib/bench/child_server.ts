@@ -74,7 +74,7 @@ export async function startChildServer(extra: string[] = []): Promise<ChildServe
     const next = await Promise.race([reader.read(), timeout]);
     if (next === null || next.done) break;
     text += next.value;
-    const m = /listening on \S+:(\d+)/.exec(text);
+    const m = /(?:listening on|escutando em) \S+:(\d+)/.exec(text);
     if (m) port = Number(m[1]);
   }
   clearTimeout(timer);

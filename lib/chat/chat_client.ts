@@ -6,6 +6,7 @@
  */
 
 import type { TokenBucket } from "./flood.ts";
+import type { ServerText } from "./messages.ts";
 import type { LogCursor } from "./line_log.ts";
 import type { Room } from "./room.ts";
 
@@ -85,4 +86,6 @@ export interface Member {
   token: string | undefined;
   /** Faults an operator set on its link, over its room's (`FAULTS nick ...`). */
   faults: LinkFaults | undefined;
+  /** The language of its replies and of the notices told to it alone (`LANG`, else the server's). */
+  text: ServerText;
 }

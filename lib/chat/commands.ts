@@ -63,13 +63,16 @@ export class CommandRegistry {
   }
 
   /**
-   * HELP's body, one line: the usage of every command `operator` may use, aliases in
-   * parentheses, joined by ` | `.
+   * HELP's body, one line: the usage of every command `operator` may use (as `usages` words it,
+   * else its own), aliases in parentheses, joined by ` | `.
    */
-  help(operator: boolean): string {
+  help(operator: boolean, usages: Readonly<Record<string, string>> = {}): string {
     return this.#specs
       .filter((s) => operator || !s.operator)
-      .map((s) => s.aliases.length > 0 ? `${s.usage} (${s.aliases.join(", ")})` : s.usage)
+      .map((s) => {
+        const usage = usages[s.verb] ?? s.usage;
+        return s.aliases.length > 0 ? `${usage} (${s.aliases.join(", ")})` : usage;
+      })
       .join(" | ");
   }
 }

@@ -15,14 +15,17 @@ export interface FloodLimit {
 /** The default limit: 10 messages per 5 seconds. */
 export const DEFAULT_FLOOD: FloodLimit = { burst: 10, perSeconds: 5 };
 
-/** Parses `MSGS/SECONDS` (e.g. `10/5`) or `off`; throws `RangeError` with the bad text. */
+/**
+ * Parses `MSGS/SECONDS` (e.g. `10/5`, `3/2,5` with a decimal comma) or `off`; throws `RangeError`
+ * with the bad text.
+ */
 export function parseFlood(spec: string): FloodLimit | null {
   const t = spec.trim().toLowerCase();
   if (t === "off" || t === "none" || t === "0") return null;
-  const m = /^(\d+)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(t);
+  const m = /^(\d+)\s*\/\s*(\d+(?:[.,]\d+)?)$/.exec(t);
   if (!m) throw new RangeError(`flood limit must be MSGS/SECONDS (e.g. 10/5) or off: ${spec}`);
   const burst = Number(m[1]);
-  const perSeconds = Number(m[2]);
+  const perSeconds = Number(m[2]!.replace(",", "."));
   if (burst < 1 || perSeconds <= 0) {
     throw new RangeError(`flood limit needs at least 1 message per a positive time: ${spec}`);
   }

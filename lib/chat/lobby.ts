@@ -30,8 +30,10 @@ import {
 } from "./reservations.ts";
 import { DEFAULT_ANNOUNCE_MAX, type Room } from "./room.ts";
 import { DEFAULT_MAX_ROOMS, DEFAULT_ROOM, RoomRegistry, validateRoomName } from "./rooms.ts";
+import { SERVER_CATALOG, type ServerText } from "./messages.ts";
 import { status } from "./status.ts";
 import { USER_COMMANDS } from "./user_commands.ts";
+import { DEFAULT_LANG, type Lang, langOfLocale, LANGS } from "../i18n/mod.ts";
 import { cleanChatText } from "../text/sanitize.ts";
 import { displayReason, displayValue } from "../text/escape.ts";
 
@@ -73,6 +75,11 @@ export interface LobbyOptions {
   readonly wallClock?: (now: number) => number;
   /** Makes resume tokens (default: 128 random bits in hex). */
   readonly newToken?: () => string;
+  /**
+   * The server's language: of what rooms share (notices, announcements) and of the replies to a
+   * connection that did not ask for its own with `LANG` (default English).
+   */
+  readonly lang?: Lang;
 }
 
 /** A connection that has not registered yet. */
@@ -80,6 +87,8 @@ interface Pending {
   readonly client: ChatClient;
   /** The room asked for with `JOIN` before the nickname. */
   room: string | undefined;
+  /** The language asked for with `LANG` before the nickname, else the server's. */
+  text: ServerText;
 }
 
 /** How a member leaves, beyond the reason shown. */
@@ -96,7 +105,7 @@ const COMMANDS = new CommandRegistry([...USER_COMMANDS, ...OPERATOR_COMMANDS]);
 /** Every verb a registered user can send (with aliases), for docs and tests. */
 export const VERBS: readonly string[] = COMMANDS.verbs();
 /** The verbs a connection may send before it registers, beside its nickname. */
-export const REGISTRATION_VERBS: readonly string[] = ["JOIN", "RESUME"];
+export const REGISTRATION_VERBS: readonly string[] = ["JOIN", "RESUME", "LANG"];
 
 /** The chat of one server: rooms, users, commands. */
 export class Lobby {
@@ -108,6 +117,8 @@ export class Lobby {
   readonly reservations = new Reservations();
   /** The command registry. */
   readonly commands = COMMANDS;
+  /** The server's language (see {@link LobbyOptions.lang}). */
+  readonly text: ServerText;
   readonly #maxClients: number;
   readonly #maxText: number;
   readonly #flood: FloodLimit | null;
@@ -139,6 +150,7 @@ export class Lobby {
     const origin = performance.timeOrigin;
     this.#wallClock = options.wallClock ?? ((now) => origin + now);
     this.#newToken = options.newToken ?? newToken;
+    this.text = SERVER_CATALOG[options.lang ?? DEFAULT_LANG];
     this.rooms = new RoomRegistry(
       {
         endOfTurn: options.endOfTurn ?? queueMicrotask,
@@ -176,10 +188,15 @@ export class Lobby {
     return this.#members.values();
   }
 
+  /** The language `client` is answered in: its `LANG`, else the server's. */
+  textOf(client: ChatClient): ServerText {
+    return this.#members.get(client.id)?.text ?? this.#pending.get(client.id)?.text ?? this.text;
+  }
+
   /** A connection arrived; its first line will be its nickname (or `JOIN`, `RESUME`). */
   connect(client: ChatClient): void {
     if (this.#closed) {
-      client.send(status(503, "Server shutting down"));
+      client.send(status(503, this.text.shuttingDown));
       client.close();
       return;
     }
@@ -191,7 +208,7 @@ export class Lobby {
       client.close();
       return;
     }
-    this.#pending.set(client.id, { client, room: undefined });
+    this.#pending.set(client.id, { client, room: undefined, text: this.text });
   }
 
   /** Handles one complete command line from `client` at time `now` (ms); a blank one is ignored. */
@@ -206,11 +223,11 @@ export class Lobby {
     const { verb, rest } = parseCommand(line);
     const spec = this.commands.get(verb);
     if (spec === undefined) {
-      this.reply(member, 404, `Unknown command: ${displayValue(verb)}`);
+      this.reply(member, 404, member.text.unknownCommand(displayValue(verb)));
       return;
     }
     if (spec.operator && !member.operator) {
-      this.deny(member, verb, `Operator command: ${verb} (type OP <password> first)`);
+      this.deny(member, verb, member.text.operatorCommand(verb));
       return;
     }
     spec.run(this, member, rest, now);
@@ -225,22 +242,27 @@ export class Lobby {
     this.#pending.delete(client.id);
     const m = this.#members.get(client.id);
     if (m === undefined) return;
-    this.remove(m, displayReason(transportReason), {
+    this.remove(m, displayReason(this.text.transportReason(transportReason)), {
       hold: m.token !== undefined && this.#graceMs > 0,
     });
   }
 
-  /** Tells everyone the server is stopping and closes them. */
+  /** Tells everyone the server is stopping (each in its language) and closes them. */
   shutdown(reason: string): void {
     this.#closed = true;
-    const bytes = status(503, `Server shutting down: ${reason}`);
+    const said = new Map<ServerText, Uint8Array>();
+    const bytes = (t: ServerText) => {
+      let b = said.get(t);
+      if (b === undefined) said.set(t, b = status(503, t.shuttingDownBecause(reason)));
+      return b;
+    };
     for (const p of this.#pending.values()) {
-      p.client.send(bytes);
+      p.client.send(bytes(p.text));
       p.client.close();
     }
     this.#pending.clear();
     for (const m of this.#members.values()) {
-      this.send(m, bytes);
+      this.send(m, bytes(m.text));
       m.client.close();
     }
     this.#members.clear();
@@ -311,7 +333,7 @@ export class Lobby {
   takeToken(m: Member, now: number): boolean {
     if (!m.bucket || m.bucket.take(now)) return true;
     const f = m.bucket.limit;
-    this.reply(m, 429, `Slow down: ${f.burst} messages per ${f.perSeconds} s`);
+    this.reply(m, 429, m.text.slowDown(f.burst, f.perSeconds));
     return false;
   }
 
@@ -323,22 +345,22 @@ export class Lobby {
   acceptText(m: Member, typed: string, now: number): string | undefined {
     const text = cleanChatText(typed);
     if (typeof text !== "string") {
-      this.reply(m, 400, `Control characters are not allowed: ${text.codePoint}`);
+      this.reply(m, 400, m.text.controlCharacters(text.codePoint));
       return undefined;
     }
     if (text === "") {
-      this.reply(m, 400, "Empty message");
+      this.reply(m, 400, m.text.emptyMessage);
       return undefined;
     }
     if (text.length * 3 > this.#maxText) {
       const size = encoder.encode(text).length;
       if (size > this.#maxText) {
-        this.reply(m, 413, `Message too long (${size} bytes, max ${this.#maxText})`);
+        this.reply(m, 413, m.text.messageTooLong(size, this.#maxText));
         return undefined;
       }
     }
     if (m.mutedUntil > now) {
-      this.reply(m, 403, `You are muted for ${minutesLeft(m.mutedUntil, now)} more minutes`);
+      this.reply(m, 403, m.text.muted(minutesLeft(m.mutedUntil, now)));
       return undefined;
     }
     if (!this.takeToken(m, now)) return undefined;
@@ -367,17 +389,18 @@ export class Lobby {
 
   /**
    * Moves `m` to `to`: it takes the lines said where it was, its old room hears that it left
-   * (`why`), the new one that it came; the old room is dropped if nobody is left. The caller
+   * (`why`, in the server's language), the new one that it came; the old room is dropped if
+   * nobody is left. The caller
    * replies; then {@link welcomeTo} sends the history.
    */
   moveTo(m: Member, to: Room, why: string): void {
     const from = m.room;
     if (from === to) return;
     from.remove(m);
-    from.notice(`*** ${m.nick} left (${why})`);
+    from.notice(this.text.leftNotice(m.nick, why));
     this.rooms.dropIfUnused(from);
     to.add(m);
-    to.notice(`*** ${m.nick} joined (${to.size} online)`, m);
+    to.notice(this.text.joinedNotice(m.nick, to.size), m);
     this.applyFaults(m);
     this.#event({ type: "move", id: m.client.id, nick: m.nick, from: from.name, to: to.name });
   }
@@ -393,8 +416,9 @@ export class Lobby {
   }
 
   /**
-   * Removes `m` from the lobby and its room: the room is told (`*** nick left (reason)`), its
-   * token forgotten, and with `hold` its nickname kept for it for the grace period.
+   * Removes `m` from the lobby and its room: the room is told (`*** nick left (reason)`, the
+   * reason in the server's language), its token forgotten, and with `hold` its nickname kept
+   * for it for the grace period.
    */
   remove(m: Member, reason: string, how: Removal = {}): void {
     if (this.#members.get(m.client.id) !== m) return;
@@ -421,7 +445,7 @@ export class Lobby {
       this.#event({ type: "held", id: m.client.id, nick: m.nick, ms: this.#graceMs });
     }
     this.#event({ type: "leave", id: m.client.id, nick: m.nick, reason, room: room.name });
-    if (how.notice ?? true) room.notice(`*** ${m.nick} left (${reason})`);
+    if (how.notice ?? true) room.notice(this.text.leftNotice(m.nick, reason));
     this.rooms.dropIfUnused(room);
     this.expireHeld(now);
   }
@@ -469,11 +493,34 @@ export class Lobby {
     return this.#password !== undefined;
   }
 
-  /** `Banned until HH:MM:SS` for a ban ending at `until`. */
-  bannedText(until: number, now: number): string {
-    return `Banned until ${clockTime(this.wallTime(until))} (${
-      minutesLeft(until, now)
-    } more minutes)`;
+  /** `Banned until HH:MM:SS` for a ban ending at `until`, in the language of `text`. */
+  bannedText(until: number, now: number, text: ServerText = this.text): string {
+    return text.bannedUntil(clockTime(this.wallTime(until)), minutesLeft(until, now));
+  }
+
+  /**
+   * `LANG tag`: the table `tag` names and the reply, in that language (`LANG` alone: the
+   * current one); a language not spoken here is a 400 in the `current` one.
+   */
+  language(
+    current: ServerText,
+    rest: string,
+  ): { readonly text: ServerText; readonly code: number; readonly body: string } {
+    const asked = rest.trim();
+    const lang = asked === "" ? langOfText(current) : langOfLocale(asked);
+    if (lang === undefined) {
+      return {
+        text: current,
+        code: 400,
+        body: current.unknownLanguage(displayValue(asked), LANGS.join(", ")),
+      };
+    }
+    const text = SERVER_CATALOG[lang];
+    return {
+      text,
+      code: 200,
+      body: text.languageSet(lang, LANGS.filter((l) => l !== lang).join(", ")),
+    };
   }
 
   // ---- registration
@@ -484,6 +531,12 @@ export class Lobby {
       const { verb, rest } = parseCommand(line);
       if (verb === "JOIN") return this.#chooseRoom(p, rest);
       if (verb === "RESUME") return this.#resume(p, rest, now);
+      if (verb === "LANG") {
+        const r = this.language(p.text, rest);
+        p.text = r.text;
+        p.client.send(status(r.code, r.body, r.code === 200 ? "Language" : undefined));
+        return;
+      }
     }
     this.#register(p, line, now);
   }
@@ -491,43 +544,37 @@ export class Lobby {
   #chooseRoom(p: Pending, rest: string): void {
     const check = validateRoomName(rest);
     if (!check.ok) {
-      p.client.send(status(400, `Invalid room name: ${check.reason}`));
+      p.client.send(status(400, p.text.invalidRoom(p.text.nameProblem(check.problem))));
       return;
     }
     p.room = check.nick;
-    p.client.send(status(200, `You will be in ${check.nick} once registered`, "Joined"));
+    p.client.send(status(200, p.text.willBeIn(check.nick), "Joined"));
   }
 
   #register(p: Pending, line: string, now: number): void {
     const client = p.client;
+    const t = p.text;
     const check = validateNick(line);
-    if (!check.ok) return this.#refuse(client, 400, `Invalid nickname: ${check.reason}`);
+    if (!check.ok) return this.#refuse(client, 400, t.invalidNick(t.nameProblem(check.problem)));
     const keys = nickKeys(check.nick);
     const banned = this.bans.nameBanned(keys, now);
-    if (banned > 0) return this.#refuse(client, 403, this.bannedText(banned, now), "Banned");
+    if (banned > 0) return this.#refuse(client, 403, this.bannedText(banned, now, t), "Banned");
     this.expireHeld(now);
     if (this.nickInUse(keys, now)) {
-      return this.#refuse(client, 409, `Nickname taken: ${check.nick}`);
+      return this.#refuse(client, 409, t.nickTaken(check.nick));
     }
     if (this.#members.size >= this.#maxClients) {
-      return this.#refuse(client, 503, `Server full (${this.#maxClients} users)`);
+      return this.#refuse(client, 503, t.serverFull(this.#maxClients));
     }
     const room = p.room === undefined ? this.rooms.lobby : this.rooms.open(p.room);
     if (room === undefined) {
-      return this.#refuse(client, 503, `Too many rooms (${this.rooms.max})`);
+      return this.#refuse(client, 503, t.tooManyRooms(this.rooms.max));
     }
     const m = this.#admit(p, check.nick, keys, room, now);
     const n = this.#members.size;
-    this.send(
-      m,
-      status(
-        200,
-        `Welcome, ${m.nick}! ${n} user${n === 1 ? "" : "s"} online. Type HELP for commands.`,
-        "Connected",
-      ),
-    );
+    this.send(m, status(200, t.welcome(m.nick, n), "Connected"));
     this.#event({ type: "join", id: client.id, nick: m.nick, users: n, room: room.name });
-    room.notice(`*** ${m.nick} joined (${room.size} online)`, m);
+    room.notice(this.text.joinedNotice(m.nick, room.size), m);
     this.welcomeTo(m);
   }
 
@@ -552,7 +599,7 @@ export class Lobby {
       this.applyFaults(m);
       const missed = stillThere ? room.lines - held.linesAtDrop : 0;
       this.#welcomeBack(m, missed);
-      room.notice(`*** ${m.nick} is back (${room.size} online)`, m);
+      room.notice(this.text.backNotice(m.nick, room.size), m);
       this.welcomeTo(m, missed);
       return;
     }
@@ -561,9 +608,7 @@ export class Lobby {
       // The old connection is gone but the server has not seen it yet (a Wi-Fi drop): the new
       // one takes its place, in its room, with its role.
       const room = live.room;
-      live.client.send(
-        status(409, "This nickname came back on another connection", "Replaced"),
-      );
+      live.client.send(status(409, live.text.replaced, "Replaced"));
       live.client.close();
       room.held++; // the room stays while it changes hands
       this.remove(live, "replaced", { notice: false });
@@ -578,23 +623,12 @@ export class Lobby {
       this.#welcomeBack(m, 0);
       return;
     }
-    this.#refuse(client, 403, "Unknown or expired token: register again");
+    this.#refuse(client, 403, p.text.unknownToken);
   }
 
   #welcomeBack(m: Member, missed: number): void {
     const room = m.room;
-    const n = room.size;
-    const said = missed === 1 ? "1 line was" : `${missed} lines were`;
-    this.send(
-      m,
-      status(
-        200,
-        `Welcome back, ${m.nick}! You are in ${room.name} (${n} user${
-          n === 1 ? "" : "s"
-        }); ${said} said while you were away.`,
-        "Resumed",
-      ),
-    );
+    this.send(m, status(200, m.text.welcomeBack(m.nick, room.name, room.size, missed), "Resumed"));
     this.#event({ type: "resume", id: m.client.id, nick: m.nick, room: room.name, missed });
   }
 
@@ -614,6 +648,7 @@ export class Lobby {
       mutedUntil: 0,
       token: undefined,
       faults: undefined,
+      text: p.text,
     };
     this.#members.set(p.client.id, m);
     for (const k of keys) this.#byNick.set(k, m);
@@ -654,6 +689,11 @@ export class Lobby {
 }
 
 const encoder = new TextEncoder();
+
+/** The language whose table `text` is. */
+function langOfText(text: ServerText): Lang {
+  return LANGS.find((l) => SERVER_CATALOG[l] === text) ?? DEFAULT_LANG;
+}
 
 /** A cursor on an empty log: a member's until `Room.add` gives it its room's. */
 const PLACEHOLDER_CURSOR = new LogCursor(new LineLog(16));

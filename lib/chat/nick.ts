@@ -28,11 +28,43 @@ const NICK = /^[\p{L}\p{N}_][\p{L}\p{N}\p{M}_-]*$/u;
 /** A run of more than MAX_NICK_MARKS marks. */
 const MARK_STACK = new RegExp(`\\p{M}{${MAX_NICK_MARKS + 1}}`, "u");
 
-/** A nickname check: the normalised nickname, or why it is invalid. */
+/** Why a name is invalid, for a reply in any language. */
+export type NameProblem =
+  | { readonly kind: "control"; readonly codePoint: string }
+  | { readonly kind: "empty" }
+  | { readonly kind: "long"; readonly length: number; readonly max: number }
+  | { readonly kind: "characters"; readonly shown: string }
+  | { readonly kind: "marks"; readonly max: number; readonly shown: string };
+
+/**
+ * A nickname check: the normalised nickname, or why it is invalid (`reason` in English,
+ * `problem` for the server's text tables).
+ */
 export type NickCheck = { readonly ok: true; readonly nick: string } | {
   readonly ok: false;
   readonly reason: string;
+  readonly problem: NameProblem;
 };
+
+/** `problem` described in English (the same words as {@link NickCheck}'s `reason`). */
+export function describeNameProblem(problem: NameProblem): string {
+  switch (problem.kind) {
+    case "control":
+      return `control characters are not allowed: ${problem.codePoint}`;
+    case "empty":
+      return "empty";
+    case "long":
+      return `too long (${problem.length} characters, max ${problem.max})`;
+    case "characters":
+      return `only letters, digits, _ and - (not first) are allowed: ${problem.shown}`;
+    case "marks":
+      return `more than ${problem.max} combining marks on one letter: ${problem.shown}`;
+  }
+}
+
+function invalid(problem: NameProblem): NickCheck {
+  return { ok: false, reason: describeNameProblem(problem), problem };
+}
 
 /** Validates and normalises a nickname (module doc: the order of the checks). */
 export function validateNick(raw: string): NickCheck {
@@ -46,26 +78,14 @@ export function validateNick(raw: string): NickCheck {
 export function validateName(raw: string, max: number): NickCheck {
   const trimmed = raw.trim().normalize("NFC");
   const refused = findRefused(trimmed);
-  if (refused !== undefined) {
-    return { ok: false, reason: `control characters are not allowed: ${codePointName(refused)}` };
-  }
+  if (refused !== undefined) return invalid({ kind: "control", codePoint: codePointName(refused) });
   const nick = withoutInvisible(trimmed).normalize("NFC").trim();
-  if (nick === "") return { ok: false, reason: "empty" };
+  if (nick === "") return invalid({ kind: "empty" });
   const length = [...nick].length;
-  if (length > max) {
-    return { ok: false, reason: `too long (${length} characters, max ${max})` };
-  }
-  if (!NICK.test(nick)) {
-    return {
-      ok: false,
-      reason: `only letters, digits, _ and - (not first) are allowed: ${displayValue(nick)}`,
-    };
-  }
+  if (length > max) return invalid({ kind: "long", length, max });
+  if (!NICK.test(nick)) return invalid({ kind: "characters", shown: displayValue(nick) });
   if (MARK_STACK.test(nick)) {
-    return {
-      ok: false,
-      reason: `more than ${MAX_NICK_MARKS} combining marks on one letter: ${displayValue(nick)}`,
-    };
+    return invalid({ kind: "marks", max: MAX_NICK_MARKS, shown: displayValue(nick) });
   }
   return { ok: true, nick };
 }

@@ -12,6 +12,7 @@ import type { CommandSpec } from "./commands.ts";
 import type { LinkFaults, Member } from "./chat_client.ts";
 import { DEFAULT_BAN_MINUTES, isAddress, MAX_BAN_MINUTES, normalizeAddress } from "./bans.ts";
 import type { Lobby } from "./lobby.ts";
+import type { ServerText } from "./messages.ts";
 import { nickKeys } from "./nick.ts";
 import type { Room } from "./room.ts";
 import { validateRoomName } from "./rooms.ts";
@@ -22,7 +23,7 @@ import { displayReason, displayValue, escapeForDisplay } from "../text/escape.ts
 
 const encoder = new TextEncoder();
 
-/** Tells one member something only it sees, as a notice. */
+/** Tells one member something only it sees, as a notice (in its language: the caller's `text`). */
 function tell(lobby: Lobby, m: Member, text: string): void {
   lobby.send(m, encoder.encode(`*** ${text}\n`));
 }
@@ -44,14 +45,19 @@ function logAction(
   });
 }
 
-/** The live member `name` names, or a 404 reply (and `undefined`). */
-function target(lobby: Lobby, m: Member, name: string, usage: string): Member | undefined {
+/** The live member `name` names, or a 404 reply (and `undefined`); `verb` names the usage. */
+function target(
+  lobby: Lobby,
+  m: Member,
+  name: string,
+  verb: keyof ServerText["usages"],
+): Member | undefined {
   if (name === "") {
-    lobby.reply(m, 400, `Usage: ${usage}`);
+    lobby.reply(m, 400, m.text.usage(m.text.usages[verb]));
     return undefined;
   }
   const t = lobby.findMember(name);
-  if (t === undefined) lobby.reply(m, 404, `No such user: ${displayValue(name)}`);
+  if (t === undefined) lobby.reply(m, 404, m.text.noSuchUser(displayValue(name)));
   return t;
 }
 
@@ -66,7 +72,7 @@ function minutesAndRest(
   if (!/^\d+$/.test(first)) return [def, text.trim()];
   const n = Number(first);
   if (n < 1 || n > MAX_BAN_MINUTES) {
-    lobby.reply(m, 400, `Minutes must be from 1 to ${MAX_BAN_MINUTES}: ${first}`);
+    lobby.reply(m, 400, m.text.minutesRange(MAX_BAN_MINUTES, first));
     return undefined;
   }
   return [n, rest.trim()];
@@ -82,50 +88,51 @@ function expel(lobby: Lobby, t: Member, detail: "Kicked" | "Banned", body: strin
 
 function kick(lobby: Lobby, m: Member, rest: string): void {
   const [name, reasonText] = splitWord(rest);
-  const t = target(lobby, m, name, "KICK <nick> [reason]");
+  const t = target(lobby, m, name, "KICK");
   if (t === undefined) return;
-  if (t === m) return lobby.reply(m, 400, "You cannot kick yourself");
+  if (t === m) return lobby.reply(m, 400, m.text.cannotKickYourself);
   const reason = reasonText.trim() === "" ? "" : displayReason(reasonText.trim());
-  const why = reason ? `kicked by ${m.nick}: ${reason}` : `kicked by ${m.nick}`;
-  expel(lobby, t, "Kicked", reason ? `Kicked by ${m.nick}: ${reason}` : `Kicked by ${m.nick}`, why);
+  const why = lobby.text.kickedReason(m.nick, reason);
+  expel(lobby, t, "Kicked", t.text.kickedBy(m.nick, reason), why);
   logAction(lobby, m, "kick", t.nick, reason || undefined);
-  lobby.reply(m, 200, `Kicked ${t.nick}`, "Kicked");
+  lobby.reply(m, 200, m.text.kicked(t.nick), "Kicked");
 }
 
 function mute(lobby: Lobby, m: Member, rest: string, now: number): void {
   const [name, more] = splitWord(rest);
-  const t = target(lobby, m, name, "MUTE <nick> [minutes]");
+  const t = target(lobby, m, name, "MUTE");
   if (t === undefined) return;
   const parsed = minutesAndRest(lobby, m, more, DEFAULT_BAN_MINUTES);
   if (parsed === undefined) return;
   const [minutes] = parsed;
   t.mutedUntil = now + minutes * 60_000;
-  tell(lobby, t, `${m.nick} muted you for ${minutes} minutes: your messages are not sent`);
+  tell(lobby, t, t.text.mutedYou(m.nick, minutes));
   logAction(lobby, m, "mute", t.nick, `${minutes} min`);
-  lobby.reply(m, 200, `Muted ${t.nick} for ${minutes} minutes`, "Muted");
+  lobby.reply(m, 200, m.text.mutedFor(t.nick, minutes), "Muted");
 }
 
 function unmute(lobby: Lobby, m: Member, rest: string): void {
   const [name] = splitWord(rest);
-  const t = target(lobby, m, name, "UNMUTE <nick>");
+  const t = target(lobby, m, name, "UNMUTE");
   if (t === undefined) return;
   const was = t.mutedUntil;
   t.mutedUntil = 0;
-  if (was > 0) tell(lobby, t, `${m.nick} unmuted you`);
+  if (was > 0) tell(lobby, t, t.text.unmutedYou(m.nick));
   logAction(lobby, m, "unmute", t.nick);
-  lobby.reply(m, 200, `${t.nick} may talk`, "Unmuted");
+  lobby.reply(m, 200, m.text.mayTalk(t.nick), "Unmuted");
 }
 
 function ban(lobby: Lobby, m: Member, rest: string, now: number): void {
   const [who, more] = splitWord(rest);
-  if (who === "") return lobby.reply(m, 400, "Usage: BAN <nick|address> [minutes] [reason]");
+  if (who === "") return lobby.reply(m, 400, m.text.usage(m.text.usages.BAN));
   const parsed = minutesAndRest(lobby, m, more, DEFAULT_BAN_MINUTES);
   if (parsed === undefined) return;
   const [minutes, reasonText] = parsed;
   const until = now + minutes * 60_000;
   const reason = reasonText === "" ? "" : displayReason(reasonText);
-  const body = `${lobby.bannedText(until, now)}${reason ? `: ${reason}` : ""}`;
-  const why = `banned by ${m.nick}${reason ? `: ${reason}` : ""}`;
+  const body = (t: Member) =>
+    `${lobby.bannedText(until, now, t.text)}${reason ? `: ${reason}` : ""}`;
+  const why = lobby.text.bannedReason(m.nick, reason);
   let gone: Member[] = [];
   let what: string;
   if (isAddress(who)) {
@@ -138,11 +145,11 @@ function ban(lobby: Lobby, m: Member, rest: string, now: number): void {
     for (const r of [...lobby.reservations.all()]) {
       if (r.address !== undefined && normalizeAddress(r.address) === address) lobby.release(r);
     }
-    what = `address ${address}`;
+    what = m.text.banAddress(address);
   } else {
     const keys = nickKeys(who);
     const t = lobby.findMember(who);
-    if (t === m) return lobby.reply(m, 400, "You cannot ban yourself");
+    if (t === m) return lobby.reply(m, 400, m.text.cannotBanYourself);
     lobby.bans.banName(keys, until);
     const held = lobby.reservations.holding(keys, now);
     const address = t?.client.address ?? held?.address;
@@ -150,41 +157,41 @@ function ban(lobby: Lobby, m: Member, rest: string, now: number): void {
     if (held !== undefined) lobby.release(held);
     if (t !== undefined) gone = [t];
     what = address !== undefined
-      ? `${t?.nick ?? held?.nick ?? who} and address ${normalizeAddress(address)}`
-      : `nickname ${displayValue(who)}`;
+      ? m.text.banNickAndAddress(t?.nick ?? held?.nick ?? who, normalizeAddress(address))
+      : m.text.banNickname(displayValue(who));
   }
-  for (const t of gone) expel(lobby, t, "Banned", body, why);
+  for (const t of gone) expel(lobby, t, "Banned", body(t), why);
   logAction(lobby, m, "ban", what, `${minutes} min${reason ? `: ${reason}` : ""}`);
-  const kicked = gone.length > 0 ? `; ${gone.map((t) => t.nick).join(", ")} disconnected` : "";
-  lobby.reply(m, 200, `Banned ${what} for ${minutes} minutes${kicked}`, "Banned");
+  const names = gone.map((t) => t.nick);
+  lobby.reply(m, 200, m.text.banned(what, minutes, names), "Banned");
 }
 
 function unban(lobby: Lobby, m: Member, rest: string): void {
   const [who] = splitWord(rest);
-  if (who === "") return lobby.reply(m, 400, "Usage: UNBAN <nick|address>");
+  if (who === "") return lobby.reply(m, 400, m.text.usage(m.text.usages.UNBAN));
   const lifted = isAddress(who)
     ? lobby.bans.unbanAddress(who)
     : lobby.bans.unbanName(nickKeys(who));
-  if (!lifted) return lobby.reply(m, 404, `No ban on ${displayValue(who)}`);
+  if (!lifted) return lobby.reply(m, 404, m.text.noBan(displayValue(who)));
   logAction(lobby, m, "unban", who);
-  lobby.reply(m, 200, `Lifted the ban on ${displayValue(who)}`, "Unbanned");
+  lobby.reply(m, 200, m.text.unbanned(displayValue(who)), "Unbanned");
 }
 
 function announce(lobby: Lobby, m: Member, rest: string, now: number): void {
   const text = cleanChatText(rest);
   if (typeof text !== "string") {
-    return lobby.reply(m, 400, `Control characters are not allowed: ${text.codePoint}`);
+    return lobby.reply(m, 400, m.text.controlCharacters(text.codePoint));
   }
-  if (text.trim() === "") return lobby.reply(m, 400, "Usage: ANNOUNCE <text>");
+  if (text.trim() === "") return lobby.reply(m, 400, m.text.usage(m.text.usages.ANNOUNCE));
   // A notice never holds `]`: it cannot be taken for a chat line.
-  const line = `*** Announcement from ${m.nick}: ${escapeForDisplay(text, Infinity, "]")}`;
+  const line = lobby.text.announcement(m.nick, escapeForDisplay(text, Infinity, "]"));
   let rooms = 0;
   for (const room of lobby.rooms.all()) {
     room.line(line, lobby.wallTime(now));
     rooms++;
   }
   logAction(lobby, m, "announce", undefined, `${text.length} characters`);
-  lobby.reply(m, 200, `Announced in ${rooms} room${rooms === 1 ? "" : "s"}`, "Announced");
+  lobby.reply(m, 200, m.text.announced(rooms), "Announced");
 }
 
 /** `loss corrupt` or `off`; a reply (and `undefined`) when neither. */
@@ -192,23 +199,27 @@ function readFaults(lobby: Lobby, m: Member, text: string): LinkFaults | null | 
   const words = text.trim().split(/\s+/).filter((w) => w !== "");
   if (words.length === 1 && /^(off|none)$/i.test(words[0]!)) return null;
   if (words.length !== 2) {
-    lobby.reply(m, 400, "Usage: FAULTS <nick|#room> <loss> <corruption> (or off)");
+    lobby.reply(m, 400, m.text.usage(m.text.usages.FAULTS));
     return undefined;
   }
-  try {
-    return {
-      loss: parseProbability(words[0]!, "loss"),
-      corrupt: parseProbability(words[1]!, "corruption"),
-    };
-  } catch (error) {
-    lobby.reply(m, 400, (error as Error).message.replace(/^./, (c) => c.toUpperCase()));
-    return undefined;
-  }
+  const probability = (text: string, what: "loss" | "corruption") => {
+    try {
+      return parseProbability(text, what);
+    } catch {
+      lobby.reply(m, 400, m.text.badProbability(what, text));
+      return undefined;
+    }
+  };
+  const loss = probability(words[0]!, "loss");
+  if (loss === undefined) return undefined;
+  const corrupt = probability(words[1]!, "corruption");
+  if (corrupt === undefined) return undefined;
+  return { loss, corrupt };
 }
 
-function describeFaults(f: LinkFaults | null): string {
-  if (f === null) return "the server's own fault settings";
-  return `loss ${percent(f.loss)} and corruption ${percent(f.corrupt)}`;
+function describeFaults(f: LinkFaults | null, text: ServerText): string {
+  if (f === null) return text.serverFaults;
+  return text.faultsWhat(percent(f.loss), percent(f.corrupt));
 }
 
 function percent(p: number): string {
@@ -217,7 +228,7 @@ function percent(p: number): string {
 
 function faults(lobby: Lobby, m: Member, rest: string): void {
   const [who, more] = splitWord(rest);
-  if (who === "") return lobby.reply(m, 400, "Usage: FAULTS <nick|#room> <loss> <corruption>");
+  if (who === "") return lobby.reply(m, 400, m.text.usage(m.text.usages.FAULTS));
   const setting = readFaults(lobby, m, more);
   if (setting === undefined) return;
   const user = who.startsWith("#") ? undefined : lobby.findMember(who);
@@ -226,45 +237,43 @@ function faults(lobby: Lobby, m: Member, rest: string): void {
     const check = validateRoomName(who);
     room = check.ok ? lobby.rooms.find(check.nick) : undefined;
     if (room === undefined) {
-      return lobby.reply(m, 404, `No such user or room: ${displayValue(who)}`);
+      return lobby.reply(m, 404, m.text.noSuchUserOrRoom(displayValue(who)));
     }
   }
   const affected = user !== undefined ? [user] : [...room!.members()];
   const binary = affected.filter((x) => x.client.setFaults !== undefined);
   if (user !== undefined && binary.length === 0) {
-    return lobby.reply(
-      m,
-      400,
-      `${user.nick} uses the plain-text protocol: the server sends it no frames`,
-    );
+    return lobby.reply(m, 400, m.text.plainTextUser(user.nick));
   }
   if (user !== undefined) user.faults = setting ?? undefined;
   else room!.faults = setting ?? undefined;
-  const what = describeFaults(setting);
   for (const x of binary) {
     lobby.applyFaults(x);
-    tell(lobby, x, `${m.nick} set ${what} on the frames the server sends you`);
+    tell(lobby, x, x.text.faultsSetOnYou(m.nick, describeFaults(setting, x.text)));
   }
   const name = user?.nick ?? `#${room!.name}`;
-  logAction(lobby, m, "faults", name, what);
-  const count = user !== undefined ? "" : ` (${binary.length} binary of ${affected.length} users)`;
-  lobby.reply(m, 200, `Faults for ${name}: ${what}${count}`, "Faults");
+  logAction(lobby, m, "faults", name, describeFaults(setting, lobby.text));
+  const users = user !== undefined ? undefined : affected.length;
+  const what = describeFaults(setting, m.text);
+  lobby.reply(m, 200, m.text.faultsFor(name, what, binary.length, users), "Faults");
 }
 
 function close(lobby: Lobby, m: Member, rest: string): void {
   const check = validateRoomName(rest);
-  if (rest.trim() === "" || !check.ok) return lobby.reply(m, 400, "Usage: CLOSE <room>");
+  if (rest.trim() === "" || !check.ok) {
+    return lobby.reply(m, 400, m.text.usage(m.text.usages.CLOSE));
+  }
   const room = lobby.rooms.find(check.nick);
-  if (room === undefined) return lobby.reply(m, 404, `No such room: ${check.nick}`);
+  if (room === undefined) return lobby.reply(m, 404, m.text.noSuchRoom(check.nick));
   const home = lobby.rooms.lobby;
-  if (room === home) return lobby.reply(m, 400, `The default room cannot be closed: ${home.name}`);
+  if (room === home) return lobby.reply(m, 400, m.text.defaultRoomStays(home.name));
   const moving = [...room.members()];
   // Told before they come in: the newcomers have their own line.
   if (moving.length > 0) {
-    home.notice(`*** ${moving.length} users came from ${room.name} (closed by ${m.nick})`);
+    home.notice(lobby.text.cameFrom(moving.length, room.name, m.nick));
   }
   for (const x of moving) {
-    tell(lobby, x, `${m.nick} closed ${room.name}: you are in ${home.name} now`);
+    tell(lobby, x, x.text.closedYourRoom(m.nick, room.name, home.name));
     room.remove(x);
     home.add(x);
     lobby.applyFaults(x);
@@ -277,12 +286,7 @@ function close(lobby: Lobby, m: Member, rest: string): void {
   }
   lobby.rooms.drop(room);
   logAction(lobby, m, "close", room.name, `${moving.length} users moved`);
-  lobby.reply(
-    m,
-    200,
-    `Closed ${room.name}: ${moving.length} users moved to ${home.name}`,
-    "Closed",
-  );
+  lobby.reply(m, 200, m.text.closedRoom(room.name, moving.length, home.name), "Closed");
 }
 
 /** The registry entries of the operators' commands, in HELP's order. */

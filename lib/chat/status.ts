@@ -24,7 +24,7 @@ export const STATUS_CODES: readonly StatusInfo[] = [
   {
     code: 400,
     reason: "Bad Request",
-    when: "invalid nickname, missing arguments, empty text, control characters",
+    when: "invalid nickname, missing arguments, empty text, control characters, unknown LANG",
   },
   {
     code: 403,

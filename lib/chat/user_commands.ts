@@ -11,10 +11,15 @@ import type { Member } from "./chat_client.ts";
 import type { Lobby } from "./lobby.ts";
 import { nickKeys, validateNick } from "./nick.ts";
 import { validateRoomName } from "./rooms.ts";
+import { SERVER_CATALOG, type ServerText } from "./messages.ts";
 import { status } from "./status.ts";
 import { displayValue } from "../text/escape.ts";
+import { LANGS } from "../i18n/lang.ts";
 
-const MSG_OK = status(200, "Message sent");
+/** `200 OK` / `Message sent` in every language, made once (the reply to most chat lines). */
+const MSG_OK: ReadonlyMap<ServerText, Uint8Array> = new Map(
+  LANGS.map((l) => [SERVER_CATALOG[l], status(200, SERVER_CATALOG[l].messageSent)]),
+);
 /** Wrong operator passwords after which the connection is closed. */
 export const MAX_FAILED_OPS = 3;
 
@@ -22,7 +27,7 @@ function msg(lobby: Lobby, m: Member, typed: string, now: number): void {
   const text = lobby.acceptText(m, typed, now);
   if (text === undefined) return;
   m.room.say(m, text, lobby.wallTime(now));
-  lobby.send(m, MSG_OK);
+  lobby.send(m, MSG_OK.get(m.text) ?? status(200, m.text.messageSent));
   logSaid(lobby, m, text);
 }
 
@@ -42,7 +47,7 @@ function me(lobby: Lobby, m: Member, typed: string, now: number): void {
   const text = lobby.acceptText(m, typed, now);
   if (text === undefined) return;
   m.room.line(`* ${m.nick} ${text}`, lobby.wallTime(now), m);
-  lobby.reply(m, 200, "Action sent");
+  lobby.reply(m, 200, m.text.actionSent);
   logSaid(lobby, m, text);
 }
 
@@ -71,46 +76,45 @@ export function sessionText(m: Member): string {
 
 function nick(lobby: Lobby, m: Member, rest: string, now: number): void {
   const check = validateNick(rest);
-  if (!check.ok) return lobby.reply(m, 400, `Invalid nickname: ${check.reason}`);
+  if (!check.ok) return lobby.reply(m, 400, m.text.invalidNick(m.text.nameProblem(check.problem)));
   const keys = nickKeys(check.nick);
   if (lobby.bans.nameBanned(keys, now) > 0) {
-    return lobby.reply(m, 403, `Nickname banned: ${check.nick}`);
+    return lobby.reply(m, 403, m.text.nickBanned(check.nick));
   }
   if (lobby.nickInUse(keys, now, m)) {
-    return lobby.reply(m, 409, `Nickname taken: ${check.nick}`);
+    return lobby.reply(m, 409, m.text.nickTaken(check.nick));
   }
   const old = m.nick;
   lobby.rename(m, check.nick, keys);
-  lobby.reply(m, 200, `You are now ${m.nick}`, "Nickname changed");
+  lobby.reply(m, 200, m.text.nowKnownAs(m.nick), "Nickname changed");
   lobby.event({ type: "rename", id: m.client.id, from: old, to: m.nick });
-  if (old !== m.nick) m.room.notice(`*** ${old} is now known as ${m.nick}`, m);
+  if (old !== m.nick) m.room.notice(lobby.text.renamedNotice(old, m.nick), m);
 }
 
 function priv(lobby: Lobby, m: Member, rest: string, now: number): void {
   const [target, typed] = splitWord(rest);
   if (target === "" || typed === "") {
-    return lobby.reply(m, 400, "Usage: PRIV <nick> <text>");
+    return lobby.reply(m, 400, m.text.usage(m.text.usages.PRIV));
   }
   const to = lobby.findMember(target);
-  if (to === undefined) return lobby.reply(m, 404, `No such user: ${displayValue(target)}`);
+  if (to === undefined) return lobby.reply(m, 404, m.text.noSuchUser(displayValue(target)));
   const text = lobby.acceptText(m, typed, now);
   if (text === undefined) return;
   lobby.send(to, encoder.encode(`[${m.nick} -> ${to.nick}]: ${text}\n`));
-  lobby.reply(m, 200, `Private message sent to ${to.nick}`);
+  lobby.reply(m, 200, m.text.privateSent(to.nick));
   lobby.event({ type: "private", id: m.client.id, from: m.nick, to: to.nick });
 }
 
 function join(lobby: Lobby, m: Member, rest: string, now: number): void {
-  if (rest.trim() === "") return lobby.reply(m, 400, "Usage: JOIN <room>");
+  if (rest.trim() === "") return lobby.reply(m, 400, m.text.usage(m.text.usages.JOIN));
   const check = validateRoomName(rest);
-  if (!check.ok) return lobby.reply(m, 400, `Invalid room name: ${check.reason}`);
+  if (!check.ok) return lobby.reply(m, 400, m.text.invalidRoom(m.text.nameProblem(check.problem)));
   if (!lobby.takeToken(m, now)) return;
   const to = lobby.rooms.open(check.nick, m.room);
-  if (to === undefined) return lobby.reply(m, 503, `Too many rooms (${lobby.rooms.max})`);
+  if (to === undefined) return lobby.reply(m, 503, m.text.tooManyRooms(lobby.rooms.max));
   const moved = to !== m.room;
-  lobby.moveTo(m, to, `joined ${to.name}`);
-  const n = to.size;
-  lobby.reply(m, 200, `You are in ${to.name} (${n} user${n === 1 ? "" : "s"})`, "Joined");
+  lobby.moveTo(m, to, lobby.text.movedTo(to.name));
+  lobby.reply(m, 200, m.text.youAreIn(to.name, to.size), "Joined");
   if (moved) lobby.welcomeTo(m);
 }
 
@@ -125,13 +129,13 @@ function token(lobby: Lobby, m: Member): void {
 }
 
 function quit(lobby: Lobby, m: Member): void {
-  lobby.reply(m, 200, `Bye, ${m.nick}`, "Disconnecting");
-  lobby.remove(m, "quit");
+  lobby.reply(m, 200, m.text.bye(m.nick), "Disconnecting");
+  lobby.remove(m, lobby.text.quitReason);
   m.client.close();
 }
 
 function help(lobby: Lobby, m: Member): void {
-  lobby.reply(m, 200, lobby.commands.help(m.operator), "Help");
+  lobby.reply(m, 200, lobby.commands.help(m.operator, m.text.usages), "Help");
 }
 
 function stats(lobby: Lobby, m: Member, _rest: string, now: number): void {
@@ -164,23 +168,30 @@ function stats(lobby: Lobby, m: Member, _rest: string, now: number): void {
 }
 
 function op(lobby: Lobby, m: Member, rest: string, now: number): void {
-  if (m.operator) return lobby.reply(m, 200, "You are an operator already", "Operator");
+  if (m.operator) return lobby.reply(m, 200, m.text.alreadyOperator, "Operator");
   if (!lobby.takeToken(m, now)) return;
   if (!lobby.hasOperatorPassword) {
-    return lobby.deny(m, "OP", "This server has no operator password");
+    return lobby.deny(m, "OP", m.text.noOperatorPassword);
   }
   if (!lobby.isOperatorPassword(rest.trim())) {
     m.failedOps++;
-    lobby.deny(m, "OP", "Wrong operator password");
+    lobby.deny(m, "OP", m.text.wrongOperatorPassword);
     if (m.failedOps >= MAX_FAILED_OPS) {
-      lobby.remove(m, "wrong operator passwords");
+      lobby.remove(m, lobby.text.wrongPasswordsReason);
       m.client.close();
     }
     return;
   }
   m.operator = true;
   lobby.event({ type: "operator", id: m.client.id, nick: m.nick, action: "op" });
-  lobby.reply(m, 200, "You are an operator: HELP lists your commands", "Operator");
+  lobby.reply(m, 200, m.text.nowOperator, "Operator");
+}
+
+/** `LANG tag`: this connection's replies in that language from now on (the reply too). */
+function lang(lobby: Lobby, m: Member, rest: string): void {
+  const r = lobby.language(m.text, rest);
+  m.text = r.text;
+  lobby.reply(m, r.code, r.body, r.code === 200 ? "Language" : undefined);
 }
 
 const encoder = new TextEncoder();
@@ -223,4 +234,11 @@ export const USER_COMMANDS: readonly CommandSpec[] = [
   { verb: "HELP", aliases: [], usage: "HELP", help: "this list", run: help },
   { verb: "STATS", aliases: [], usage: "STATS", help: "server statistics", run: stats },
   { verb: "OP", aliases: [], usage: "OP <password>", help: "become an operator", run: op },
+  {
+    verb: "LANG",
+    aliases: [],
+    usage: "LANG <en|pt-BR>",
+    help: "the language of the replies",
+    run: lang,
+  },
 ].map((s) => ({ ...s, operator: false }));

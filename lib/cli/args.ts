@@ -5,12 +5,29 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseDecimal } from "../i18n/number.ts";
+import { CLI_CATALOG, type CliText } from "./messages.ts";
 
-/** A mistake in the command line: printed as one line and a pointer to `-h`, exit status 2. */
+/** The flag helpers' words, one language. */
+type FlagText = CliText["flags"];
+
+/**
+ * A mistake in the command line: printed as one line and a pointer to `-h`, exit status 2. Its
+ * message is English; `said`, when the thrower gave it, says the same in any language's words.
+ */
 export class UsageError extends Error {
+  readonly said: ((t: FlagText) => string) | undefined;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "UsageError";
+    this.said = undefined;
+  }
+
+  /** The error `say` words, its message in English. */
+  static said(say: (t: FlagText) => string, options?: ErrorOptions): UsageError {
+    const e = new UsageError(say(CLI_CATALOG.en.flags), options);
+    (e as { said: typeof say }).said = say;
+    return e;
   }
 }
 
@@ -24,17 +41,6 @@ export interface ParsedFlags {
   /** Arguments that are not flags. */
   readonly positionals: string[];
 }
-
-/** The words of the usage errors {@link parseFlags} raises (one place, for translation). */
-export const USAGE_TEXT = {
-  unknownFlag: (flag: string) => `Unknown flag: ${flag}`,
-  missingValue: (flag: string) => `Missing value for ${flag}`,
-  dashValue: (flag: string, value: string) =>
-    `Missing value for ${flag}: ${value} looks like a flag (to give it as the value, write ${flag}=${value})`,
-  noValue: (flag: string, given: string) => `${flag} takes no value: ${given}`,
-  unexpected: (arg: string) => `Unexpected argument: ${arg}`,
-  seeHelp: (command: string) => `(see ${command} -h)`,
-} as const;
 
 /** `--name`, or `-n` when `arg` was the short form. */
 function flagName(spec: FlagSpec, written: string): string {
@@ -57,21 +63,22 @@ function usageError(error: unknown, args: readonly string[], spec: FlagSpec): Us
   const typed = quoted.split(",").at(-1)!.trim().split(" ")[0]!;
   const at = args.findIndex((a) => a === typed || a.startsWith(`${typed}=`));
   const written = at >= 0 ? args[at]! : typed;
+  const cause = { cause: error };
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-    return new UsageError(USAGE_TEXT.unknownFlag(written.split("=")[0]!), { cause: error });
+    return UsageError.said((t) => t.unknownFlag(written.split("=")[0]!), cause);
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     const name = flagName(spec, written);
     if (/does not take an argument/.test(message)) {
-      return new UsageError(USAGE_TEXT.noValue(name, written), { cause: error });
+      return UsageError.said((t) => t.noValue(name, written), cause);
     }
     const next = at >= 0 ? args[at + 1] : undefined;
     if (next !== undefined && next.startsWith("-")) {
-      return new UsageError(USAGE_TEXT.dashValue(name, next), { cause: error });
+      return UsageError.said((t) => t.dashValue(name, next), cause);
     }
-    return new UsageError(USAGE_TEXT.missingValue(name), { cause: error });
+    return UsageError.said((t) => t.missingValue(name), cause);
   }
-  return new UsageError(message.split("\n")[0]!.replace(/\.$/, ""), { cause: error });
+  return new UsageError(message.split("\n")[0]!.replace(/\.$/, ""), cause);
 }
 
 /** Parses `args` strictly against `spec`; unknown flags and missing values throw {@link UsageError}. */
@@ -83,8 +90,8 @@ export function parseFlags(args: string[], spec: FlagSpec, maxPositionals = 0): 
     throw usageError(error, args, spec);
   }
   if (parsed.positionals.length > maxPositionals) {
-    const extra = parsed.positionals[maxPositionals]!;
-    throw new UsageError(USAGE_TEXT.unexpected(extra));
+    const extra = parsed.positionals[maxPositionals];
+    throw UsageError.said((t) => t.unexpected(String(extra)));
   }
   return {
     values: parsed.values as Record<string, string | boolean | undefined>,
@@ -115,12 +122,15 @@ export function intFlag(
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max}: ${raw}`);
+    throw UsageError.said((t) => t.integer(name, min, max, raw));
   }
   return n;
 }
 
-/** Reads a decimal number flag within `[min, max]`, or `fallback` when absent. */
+/**
+ * Reads a decimal number flag within `[min, max]` (a decimal point or comma: `2.5`, `2,5`), or
+ * `fallback` when absent.
+ */
 export function numberFlag(
   flags: ParsedFlags,
   name: string,
@@ -130,9 +140,9 @@ export function numberFlag(
 ): number {
   const raw = stringFlag(flags, name);
   if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a number from ${min} to ${max}: ${raw}`);
+  const n = parseDecimal(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw UsageError.said((t) => t.number(name, min, max, raw));
   }
   return n;
 }
@@ -147,7 +157,7 @@ export function choiceFlag<T extends string>(
   const raw = stringFlag(flags, name);
   if (raw === undefined) return fallback;
   const found = choices.find((c) => c === raw.toLowerCase());
-  if (!found) throw new UsageError(`--${name} must be one of ${choices.join(", ")}: ${raw}`);
+  if (!found) throw UsageError.said((t) => t.choice(name, choices.join(", "), raw));
   return found;
 }
 
@@ -172,11 +182,11 @@ export function parseHostPort(text: string): HostPort {
     portText = host.slice(i + 1);
     host = host.slice(0, i);
   }
-  if (host === "") throw new UsageError(`Missing host: ${text}`);
+  if (host === "") throw UsageError.said((t) => t.missingHost(text));
   if (portText === undefined) return { host, port: undefined };
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
-    throw new UsageError(`Port must be an integer from 1 to 65535: ${portText}`);
+    throw UsageError.said((t) => t.badPort(portText!));
   }
   return { host, port };
 }

@@ -4,16 +4,22 @@
  * @module
  */
 
+import type { Catalog } from "../i18n/catalog.ts";
+import type { Lang } from "../i18n/lang.ts";
+
 /** A subcommand of `chat`. */
 export interface Command {
   /** The word that selects it, e.g. `serve`. */
   readonly name: string;
-  /** One line for the command list. */
-  readonly summary: string;
-  /** Full help text, printed for `-h`/`--help`. */
-  readonly help: string;
-  /** Runs with the arguments after the subcommand; resolves to the exit status. */
-  run(args: string[]): Promise<number>;
+  /** One line for the command list, in every language. */
+  readonly summary: Catalog<string>;
+  /** Full help text, printed for `-h`/`--help`, in every language. */
+  readonly help: Catalog<string>;
+  /**
+   * Runs with the arguments after the subcommand (`--lang` taken out), speaking `lang`
+   * (`langGiven`: `--lang` chose it, not the environment); resolves to the exit status.
+   */
+  run(args: string[], lang: Lang, langGiven: boolean): Promise<number>;
 }
 
 /** Exit status for a usage error. */

@@ -9,6 +9,7 @@
 import type { FaultInjector } from "../faults/mod.ts";
 import type { SessionParams } from "../protocol/control.ts";
 import type { ConnectOptions } from "./connection.ts";
+import type { ClientText } from "./messages.ts";
 
 /** The protocol settings a person may choose (flags, or `--mode ui`'s questions). */
 export interface ArqChoice {
@@ -30,6 +31,8 @@ export interface Connecting {
 
 /** Everything the clients need from the command line. */
 export interface ClientPlan {
+  /** What the client says to the person, in their language (default English). */
+  readonly text?: ClientText;
   /** Nickname given with `--nick`, if any. */
   readonly nick: string | undefined;
   /** Ask protocol, window, loss and corruption first (`--mode ui`). */

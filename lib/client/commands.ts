@@ -6,11 +6,12 @@
  * `/faults`, `/close` to the verbs of the same names; `/quote LINE` sends a line as it is;
  * `/stats`, `/loss`, `/corrupt` and `/timestamp` act locally; `//x` and `/say x` send text as it
  * is. A line that is just "help" (any case), which the server's welcome invites, shows the help
- * instead of being sent.
+ * instead of being sent. `/help` and the errors speak the language of the table given (command
+ * names and verbs are the same in every language; `/timestamp` takes `sim`/`não` too).
  * @module
  */
 
-import { CLIENT_TEXT } from "./messages.ts";
+import { CLIENT_TEXT, type ClientText } from "./messages.ts";
 
 /** The result of one typed line. */
 export type TypedLine =
@@ -24,12 +25,14 @@ export type TypedLine =
   | { readonly kind: "error"; readonly message: string }
   | { readonly kind: "none" };
 
-/** One slash command: its names, its syntax, what it does, and how its argument is read. */
+type SlashKey = keyof ClientText["slash"];
+
+/** One slash command: its names, its text's key (what it does, what it takes), how it is read. */
 interface SlashCommand {
   readonly names: readonly string[];
-  readonly syntax: string;
-  readonly help: string;
-  readonly parse: (rest: string) => TypedLine;
+  /** Its entry in `ClientText.slash` (and `slashArgs` when it takes arguments). */
+  readonly key: SlashKey;
+  readonly parse: (rest: string, usage: () => TypedLine) => TypedLine;
   /** Shown under "operator commands" in `/help`. */
   readonly operator?: boolean;
 }
@@ -37,91 +40,78 @@ interface SlashCommand {
 /** A slash command that sends `VERB rest`; `rest` is required unless `optional`. */
 function verb(
   name: string,
-  syntax: string,
-  help: string,
+  key: SlashKey,
   wire: string,
   options: { optional?: boolean; operator?: boolean } = {},
 ): SlashCommand {
   return {
     names: [name],
-    syntax,
-    help,
+    key,
     operator: options.operator,
-    parse: (rest) => {
-      if (rest === "") return options.optional ? { kind: "send", line: wire } : usage(syntax);
+    parse: (rest, usage) => {
+      if (rest === "") return options.optional ? { kind: "send", line: wire } : usage();
       return { kind: "send", line: `${wire} ${rest}` };
     },
   };
 }
 
-const text = CLIENT_TEXT.slash;
-
 const SLASH_COMMANDS: readonly SlashCommand[] = [
   {
     names: ["/say"],
-    syntax: "/say TEXT",
-    help: text.say,
-    parse: (rest) => rest ? msg(rest) : usage("/say TEXT"),
+    key: "say",
+    parse: (rest, usage) => rest ? msg(rest) : usage(),
   },
   {
     names: ["/nick"],
-    syntax: "/nick NAME",
-    help: text.nick,
-    parse: (rest) => rest ? { kind: "send", line: `NICK ${rest}` } : usage("/nick NAME"),
+    key: "nick",
+    parse: (rest, usage) => rest ? { kind: "send", line: `NICK ${rest}` } : usage(),
   },
   {
     names: ["/who", "/list"],
-    syntax: "/who",
-    help: text.who,
+    key: "who",
     parse: () => ({ kind: "send", line: "LIST sessions" }),
   },
   {
     names: ["/msg"],
-    syntax: "/msg NICK TEXT",
-    help: text.msg,
-    parse: (rest) => {
+    key: "msg",
+    parse: (rest, usage) => {
       const sp = rest.indexOf(" ");
-      if (sp < 0) return usage("/msg NICK TEXT");
+      if (sp < 0) return usage();
       return { kind: "send", line: `PRIV ${rest.slice(0, sp)} ${rest.slice(sp + 1)}` };
     },
   },
-  verb("/me", "/me ACTION", text.me, "ME"),
-  verb("/join", "/join ROOM", text.join, "JOIN"),
-  verb("/rooms", "/rooms", text.rooms, "ROOMS", { optional: true }),
+  verb("/me", "me", "ME"),
+  verb("/join", "join", "JOIN"),
+  verb("/rooms", "rooms", "ROOMS", { optional: true }),
   {
     names: ["/timestamp", "/timestamps"],
-    syntax: "/timestamp on|off",
-    help: text.timestamp,
-    parse: (rest) => {
-      if (/^(on|yes|1)$/i.test(rest)) return { kind: "timestamps", on: true };
-      if (/^(off|no|0)$/i.test(rest)) return { kind: "timestamps", on: false };
-      return usage("/timestamp on|off");
+    key: "timestamp",
+    parse: (rest, usage) => {
+      if (/^(on|yes|y|1|sim|s|ligado)$/i.test(rest)) return { kind: "timestamps", on: true };
+      if (/^(off|no|n|0|n[aã]o|desligado)$/i.test(rest)) return { kind: "timestamps", on: false };
+      return usage();
     },
   },
   {
     names: ["/stats"],
-    syntax: "/stats",
-    help: text.stats,
+    key: "stats",
     parse: () => ({ kind: "stats" }),
   },
   {
     names: ["/loss"],
-    syntax: "/loss P",
-    help: text.loss,
-    parse: (rest) => rest ? { kind: "loss", value: rest } : usage("/loss P"),
+    key: "loss",
+    parse: (rest, usage) => rest ? { kind: "loss", value: rest } : usage(),
   },
   {
     names: ["/corrupt"],
-    syntax: "/corrupt P",
-    help: text.corrupt,
-    parse: (rest) => rest ? { kind: "corrupt", value: rest } : usage("/corrupt P"),
+    key: "corrupt",
+    parse: (rest, usage) => rest ? { kind: "corrupt", value: rest } : usage(),
   },
   {
     names: ["/quote"],
-    syntax: "/quote LINE",
-    help: text.quote,
-    parse: (rest) => {
-      if (!rest) return usage("/quote LINE");
+    key: "quote",
+    parse: (rest, usage) => {
+      if (!rest) return usage();
       // QUIT takes the client's own way out (wait for answers, then leave with exit 0).
       if (/^quit$/i.test(rest)) return { kind: "quit" };
       return { kind: "send", line: rest };
@@ -129,49 +119,51 @@ const SLASH_COMMANDS: readonly SlashCommand[] = [
   },
   {
     names: ["/help"],
-    syntax: "/help [server]",
-    help: text.help,
-    parse: (rest) => ({ kind: "help", server: /^server$/i.test(rest) }),
+    key: "help",
+    parse: (rest) => ({ kind: "help", server: /^(server|servidor)$/i.test(rest) }),
   },
   {
     names: ["/quit", "/exit"],
-    syntax: "/quit",
-    help: text.quit,
+    key: "quit",
     parse: () => ({ kind: "quit" }),
   },
-  verb("/op", "/op PASSWORD", text.op, "OP"),
-  verb("/kick", "/kick NICK [WHY]", text.kick, "KICK", { operator: true }),
-  verb("/mute", "/mute NICK [MIN]", text.mute, "MUTE", { operator: true }),
-  verb("/unmute", "/unmute NICK", text.unmute, "UNMUTE", { operator: true }),
-  verb("/ban", "/ban NICK|ADDRESS [MIN] [WHY]", text.ban, "BAN", { operator: true }),
-  verb("/unban", "/unban NICK|ADDRESS", text.unban, "UNBAN", { operator: true }),
-  verb("/announce", "/announce TEXT", text.announce, "ANNOUNCE", { operator: true }),
-  verb("/faults", "/faults NICK|#ROOM LOSS CORRUPT", text.faults, "FAULTS", {
-    operator: true,
-  }),
-  verb("/close", "/close ROOM", text.close, "CLOSE", { operator: true }),
+  verb("/op", "op", "OP"),
+  verb("/kick", "kick", "KICK", { operator: true }),
+  verb("/mute", "mute", "MUTE", { operator: true }),
+  verb("/unmute", "unmute", "UNMUTE", { operator: true }),
+  verb("/ban", "ban", "BAN", { operator: true }),
+  verb("/unban", "unban", "UNBAN", { operator: true }),
+  verb("/announce", "announce", "ANNOUNCE", { operator: true }),
+  verb("/faults", "faults", "FAULTS", { operator: true }),
+  verb("/close", "close", "CLOSE", { operator: true }),
 ];
 
 const BY_NAME = new Map(SLASH_COMMANDS.flatMap((c) => c.names.map((n) => [n, c] as const)));
 
-/** `/help`: the slash commands, one a line, generated from the registry. */
-export function slashHelp(): string {
+/** A command's syntax in `text`'s language: `/msg NICK TEXT`. */
+function syntaxOf(c: SlashCommand, text: ClientText): string {
+  const args = (text.slashArgs as Partial<Record<SlashKey, string>>)[c.key];
+  return args === undefined ? c.names[0]! : `${c.names[0]} ${args}`;
+}
+
+/** `/help`: the slash commands, one a line, generated from the registry, in `text`'s language. */
+export function slashHelp(text: ClientText = CLIENT_TEXT): string {
   const section = (commands: readonly SlashCommand[]) => {
-    const width = Math.max(...commands.map((c) => c.syntax.length));
-    return commands.map((c) => `  ${c.syntax.padEnd(width)}  ${c.help}`);
+    const width = Math.max(...commands.map((c) => syntaxOf(c, text).length));
+    return commands.map((c) => `  ${syntaxOf(c, text).padEnd(width)}  ${text.slash[c.key]}`);
   };
   return [
-    CLIENT_TEXT.helpTitle,
+    text.helpTitle,
     ...section(SLASH_COMMANDS.filter((c) => !c.operator)),
-    CLIENT_TEXT.helpOperator,
+    text.helpOperator,
     ...section(SLASH_COMMANDS.filter((c) => c.operator)),
-    CLIENT_TEXT.helpWord,
-    CLIENT_TEXT.keys,
+    text.helpWord,
+    text.keys,
   ].join("\n");
 }
 
-/** Interprets one typed line. */
-export function interpretTyped(input: string): TypedLine {
+/** Interprets one typed line; error messages in `text`'s language. */
+export function interpretTyped(input: string, text: ClientText = CLIENT_TEXT): TypedLine {
   const line = input.replace(/\r?\n$/, "");
   if (line.trim() === "") return { kind: "none" };
   if (/^help$/i.test(line.trim())) return { kind: "help", server: false };
@@ -181,14 +173,13 @@ export function interpretTyped(input: string): TypedLine {
   const name = (space < 0 ? line : line.slice(0, space)).toLowerCase();
   const rest = space < 0 ? "" : line.slice(space + 1).trim();
   const command = BY_NAME.get(name);
-  if (!command) return { kind: "error", message: CLIENT_TEXT.unknownCommand(name) };
-  return command.parse(rest);
+  if (!command) return { kind: "error", message: text.unknownCommand(name) };
+  return command.parse(
+    rest,
+    () => ({ kind: "error", message: text.usage(syntaxOf(command, text)) }),
+  );
 }
 
 function msg(text: string): TypedLine {
   return { kind: "send", line: `MSG ${text}` };
-}
-
-function usage(syntax: string): TypedLine {
-  return { kind: "error", message: CLIENT_TEXT.usage(syntax) };
 }

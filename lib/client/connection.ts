@@ -13,6 +13,11 @@ export { ConnectError };
 
 /** Options of {@link ChatConnection.open}: the client core's, with events instead of bytes. */
 export interface ConnectOptions extends Omit<ClientSessionOptions, "onData" | "onRead"> {
+  /**
+   * A language to ask the server for (`LANG en`, `LANG pt-BR`) before registering, on every
+   * connection (see docs/PROTOCOL.md, Language); none: the server's own.
+   */
+  readonly serverLang?: string;
   /** Everything the server says. */
   readonly onEvent: (event: ServerEvent) => void;
 }
@@ -91,7 +96,7 @@ export class ChatConnection {
 
   /** Closes now (no QUIT). */
   close(): void {
-    this.#session.close("closed by client");
+    this.#session.close();
   }
 
   #isSettled(): boolean {

@@ -54,12 +54,18 @@ export function resumeAs(
   return register(options, [`RESUME ${nick} ${token}`], onEvent);
 }
 
-/** Sends `lines`; the reply to the last one is the registration's, the others are not shown. */
+/**
+ * Sends `lines` (after `LANG` when a language is asked for); the reply to the last one is the
+ * registration's, the others are not shown.
+ */
 async function register(
   options: Omit<ConnectOptions, "onEvent">,
-  lines: readonly string[],
+  registration: readonly string[],
   onEvent: (e: ServerEvent) => void,
 ): Promise<JoinResult> {
+  const lines = options.serverLang === undefined
+    ? registration
+    : [`LANG ${options.serverLang}`, ...registration];
   const reply = Promise.withResolvers<ServerEvent & { kind: "status" }>();
   let registered = false;
   let skip = lines.length - 1;
@@ -94,7 +100,7 @@ async function register(
   } catch (error) {
     return {
       kind: "failed",
-      message: CLIENT_TEXT.closedBeforeReply((error as Error).message),
+      message: (options.messages ?? CLIENT_TEXT).closedBeforeReply((error as Error).message),
     };
   }
   if (welcome.code !== 200) {

@@ -1,9 +1,13 @@
 /**
- * Every sentence `chat join` shows a person (prompts, questions, errors, the slash-command help),
- * in one table, so that a translation is one more table of the same shape. Protocol words (verbs,
- * status codes) are not here: they stay as they are on the wire.
+ * Every sentence `chat join` shows a person (prompts, questions, errors, the slash-command help,
+ * `/stats`, why a connection failed), in one table per language ({@link CLIENT_CATALOG}; the
+ * Brazilian Portuguese one is `messages_pt_br.ts`). Protocol words (verbs, status codes, slash
+ * command names) are not here: they stay as they are on the wire.
  * @module
  */
+
+import type { Catalog } from "../i18n/catalog.ts";
+import { CLIENT_TEXT_PT_BR } from "./messages_pt_br.ts";
 
 /** The client's user-facing text, English. Strings, or functions of the values they show. */
 export const CLIENT_TEXT = {
@@ -61,6 +65,28 @@ export const CLIENT_TEXT = {
     faults: "loss, corruption on frames sent to them; off",
     close: "everyone to the default room, ROOM gone",
   },
+  /** What each slash command takes, as `/help` and usage errors show it. */
+  slashArgs: {
+    say: "TEXT",
+    nick: "NAME",
+    msg: "NICK TEXT",
+    me: "ACTION",
+    join: "ROOM",
+    timestamp: "on|off",
+    loss: "P",
+    corrupt: "P",
+    quote: "LINE",
+    help: "[server]",
+    op: "PASSWORD",
+    kick: "NICK [WHY]",
+    mute: "NICK [MIN]",
+    unmute: "NICK",
+    ban: "NICK|ADDRESS [MIN] [WHY]",
+    unban: "NICK|ADDRESS",
+    announce: "TEXT",
+    faults: "NICK|#ROOM LOSS CORRUPT",
+    close: "ROOM",
+  },
   helpOperator: "Operator commands (after /op):",
   timestampsOn: "Timestamps on",
   timestampsOff: "Timestamps off",
@@ -77,6 +103,41 @@ export const CLIENT_TEXT = {
     `Not connected: at most ${max} lines wait for the connection; this one was dropped`,
   keys: "Keys: Left/Right, Home/End, Up/Down (history), Ctrl-U, Ctrl-K, Ctrl-W, Ctrl-L.\n" +
     "A paste stays one line (its line breaks and tabs become spaces) until Enter.",
+  arqStats: (f: ArqStatsFigures) =>
+    `${f.mode} window=${f.window} srtt=${f.srtt.toFixed(1)}ms rto=${f.rto.toFixed(0)}ms ` +
+    `frames sent=${f.framesSent} data=${f.dataSent} retransmissions=${f.retransmissions} ` +
+    `timeouts=${f.timeouts} nacks sent/received=${f.nacksSent}/${f.nacksReceived} ` +
+    `duplicates=${f.duplicates} corrupt received=${f.corruptReceived}` +
+    (f.injected
+      ? ` injected: dropped=${f.injected.dropped} corrupted=${f.injected.corrupted}`
+      : ""),
+  /** Why a connection could not be made or ended (the client core's words). */
+  session: {
+    refused: (where: string) =>
+      `cannot connect to ${where}: connection refused (is \`chat serve\` running there?)`,
+    unknownHost: (where: string, host: string) =>
+      `cannot connect to ${where}: unknown host ${host}`,
+    cannotConnect: (where: string, why: string) => `cannot connect to ${where}: ${why}`,
+    cannotOpen: (where: string, why: string) => `cannot open a session with ${where}: ${why}`,
+    textNeedsStream: (where: string) =>
+      `cannot connect to ${where}: the plain-text protocol needs a stream (TCP), not datagrams`,
+    /** Said after {@link cannotOpen} when a UDP handshake went unanswered. */
+    udpSilent:
+      " (no answer over UDP: is `chat serve` running there with UDP on, and the UDP port open?)",
+    closedByClient: "closed by client",
+    closedByServer: "connection closed by the server",
+  },
+  /** `chat join`'s own usage errors and failures. */
+  cli: {
+    missingHost: "Missing HOST (the server's address)",
+    uiNeedsTerminal: "--mode ui needs a terminal",
+    uiNeedsBinary: "--mode ui asks for binary-protocol settings: leave out --text",
+    missingNick: "Missing --nick (required when stdin or stdout is not a terminal)",
+    faultsNeedBinary: "--loss, --corrupt and --faults need the binary protocol (no --text)",
+    textNotOverUdp: "--text needs a stream: the plain-text protocol does not run over UDP",
+    cannotWriteCapture: (path: string, why: string) =>
+      `cannot write the capture file ${path}: ${why}`,
+  },
 };
 
 /** The figures `/stats` shows. */
@@ -96,16 +157,13 @@ export interface ArqStatsFigures {
   readonly injected?: { readonly dropped: number; readonly corrupted: number } | undefined;
 }
 
-/** `/stats`'s line. */
-export function arqStatsLine(f: ArqStatsFigures): string {
-  return `${f.mode} window=${f.window} srtt=${f.srtt.toFixed(1)}ms rto=${f.rto.toFixed(0)}ms ` +
-    `frames sent=${f.framesSent} data=${f.dataSent} retransmissions=${f.retransmissions} ` +
-    `timeouts=${f.timeouts} nacks sent/received=${f.nacksSent}/${f.nacksReceived} ` +
-    `duplicates=${f.duplicates} corrupt received=${f.corruptReceived}` +
-    (f.injected
-      ? ` injected: dropped=${f.injected.dropped} corrupted=${f.injected.corrupted}`
-      : "");
+/** `/stats`'s line, in the language of `text`. */
+export function arqStatsLine(f: ArqStatsFigures, text: ClientText = CLIENT_TEXT): string {
+  return text.arqStats(f);
 }
 
 /** The shape a translation of {@link CLIENT_TEXT} has. */
 export type ClientText = typeof CLIENT_TEXT;
+
+/** The client's text in every language. */
+export const CLIENT_CATALOG: Catalog<ClientText> = { en: CLIENT_TEXT, "pt-BR": CLIENT_TEXT_PT_BR };

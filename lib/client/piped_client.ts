@@ -9,7 +9,7 @@
  */
 
 import type { ClientPlan } from "./client_plan.ts";
-import { CLIENT_TEXT } from "./messages.ts";
+import { CLIENT_TEXT, type ClientText } from "./messages.ts";
 import { type LinkState, ReconnectingChat } from "./reconnecting_chat.ts";
 import type { ServerEvent } from "./server_lines.ts";
 import { clientHintAfter, withClientWelcome } from "./server_hints.ts";
@@ -19,23 +19,24 @@ import { actOnTyped, type ChatView } from "./typed_actions.ts";
 
 /** Runs the client over stdin/stdout; resolves to the exit status. */
 export async function runInPipe(plan: ClientPlan & { readonly nick: string }): Promise<number> {
+  const t = plan.text ?? CLIENT_TEXT;
   const say = (text: string) => console.error(text);
   const { options, faults } = plan.connecting(plan.choice, plan.trace ? say : undefined);
   const view: ChatView = { timestamps: plan.timestamps ?? false };
   const show = (event: ServerEvent) => {
-    const e = withClientWelcome(event);
+    const e = withClientWelcome(event, t);
     if (e.kind === "status") say(`${e.title}: ${e.body}`);
     else {console.log(
         view.timestamps && e.kind !== "history" ? `${shortTime(Date.now())} ${e.line}` : e.line,
       );}
-    const hint = clientHintAfter(e);
+    const hint = clientHintAfter(e, t);
     if (hint) say(hint);
   };
   const joined = await ReconnectingChat.join({
-    connect: options,
+    connect: { ...options, messages: t },
     nick: plan.nick,
     onEvent: show,
-    onState: (s) => sayState(say, s),
+    onState: (s) => sayState(say, s, t),
     reconnectForMs: plan.reconnectForMs ?? DEFAULT_RECONNECT_FOR_MS,
   });
   if (joined.kind !== "joined") {
@@ -48,7 +49,7 @@ export async function runInPipe(plan: ClientPlan & { readonly nick: string }): P
   const reader = Deno.stdin.readable.getReader();
   let quitAsked = false;
   const handle = (line: string) => {
-    if (actOnTyped(session, line, faults, say, view) === "quit") quitAsked = true;
+    if (actOnTyped(session, line, faults, say, view, t) === "quit") quitAsked = true;
   };
   const ended = session.ended.then((e) => ({ kind: "ended", ...e }) as const);
   let end: { reason: string } | undefined;
@@ -72,7 +73,7 @@ export async function runInPipe(plan: ClientPlan & { readonly nick: string }): P
     reader.releaseLock();
   }
   if (end !== undefined) {
-    say(`chat join: ${CLIENT_TEXT.sessionEnded(end.reason)}`);
+    say(`chat join: ${t.sessionEnded(end.reason)}`);
     return 1;
   }
   await session.leave();
@@ -80,18 +81,18 @@ export async function runInPipe(plan: ClientPlan & { readonly nick: string }): P
 }
 
 /** The link's state on stderr: when it drops, each attempt's failure, when it is back. */
-function sayState(say: (text: string) => void, s: LinkState): void {
+function sayState(say: (text: string) => void, s: LinkState, t: ClientText): void {
   switch (s.kind) {
     case "lost":
-      say(CLIENT_TEXT.connectionLost(s.reason));
+      say(t.connectionLost(s.reason));
       return;
     case "retrying":
-      if (s.error !== undefined) say(CLIENT_TEXT.reconnectFailed(s.error));
+      if (s.error !== undefined) say(t.reconnectFailed(s.error));
       return;
     case "back":
-      say(CLIENT_TEXT.backIn(s.room ?? "?", s.nick));
-      if (!s.resumed) say(CLIENT_TEXT.backNoToken);
-      if (s.queued > 0) say(CLIENT_TEXT.queuedWhileAway(s.queued));
+      say(t.backIn(s.room ?? "?", s.nick));
+      if (!s.resumed) say(t.backNoToken);
+      if (s.queued > 0) say(t.queuedWhileAway(s.queued));
       return;
   }
 }

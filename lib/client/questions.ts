@@ -9,7 +9,7 @@
 
 import { parseProbability } from "../faults/mod.ts";
 import type { SessionParams } from "../protocol/control.ts";
-import { CLIENT_TEXT } from "./messages.ts";
+import { CLIENT_TEXT, type ClientText } from "./messages.ts";
 
 /** An answer read, or why it was refused. */
 export type Answer<T> = { readonly ok: true; readonly value: T } | {
@@ -37,41 +37,50 @@ export async function askUntilValid<T>(
 }
 
 /** A nickname: anything but empty (the server says what else it refuses). */
-export function nicknameAnswer(text: string): Answer<string> {
-  return text === ""
-    ? { ok: false, message: CLIENT_TEXT.nicknameEmpty }
-    : { ok: true, value: text };
+export function nicknameAnswer(text: string, t: ClientText = CLIENT_TEXT): Answer<string> {
+  return text === "" ? { ok: false, message: t.nicknameEmpty } : { ok: true, value: text };
 }
 
 /** `gbn` or `sr` (any case; Go-Back-N and Selective Repeat spelled out too). */
 export function protocolAnswer(
   text: string,
   def: SessionParams["mode"],
+  words: ClientText = CLIENT_TEXT,
 ): Answer<SessionParams["mode"]> {
   const t = text.toLowerCase().replace(/[\s_-]/g, "");
   if (t === "") return { ok: true, value: def };
   if (t === "gbn" || t === "gobackn") return { ok: true, value: "gbn" };
   if (t === "sr" || t === "selectiverepeat") return { ok: true, value: "sr" };
-  return { ok: false, message: CLIENT_TEXT.protocolBad(text) };
+  return { ok: false, message: words.protocolBad(text) };
 }
 
 /** An integer window from 1 to `max`. */
-export function windowAnswer(text: string, def: number, max: number): Answer<number> {
+export function windowAnswer(
+  text: string,
+  def: number,
+  max: number,
+  words: ClientText = CLIENT_TEXT,
+): Answer<number> {
   if (text === "") return { ok: true, value: def };
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > max) {
-    return { ok: false, message: CLIENT_TEXT.windowBad(max, text) };
+    return { ok: false, message: words.windowBad(max, text) };
   }
   return { ok: true, value: n };
 }
 
 /** A probability: `0.1`, `0,1` or `10%`. `what` names it in the refusal. */
-export function probabilityAnswer(text: string, def: number, what: string): Answer<number> {
+export function probabilityAnswer(
+  text: string,
+  def: number,
+  what: string,
+  words: ClientText = CLIENT_TEXT,
+): Answer<number> {
   if (text === "") return { ok: true, value: def };
   try {
     return { ok: true, value: parseProbability(text, what) };
   } catch {
-    return { ok: false, message: CLIENT_TEXT.probabilityBad(what, text) };
+    return { ok: false, message: words.probabilityBad(what, text) };
   }
 }
 
@@ -85,41 +94,41 @@ export interface UiAnswers {
   readonly corrupt: number;
 }
 
-/** Seed 004's questions, in its order; undefined when the person left. */
+/** Seed 004's questions, in its order, in `t`'s language; undefined when the person left. */
 export async function askUiSettings(
   ask: Ask,
   say: (text: string) => void,
   current: UiAnswers,
   maxWindow: number,
+  t: ClientText = CLIENT_TEXT,
 ): Promise<UiAnswers | undefined> {
-  const t = CLIENT_TEXT;
   const p = current.params;
   const mode = await askUntilValid(
     ask,
     say,
     t.askProtocol(p.mode),
-    (a) => protocolAnswer(a, p.mode),
+    (a) => protocolAnswer(a, p.mode, t),
   );
   if (mode === undefined) return undefined;
   const window = await askUntilValid(
     ask,
     say,
     t.askWindow(maxWindow, p.window),
-    (a) => windowAnswer(a, p.window, maxWindow),
+    (a) => windowAnswer(a, p.window, maxWindow, t),
   );
   if (window === undefined) return undefined;
   const loss = await askUntilValid(
     ask,
     say,
     t.askLoss(current.loss),
-    (a) => probabilityAnswer(a, current.loss, t.loss),
+    (a) => probabilityAnswer(a, current.loss, t.loss, t),
   );
   if (loss === undefined) return undefined;
   const corrupt = await askUntilValid(
     ask,
     say,
     t.askCorrupt(current.corrupt),
-    (a) => probabilityAnswer(a, current.corrupt, t.corruption),
+    (a) => probabilityAnswer(a, current.corrupt, t.corruption, t),
   );
   if (corrupt === undefined) return undefined;
   return { params: { ...p, mode, window }, loss, corrupt };

@@ -63,6 +63,17 @@ export interface ChatEnd {
   readonly final: boolean;
 }
 
+/**
+ * What the server's words say about where this session is, in every language it speaks (its
+ * tables in `lib/chat/messages*.ts`; a test holds them together): the reply to `JOIN`, to
+ * `NICK`, and the notice of a closed room.
+ */
+export const IN_ROOM: RegExp = /^(?:You are in|Você está em) (\S+) \(/;
+/** See {@link IN_ROOM}: the reply to `NICK`. */
+export const NOW_NAMED: RegExp = /^(?:You are now|Agora você é) (\S+)$/;
+/** See {@link IN_ROOM}: the notice of a closed room (the room in group 1 or 2). */
+export const MOVED: RegExp = /: (?:you are in (\S+) now|agora você está em (\S+))$/;
+
 /** Lines typed while away that wait for the connection, at most. */
 export const MAX_QUEUED_LINES = 100;
 
@@ -201,8 +212,8 @@ export class ReconnectingChat {
       }
       this.#follow(e);
     } else if (e.kind === "notice") {
-      const moved = /: you are in (\S+) now$/.exec(e.text);
-      if (moved) this.#room = moved[1];
+      const moved = MOVED.exec(e.text);
+      if (moved) this.#room = moved[1] ?? moved[2];
     }
     this.#opts.onEvent(e);
   }
@@ -210,12 +221,12 @@ export class ReconnectingChat {
   /** Follows the room and nickname the server confirms, and the lines that end the session. */
   #follow(e: ServerEvent & { kind: "status" }): void {
     if (e.code === 200) {
-      const room = /^You are in (\S+) \(/.exec(e.body);
+      const room = IN_ROOM.exec(e.body);
       if (room && /- (Joined|Resumed)$/.test(e.title)) {
         this.#room = room[1];
         this.#roomsKnown = true;
       }
-      const nick = /^You are now (\S+)$/.exec(e.body);
+      const nick = NOW_NAMED.exec(e.body);
       if (nick && /- Nickname changed$/.test(e.title)) this.#nick = nick[1]!;
     } else if (
       (e.code === 403 && /- (Kicked|Banned)$/.test(e.title)) ||

@@ -6,19 +6,22 @@
  * @module
  */
 
-import { CLIENT_TEXT } from "./messages.ts";
+import { CLIENT_TEXT, type ClientText } from "./messages.ts";
 import type { ServerEvent } from "./server_lines.ts";
 
 /** A registration reply (`200 OK - Connected`) with its hint to type HELP pointed at `/help`. */
-export function withClientWelcome(e: ServerEvent): ServerEvent {
+export function withClientWelcome(e: ServerEvent, text: ClientText = CLIENT_TEXT): ServerEvent {
   if (e.kind !== "status" || e.code !== 200 || !/ - Connected$/.test(e.title)) return e;
-  return { ...e, body: e.body.replace(/\bHELP\b/, CLIENT_TEXT.welcomeHint) };
+  return { ...e, body: e.body.replace(/\bHELP\b/, text.welcomeHint) };
 }
 
 /** A line to show after `e`, when `e` is the server's HELP reply; otherwise undefined. */
-export function clientHintAfter(e: ServerEvent): string | undefined {
+export function clientHintAfter(
+  e: ServerEvent,
+  text: ClientText = CLIENT_TEXT,
+): string | undefined {
   if (e.kind === "status" && e.code === 200 && /\bHelp$/.test(e.title)) {
-    return CLIENT_TEXT.serverHelpHint;
+    return text.serverHelpHint;
   }
   return undefined;
 }

@@ -19,6 +19,7 @@ import type { WakeScheduler } from "../net/scheduler.ts";
 import { type Conn, type Dialer, type NetAddress, readOrEnd } from "../net/transport.ts";
 import type { Turn } from "../net/turn.ts";
 import type { SessionParams } from "../protocol/control.ts";
+import { CLIENT_TEXT, type ClientText } from "./messages.ts";
 
 /** Options of {@link ClientSession.open}. */
 export interface ClientSessionOptions {
@@ -61,6 +62,8 @@ export interface ClientSessionOptions {
   readonly onRead?: () => void;
   /** Watches the binary link from its SYN on (the web page's window view). */
   readonly observer?: LinkObserver;
+  /** The language of the reasons and errors it gives a person (default English). */
+  readonly messages?: ClientText;
 }
 
 /** Why a session could not be opened, in one sentence for the user. */
@@ -150,30 +153,24 @@ export class ClientSession {
    */
   static async open(options: ClientSessionOptions): Promise<ClientSession> {
     const where = `${options.host}:${options.port}`;
+    const words = (options.messages ?? CLIENT_TEXT).session;
     let conn: Conn;
     try {
       conn = await options.dialer.dial(options.host, options.port);
     } catch (error) {
       // By name: in a web page there is no `Deno` (the page's dialer is a WebSocket).
       if (error instanceof Error && error.name === "ConnectionRefused") {
-        throw new ConnectError(
-          `cannot connect to ${where}: connection refused (is \`chat serve\` running there?)`,
-          { cause: error },
-        );
+        throw new ConnectError(words.refused(where), { cause: error });
       }
       const msg = error instanceof Error ? error.message : String(error);
       if (/lookup|resolve|name or service/i.test(msg)) {
-        throw new ConnectError(`cannot connect to ${where}: unknown host ${options.host}`, {
-          cause: error,
-        });
+        throw new ConnectError(words.unknownHost(where, options.host), { cause: error });
       }
-      throw new ConnectError(`cannot connect to ${where}: ${msg}`, { cause: error });
+      throw new ConnectError(words.cannotConnect(where, msg), { cause: error });
     }
     if (options.text && conn.path === "datagram") {
       conn.close();
-      throw new ConnectError(
-        `cannot connect to ${where}: the plain-text protocol needs a stream (TCP), not datagrams`,
-      );
+      throw new ConnectError(words.textNeedsStream(where));
     }
     const session = new ClientSession(conn, options);
     session.#readLoop();
@@ -181,10 +178,8 @@ export class ClientSession {
       const why = session.#link?.closedReason ?? session.#closeReason ?? "closed";
       session.close(why);
       // UDP has no refused connection: a server that is not there is only silent.
-      const hint = conn.path === "datagram" && why === "handshake timeout"
-        ? " (no answer over UDP: is `chat serve` running there with UDP on, and the UDP port open?)"
-        : "";
-      throw new ConnectError(`cannot open a session with ${where}: ${why}${hint}`);
+      const hint = conn.path === "datagram" && why === "handshake timeout" ? words.udpSilent : "";
+      throw new ConnectError(words.cannotOpen(where, why) + hint);
     }
     return session;
   }
@@ -227,7 +222,7 @@ export class ClientSession {
    * Closes now (no QUIT): a binary session still open is reset. Over datagrams the connection
    * closes once the RST has left (at most half a second later); {@link closed} says when.
    */
-  close(reason = "closed by client"): void {
+  close(reason = (this.options.messages ?? CLIENT_TEXT).session.closedByClient): void {
     if (this.#link && this.#link.endpoint.state !== "closed") {
       this.#link.abort(reason);
       // Over datagrams no end of stream tells the server: the RST must leave first (the link's
@@ -256,7 +251,9 @@ export class ClientSession {
       if (this.#closeReason !== undefined) break;
     }
     link?.end();
-    this.#finish(this.#closeReason ?? "connection closed by the server");
+    this.#finish(
+      this.#closeReason ?? (this.options.messages ?? CLIENT_TEXT).session.closedByServer,
+    );
   }
 
   /**

@@ -10,7 +10,7 @@
 
 import type { FaultInjector } from "../faults/mod.ts";
 import type { ClientPlan } from "./client_plan.ts";
-import { CLIENT_TEXT } from "./messages.ts";
+import { CLIENT_TEXT, type ClientText } from "./messages.ts";
 import { askUiSettings, askUntilValid, nicknameAnswer } from "./questions.ts";
 import { type LinkState, ReconnectingChat } from "./reconnecting_chat.ts";
 import type { ServerEvent } from "./server_lines.ts";
@@ -32,7 +32,8 @@ export type ChatTerminal =
 
 /** Runs the client on this terminal (stdin and stdout must be terminals); resolves to the exit status. */
 export async function runOnTerminal(plan: ClientPlan, colour: boolean): Promise<number> {
-  const term = Terminal.open(CLIENT_TEXT.prompt, CLIENT_TEXT.inputTruncated);
+  const t = plan.text ?? CLIENT_TEXT;
+  const term = Terminal.open(t.prompt, t.inputTruncated);
   try {
     return await runSession(term, plan, colour);
   } finally {
@@ -46,11 +47,12 @@ export async function runSession(
   plan: ClientPlan,
   colour: boolean,
 ): Promise<number> {
+  const t = plan.text ?? CLIENT_TEXT;
   const say = (text: string) => term.print(text);
   const ask = (question: string) => term.ask(question);
   let choice = plan.choice;
   if (plan.askSettings) {
-    const answers = await askUiSettings(ask, say, choice, plan.maxWindow);
+    const answers = await askUiSettings(ask, say, choice, plan.maxWindow, t);
     if (answers === undefined) return 0;
     choice = answers;
   }
@@ -58,24 +60,24 @@ export async function runSession(
   const view: ChatView = { timestamps: plan.timestamps ?? false };
   let nick = plan.nick?.trim() || undefined;
   for (;;) {
-    nick ??= await askUntilValid(ask, say, CLIENT_TEXT.askNickname, nicknameAnswer);
+    nick ??= await askUntilValid(ask, say, t.askNickname, (a) => nicknameAnswer(a, t));
     if (nick === undefined) return 0;
     const show = (event: ServerEvent) => {
-      const e = withClientWelcome(event);
+      const e = withClientWelcome(event, t);
       say(formatEvent(e, colour, view.timestamps ? shortTime(Date.now()) : undefined));
-      const hint = clientHintAfter(e);
+      const hint = clientHintAfter(e, t);
       if (hint) say(hint);
     };
     const joined = await ReconnectingChat.join({
-      connect: options,
+      connect: { ...options, messages: t },
       nick,
       onEvent: show,
-      onState: (s) => showState(term, s),
+      onState: (s) => showState(term, s, t),
       reconnectForMs: plan.reconnectForMs ?? DEFAULT_RECONNECT_FOR_MS,
     });
-    if (joined.kind === "joined") return await chat(term, joined.chat, faults, view);
+    if (joined.kind === "joined") return await chat(term, joined.chat, faults, view, t);
     if (joined.kind === "refused" && (joined.code === 400 || joined.code === 409)) {
-      say(CLIENT_TEXT.nicknameRefused(joined.reason));
+      say(t.nicknameRefused(joined.reason));
       nick = undefined;
       continue;
     }
@@ -85,20 +87,20 @@ export async function runSession(
 }
 
 /** Tells the person what the link does: a line when it drops and when it is back, the prompt meanwhile. */
-export function showState(term: ChatTerminal, s: LinkState): void {
+export function showState(term: ChatTerminal, s: LinkState, t: ClientText = CLIENT_TEXT): void {
   switch (s.kind) {
     case "lost":
-      term.print(CLIENT_TEXT.connectionLost(s.reason));
-      term.status?.(CLIENT_TEXT.reconnecting(1, "0"));
+      term.print(t.connectionLost(s.reason));
+      term.status?.(t.reconnecting(1, "0"));
       return;
     case "retrying":
-      term.status?.(CLIENT_TEXT.reconnecting(s.attempt, (s.delayMs / 1000).toFixed(1)));
+      term.status?.(t.reconnecting(s.attempt, (s.delayMs / 1000).toFixed(1)));
       return;
     case "back":
       term.status?.(undefined);
-      term.print(CLIENT_TEXT.backIn(s.room ?? "?", s.nick));
-      if (!s.resumed) term.print(CLIENT_TEXT.backNoToken);
-      if (s.queued > 0) term.print(CLIENT_TEXT.queuedWhileAway(s.queued));
+      term.print(t.backIn(s.room ?? "?", s.nick));
+      if (!s.resumed) term.print(t.backNoToken);
+      if (s.queued > 0) term.print(t.queuedWhileAway(s.queued));
       return;
   }
 }
@@ -108,6 +110,7 @@ async function chat(
   session: ReconnectingChat,
   faults: FaultInjector | undefined,
   view: ChatView,
+  t: ClientText,
 ): Promise<number> {
   const say = (text: string) => term.print(text);
   const ended = session.ended.then((e) => ({ kind: "ended", ...e }) as const);
@@ -116,11 +119,11 @@ async function chat(
     if (input.kind === "ended") {
       term.status?.(undefined);
       term.stopEditing();
-      say(CLIENT_TEXT.sessionEnded(input.reason));
+      say(t.sessionEnded(input.reason));
       return 1;
     }
     if (input.kind === "leave") break;
-    if (actOnTyped(session, input.text, faults, say, view) === "quit") break;
+    if (actOnTyped(session, input.text, faults, say, view, t) === "quit") break;
   }
   term.status?.(undefined);
   term.stopEditing();

@@ -9,7 +9,7 @@ import type { ArqEndpoint } from "../arq/mod.ts";
 import type { FaultInjector } from "../faults/mod.ts";
 import { parseProbability } from "../faults/mod.ts";
 import { interpretTyped, slashHelp } from "./commands.ts";
-import { arqStatsLine, CLIENT_TEXT } from "./messages.ts";
+import { arqStatsLine, CLIENT_TEXT, type ClientText } from "./messages.ts";
 import { MAX_QUEUED_LINES } from "./reconnecting_chat.ts";
 
 /** Where typed commands go: a connection, or a session that reconnects. */
@@ -26,34 +26,35 @@ export interface ChatView {
   timestamps: boolean;
 }
 
-/** Acts on `line`; "quit" when the person asked to leave. */
+/** Acts on `line`; "quit" when the person asked to leave. What it says is in `text`'s language. */
 export function actOnTyped(
   conn: ChatTarget,
   line: string,
   faults: FaultInjector | undefined,
   say: (text: string) => void,
   view: ChatView = { timestamps: false },
+  text: ClientText = CLIENT_TEXT,
 ): "quit" | "ok" {
-  const t = interpretTyped(line);
+  const t = interpretTyped(line, text);
   switch (t.kind) {
     case "none":
       return "ok";
     case "send":
-      if (conn.send(t.line) === false) say(CLIENT_TEXT.queueFull(MAX_QUEUED_LINES));
+      if (conn.send(t.line) === false) say(text.queueFull(MAX_QUEUED_LINES));
       return "ok";
     case "quit":
       return "quit";
     case "help":
       if (t.server) conn.send("HELP");
-      else say(slashHelp());
+      else say(slashHelp(text));
       return "ok";
     case "timestamps":
       view.timestamps = t.on;
-      say(t.on ? CLIENT_TEXT.timestampsOn : CLIENT_TEXT.timestampsOff);
+      say(t.on ? text.timestampsOn : text.timestampsOff);
       return "ok";
     case "stats": {
       const e = conn.endpoint;
-      if (!e) say(CLIENT_TEXT.noArqCounters);
+      if (!e) say(text.noArqCounters);
       else {
         say(arqStatsLine({
           mode: e.params?.mode.toUpperCase() ?? "?",
@@ -62,27 +63,27 @@ export function actOnTyped(
           srtt: e.srtt,
           rto: e.rto,
           injected: faults?.stats,
-        }));
+        }, text));
       }
       return "ok";
     }
     case "loss":
     case "corrupt": {
       if (!faults) {
-        say(CLIENT_TEXT.faultsNeedBinary);
+        say(text.faultsNeedBinary);
         return "ok";
       }
-      const what = t.kind === "loss" ? CLIENT_TEXT.loss : CLIENT_TEXT.corruption;
+      const what = t.kind === "loss" ? text.loss : text.corruption;
       let p: number;
       try {
         p = parseProbability(t.value, what);
       } catch {
-        say(CLIENT_TEXT.probabilityBad(what, t.value));
+        say(text.probabilityBad(what, t.value));
         return "ok";
       }
       if (t.kind === "loss") faults.setLoss(p);
       else faults.setCorrupt(p);
-      say(CLIENT_TEXT.probabilitySet(what, p));
+      say(text.probabilitySet(what, p));
       return "ok";
     }
     case "error":

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { parseDecimal } from "../i18n/number.ts";
 import { Offset } from "../protocol/header.ts";
 import type { FrameType } from "../protocol/header.ts";
 import { hashString, hashWords, unit } from "./hash.ts";
@@ -177,9 +178,9 @@ export function flipBit(frameBytes: Uint8Array, bit: number): void {
  * on bad input.
  */
 export function parseProbability(text: string, flag: string): number {
-  const t = text.trim().replace(/^(\d*),(\d+%?)$/, "$1.$2");
+  const t = text.trim();
   const percent = t.endsWith("%");
-  const n = Number(percent ? t.slice(0, -1) : t);
+  const n = parseDecimal(percent ? t.slice(0, -1) : t);
   const p = percent ? n / 100 : n;
   if (t === "" || t === "%" || !Number.isFinite(p) || p < 0 || p > 1) {
     throw new RangeError(`${flag} must be a probability between 0 and 1 (or 0% to 100%): ${text}`);

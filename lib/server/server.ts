@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { Lang } from "../i18n/lang.ts";
 import process from "node:process";
 import type { ArqStats, EndpointOptions } from "../arq/mod.ts";
 import { type ChatEvent, type FloodLimit, Lobby } from "../chat/mod.ts";
@@ -31,7 +32,7 @@ import { Turn } from "../net/turn.ts";
 import type { OpenConnection, ServerEnv, ServerSession, SessionKind } from "./session.ts";
 import { classify, SESSION_KINDS } from "./session_kinds.ts";
 import { DEFAULT_WEB_SETTINGS, type WebSettings } from "./web_settings.ts";
-import { SERVER_TEXT } from "./messages.ts";
+import { SERVER_CATALOG } from "../chat/messages.ts";
 
 /** Options of {@link ChatServer}. */
 export interface ServerOptions {
@@ -81,6 +82,8 @@ export interface ServerOptions {
   readonly kinds?: readonly SessionKind[];
   /** The web page's Origin policy and the teacher's token (default: no teacher's page). */
   readonly web?: WebSettings;
+  /** The server's language: notices, and replies to clients that send no `LANG` (default en). */
+  readonly lang?: Lang;
 }
 
 /** Counters the server reports (`STATS`, `chat bench`). */
@@ -102,7 +105,7 @@ export interface ServerCounters {
 }
 
 const NICK_PROMPT = new TextEncoder().encode("NICK");
-const NICK_HINT = new TextEncoder().encode(SERVER_TEXT.nickHint);
+const encoder = new TextEncoder();
 /**
  * Silence after the `NICK` prompt after which a connection (a person at netcat, who does not
  * know what to type) gets the nickname hint. A client that answers the prompt at once, as the
@@ -280,6 +283,7 @@ export class ChatServer {
         maxRooms: options.maxRooms,
         reconnectGraceMs: options.reconnectGraceMs,
         operatorPassword: options.teacherPassword,
+        lang: options.lang,
         stats: () => this.stats(),
         // Sessions take the turn's broadcasts just before the outboxes are written.
         endOfTurn: this.#turn.beforeFlush,
@@ -467,7 +471,9 @@ export class ChatServer {
         // Still nothing read: someone is looking at "NICK" and wondering. (Any byte read first
         // re-arms or disarms this timer.)
         c.arm(this.#opts.nickHintMs ?? NICK_HINT_AFTER_MS, () => {
-          if (c.session === undefined && head === undefined) c.writeRaw(NICK_HINT);
+          if (c.session === undefined && head === undefined) {
+            c.writeRaw(encoder.encode(SERVER_CATALOG[this.#opts.lang ?? "en"].nickHint));
+          }
         });
       });
     }

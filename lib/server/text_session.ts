@@ -5,12 +5,12 @@
  */
 
 import type { ChatClient, Lobby, SessionDescription } from "../chat/mod.ts";
+import { status } from "../chat/status.ts";
 import { Outbox } from "../net/outbox.ts";
 import { formatTextTrace } from "../net/trace.ts";
 import type { Wakeable } from "../net/scheduler.ts";
 import { isBlank } from "../chat/command.ts";
 import { LineFramer } from "./line_framer.ts";
-import { SERVER_TEXT } from "./messages.ts";
 import type { ServerSession, SessionContext } from "./session.ts";
 
 /** Bytes a line may hold beyond the longest chat text (the verb, a nickname, spaces). */
@@ -23,7 +23,6 @@ const END_LINGER_MS = 1000;
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-const NICK_HINT = encoder.encode(SERVER_TEXT.nickHint);
 
 /** Builds the plain-text session of a connection (the `text` kind's `open`). */
 export function openTextSession(ctx: SessionContext): TextSession {
@@ -161,15 +160,13 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
     // pressing Enter at "NICK": told once what to type.
     if (!this.#hinted && isBlank(line) && this.awaitingRegistration) {
       this.#hinted = true;
-      this.send(NICK_HINT);
+      this.send(encoder.encode(this.#lobby.textOf(this).nickHint));
     }
     this.#lobby.input(this, line, now);
   }
 
   #tooLong(): void {
-    this.send(
-      encoder.encode(`413 Payload Too Large\nLine too long (max ${this.#maxLine} bytes)\n`),
-    );
+    this.send(status(413, this.#lobby.textOf(this).lineTooLong(this.#maxLine)));
   }
 
   #fail(reason: string): void {

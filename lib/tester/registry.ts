@@ -12,6 +12,7 @@ import { TEXT_FRAMING } from "./suite/text_framing.ts";
 import { FULL_REGISTER } from "./suite/full_register.ts";
 import { FULL_COMMANDS } from "./suite/full_commands.ts";
 import { FULL_BEHAVIOUR } from "./suite/full_behaviour.ts";
+import { FULL_ROOMS } from "./suite/full_rooms.ts";
 import { BINARY_HANDSHAKE } from "./suite/binary_handshake.ts";
 import { BINARY_RECEIVER } from "./suite/binary_receiver.ts";
 import { BINARY_SENDER } from "./suite/binary_sender.ts";
@@ -26,6 +27,7 @@ export const SUITE: readonly TestSpec[] = [
   ...FULL_REGISTER,
   ...FULL_COMMANDS,
   ...FULL_BEHAVIOUR,
+  ...FULL_ROOMS,
   ...BINARY_HANDSHAKE,
   ...BINARY_RECEIVER,
   ...BINARY_SENDER,

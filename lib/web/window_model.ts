@@ -13,8 +13,8 @@
  * corrupted its last transmission: the view knows it, the sender does not until its timer or a
  * NACK tells it.
  *
- * New kinds of engine event cost one entry in {@link EVENT_TEXT} (its log line); an event the
- * table does not know is logged by its fields, so a newer engine never breaks the view.
+ * New kinds of engine event cost one entry per language in `event_text.ts` (its log line); an
+ * event a table does not know is logged by its fields, so a newer engine never breaks the view.
  * @module
  */
 
@@ -22,6 +22,11 @@ import type { ArqEvent } from "../arq/mod.ts";
 import { FrameType, frameTypeName } from "../protocol/header.ts";
 import { seqAdd, seqDiff } from "../protocol/seq.ts";
 import type { FrameRecord, ViewRecord } from "./view_record.ts";
+import { EVENT_CATALOG, eventText, type EventTexts } from "./event_text.ts";
+
+export { eventText };
+
+const typeName = (type: number) => type === 0 ? "?" : frameTypeName(type);
 
 /** How a frame of the sender's window is shown. */
 export type SlotState = "unsent" | "flight" | "resent" | "lost" | "acked";
@@ -120,44 +125,6 @@ export const LOG_MAX = 300;
 /** How long a discarded or duplicate frame stays shown, ms. */
 const FLASH_MS = 4000;
 
-type Ev<K extends string> = Extract<ArqEvent, { kind: K }>;
-
-const typeName = (type: number) => type === 0 ? "?" : frameTypeName(type);
-
-/** The log line of each kind of engine event (one entry per kind: see the module comment). */
-export const EVENT_TEXT: Readonly<Record<string, (e: never) => string>> = {
-  established: (e: Ev<"established">) =>
-    `established: ${e.params.mode.toUpperCase()}, window ${e.params.window}, ` +
-    `ACK policy ${e.params.ackPolicy}`,
-  retransmit: (e: Ev<"retransmit">) =>
-    `resend ${typeName(e.type)} ${e.seq} (transmission ${e.attempt}, ${e.reason})`,
-  timeout: (e: Ev<"timeout">) =>
-    `timer expired: ${typeName(e.type)} ${e.seq}; RTO now ${Math.round(e.rto)} ms`,
-  "nack-sent": (e: Ev<"nack-sent">) => `a frame failed its checksum: NACK ${e.seq} sent`,
-  "nack-received": (e: Ev<"nack-received">) => `NACK ${e.seq} received: ${e.action}`,
-  duplicate: (e: Ev<"duplicate">) => `DATA ${e.seq} came again (its ACK was lost or late)`,
-  "out-of-order": (e: Ev<"out-of-order">) => `DATA ${e.seq} out of order (expected ${e.expected})`,
-  rtt: (e: Ev<"rtt">) =>
-    `RTT ${fmt(e.sample)} ms: SRTT ${fmt(e.srtt)} ms, RTO ${Math.round(e.rto)} ms`,
-  keepalive: (e: Ev<"keepalive">) => `nothing heard for a while: PING ${e.seq}`,
-  closed: (e: Ev<"closed">) => `closed: ${e.reason}`,
-};
-
-/** The log line of any event: its table entry, or its fields. */
-export function eventText(e: ArqEvent): string {
-  const f = EVENT_TEXT[e.kind] as ((e: ArqEvent) => string) | undefined;
-  if (f) return f(e);
-  const { kind, ...rest } = e as { kind: string } & Record<string, unknown>;
-  const fields = Object.entries(rest).map(([k, v]) =>
-    `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`
-  );
-  return fields.length > 0 ? `${kind}: ${fields.join(" ")}` : kind;
-}
-
-function fmt(ms: number): string {
-  return ms < 10 ? ms.toFixed(1) : String(Math.round(ms));
-}
-
 interface Slot {
   state: "flight" | "lost" | "acked";
   attempts: number;
@@ -169,6 +136,7 @@ interface Slot {
 
 /** The reducer (see the module comment). Feed it with {@link apply}; read it with {@link snapshot}. */
 export class WindowModel {
+  #texts: EventTexts;
   #who = "";
   #role: "client" | "server" | undefined;
   #state = "handshake";
@@ -214,6 +182,16 @@ export class WindowModel {
     return this.#last;
   }
 
+  /** A model whose log lines are in the words of `texts` (default English). */
+  constructor(texts: EventTexts = EVENT_CATALOG.en) {
+    this.#texts = texts;
+  }
+
+  /** Writes the log lines from now on in the words of `texts` (the lines written stay). */
+  setTexts(texts: EventTexts): void {
+    this.#texts = texts;
+  }
+
   /** Applies one record. */
   apply(rec: ViewRecord): void {
     this.#applied++;
@@ -234,7 +212,7 @@ export class WindowModel {
         }
         return;
       case "gap":
-        this.#addLog(rec.t, "gap", `${rec.missed} records left out (the feed could not keep up)`);
+        this.#addLog(rec.t, "gap", this.#texts.gap(rec.missed));
         return;
       case "arq":
         this.#event(rec.t, rec.e);
@@ -300,7 +278,7 @@ export class WindowModel {
   }
 
   #event(t: number, e: ArqEvent): void {
-    this.#addLog(t, e.kind, eventText(e));
+    this.#addLog(t, e.kind, eventText(e, this.#texts));
     switch (e.kind) {
       case "established": {
         this.#state = "established";
@@ -321,7 +299,7 @@ export class WindowModel {
       case "timeout":
         this.#rto = e.rto;
         this.#timeouts++;
-        this.#mark(t, `timeout ${typeName(e.type)} ${e.seq}`, e.type, e.seq);
+        this.#mark(t, this.#texts.timeoutMark(typeName(e.type), e.seq), e.type, e.seq);
         if (this.#mode === "gbn" && e.type === FrameType.DATA) {
           this.#gbnTimer = { seq: this.#base, due: t + e.rto, rto: e.rto };
         }
@@ -331,7 +309,7 @@ export class WindowModel {
         this.#byReason[e.reason] = (this.#byReason[e.reason] ?? 0) + 1;
         return;
       case "nack-sent":
-        this.#mark(t, `NACK ${e.seq} owed`, FrameType.NACK, e.seq);
+        this.#mark(t, this.#texts.nackOwedMark(e.seq), FrameType.NACK, e.seq);
         return;
       case "closed":
         this.#state = `closed: ${e.reason}`;

@@ -34,10 +34,21 @@ export interface ChildResult {
   readonly timedOut: boolean;
 }
 
-/** Runs `main.ts ARGS` with `stdin` piped in (then closed); kills it after `timeoutMs`. */
+/**
+ * The environment of a child: English whatever the machine's locale (`LC_ALL=C.UTF-8`), unless
+ * `env` says otherwise (an empty `LC_ALL` lets `LANG` decide).
+ */
+export function childEnv(env: Record<string, string> = {}): Record<string, string> {
+  return { LC_ALL: "C.UTF-8", ...env };
+}
+
+/**
+ * Runs `main.ts ARGS` with `stdin` piped in (then closed); kills it after `timeoutMs`. The
+ * environment is {@link childEnv}'s.
+ */
 export async function runChat(
   args: readonly string[],
-  opts: { stdin?: string; timeoutMs?: number } = {},
+  opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<ChildResult> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), opts.timeoutMs ?? 15_000);
@@ -47,6 +58,7 @@ export async function runChat(
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
+      env: childEnv(opts.env),
       signal: controller.signal,
     }).spawn();
     const writer = child.stdin.getWriter();
@@ -140,13 +152,21 @@ export class ServerProcess {
     public port: number,
   ) {}
 
-  /** Starts the server and waits (at most `timeoutMs`) for its `listening on` line. */
-  static async start(extra: readonly string[] = [], timeoutMs = 10_000): Promise<ServerProcess> {
+  /**
+   * Starts the server and waits (at most `timeoutMs`) for its `listening on` line (`escutando
+   * em` in Portuguese); the environment is {@link childEnv}'s.
+   */
+  static async start(
+    extra: readonly string[] = [],
+    timeoutMs = 10_000,
+    env?: Record<string, string>,
+  ): Promise<ServerProcess> {
     const child = new Deno.Command(Deno.execPath(), {
       args: chatArgs(["serve", "--port", "0", "--host", "127.0.0.1", "--quiet", ...extra]),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      env: childEnv(env),
     }).spawn();
     const server = new ServerProcess(
       child,
@@ -154,7 +174,10 @@ export class ServerProcess {
       new StreamText(child.stderr),
       0,
     );
-    const m = await server.stdout.waitFor(/listening on 127\.0\.0\.1:(\d+)/, timeoutMs);
+    const m = await server.stdout.waitFor(
+      /(?:listening on|escutando em) 127\.0\.0\.1:(\d+)/,
+      timeoutMs,
+    );
     if (!m) {
       await server.stop();
       throw new Error(

@@ -148,6 +148,44 @@ export const BINARY_HANDSHAKE: readonly TestSpec[] = [
     },
   },
   {
+    id: "binary/handshake/data-before-syn-ignored",
+    level: "binary",
+    section: "Handshake and teardown",
+    rule:
+      "A DATA before any SYN is ignored: no reply, no session, and a SYN after it opens a session whose data starts afresh.",
+    async run(t) {
+      const c = await t.binary("bin");
+      c.sendFrame(FrameType.DATA, ISN + 1, Flag.LAST, encoder.encode(`MSG ${t.token()}`));
+      await t.sleep(300);
+      t.check(
+        c.frames.length === 0 && !c.serverClosed,
+        () =>
+          `The server answered a DATA before any SYN: ${
+            c.serverClosed ? "it closed the connection" : `frames ${c.frames.map((f) => f.type)}`
+          }`,
+      );
+      c.sendFrame(FrameType.SYN, ISN, 0, encodeSyn(params("gbn")));
+      checkConfirmed(t, await synAck(t, c), params("gbn"));
+      // The same sequence number again, now the nickname: the early DATA was not kept.
+      c.sendFrame(FrameType.DATA, ISN + 1, Flag.LAST, encoder.encode(t.nick("bin")));
+      const reply = await c.waitFrame(
+        (f) => f.type === FrameType.DATA && /^\d{3} /.test(new TextDecoder().decode(f.payload)),
+        t.replyMs,
+        t.signal,
+      );
+      if (!reply) {
+        return t.fail(`No reply to the nickname sent after the SYN within ${t.replyMs} ms`);
+      }
+      const text = new TextDecoder().decode(reply.payload);
+      t.check(
+        text.startsWith("200"),
+        `The nickname after the SYN got ${
+          JSON.stringify(text.slice(0, 60))
+        }: was the DATA sent before the SYN kept?`,
+      );
+    },
+  },
+  {
     id: "binary/handshake/established-by-data",
     level: "binary",
     section: "Handshake and teardown",

@@ -26,6 +26,8 @@ export interface JoinChoice {
   /** Probabilities of the page's own fault injection (0..1). */
   readonly loss: number;
   readonly corrupt: number;
+  /** A language to ask the server for (`LANG`) before the nickname; its reply is not shown. */
+  readonly lang?: string;
 }
 
 /** What the client reports. */
@@ -85,6 +87,15 @@ export class BrowserClient {
     const origin = turn.now();
     const recorder = new LinkRecorder(origin, on.onRecord);
     let started = false;
+    // The reply to LANG, sent before the nickname, is the first status line: not shown.
+    let langReply = choice.lang !== undefined;
+    const deliver = (e: ServerEvent) => {
+      if (langReply && e.kind === "status") {
+        langReply = false;
+        return;
+      }
+      on.onEvent(e);
+    };
     const session = await ClientSession.open({
       dialer: new WebSocketDialer(chatUrl),
       host: location.hostname,
@@ -121,14 +132,14 @@ export class BrowserClient {
         : undefined,
       onData: (bytes) => {
         if (binary) {
-          for (const e of parser.message(decoder.decode(bytes))) on.onEvent(e);
+          for (const e of parser.message(decoder.decode(bytes))) deliver(e);
           return;
         }
         const lines = (carry + decoder.decode(bytes, { stream: true })).split("\n");
         carry = lines.pop()!;
         for (const raw of lines) {
           const e = parser.line(raw.endsWith("\r") ? raw.slice(0, -1) : raw);
-          if (e) on.onEvent(e);
+          if (e) deliver(e);
         }
       },
     });
@@ -137,6 +148,7 @@ export class BrowserClient {
       scheduler.stop();
       on.onClosed(reason);
     });
+    if (choice.lang !== undefined) client.send(`LANG ${choice.lang}`);
     client.send(choice.nick);
     return client;
   }

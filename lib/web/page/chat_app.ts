@@ -11,7 +11,8 @@
  */
 
 import { interpretTyped, slashHelp } from "../../client/commands.ts";
-import { CLIENT_TEXT } from "../../client/messages.ts";
+import { CLIENT_CATALOG, type ClientText } from "../../client/messages.ts";
+import { DEFAULT_LANG, type Lang } from "../../i18n/lang.ts";
 import { actOnTyped } from "../../client/typed_actions.ts";
 import type { ServerEvent } from "../../client/server_lines.ts";
 import { parseProbability } from "../../faults/mod.ts";
@@ -19,6 +20,7 @@ import { MAX_WINDOW } from "../../protocol/control.ts";
 import { BrowserClient, type JoinChoice } from "./browser_client.ts";
 import { byId, h } from "./dom.ts";
 import { WindowPanel } from "./window_panel.ts";
+import { PAGE_CATALOG, wireLangSwitch } from "./page_text.ts";
 
 /** Lines kept in the chat view. */
 const MAX_LINES = 500;
@@ -44,7 +46,25 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
   const status = byId("status");
   const protocol = byId<HTMLSelectElement>("protocol");
   const windowTab = byId<HTMLButtonElement>("tab-window");
-  const panel = new WindowPanel({ local: "this page", peer: "server" });
+  // The page's language: the switch's choice, else the browser's (see page_text.ts).
+  const picked = wireLangSwitch(byId<HTMLSelectElement>("lang"), (chosen, chosenText) => {
+    lang = chosen;
+    langChosen = true;
+    text = chosenText;
+    words = CLIENT_CATALOG[lang];
+    panel.setText(text);
+    quick.setAttribute("aria-label", text.message);
+    quick.setAttribute("placeholder", text.quickSay);
+    quickSend.textContent = text.send;
+    showStatus();
+    // The chat's replies too (LANG), when connected.
+    if (client && registered) client.send(`LANG ${lang}`);
+  });
+  let lang: Lang = picked.lang;
+  let langChosen = picked.chosen;
+  let text = PAGE_CATALOG[lang];
+  let words: ClientText = CLIENT_CATALOG[lang];
+  const panel = new WindowPanel({ local: text.thisPage, peer: text.server }, text);
   byId("window-panel").append(panel.el);
   let client: BrowserClient | undefined;
   let phase: ChatPageState["phase"] = "form";
@@ -77,10 +97,7 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
         if (e.code === 200) {
           registered = true;
           setPhase("chat");
-          const c = client!.choice;
-          status.textContent = `${c.nick} · ${
-            c.protocol === "text" ? "text" : `${c.protocol.toUpperCase()} w${c.window}`
-          }`;
+          showStatus();
         } else {
           error.textContent = `${e.title}: ${e.body}`;
         }
@@ -118,7 +135,10 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
     error.textContent = "";
     let choice: JoinChoice;
     try {
-      choice = readChoice(field);
+      choice = {
+        ...readChoice(field, words),
+        lang: langChosen || lang !== DEFAULT_LANG ? lang : undefined,
+      };
     } catch (e) {
       error.textContent = (e as Error).message;
       return;
@@ -126,7 +146,7 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
     setPhase("joining");
     registered = false;
     // Before the handshake: its frames are the first records.
-    panel.reset({ local: `this page (${choice.nick})`, peer: "server" }, {
+    panel.reset({ local: `${text.thisPage} (${choice.nick})`, peer: text.server }, {
       faultNext: (f) => client?.faultNext(f),
       now: () => client?.recordingNow() ?? 0,
     });
@@ -139,9 +159,9 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
           client = undefined;
           registered = false;
           setPhase("form");
-          if (wasIn) say(CLIENT_TEXT.sessionEnded(reason));
-          else if (error.textContent === "") error.textContent = CLIENT_TEXT.sessionEnded(reason);
-          status.textContent = "not connected";
+          if (wasIn) say(words.sessionEnded(reason));
+          else if (error.textContent === "") error.textContent = words.sessionEnded(reason);
+          showStatus();
         },
       });
       setPhase(phase);
@@ -159,15 +179,13 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
   });
 
   const act = (c: BrowserClient, line: string) => {
-    const t = interpretTyped(line);
+    const t = interpretTyped(line, words);
     if (t.kind === "quit") return c.quit();
-    if (t.kind === "help" && !t.server) {
-      return say(`${slashHelp()}\nAny other /VERB ARGS is sent to the server as VERB ARGS.`);
-    }
+    if (t.kind === "help" && !t.server) return say(`${slashHelp(words)}\n${text.otherVerbs}`);
     if (t.kind === "error") {
       // An unknown slash command goes to the server as its verb (rooms: /join ROOM).
       const m = /^\/([A-Za-z][A-Za-z0-9_-]*)(?:\s+(.*))?$/.exec(line.trim());
-      if (m && t.message === CLIENT_TEXT.unknownCommand(`/${m[1]!.toLowerCase()}`)) {
+      if (m && t.message === words.unknownCommand(`/${m[1]!.toLowerCase()}`)) {
         c.send(m[2] ? `${m[1]!.toUpperCase()} ${m[2]}` : m[1]!.toUpperCase());
         return;
       }
@@ -176,16 +194,17 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
       show("mine", h("b", { class: "nick" }, `[${c.choice.nick}]`), ": ", t.line.slice(4));
     }
     // The rest as chat join does it: the same commands, figures and messages.
-    actOnTyped(c, line, c.faults, say);
+    actOnTyped(c, line, c.faults, say, { timestamps: false }, words);
   };
 
   // A line to send from the window tab too: watch its frames leave without changing tabs.
   const quick = h("input", {
-    "aria-label": "Message",
-    placeholder: "Send a line from here",
+    "aria-label": text.message,
+    placeholder: text.quickSay,
     autocomplete: "off",
     enterkeyhint: "send",
   });
+  const quickSend = h("button", { type: "submit" }, text.send);
   panel.addControl(
     h(
       "form",
@@ -199,9 +218,18 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
         },
       },
       quick,
-      h("button", { type: "submit" }, "Send"),
+      quickSend,
     ),
   );
+  /** The header's line: who is connected with what, or that nobody is. */
+  const showStatus = () => {
+    const c = registered ? client?.choice : undefined;
+    status.textContent = c === undefined
+      ? text.notConnected
+      : `${c.nick} · ${
+        c.protocol === "text" ? text.text : `${c.protocol.toUpperCase()} w${c.window}`
+      }`;
+  };
   byId("who").addEventListener("click", () => client && act(client, "/who"));
   byId("leave").addEventListener("click", () => client?.quit());
   for (const tab of ["chat", "window"]) {
@@ -227,15 +255,16 @@ export function startChatPage(): { state(): ChatPageState; panel: WindowPanel } 
   };
 }
 
-/** The join form's fields as a {@link JoinChoice}; throws with a sentence for the person. */
-function readChoice(field: (name: string) => string): JoinChoice {
+/** The join form's fields as a {@link JoinChoice}; throws with a sentence (in `words`) for the person. */
+function readChoice(field: (name: string) => string, words: ClientText): JoinChoice {
   const nick = field("nick").trim();
-  if (nick === "") throw new Error(CLIENT_TEXT.nicknameEmpty.replace(", or Ctrl-C to leave", ""));
+  // The terminal's sentence without its terminal advice (Ctrl-C).
+  if (nick === "") throw new Error(words.nicknameEmpty.split(":")[0]!);
   const protocol = field("protocol") as JoinChoice["protocol"];
   const windowText = field("window").trim();
   const window = Number(windowText);
   if (!Number.isInteger(window) || window < 1 || window > MAX_WINDOW) {
-    throw new Error(CLIENT_TEXT.windowBad(MAX_WINDOW, windowText));
+    throw new Error(words.windowBad(MAX_WINDOW, windowText));
   }
   const ackPolicy = field("ack") === "sack" ? "sack" : "frame";
   const prob = (name: string, what: string) => {
@@ -243,7 +272,7 @@ function readChoice(field: (name: string) => string): JoinChoice {
     try {
       return parseProbability(text.includes("%") ? text : `${text}%`, what);
     } catch {
-      throw new Error(CLIENT_TEXT.probabilityBad(what, text));
+      throw new Error(words.probabilityBad(what, text));
     }
   };
   return {
@@ -251,7 +280,7 @@ function readChoice(field: (name: string) => string): JoinChoice {
     protocol,
     window,
     ackPolicy,
-    loss: prob("loss", CLIENT_TEXT.loss),
-    corrupt: prob("corrupt", CLIENT_TEXT.corruption),
+    loss: prob("loss", words.loss),
+    corrupt: prob("corrupt", words.corruption),
   };
 }

@@ -13,6 +13,7 @@
 import { s } from "./dom.ts";
 import type { DiagramItem } from "../window_model.ts";
 import type { EndNames } from "./window_view.ts";
+import { PAGE_CATALOG, type WindowText } from "./page_text.ts";
 import { FrameType } from "../../protocol/header.ts";
 
 /** A pause longer than this between two items is drawn as a labelled break, ms. */
@@ -47,12 +48,13 @@ function typeClass(type: number): string {
 
 /**
  * The diagram of the last `max` items of `items` as an SVG element (scaled to its container's
- * width by its viewBox).
+ * width by its viewBox), its words those of `text`.
  */
 export function sequenceDiagram(
   items: readonly DiagramItem[],
   names: EndNames,
   max = 40,
+  text: WindowText = PAGE_CATALOG.en.window,
 ): SVGElement {
   const shown = items.slice(-max);
   const parts: SVGElement[] = [];
@@ -71,7 +73,7 @@ export function sequenceDiagram(
       y += GAP_ROW;
     }
     prev = it.t;
-    parts.push(item(it, y));
+    parts.push(item(it, y, text));
     y += ROW;
   }
   const height = y + SLANT + 6;
@@ -82,7 +84,7 @@ export function sequenceDiagram(
       viewBox: `0 0 ${W} ${height}`,
       width: "100%",
       role: "img",
-      "aria-label": `Sequence diagram between ${names.local} and ${names.peer}`,
+      "aria-label": text.diagramLabel(names.local, names.peer),
       "data-items": shown.length,
     },
     s("text", { class: "end", x: X_LOCAL, y: 16 }, names.local),
@@ -93,7 +95,7 @@ export function sequenceDiagram(
   );
 }
 
-function item(it: DiagramItem, y: number): SVGElement {
+function item(it: DiagramItem, y: number, text: WindowText): SVGElement {
   const time = s("text", { class: "time", x: 2, y: y + 4 }, `${(it.t / 1000).toFixed(3)}`);
   if (it.kind === "mark") {
     return s(
@@ -135,7 +137,7 @@ function item(it: DiagramItem, y: number): SVGElement {
     s(
       "text",
       { class: `label ${send ? "from-local" : "from-peer"}`, x: lx, y: ly },
-      it.fate === "corrupted" ? `${it.label} corrupted` : it.label,
+      it.fate === "corrupted" ? text.corruptedFrame(it.label) : it.label,
     ),
   );
 }

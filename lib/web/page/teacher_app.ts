@@ -10,6 +10,7 @@
 import type { SessionSummary } from "../../server/session_summary.ts";
 import type { ViewRecord } from "../view_record.ts";
 import { byId, fill, h } from "./dom.ts";
+import { PAGE_CATALOG, wireLangSwitch } from "./page_text.ts";
 import { WindowPanel } from "./window_panel.ts";
 
 /** What a test can read of the teacher's page. */
@@ -32,7 +33,18 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
   const table = byId("sessions");
   const title = byId("watch-title");
   const errorLine = byId("teacher-error");
-  const panel = new WindowPanel({ local: "server", peer: "client" });
+  // The page's language: the switch's choice (shared with the chat page), else the browser's.
+  const { lang } = wireLangSwitch(byId<HTMLSelectElement>("lang"), (_, chosenText) => {
+    text = chosenText;
+    panel.setText(text);
+    if (watching !== undefined) {
+      const row = sessions.find((s) => s.id === watching);
+      title.textContent = text.teacher.watchTitle(watching, row?.nick);
+    }
+    drawTable();
+  });
+  let text = PAGE_CATALOG[lang];
+  const panel = new WindowPanel({ local: text.server, peer: text.teacher.client(0) }, text);
   byId("window-panel").append(panel.el);
   const login = byId<HTMLFormElement>("login");
   // Kept for this tab only, so a reload does not ask again.
@@ -51,8 +63,8 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
   const watch = (id: number) => {
     watching = id;
     const row = sessions.find((s) => s.id === id);
-    title.textContent = `Session #${id}${row?.nick ? ` (${row.nick})` : ""}: the server's side`;
-    panel.reset({ local: "server", peer: row?.nick ?? `client #${id}` }, {
+    title.textContent = text.teacher.watchTitle(id, row?.nick);
+    panel.reset({ local: text.server, peer: row?.nick ?? text.teacher.client(id) }, {
       faultNext: (fault) => send({ op: "fault", fault }),
       now: () => serverT + (performance.now() - localAt),
     });
@@ -64,7 +76,7 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
     const rows = sessions.map((s) => {
       const a = s.arq;
       const kind = a ? (a.mode ?? "binary").toUpperCase() : s.kind;
-      const over = s.transport === "ws" ? "browser" : s.transport;
+      const over = s.transport === "ws" ? text.teacher.browser : s.transport;
       return h(
         "tr",
         {
@@ -73,7 +85,7 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
           "data-kind": kind,
           "data-over": over,
           onclick: a ? () => watch(s.id) : undefined,
-          title: a ? "show its window" : "plain text: no ARQ window",
+          title: a ? text.teacher.showWindow : text.teacher.noWindow,
         },
         h("td", { class: "num" }, s.id),
         h("td", { class: "nick" }, s.nick ?? "–"),
@@ -88,20 +100,19 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
     });
     fill(
       table,
-      h("caption", {}, "win: window in frames · resent: retransmissions · t/o: timeouts"),
+      h("caption", {}, text.teacher.caption),
       h(
         "thead",
         {},
         h(
           "tr",
           {},
-          ...["#", "nick", "kind", "over", "win", "SRTT ms", "RTO ms", "resent", "t/o"]
-            .map((t) => h("th", {}, t)),
+          ...text.teacher.columns.map((t) => h("th", {}, t)),
         ),
       ),
       h("tbody", {}, ...rows),
     );
-    byId("count").textContent = `${sessions.length} session${sessions.length === 1 ? "" : "s"}`;
+    byId("count").textContent = text.teacher.count(sessions.length);
   };
 
   const onMessage = (m: FeedMessage) => {
@@ -156,10 +167,10 @@ export function startTeacherPage(): { state(): TeacherPageState; panel: WindowPa
         password = "";
         sessionStorage.removeItem("chat-teacher-password");
         document.body.dataset.login = "yes";
-        errorLine.textContent = "The server refused the password (or has no teacher's page).";
+        errorLine.textContent = text.teacher.refused;
         return;
       }
-      errorLine.textContent = "Not connected to the server: trying again…";
+      errorLine.textContent = text.teacher.reconnecting;
       setTimeout(connect, 2000);
     };
   };

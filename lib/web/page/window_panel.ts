@@ -13,6 +13,7 @@ import { sequenceDiagram } from "./sequence_diagram.ts";
 import { type EndNames, renderWindow } from "./window_view.ts";
 import { WindowModel, type WindowSnapshot } from "../window_model.ts";
 import type { ViewRecord } from "../view_record.ts";
+import { PAGE_CATALOG, type PageText } from "./page_text.ts";
 
 /** What the panel's buttons act on. */
 export interface PanelActions {
@@ -21,6 +22,9 @@ export interface PanelActions {
   /** The current recording time of the observed end, ms (timers count down to it). */
   now(): number;
 }
+
+/** The panel's words that {@link WindowPanel.setText} changes. */
+type PanelLabel = "dropNext" | "corruptNext" | "step" | "sequenceDiagram" | "events";
 
 /** Most records that wait while the view is paused (older ones are applied at once). */
 const MAX_WAITING = 5000;
@@ -35,7 +39,7 @@ export class WindowPanel {
   readonly el: HTMLElement;
   #names: EndNames;
   #actions: PanelActions | undefined;
-  #model = new WindowModel();
+  #model: WindowModel;
   #waiting: ViewRecord[] = [];
   #paused = false;
   #armed: string | undefined;
@@ -47,52 +51,74 @@ export class WindowPanel {
   readonly #status: HTMLElement;
   readonly #pauseButton: HTMLButtonElement;
   readonly #stepButton: HTMLButtonElement;
+  readonly #labels: { el: HTMLElement; key: PanelLabel }[] = [];
+  #text: PageText;
 
-  constructor(names: EndNames) {
+  /** A panel naming its ends `names`, its buttons in the language of `text` (default English). */
+  constructor(names: EndNames, text: PageText = PAGE_CATALOG.en) {
     this.#names = names;
+    this.#text = text;
+    this.#model = new WindowModel(text.eventLines);
     this.#view = h("div", { class: "window", "data-test": "window" });
     this.#diagram = h("div", { class: "diagram", "data-test": "diagram" });
     this.#log = h("ol", { class: "events", "data-test": "events" });
     this.#status = h("p", { class: "status-line", "aria-live": "polite" });
-    this.#pauseButton = h("button", { type: "button", onclick: () => this.togglePause() }, "Pause");
-    this.#stepButton = h(
-      "button",
-      { type: "button", disabled: true, onclick: () => this.step() },
-      "Step",
-    );
+    this.#pauseButton = h("button", { type: "button", onclick: () => this.togglePause() });
+    this.#stepButton = h("button", { type: "button", disabled: true, onclick: () => this.step() });
+    const labelled = <E extends HTMLElement>(el: E, key: PanelLabel) => {
+      this.#labels.push({ el, key });
+      return el;
+    };
+    labelled(this.#stepButton, "step");
     this.el = h(
       "div",
       { class: "panel" },
       h(
         "div",
         { class: "controls" },
-        h("button", {
-          type: "button",
-          class: "danger",
-          "data-test": "drop",
-          onclick: () => this.#fault("drop"),
-        }, "Drop next frame"),
-        h("button", {
-          type: "button",
-          class: "danger",
-          "data-test": "corrupt",
-          onclick: () => this.#fault("corrupt"),
-        }, "Corrupt next frame"),
+        labelled(
+          h("button", {
+            type: "button",
+            class: "danger",
+            "data-test": "drop",
+            onclick: () => this.#fault("drop"),
+          }),
+          "dropNext",
+        ),
+        labelled(
+          h("button", {
+            type: "button",
+            class: "danger",
+            "data-test": "corrupt",
+            onclick: () => this.#fault("corrupt"),
+          }),
+          "corruptNext",
+        ),
         this.#pauseButton,
         this.#stepButton,
       ),
       this.#status,
       this.#view,
-      h("h4", {}, "Sequence diagram"),
+      labelled(h("h4", {}), "sequenceDiagram"),
       this.#diagram,
-      h("h4", {}, "Events (newest first)"),
+      labelled(h("h4", {}), "events"),
       this.#log,
     );
+    this.setText(text);
     const tick = () => {
       requestAnimationFrame(tick);
       this.#maybeDraw();
     };
     requestAnimationFrame(tick);
+  }
+
+  /** Relabels the panel in the language of `text`. */
+  setText(text: PageText): void {
+    this.#text = text;
+    this.#model.setTexts(text.eventLines);
+    for (const { el, key } of this.#labels) el.textContent = text[key];
+    this.#pauseButton.textContent = this.#paused ? text.resume : text.pause;
+    this.#dirty = true;
   }
 
   /** Adds an element below the panel's buttons (the chat page's line to send). */
@@ -104,7 +130,7 @@ export class WindowPanel {
   reset(names: EndNames, actions: PanelActions | undefined): void {
     this.#names = names;
     this.#actions = actions;
-    this.#model = new WindowModel();
+    this.#model = new WindowModel(this.#text.eventLines);
     this.#waiting = [];
     this.#armed = undefined;
     this.#dirty = true;
@@ -128,7 +154,7 @@ export class WindowPanel {
       for (const r of this.#waiting) this.#apply(r);
       this.#waiting = [];
     }
-    this.#pauseButton.textContent = this.#paused ? "Resume" : "Pause";
+    this.#pauseButton.textContent = this.#paused ? this.#text.resume : this.#text.pause;
     this.#stepButton.disabled = !this.#paused;
     this.#dirty = true;
   }
@@ -184,8 +210,11 @@ export class WindowPanel {
     if (!this.#dirty && (this.#paused || snap.sender.timers.length === 0)) return;
     this.#dirty = false;
     this.#lastDraw = now;
-    renderWindow(this.#view, snap, this.#names);
-    fill(this.#diagram, sequenceDiagram(snap.diagram, this.#names, DIAGRAM_ROWS));
+    renderWindow(this.#view, snap, this.#names, this.#text.window);
+    fill(
+      this.#diagram,
+      sequenceDiagram(snap.diagram, this.#names, DIAGRAM_ROWS, this.#text.window),
+    );
     fill(
       this.#log,
       ...snap.log.slice(-14).reverse().map((l) =>
@@ -194,12 +223,10 @@ export class WindowPanel {
     );
     const parts: string[] = [];
     if (this.#armed) {
-      parts.push(
-        `The next DATA frame sent will be ${this.#armed === "drop" ? "dropped" : "corrupted"}.`,
-      );
+      parts.push(this.#text.armed(this.#armed === "drop" ? "drop" : "corrupt"));
     }
     if (this.#paused) {
-      parts.push(`Paused: ${this.#waiting.length} records waiting (Step shows the next).`);
+      parts.push(this.#text.paused(this.#waiting.length));
     }
     this.#status.textContent = parts.join(" ");
   }

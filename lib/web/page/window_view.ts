@@ -8,7 +8,8 @@
  */
 
 import { fill, h } from "./dom.ts";
-import type { SenderSlot, WindowSnapshot } from "../window_model.ts";
+import type { WindowSnapshot } from "../window_model.ts";
+import { PAGE_CATALOG, type WindowText } from "./page_text.ts";
 
 /** Names of the two ends, as the view shows them. */
 export interface EndNames {
@@ -18,18 +19,15 @@ export interface EndNames {
   readonly peer: string;
 }
 
-const STATE_TEXT: Readonly<Record<SenderSlot["state"], string>> = {
-  unsent: "not sent yet",
-  flight: "in flight",
-  resent: "resent, in flight",
-  lost: "lost on the way (the sender does not know yet)",
-  acked: "acknowledged",
-};
-
-/** Draws `snap` into `el` (its children are replaced). */
-export function renderWindow(el: HTMLElement, snap: WindowSnapshot, names: EndNames): void {
+/** Draws `snap` into `el` (its children are replaced), in the words of `text`. */
+export function renderWindow(
+  el: HTMLElement,
+  snap: WindowSnapshot,
+  names: EndNames,
+  text: WindowText = PAGE_CATALOG.en.window,
+): void {
   if (snap.mode === undefined) {
-    fill(el, h("p", { class: "hint" }, snap.state === "handshake" ? "Handshake…" : snap.state));
+    fill(el, h("p", { class: "hint" }, snap.state === "handshake" ? text.handshake : snap.state));
     return;
   }
   const mode = snap.mode === "gbn" ? "Go-Back-N" : "Selective Repeat";
@@ -40,17 +38,17 @@ export function renderWindow(el: HTMLElement, snap: WindowSnapshot, names: EndNa
     h(
       "div",
       { class: "figures", "data-test": "figures" },
-      figure("mode", mode),
-      figure("window", `${snap.window}`),
-      figure("ACK", snap.ackPolicy === "sack" ? "delayed + SACK" : "per frame"),
+      figure(text.mode, mode),
+      figure(text.window, `${snap.window}`),
+      figure("ACK", snap.ackPolicy === "sack" ? text.ackSack : text.ackFrame),
       figure("RTO", `${Math.round(snap.rto)} ms`),
       figure("SRTT", snap.srtt > 0 ? `${snap.srtt.toFixed(1)} ms` : "–"),
-      figure("resent", `${c.retransmissions}${reasons ? ` (${reasons})` : ""}`),
-      figure("timeouts", `${c.timeouts}`),
+      figure(text.resent, `${c.retransmissions}${reasons ? ` (${reasons})` : ""}`),
+      figure(text.timeouts, `${c.timeouts}`),
     ),
-    senderRow(snap, names),
-    receiverRow(snap, names),
-    legend(),
+    senderRow(snap, names, text),
+    receiverRow(snap, names, text),
+    legend(text),
   );
 }
 
@@ -58,23 +56,21 @@ function figure(name: string, value: string): HTMLElement {
   return h("span", { class: "figure" }, h("small", {}, name), " ", h("b", {}, value));
 }
 
-const WAITING = "joined while running: its sequence numbers show with its next DATA frame";
-
-function senderRow(snap: WindowSnapshot, names: EndNames): HTMLElement {
+function senderRow(snap: WindowSnapshot, names: EndNames, text: WindowText): HTMLElement {
   const { base, next, slots, timers } = snap.sender;
   if (!snap.sender.known) {
     return h(
       "section",
       { class: "row sender", "data-test": "sender" },
-      h("h4", {}, `Sender: ${names.local} → ${names.peer}`),
-      h("p", { class: "note" }, WAITING),
+      h("h4", {}, text.sender(names.local, names.peer)),
+      h("p", { class: "note" }, text.waiting),
     );
   }
   const timerOf = new Map(timers.map((t) => [t.seq, t]));
   const cells = slots.map((slot) => {
     const marks: string[] = [];
-    if (slot.seq === base) marks.push("base");
-    if (slot.seq === next) marks.push("next");
+    if (slot.seq === base) marks.push(text.base);
+    if (slot.seq === next) marks.push(text.next);
     const t = timerOf.get(slot.seq);
     const left = t ? Math.max(0, t.due - snap.now) : 0;
     const frac = t ? Math.max(0, Math.min(1, left / Math.max(1, t.rto))) : 0;
@@ -82,13 +78,7 @@ function senderRow(snap: WindowSnapshot, names: EndNames): HTMLElement {
       "div",
       {
         class: `cell ${slot.state}`,
-        title: `${slot.seq}: ${STATE_TEXT[slot.state]}${
-          slot.attempts > 1 ? `, ${slot.attempts} transmissions` : ""
-        }${
-          slot.fault
-            ? ` (${slot.fault === "drop" ? "dropped" : "corrupted"} by fault injection)`
-            : ""
-        }`,
+        title: text.slotTitle(slot.seq, slot.state, slot.attempts, slot.fault),
         "data-seq": slot.seq,
         "data-state": slot.state,
       },
@@ -100,7 +90,7 @@ function senderRow(snap: WindowSnapshot, names: EndNames): HTMLElement {
       t
         ? h(
           "span",
-          { class: "timer", title: `timer: ${Math.round(left)} of ${Math.round(t.rto)} ms left` },
+          { class: "timer", title: text.timerLeft(Math.round(left), Math.round(t.rto)) },
           h("span", { class: "bar", style: `width:${(frac * 100).toFixed(1)}%` }),
         )
         : null,
@@ -109,33 +99,31 @@ function senderRow(snap: WindowSnapshot, names: EndNames): HTMLElement {
   });
   const timerNote = snap.mode === "gbn"
     ? timers.length > 0
-      ? `one timer, on the oldest frame in flight (${timers[0]!.seq}): ${
-        Math.max(0, Math.round(timers[0]!.due - snap.now))
-      } ms left`
-      : "one timer: stopped (nothing in flight)"
-    : `one timer per frame in flight: ${timers.length} running`;
+      ? text.gbnTimer(timers[0]!.seq, Math.max(0, Math.round(timers[0]!.due - snap.now)))
+      : text.gbnTimerStopped
+    : text.srTimers(timers.length);
   return h(
     "section",
     { class: "row sender", "data-test": "sender" },
     h(
       "h4",
       {},
-      `Sender: ${names.local} → ${names.peer}`,
-      h("small", {}, ` base ${base}, next ${next}`),
+      text.sender(names.local, names.peer),
+      h("small", {}, ` ${text.base} ${base}, ${text.next} ${next}`),
     ),
     h("div", { class: "cells" }, ...cells),
     h("p", { class: "note" }, timerNote),
   );
 }
 
-function receiverRow(snap: WindowSnapshot, names: EndNames): HTMLElement {
+function receiverRow(snap: WindowSnapshot, names: EndNames, text: WindowText): HTMLElement {
   const r = snap.receiver;
   if (!r.known) {
     return h(
       "section",
       { class: "row receiver", "data-test": "receiver" },
-      h("h4", {}, `Receiver: ${names.peer} → ${names.local}`),
-      h("p", { class: "note" }, WAITING),
+      h("h4", {}, text.receiver(names.peer, names.local)),
+      h("p", { class: "note" }, text.waiting),
     );
   }
   const held = new Set(r.held);
@@ -148,39 +136,37 @@ function receiverRow(snap: WindowSnapshot, names: EndNames): HTMLElement {
         "div",
         { class: `cell ${state}`, "data-seq": seq, "data-state": state },
         h("span", { class: "seq" }, seq),
-        i === 0 ? h("span", { class: "mark" }, "expected") : null,
+        i === 0 ? h("span", { class: "mark" }, text.expected) : null,
       ),
     );
   }
   const chips = [
-    ...r.discarded.map((d) => h("span", { class: "chip discarded" }, `${d.seq} discarded`)),
-    ...r.duplicates.map((d) => h("span", { class: "chip duplicate" }, `${d.seq} again`)),
+    ...r.discarded.map((d) => h("span", { class: "chip discarded" }, text.discarded(d.seq))),
+    ...r.duplicates.map((d) => h("span", { class: "chip duplicate" }, text.again(d.seq))),
   ];
-  const note = snap.mode === "sr"
-    ? `holds out-of-order frames until the gap is filled: ${r.held.length} held`
-    : "takes only the frame expected: every other one is discarded";
+  const note = snap.mode === "sr" ? text.srHolds(r.held.length) : text.gbnTakes;
   return h(
     "section",
     { class: "row receiver", "data-test": "receiver" },
     h(
       "h4",
       {},
-      `Receiver: ${names.peer} → ${names.local}`,
-      h("small", {}, ` expected ${r.expected}`),
+      text.receiver(names.peer, names.local),
+      h("small", {}, ` ${text.expected} ${r.expected}`),
     ),
     h("div", { class: "cells" }, ...cells),
     h("p", { class: "note" }, note, " ", ...chips),
   );
 }
 
-function legend(): HTMLElement {
+function legend(text: WindowText): HTMLElement {
   const items: [string, string][] = [
-    ["unsent", "not sent"],
-    ["flight", "in flight"],
-    ["resent", "resent"],
-    ["lost", "lost"],
-    ["acked", "acknowledged"],
-    ["held", "held (SR)"],
+    ["unsent", text.legend.unsent],
+    ["flight", text.legend.flight],
+    ["resent", text.legend.resent],
+    ["lost", text.legend.lost],
+    ["acked", text.legend.acked],
+    ["held", text.legend.held],
   ];
   return h(
     "p",

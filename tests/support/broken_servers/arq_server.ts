@@ -9,11 +9,18 @@
 
 import { ChatServer } from "../../../lib/server/server.ts";
 
-/** Starts the server on the port given; exits at once on SIGTERM or SIGINT. */
+/**
+ * Starts the server on the port given, with a random teacher password as `chat serve` has (so
+ * `OP` with a wrong one counts towards the close); exits at once on SIGTERM or SIGINT.
+ */
 export function serve(): void {
   const i = Deno.args.indexOf("--port");
   const port = Number(i >= 0 ? Deno.args[i + 1] : Deno.env.get("PORT") ?? "55555");
-  const server = ChatServer.listen({ host: "127.0.0.1", port });
+  const server = ChatServer.listen({
+    host: "127.0.0.1",
+    port,
+    teacherPassword: crypto.randomUUID(),
+  });
   console.log(`listening on 127.0.0.1:${server.addr.port}`);
   Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
   Deno.addSignalListener("SIGINT", () => Deno.exit(0));
