@@ -4,6 +4,7 @@
  * and usage errors come in the same language as the help they are printed with.
  */
 
+import { renderDoc } from "../lib/docs/render.ts";
 import assert from "node:assert/strict";
 import { commands } from "../cmd/mod.ts";
 import { runChat } from "./support/live_session.ts";
@@ -39,7 +40,10 @@ Deno.test("every subcommand's -h in Portuguese and in English", async () => {
 Deno.test("a usage error is printed in the help's language", async () => {
   const r = await runChat(["join"], { env: PT });
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^chat join: Falta o HOST \(o endereço do servidor\) \(veja chat join -h\)$/m);
+  assert.match(
+    r.stderr,
+    /^chat join: Falta o HOST \(o endereço do servidor\) \(veja chat join -h\)$/m,
+  );
   assert.doesNotMatch(r.stderr, /^Uso: chat join/m, "a pointer to -h, not the whole usage");
   const docs = await runChat(["docs", "nada", "--lang", "pt-BR"]);
   assert.equal(docs.code, 2);
@@ -96,7 +100,9 @@ Deno.test("the flag helpers' errors (numbers, choices, ports, unknown flags) in 
 });
 
 Deno.test("chat docs prints the Portuguese protocol and lab guide under LANG=pt_BR, English with --lang en", async () => {
-  const read = (name: string) => Deno.readTextFile(new URL(`../docs/${name}`, import.meta.url));
+  // As printed: the Markdown within 80 columns (lib/docs/render.ts).
+  const read = async (name: string) =>
+    renderDoc(await Deno.readTextFile(new URL(`../docs/${name}`, import.meta.url)));
   const protocolPt = await runChat(["docs", "protocol"], { env: PT });
   assert.equal(protocolPt.code, 0);
   assert.equal(protocolPt.stdout.trim(), (await read("PROTOCOL.pt-BR.md")).trim());
