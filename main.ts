@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       const said = error.said ? error.said(t.flags) : error.message;
-      console.error(`chat ${name}: ${said}\n\n${command.help[lang]}`);
+      console.error(`chat ${name}: ${said} ${t.flags.seeHelp(`chat ${name}`)}`);
       return EXIT_USAGE;
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -19,6 +19,7 @@ import { startChildServer } from "../lib/bench/child_server.ts";
 import { renderSweepSvg } from "../lib/bench/plot.ts";
 import { formatTable, toCsv, toJsonLines } from "../lib/bench/report.ts";
 import type { RunResult } from "../lib/bench/result.ts";
+import { BENCH_TEXT } from "../lib/bench/messages.ts";
 import { benchRoomName, runBench, type RunParams } from "../lib/bench/run.ts";
 import { validateRoomName } from "../lib/chat/rooms.ts";
 import { parseFaultScript, parseProbability } from "../lib/faults/mod.ts";
@@ -62,7 +63,14 @@ With no HOST it starts its own server (this program, serve --port 0 --flood off)
 after. Clients register, a probe proves all are in, then each sends its messages; a run ends
 when every message reached every other client, or at the deadline. Each run takes place in a
 room of its own (bench-<random>), so a class can chat, or run another bench, on the same server
-without seeing its traffic (a server without rooms: its one room).
+without seeing its traffic (a server without rooms: its one room); its nicknames (b<tag><n>)
+are its own too.
+
+Against HOST, the bench asks STATS for the server's limits and paces its clients to stay inside
+them, saying what that costs ("paced to the server's flood limit of 10 messages per 5 s per
+user: about 10 s"). A message the server still refuses (429, 413, ...) is counted as refused,
+never as lost, and the bench says what to do. The exit status is 0 only when every message
+reached every other client once and in order; a deadline, a refusal or a failure gives 1.
 
   -c, --clients N        clients (default 10)
   -m, --messages N       messages per sending client (default 100)
@@ -93,7 +101,7 @@ without seeing its traffic (a server without rooms: its one room).
   --sweep PARAM=V1,V2    repeat for each value of loss, corrupt, window, clients or size
   --json / --csv         one JSON object per run / CSV instead of the table
   --plot FILE.svg        with --sweep: goodput, p99 latency and efficiency against PARAM
-  --timeout S            deadline of each run (default 120)
+  --timeout S            deadline of each run (default 120, or longer when pacing needs it)
   --room NAME            the room of every run (default: a fresh bench-<random> per run)
   --teacher-password P   HOST's teacher password: the bench becomes an operator to read the
                          server's CPU and memory in STATS (its own server: always)
@@ -302,10 +310,20 @@ async function run(args: string[]): Promise<number> {
   const operatorPassword = server?.teacherPassword ?? stringFlag(flags, "teacher-password");
   const host = hp?.host ?? "127.0.0.1";
   const port = hp ? hp.port ?? 55555 : server!.port;
-  const progress = Deno.stderr.isTerminal();
+  // A bar on a terminal; elsewhere (a log, a CI job) a line now and then.
+  const bar = Deno.stderr.isTerminal();
+  const timeoutGiven = stringFlag(flags, "timeout");
   const results: RunResult[] = [];
+  const values = sweep ? sweep.values : [undefined];
+  const total = values.length * modes.reduce(
+    (n, mode) =>
+      n +
+      (mode === "text"
+        ? (transports.includes("tcp") ? 1 : 0)
+        : recoveries.length * ccs.length * transports.length),
+    0,
+  );
   try {
-    const values = sweep ? sweep.values : [undefined];
     for (const value of values) {
       for (const mode of modes) {
         // Text sessions have no ARQ: one run, whatever the recovery and cc.
@@ -315,6 +333,13 @@ async function run(args: string[]): Promise<number> {
         for (const variant of variants) {
           for (const transport of transports) {
             if (mode === "text" && transport === "udp") continue;
+            const what = [
+              transports.length > 1 || transport !== "tcp" ? `${mode}/${transport}` : mode,
+              ...(recoveries.length > 1 && mode !== "text" ? [variant.recovery] : []),
+              ...(ccs.length > 1 && mode !== "text" ? [`cc=${variant.cc}`] : []),
+              ...(value === undefined ? [] : [`${sweep!.param}=${value}`]),
+            ].join(" ");
+            if (!bar) say(BENCH_TEXT.runStarts(what, results.length + 1, total));
             const params: RunParams = {
               ...base,
               ...variant,
@@ -326,13 +351,20 @@ async function run(args: string[]): Promise<number> {
               room: roomFlag ?? benchRoomName(),
               ...(operatorPassword !== undefined ? { operatorPassword } : {}),
               sweep: sweep && value !== undefined ? { param: sweep.param, value } : null,
-              onProgress: progress ? progressBar(`${mode}/${transport}`, value) : undefined,
+              onProgress: bar ? progressBar(what) : progressLines(what),
+              onNote: (sentence) => {
+                if (bar) clearBar();
+                say(`chat bench: ${what}: ${sentence}`);
+              },
+              stretchDeadline: timeoutGiven === undefined,
             };
             if (params.loss > 1 || params.corrupt > 1) {
               throw new UsageError("loss and corrupt are at most 1");
             }
-            results.push(await runBench(params));
-            if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
+            const result = await runBench(params);
+            results.push(result);
+            if (bar) clearBar();
+            else say(BENCH_TEXT.runEnds(what, result.status, result.elapsedS));
           }
         }
       }
@@ -348,31 +380,61 @@ async function run(args: string[]): Promise<number> {
         senders < clients ? ` (${senders} sending)` : ""
       } x ${messages} messages of ${size} bytes`,
     );
+    const paced = [...new Set(results.flatMap((r) => r.pacedTo ?? []))];
+    for (const line of paced) console.log(`chat bench: ${line}`);
     console.log(formatTable(results));
   }
   if (plot !== undefined && sweep) {
     await Deno.writeTextFile(plot, renderSweepSvg(results, sweep.param));
-    console.error(`wrote ${plot}`);
+    say(BENCH_TEXT.wrote(plot));
   }
-  return results.some((r) => r.status === "failed") ? 1 : 0;
+  // Anything short of every message delivered once, in order, is a failure of the run.
+  return results.some((r) =>
+      r.status !== "complete" || (r.refused ?? 0) > 0 || r.lost > 0 || r.duplicated > 0 ||
+      r.outOfOrder > 0
+    )
+    ? 1
+    : 0;
 }
 
-function progressBar(
-  mode: string,
-  value: number | undefined,
-): (done: number, total: number) => void {
+const encoder = new TextEncoder();
+
+/** One line on stderr. */
+function say(line: string): void {
+  Deno.stderr.writeSync(encoder.encode(`${line}\n`));
+}
+
+function clearBar(): void {
+  Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+}
+
+/** A progress bar redrawn on the terminal, at most ten times a second. */
+function progressBar(what: string): (done: number, total: number) => void {
   let last = 0;
-  const enc = new TextEncoder();
   return (done, total) => {
     const now = performance.now();
     if (now - last < 100) return;
     last = now;
     const frac = total > 0 ? Math.min(1, done / total) : 0;
     const bar = "#".repeat(Math.round(frac * 30)).padEnd(30, ".");
-    const what = value === undefined ? mode : `${mode} @ ${value}`;
     Deno.stderr.writeSync(
-      enc.encode(`\r${what.padEnd(14)} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}%`),
+      encoder.encode(`\r${what.padEnd(14)} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}%`),
     );
+  };
+}
+
+/** How often a progress line is printed where there is no terminal, ms. */
+const PROGRESS_EVERY_MS = 5000;
+
+/** A progress line on stderr every few seconds (a log, a pipe, a CI job). */
+function progressLines(what: string): (done: number, total: number) => void {
+  const start = performance.now();
+  let last = start;
+  return (done, total) => {
+    const now = performance.now();
+    if (now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    say(BENCH_TEXT.progress(what, done, total, (now - start) / 1000));
   };
 }
 

@@ -6,12 +6,13 @@
 
 import { parseFlags, UsageError } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
+import { renderDoc } from "../lib/docs/render.ts";
 import { DOC_TOPICS } from "../lib/docs/topics.ts";
 import type { Catalog } from "../lib/i18n/catalog.ts";
 import type { Lang } from "../lib/i18n/mod.ts";
 
 function topicList(lang: Lang): string {
-  return DOC_TOPICS.map((t) => `  ${t.name.padEnd(9)} ${t.summary[lang]}`).join("\n");
+  return DOC_TOPICS.map((t) => `  ${t.name.padEnd(11)} ${t.summary[lang]}`).join("\n");
 }
 
 const help: Catalog<string> = {
@@ -53,7 +54,7 @@ function run(args: string[], lang: Lang): Promise<number> {
   if (!topic) {
     throw new UsageError(ERRORS[lang].unknown(name, DOC_TOPICS.map((t) => t.name).join(", ")));
   }
-  console.log(topic.text[lang]);
+  console.log(renderDoc(topic.text[lang]).trimEnd());
   return Promise.resolve(0);
 }
 

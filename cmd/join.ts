@@ -27,6 +27,7 @@ import { WakeScheduler } from "../lib/net/scheduler.ts";
 import { TCP_DIALER } from "../lib/net/tcp_transport.ts";
 import { observeDatagrams, udpDialer } from "../lib/net/udp_transport.ts";
 import { Turn } from "../lib/net/turn.ts";
+import { traceClockStart } from "../lib/net/trace.ts";
 import { PcapngFile } from "../lib/pcap/mod.ts";
 import { MAX_WINDOW, type SessionParams } from "../lib/protocol/control.ts";
 import { MAX_PAYLOAD } from "../lib/protocol/header.ts";
@@ -243,6 +244,7 @@ async function run(args: string[], lang: Lang, langGiven = false): Promise<numbe
   }
   const scheduler = new WakeScheduler();
   const turn = new Turn();
+  let clockNoted = false;
   // Over UDP the trace also shows each datagram, and the capture records them as they were.
   let traceLine: ((line: string) => void) | undefined;
   const dialer = s.udp
@@ -252,6 +254,11 @@ async function run(args: string[], lang: Lang, langGiven = false): Promise<numbe
     }))
     : TCP_DIALER;
   const connecting = (choice: ArqChoice, trace: ((line: string) => void) | undefined) => {
+    // Once per process: every reconnection's lines are on the same clock.
+    if (trace && !clockNoted) {
+      clockNoted = true;
+      trace(t.traceClock(traceClockStart()));
+    }
     const faults = s.text ? undefined : new FaultInjector(
       { loss: choice.loss, corrupt: choice.corrupt, script: s.script, seed: s.seed },
       "client",

@@ -13,6 +13,7 @@ import {
   UsageError,
 } from "../lib/cli/args.ts";
 import type { Command } from "../lib/cli/command.ts";
+import { traceClockStart } from "../lib/net/trace.ts";
 import {
   DEFAULT_ANNOUNCE_MAX,
   DEFAULT_HISTORY_LINES,
@@ -250,6 +251,8 @@ const SERVE_TEXT_EN = {
     `listening on ${address} (TCP${udp ? " and UDP" : ""})`,
   teacherPassword: (password: string) =>
     `teacher password: ${password} (type /op ${password} in chat join)`,
+  /** The first line of `--trace`: what its times count from. */
+  traceClock: (start: string) => `trace: times are seconds since this server started, at ${start}`,
   joinWith: "clients on other machines can join with:",
   addUdp: "  (add --udp for the same chat over UDP, where datagrams can be lost)",
   webPage: (url: string) => `web page (browsers, phones): ${url}/`,
@@ -274,6 +277,8 @@ export const SERVE_CATALOG: Catalog<typeof SERVE_TEXT_EN> = {
       `escutando em ${address} (TCP${udp ? " e UDP" : ""})`,
     teacherPassword: (password: string) =>
       `senha do professor: ${password} (digite /op ${password} no chat join)`,
+    traceClock: (start: string) =>
+      `trace: tempos em segundos desde o início do servidor, às ${start}`,
     joinWith: "nas outras máquinas, os clientes entram com:",
     addUdp: "  (acrescente --udp para o mesmo chat sobre UDP, onde os datagramas podem se perder)",
     webPage: (url: string) => `página web (navegadores, celulares): ${url}/`,
@@ -416,6 +421,7 @@ async function run(args: string[], lang: Lang): Promise<number> {
     ? `[${server.addr.hostname}]`
     : server.addr.hostname;
   console.log(t.listening(`${shownHost}:${server.addr.port}`, udp));
+  if (trace) console.log(t.traceClock(traceClockStart()));
   if (given === undefined) console.log(t.teacherPassword(teacherPassword));
   if (host === "0.0.0.0" || host === "::") {
     const lan = lanAddresses().filter((a) => host === "::" || a.family === "IPv4");

@@ -175,7 +175,10 @@ function tickValue(s: string): number | undefined {
 
 const panelOf = (x: number) => Math.floor(x / PANEL_W);
 
-/** Pixel -> value maps of panel `i`, fitted through its first and last tick labels. */
+/**
+ * Pixel -> value maps of panel `i`, fitted through its first and last tick labels; the goodput
+ * panel (0) has a logarithmic y axis.
+ */
 function axes(svg: Svg, i: number): { x: (px: number) => number; y: (py: number) => number } {
   const inPanel = svg.texts.filter((t) => panelOf(t.x) === i && t.transform === undefined);
   const yt = inPanel.filter((t) => t.anchor === "end" && tickValue(t.text) !== undefined)
@@ -188,7 +191,9 @@ function axes(svg: Svg, i: number): { x: (px: number) => number; y: (py: number)
     const [p1, v1] = ticks[ticks.length - 1]!;
     return (p: number) => v0 + ((p - p0) * (v1 - v0)) / (p1 - p0);
   };
-  return { x: fit(xt), y: fit(yt) };
+  if (i !== 0) return { x: fit(xt), y: fit(yt) };
+  const logFit = fit(yt.map(([p, v]) => [p, Math.log10(v)] as const));
+  return { x: fit(xt), y: (p) => 10 ** logFit(p) };
 }
 
 /** The values drawn by `line` in panel `i`. */
@@ -218,9 +223,16 @@ Deno.test("chat bench --plot: valid SVG, one line per mode per panel, ideal effi
   for (const title of ["Goodput", "Latency p99", "Efficiency (useful / all DATA frames)"]) {
     assert.equal(texts.filter((t) => t === title).length, 1, title);
   }
-  // Axis labels: the swept parameter under each panel, the unit rotated beside it.
-  assert.equal(svg.texts.filter((t) => t.text === "loss").length, 3, "x axis labels");
-  for (const [i, unit] of ["bytes/s", "ms", "fraction"].entries()) {
+  // Axis labels: the swept parameter and its unit under each panel, the unit rotated beside it.
+  assert.equal(
+    svg.texts.filter((t) => t.text === "loss, probability per frame").length,
+    3,
+    "x axis labels",
+  );
+  // Latency in ms, or in s when some p99 reached a second (a busy machine).
+  const seconds = runs.some((r) => r.latencyMs.p99 >= 1000);
+  const units = ["bytes/s (log scale)", `one-way latency, ${seconds ? "s" : "ms"}`, "fraction"];
+  for (const [i, unit] of units.entries()) {
     const t = svg.texts.filter((t) => t.text === unit);
     assert.equal(t.length, 1, unit);
     assert.match(t[0]!.transform ?? "", /rotate\(-90\)/, unit);
@@ -239,7 +251,7 @@ Deno.test("chat bench --plot: valid SVG, one line per mode per panel, ideal effi
   // Every point sits where its number says (read back through the tick labels).
   const metric: ((r: RunResult) => number)[] = [
     (r) => r.goodputBytesPerS,
-    (r) => r.latencyMs.p99,
+    (r) => r.latencyMs.p99 / (seconds ? 1000 : 1),
     (r) => r.arq!.efficiency,
   ];
   for (const l of svg.polylines.filter((l) => !l.dashed)) {
@@ -256,7 +268,9 @@ Deno.test("chat bench --plot: valid SVG, one line per mode per panel, ideal effi
     assert.equal(got.length, expected.length);
     for (const [k, [x, y]] of got.entries()) {
       near(x, expected[k]![0], 0.002, `${l.series} panel ${i} x`);
-      near(y, expected[k]![1], top * 0.01, `${l.series} panel ${i} y`);
+      // Within a pixel or so: on the log axis, a relative error.
+      const tol = i === 0 ? expected[k]![1] * 0.03 : top * 0.01;
+      near(y, expected[k]![1], tol, `${l.series} panel ${i} y`);
     }
   }
   // The textbook's ideal: SR 1 - p; GBN (1 - p) / (1 - p + N p) with N = 8.
@@ -347,7 +361,7 @@ Deno.test("renderSweepSvg: modes in any order, text has no efficiency line, no i
     near(gbnEff[k]![0], v, 0.05, "window");
     near(gbnEff[k]![1], 1 - v / 100, 0.01, "gbn efficiency");
   }
-  assert.equal(svg.texts.filter((t) => t.text === "window").length, 3, "x axis labels");
+  assert.equal(svg.texts.filter((t) => t.text === "window, frames").length, 3, "x axis labels");
 
   // Text only: no efficiency panel at all.
   const textOnly = parseSvg(
@@ -436,6 +450,7 @@ const CSV_HEADER = [
   "kernel_udp_in_errors",
   "kernel_udp_rcvbuf_errors",
   "kernel_ip_undelivered",
+  "refused",
 ];
 
 Deno.test("chat bench --csv: header and one equally wide row per run", async () => {
@@ -616,6 +631,49 @@ Deno.test("validateRunResult rejects wrong types and values", () => {
   for (const [what, x] of cases) {
     assert.notDeepEqual(validateRunResult(x), [], `${what} accepted`);
   }
+});
+
+Deno.test("renderSweepSvg: goodput on a log axis, so a thousandth of it is still seen; latency of seconds in s; the parameters stated", () => {
+  const runs = [0, 0.1, 0.2].flatMap((p, i) =>
+    (["gbn", "sr"] as const).map((m) => {
+      const r = sampleRun(m, { param: "loss", value: p }, [2_000_000, 20_000, 2_000][i]!);
+      return { ...r, latencyMs: { ...r.latencyMs, p99: [5, 800, 30_000][i]! } };
+    })
+  );
+  const svg = parseSvg(renderSweepSvg(runs, "loss"));
+  const goodput = svg.polylines.find((l) => l.series === "gbn" && panelOf(l.points[0]![0]) === 0)!;
+  const ys = goodput.points.map(([, y]) => y);
+  // Equal ratios, equal steps: 2 M -> 20 k -> 2 k is two decades, then one.
+  const [d1, d2] = [ys[1]! - ys[0]!, ys[2]! - ys[1]!];
+  assert.ok(Math.abs(d1 - 2 * d2) < 1, `log steps ${d1} and ${d2}`);
+  assert.ok(d2 > 20, "the smallest goodput is well above the largest's decade floor");
+  const labels = svg.texts.filter((t) => panelOf(t.x) === 0 && t.anchor === "end");
+  assert.deepEqual(labels.map((t) => t.text), ["1k", "10k", "100k", "1M", "10M"]);
+  // A p99 of 30 s is labelled in seconds, not "30k" ms.
+  assert.ok(svg.texts.some((t) => t.text === "one-way latency, s"));
+  const latencyLabels = svg.texts.filter((t) => panelOf(t.x) === 1 && t.anchor === "end");
+  assert.ok(!latencyLabels.some((t) => /k$/.test(t.text)), latencyLabels.map((t) => t.text).join());
+  // The caption: everything needed to rerun it, but not the swept parameter.
+  const caption = svg.texts.filter((t) => t.text.startsWith("chat bench: ") || t.y > 240)
+    .map((t) => t.text).join(", ");
+  for (
+    const want of [
+      "3 clients",
+      "10 messages",
+      "of 64 bytes",
+      "window 8",
+      "seed 1",
+      "closed loop",
+      "ACK sack",
+      "recovery fast",
+    ]
+  ) {
+    assert.ok(caption.includes(want), `caption has ${want}: ${caption}`);
+  }
+  assert.ok(
+    !/loss \d/.test(caption),
+    `the swept loss is on the axis, not in the caption: ${caption}`,
+  );
 });
 
 Deno.test("renderSweepSvg: the y axis reaches past the largest value, whatever it is", () => {

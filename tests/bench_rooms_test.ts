@@ -18,56 +18,72 @@ function params(
   server: ChatServer,
   mode: RunParams["mode"],
   room: string | undefined,
+  messages: number,
   operatorPassword?: string,
 ): RunParams {
   return runParams(server.addr.port, {
     dialer: t.dialer,
     mode,
     clients: 5,
-    messages: 30,
+    messages,
     timeoutS: 60,
     ...(room !== undefined ? { room } : {}),
     ...(operatorPassword !== undefined ? { operatorPassword } : {}),
   });
 }
 
-e2e(
-  "two bench runs and a chatting user share a server without seeing each other's traffic",
-  async (t) => {
-    const server = startServer(t, { flood: null, teacherPassword: "pw" });
-    try {
-      const nc = await Raw.open(server);
-      await nc.write("ana\n");
-      await waitFor("ana in", () => nc.text.includes("Welcome"));
-      const chatting = (async () => {
-        for (let i = 0; i < 20; i++) {
-          await nc.write(`MSG conversa ${i}\n`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      })();
-      const [a, b] = await Promise.all([
-        runBench(params(t, server, "gbn", benchRoomName(), "pw")),
-        runBench(params(t, server, "text", benchRoomName())),
-        chatting,
-      ]);
-      for (const r of [a!, b!]) {
-        assert.equal(r.status, "complete", `${r.mode}: ${r.problems.join("; ")}`);
-        assert.equal(r.deliveries, 5 * 30 * 4, r.mode);
-        assert.deepEqual([r.lost, r.duplicated, r.outOfOrder], [0, 0, 0], r.mode);
+for (const flood of ["off", "default"] as const) {
+  e2e(
+    `two bench runs and a chatting user share a server (flood limit ${flood}) without seeing each other's traffic`,
+    (t) => twoRunsAndAUser(t, flood),
+  );
+}
+
+/**
+ * Two runs at once (one an operator) beside a netcat user who chats; with the server's default
+ * flood limit (a server started as `chat serve` is) both runs pace themselves to it.
+ */
+async function twoRunsAndAUser(t: Transport, flood: "off" | "default"): Promise<void> {
+  const server = startServer(t, {
+    ...(flood === "off" ? { flood: null } : {}),
+    teacherPassword: "pw",
+  });
+  try {
+    const nc = await Raw.open(server);
+    await nc.write("ana\n");
+    await waitFor("ana in", () => nc.text.includes("Welcome"));
+    const chatting = (async () => {
+      // (Within the flood limit, when there is one.)
+      for (let i = 0; i < (flood === "off" ? 20 : 8); i++) {
+        await nc.write(`MSG conversa ${i}\n`);
+        await new Promise((r) => setTimeout(r, 20));
       }
-      assert.ok(a!.server !== null, "an operator's STATS has the server's CPU");
-      assert.equal(b!.server, null, "without the password the bench gets no CPU figures");
-      await new Promise((r) => setTimeout(r, 100));
-      const seen = nc.text.split("\n").filter((l) => l !== "" && !/^(200 OK|Message sent)/.test(l));
-      assert.deepEqual(seen.filter((l) => !l.startsWith("Welcome")), [], "ana saw nothing of them");
-      assert.equal(server.lobby.rooms.size, 1, "the bench rooms are gone");
-      nc.conn.close();
-      await nc.done;
-    } finally {
-      await server.shutdown("test over", 1000);
+    })();
+    // At the default limit (10 per 5 s) 20 messages each take 5 s.
+    const messages = flood === "off" ? 30 : 20;
+    const [a, b] = await Promise.all([
+      runBench(params(t, server, "gbn", benchRoomName(), messages, "pw")),
+      runBench(params(t, server, "text", benchRoomName(), messages)),
+      chatting,
+    ]);
+    for (const r of [a!, b!]) {
+      assert.equal(r.status, "complete", `${r.mode}: ${r.problems.join("; ")}`);
+      assert.equal(r.deliveries, 5 * messages * 4, r.mode);
+      assert.deepEqual([r.lost, r.duplicated, r.outOfOrder, r.refused], [0, 0, 0, 0], r.mode);
+      if (flood === "default") assert.match(r.pacedTo ?? "", /10 messages per 5 s per user/);
     }
-  },
-);
+    assert.ok(a!.server !== null, "an operator's STATS has the server's CPU");
+    assert.equal(b!.server, null, "without the password the bench gets no CPU figures");
+    await new Promise((r) => setTimeout(r, 100));
+    const seen = nc.text.split("\n").filter((l) => l !== "" && !/^(200 OK|Message sent)/.test(l));
+    assert.deepEqual(seen.filter((l) => !l.startsWith("Welcome")), [], "ana saw nothing of them");
+    assert.equal(server.lobby.rooms.size, 1, "the bench rooms are gone");
+    nc.conn.close();
+    await nc.done;
+  } finally {
+    await server.shutdown("test over", 1000);
+  }
+}
 
 Deno.test("bench against a server without rooms runs in its one room", async () => {
   const fake = new FakeChatServer({});

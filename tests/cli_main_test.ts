@@ -3,6 +3,7 @@
 import { PERMISSION_FLAGS } from "../lib/cli/permissions.ts";
 import assert from "node:assert/strict";
 import { ServerProcess, stopChild, StreamText } from "./support/live_session.ts";
+import { commands } from "../cmd/mod.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const PERMS = PERMISSION_FLAGS;
@@ -55,13 +56,54 @@ Deno.test("every subcommand prints its help on -h with exit 0", async () => {
   }
 });
 
-Deno.test("a bad flag is one clear line plus usage on stderr, exit 2", async () => {
+Deno.test("a bad flag is one clear line and a pointer to -h on stderr, exit 2", async () => {
   const r = await chat("serve", "--bogus");
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^chat serve: Unknown flag '--bogus'/);
+  assert.equal(r.stderr, "chat serve: Unknown flag: --bogus (see chat serve -h)\n");
   const port = await chat("serve", "--port", "70000");
   assert.equal(port.code, 2);
-  assert.match(port.stderr, /^chat serve: --port must be an integer from 0 to 65535: 70000/);
+  assert.equal(
+    port.stderr,
+    "chat serve: --port must be an integer from 0 to 65535: 70000 (see chat serve -h)\n",
+  );
+});
+
+Deno.test("every subcommand's usage errors are one line in the program's words, a pointer to -h, exit 2", async () => {
+  // Per subcommand: an unknown flag, a value flag left without its value, a value that starts
+  // with a dash (which parseArgs calls "ambiguous"), and a stray argument.
+  const cases: [string[], string][] = [];
+  for (const name of commands.map((c) => c.name)) {
+    cases.push([[name, "--frobnicate"], "Unknown flag: --frobnicate"]);
+    cases.push([[name, "-Z"], "Unknown flag: -Z"]);
+  }
+  cases.push(
+    [["serve", "--port", "-1"], "Missing value for --port: -1 looks like a flag"],
+    [["serve", "--port"], "Missing value for --port"],
+    [["join", "-n"], "Missing value for --nick"],
+    [["join", "127.0.0.1", "--nick", "-x"], "Missing value for --nick: -x looks like a flag"],
+    [["bench", "-c", "-5"], "Missing value for --clients: -5 looks like a flag"],
+    [["bench", "--json=yes"], "--json takes no value: --json=yes"],
+    [["bench", "a", "b"], "Unexpected argument: b"],
+    [["dissector", "--port"], "Missing value for --port"],
+    [["dissector", "extra"], "Unexpected argument: extra"],
+    [["test", "--only"], "Missing value for --only"],
+    [["docs", "nosuch"], "Unknown topic: nosuch"],
+    [["docs"], "Missing topic"],
+  );
+  const names = new Set(cases.map(([args]) => args[0]));
+  assert.deepEqual([...names].sort(), commands.map((c) => c.name).sort(), "every subcommand");
+  for (const [args, want] of cases) {
+    const r = await chat(...args);
+    const shown = `chat ${args.join(" ")}: ${JSON.stringify(r.stderr)}`;
+    assert.equal(r.code, 2, shown);
+    assert.equal(r.stdout, "", shown);
+    const lines = r.stderr.split("\n");
+    assert.equal(lines.length, 2, `one line: ${shown}`);
+    assert.ok(lines[0]!.startsWith(`chat ${args[0]}: ${want}`), shown);
+    assert.ok(lines[0]!.endsWith(`(see chat ${args[0]} -h)`), shown);
+    // parseArgs' own wording never shows: no "Option '...'", no "ambiguous", no odd quote.
+    assert.ok(!/Option '|ambiguous|argument missing|'-- "/.test(r.stderr), shown);
+  }
 });
 
 Deno.test("chat serve reports a port in use in one sentence, exit 1", async () => {

@@ -25,7 +25,7 @@ import { MAX_PAYLOAD } from "../lib/protocol/header.ts";
 Deno.test("interpretTyped sends text as MSG and maps the slash commands to verbs", () => {
   assert.deepEqual(interpretTyped("olá, turma"), { kind: "send", line: "MSG olá, turma" });
   assert.deepEqual(interpretTyped("/nick bia"), { kind: "send", line: "NICK bia" });
-  assert.deepEqual(interpretTyped("/WHO"), { kind: "send", line: "LIST" });
+  assert.deepEqual(interpretTyped("/WHO"), { kind: "send", line: "LIST sessions" });
   assert.deepEqual(interpretTyped("/msg bia oi tudo bem"), {
     kind: "send",
     line: "PRIV bia oi tudo bem",

@@ -4,6 +4,7 @@
  * and usage errors come in the same language as the help they are printed with.
  */
 
+import { renderDoc } from "../lib/docs/render.ts";
 import assert from "node:assert/strict";
 import { commands } from "../cmd/mod.ts";
 import { runChat } from "./support/live_session.ts";
@@ -39,8 +40,11 @@ Deno.test("every subcommand's -h in Portuguese and in English", async () => {
 Deno.test("a usage error is printed in the help's language", async () => {
   const r = await runChat(["join"], { env: PT });
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^chat join: Falta o HOST \(o endereço do servidor\)$/m);
-  assert.match(r.stderr, /^Uso: chat join/m);
+  assert.match(
+    r.stderr,
+    /^chat join: Falta o HOST \(o endereço do servidor\) \(veja chat join -h\)$/m,
+  );
+  assert.doesNotMatch(r.stderr, /^Uso: chat join/m, "a pointer to -h, not the whole usage");
   const docs = await runChat(["docs", "nada", "--lang", "pt-BR"]);
   assert.equal(docs.code, 2);
   assert.match(docs.stderr, /^chat docs: Tópico desconhecido: nada \(/m);
@@ -51,38 +55,38 @@ Deno.test("the flag helpers' errors (numbers, choices, ports, unknown flags) in 
     const [args, pt, en] of [
       [
         ["join", "127.0.0.1", "--nick", "a", "--window", "abc"],
-        /^chat join: --window tem que ser um número inteiro de 1 a 256: abc$/m,
-        /^chat join: --window must be an integer from 1 to 256: abc$/m,
+        /^chat join: --window tem que ser um número inteiro de 1 a 256: abc \(veja chat join -h\)$/m,
+        /^chat join: --window must be an integer from 1 to 256: abc \(see chat join -h\)$/m,
       ],
       [
         ["join", "127.0.0.1:99999", "--nick", "a"],
-        /^chat join: A porta tem que ser um número inteiro de 1 a 65535: 99999$/m,
-        /^chat join: Port must be an integer from 1 to 65535: 99999$/m,
+        /^chat join: A porta tem que ser um número inteiro de 1 a 65535: 99999 \(veja chat join -h\)$/m,
+        /^chat join: Port must be an integer from 1 to 65535: 99999 \(see chat join -h\)$/m,
       ],
       [
         ["join", "127.0.0.1", "--nick", "a", "--arq", "xyz"],
-        /^chat join: --arq tem que ser um de gbn, sr: xyz$/m,
-        /^chat join: --arq must be one of gbn, sr: xyz$/m,
+        /^chat join: --arq tem que ser um de gbn, sr: xyz \(veja chat join -h\)$/m,
+        /^chat join: --arq must be one of gbn, sr: xyz \(see chat join -h\)$/m,
       ],
       [
         ["join", "127.0.0.1", "--nick", "a", "--loss", "1,5"],
-        /^chat join: --loss tem que ser uma probabilidade de 0 a 1 .*: 1,5$/m,
-        /^chat join: --loss must be a probability between 0 and 1 \(or 0% to 100%\): 1,5$/m,
+        /^chat join: --loss tem que ser uma probabilidade de 0 a 1 .*: 1,5 \(veja chat join -h\)$/m,
+        /^chat join: --loss must be a probability between 0 and 1 \(or 0% to 100%\): 1,5 \(see chat join -h\)$/m,
       ],
       [
         ["serve", "--flood", "abc"],
-        /^chat serve: --flood tem que ser MSGS\/SEGUNDOS .*: abc$/m,
-        /^chat serve: --flood: flood limit must be MSGS\/SECONDS \(e.g. 10\/5\) or off: abc$/m,
+        /^chat serve: --flood tem que ser MSGS\/SEGUNDOS .*: abc \(veja chat serve -h\)$/m,
+        /^chat serve: --flood: flood limit must be MSGS\/SECONDS \(e.g. 10\/5\) or off: abc \(see chat serve -h\)$/m,
       ],
       [
         ["serve", "--bogus"],
-        /^chat serve: Opção desconhecida '--bogus'$/m,
-        /^chat serve: Unknown flag '--bogus'$/m,
+        /^chat serve: Opção desconhecida: --bogus \(veja chat serve -h\)$/m,
+        /^chat serve: Unknown flag: --bogus \(see chat serve -h\)$/m,
       ],
       [
         ["serve", "extra"],
-        /^chat serve: Argumento a mais: extra$/m,
-        /^chat serve: Unexpected argument: extra$/m,
+        /^chat serve: Argumento a mais: extra \(veja chat serve -h\)$/m,
+        /^chat serve: Unexpected argument: extra \(see chat serve -h\)$/m,
       ],
     ] as const
   ) {
@@ -96,7 +100,9 @@ Deno.test("the flag helpers' errors (numbers, choices, ports, unknown flags) in 
 });
 
 Deno.test("chat docs prints the Portuguese protocol and lab guide under LANG=pt_BR, English with --lang en", async () => {
-  const read = (name: string) => Deno.readTextFile(new URL(`../docs/${name}`, import.meta.url));
+  // As printed: the Markdown within 80 columns (lib/docs/render.ts).
+  const read = async (name: string) =>
+    renderDoc(await Deno.readTextFile(new URL(`../docs/${name}`, import.meta.url)));
   const protocolPt = await runChat(["docs", "protocol"], { env: PT });
   assert.equal(protocolPt.code, 0);
   assert.equal(protocolPt.stdout.trim(), (await read("PROTOCOL.pt-BR.md")).trim());

@@ -160,7 +160,7 @@ Deno.test({
         `${out}/matrix`,
         "--junit",
         `${out}/junit.xml`,
-      ], { timeoutMs: 120_000 });
+      ], { timeoutMs: 170_000 });
       assert.equal(r.code, 1, r.stderr);
       const xml = await Deno.readTextFile(`${out}/junit.xml`);
       const failures = new Map([...reasonsBySuite(xml)].map(([n, f]) => [n, [...f.keys()]]));
@@ -179,7 +179,10 @@ Deno.test({
       assert.match(reasons("hangs").at(-1)!, /^Not run: the server has answered nothing since/);
       assert.match(reasons("crashes")[0]!, /The server exited \(code 3\): "boom"/);
       assert.match(reasons("missing")[0]!, /Cannot start the server/);
-      assert.ok(performance.now() - start < 90_000, "the broken servers held the run up");
+      // Waiting out a hanging server test by test would take several minutes; a loaded machine
+      // may take long, but not that long.
+      const took = performance.now() - start;
+      assert.ok(took < 150_000, `the broken servers held the run up: ${Math.round(took / 1000)} s`);
     } finally {
       await Deno.remove(out, { recursive: true });
     }

@@ -220,7 +220,7 @@ Deno.test({
             "the user list",
             async () =>
               (await state(phone)).lines.some((l) =>
-                l.startsWith("200 OK - User List") && l.includes("joe")
+                l.startsWith("200 OK - User Sessions") && l.includes("joe (")
               ),
           );
           // A command the page does not know goes to the server as its verb: rooms pass through.

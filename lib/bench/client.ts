@@ -28,8 +28,13 @@ export interface Tally {
   readonly origin: number;
   /** Per sender (created at its first message): how many receivers have each message. */
   readonly reached: (Uint32Array | undefined)[];
-  /** Per sender: its messages that reached every other client. */
+  /**
+   * Per sender: its messages settled, i.e. that reached every other client or that the server
+   * refused (they will reach nobody).
+   */
   readonly completed: Int32Array;
+  /** Workload messages the server refused, by status code (429, 413, ...). */
+  readonly refused: Map<number, { count: number; reply: string }>;
 }
 
 /** Options of a {@link BenchClient}. */
@@ -49,20 +54,75 @@ export interface BenchClientOptions {
   readonly scheduler: WakeScheduler;
   readonly turn: Turn;
   readonly tally: Tally;
+  /** Its nickname (see {@link benchNick}). */
+  readonly nick: string;
+  /**
+   * Told of each reply to a command counted as `chat` or not (pacing: `pacer.ts`); replies to
+   * registration and to the commands of {@link BenchClient.request} with `counted` false are
+   * not told.
+   */
+  readonly onReply?: (index: number, chat: boolean) => void;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** A reply awaited by {@link BenchClient.request}. */
+interface Waiter {
+  readonly resolve: (reply: string) => void;
+  /** Counted by the pacer: `chat` or any other command; `undefined`: not counted. */
+  readonly counted: { readonly chat: boolean } | undefined;
+}
+
+/** What a probe's reply answers in {@link BenchClient}'s queue of owed replies. */
+const PROBE = -1;
+
+/**
+ * Status lines a server sends unasked, ending the session: a shutdown, a kick, a ban, a resume
+ * elsewhere (docs/PROTOCOL.md, "Server to client, unsolicited").
+ */
+function isUnsolicited(status: string, body: string): boolean {
+  return status === "403 Forbidden - Kicked" || status === "403 Forbidden - Banned" ||
+    status === "409 Conflict - Replaced" ||
+    (status.startsWith("503") && body.startsWith("Server shutting down"));
+}
 const EMPTY = new Uint8Array(0);
 /** Send time (ms), sender and sequence number of the workload line just parsed. */
 const parsed = new Float64Array(3);
 
-/** How many bench nicknames there are (`b00000` to `b99999`). */
-export const BENCH_NICKS = 100_000;
+/**
+ * The characters of a run's tag and of a client's number in its nickname: digits and lower-case
+ * letters except `o`, `l` and `r`, whose look-alikes (`0`, `1`, `rn` for `m`) would make two
+ * names clash (docs/PROTOCOL.md: look-alike nicknames are one name).
+ */
+export const NICK_DIGITS = "0123456789abcdefghijkmnpqstuvwxyz";
+/** Characters of the run's tag. */
+const TAG_LENGTH = 4;
+/** Characters of the client's number: 33^3 = 35,937 clients at most. */
+const INDEX_LENGTH = 3;
 
-/** Nickname number `i` of a bench client. */
-export function benchNick(i: number): string {
-  return `b${String(i).padStart(5, "0")}`;
+function nickDigits(n: number, length: number): string {
+  let out = "";
+  for (let k = 0; k < length; k++) {
+    out = NICK_DIGITS[n % NICK_DIGITS.length] + out;
+    n = Math.floor(n / NICK_DIGITS.length);
+  }
+  return out;
+}
+
+/** A random tag for one run's nicknames (33^4, about 1.2 million, runs told apart). */
+export function benchRunTag(): string {
+  const r = crypto.getRandomValues(new Uint32Array(1))[0]!;
+  return nickDigits(r % NICK_DIGITS.length ** TAG_LENGTH, TAG_LENGTH);
+}
+
+/**
+ * Nickname of client `i` of the run tagged `tag`: `b`, the tag, the number (`b3k9x00a`). Every
+ * client of a run has one of the same length, and two runs at once on one server (two students)
+ * have different ones unless their tags are equal.
+ */
+export function benchNick(tag: string, i: number): string {
+  return `b${tag}${nickDigits(i, INDEX_LENGTH)}`;
 }
 
 /**
@@ -80,6 +140,8 @@ interface SenderStream {
 /** One generator connection. */
 export class BenchClient {
   readonly index: number;
+  /** Its nickname. */
+  readonly nick: string;
   readonly #opts: BenchClientOptions;
   #session!: ClientSession;
   readonly #binary: boolean;
@@ -91,14 +153,25 @@ export class BenchClient {
   /** Text sessions: the start of a line whose end has not arrived yet. */
   #carry: Uint8Array = EMPTY;
   #status = 0;
-  #statusWaiters: ((line: string) => void)[] = [];
-  #statsWaiter: ((reply: string) => void) | undefined;
   #pendingStatus: string | undefined;
+  /**
+   * What each reply still owed answers, in the order the commands were sent (a server answers a
+   * connection's commands in order, one reply each): a workload message's sequence number, a
+   * probe ({@link PROBE}), or a request's waiter.
+   */
+  #owed: (number | Waiter)[] = [];
+  #owedHead = 0;
   /** Probe lines seen. */
   probes = 0;
+  /**
+   * A status line that came unasked (`503 ... Server shutting down`, a kick, a ban, `409 ...
+   * Replaced`), with its body: the session is over.
+   */
+  ended: string | undefined;
 
   private constructor(opts: BenchClientOptions) {
     this.index = opts.index;
+    this.nick = opts.nick;
     this.#opts = opts;
     this.#binary = opts.mode !== "text";
   }
@@ -114,7 +187,7 @@ export class BenchClient {
       params: opts.params,
       arq: opts.arq,
       faults: opts.faults,
-      who: benchNick(opts.index),
+      who: opts.nick,
       scheduler: opts.scheduler,
       turn: opts.turn,
       outboxBytes: c.#binary ? 64 * 1024 * 1024 : 256 * 1024 * 1024,
@@ -139,30 +212,72 @@ export class BenchClient {
     return this.#session.pending;
   }
 
-  /** Sends one command line. */
+  /** Sends one command line whose reply nobody awaits (QUIT). */
   send(line: string): void {
+    this.#write(line);
+  }
+
+  #write(line: string): void {
     this.#session.send(encoder.encode(this.#binary ? line : line + "\n"));
   }
 
-  /** Sends several command lines in one write (text) or as consecutive messages (binary). */
-  sendMany(lines: string[]): void {
-    if (this.#binary) {
-      for (const l of lines) this.send(l);
-      return;
-    }
-    this.#session.send(encoder.encode(lines.join("\n") + "\n"));
-  }
-
-  /** Sends STATS; resolves with its reply (status and body), whatever replies come first. */
-  stats(): Promise<string> {
-    const reply = new Promise<string>((resolve) => this.#statsWaiter = resolve);
-    this.send("STATS");
+  /**
+   * Sends a command and resolves with its reply (status line, newline, body). `counted`: the
+   * pacer counted it (a chat command, or another), so its reply is reported to `onReply`.
+   */
+  request(line: string, counted?: { chat: boolean }): Promise<string> {
+    const reply = new Promise<string>((resolve) => this.#owed.push({ resolve, counted }));
+    this.#write(line);
     return reply;
   }
 
-  /** Resolves with the next status reply (status line and body). */
-  nextStatus(): Promise<string> {
-    return new Promise((resolve) => this.#statusWaiters.push(resolve));
+  /** Sends a probe line (its reply is counted by the pacer as a chat command's). */
+  probe(): void {
+    this.#owed.push(PROBE);
+    this.#write("MSG probe");
+  }
+
+  /**
+   * Sends workload messages `first`, `first + 1`, ... (`texts[k]` is message `first + k`'s
+   * chat text), in one write (text) or as consecutive messages (binary).
+   */
+  sendWorkload(texts: string[], first: number): void {
+    for (let k = 0; k < texts.length; k++) this.#owed.push(first + k);
+    if (this.#binary) {
+      for (const t of texts) this.#write(`MSG ${t}`);
+      return;
+    }
+    this.#session.send(encoder.encode(texts.map((t) => `MSG ${t}\n`).join("")));
+  }
+
+  /** Sends STATS; resolves with its reply (status and body). */
+  stats(): Promise<string> {
+    return this.request("STATS", { chat: false });
+  }
+
+  /** The reply that came for the oldest command still owed one. */
+  #reply(status: string, body: string): void {
+    if (this.#owedHead >= this.#owed.length) return; // a reply to nothing: ignored
+    const what = this.#owed[this.#owedHead]!;
+    this.#owed[this.#owedHead++] = 0;
+    if (this.#owedHead > 1024 && this.#owedHead * 2 > this.#owed.length) {
+      this.#owed = this.#owed.slice(this.#owedHead);
+      this.#owedHead = 0;
+    }
+    if (typeof what !== "number") {
+      if (what.counted) this.#opts.onReply?.(this.index, what.counted.chat);
+      what.resolve(`${status}\n${body}`);
+      return;
+    }
+    this.#opts.onReply?.(this.index, true);
+    if (what === PROBE || status.startsWith("2")) return;
+    // A workload message the server refused: it reaches nobody, and is settled.
+    const tally = this.#opts.tally;
+    const code = Number(status.slice(0, 3)) || 0;
+    const seen = tally.refused.get(code);
+    if (seen) seen.count++;
+    else tally.refused.set(code, { count: 1, reply: `${status}: ${body}` });
+    tally.completed[this.index]!++;
   }
 
   /** Sends QUIT and closes once the server closed the session, or 2 s later at most. */
@@ -262,15 +377,9 @@ export class BenchClient {
   #line(line: string): void {
     if (this.#status > 0) {
       this.#status = 0;
-      const reply = `${this.#pendingStatus}\n${line}`;
-      if (this.#statsWaiter && reply.startsWith("200 OK - Stats")) {
-        const w = this.#statsWaiter;
-        this.#statsWaiter = undefined;
-        w(reply);
-        return;
-      }
-      const w = this.#statusWaiters.shift();
-      if (w) w(reply);
+      const status = this.#pendingStatus!;
+      if (isUnsolicited(status, line)) this.ended ??= `${status}: ${line}`;
+      else this.#reply(status, line);
       return;
     }
     const c = line.charCodeAt(0);

@@ -3,7 +3,9 @@
  * parameter, one line per mode (and per loss recovery or congestion control when the runs
  * differ in them: `timeout` dotted). For a loss sweep the textbook's ideal is drawn dashed:
  * efficiency SR ≈ 1 − p, GBN ≈ (1 − p) / (1 − p + N·p), and goodput = the mode's goodput at the
- * smallest swept loss scaled by that ideal efficiency.
+ * smallest swept loss scaled by that ideal efficiency. Goodput is drawn on a logarithmic axis
+ * (under loss it falls by orders of magnitude, which a linear axis flattens onto zero); every
+ * axis names its unit, and a caption states the runs' parameters.
  * @module
  */
 
@@ -39,6 +41,26 @@ function fmt(v: number): string {
   return String(+v.toFixed(3));
 }
 
+/**
+ * Ticks of a logarithmic axis from a power of ten at or below `lo` to one at or above `hi`
+ * (`lo` > 0): every power of ten, and 2 and 5 times it when the range is under three decades.
+ */
+export function logTicks(lo: number, hi: number): number[] {
+  const first = Math.floor(Math.log10(lo) + 1e-9);
+  let last = Math.ceil(Math.log10(Math.max(hi, lo)) - 1e-9);
+  if (last <= first) last = first + 1;
+  const steps = last - first < 3 ? [1, 2, 5] : [1];
+  const out: number[] = [];
+  for (let e = first; e <= last; e++) {
+    for (const m of steps) {
+      const v = +(m * 10 ** e).toPrecision(12);
+      if (e === last && m > 1) break;
+      out.push(v);
+    }
+  }
+  return out;
+}
+
 interface Series {
   readonly name: string;
   readonly colour: string;
@@ -55,15 +77,23 @@ function panel(
   xLabel: string,
   yLabel: string,
   series: Series[],
+  scale: "linear" | "log" = "linear",
 ): string {
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const xt = niceTicks(Math.min(...xs), Math.max(...xs));
-  const yt = niceTicks(0, Math.max(...ys, 0) || 1);
+  const positive = ys.filter((y) => y > 0);
+  // A log axis starts at the power of ten below the least positive value; zero sits on it.
+  const yt = scale === "log"
+    ? logTicks(positive.length > 0 ? Math.min(...positive) : 1, Math.max(...positive, 1))
+    : niceTicks(0, Math.max(...ys, 0) || 1);
   const [xmin, xmax] = [xt[0]!, xt[xt.length - 1]!];
-  const ymax = yt[yt.length - 1]!;
+  const [ymin, ymax] = [yt[0]!, yt[yt.length - 1]!];
   const px = (v: number) => x0 + M.l + ((v - xmin) / (xmax - xmin || 1)) * (W - M.l - M.r);
-  const py = (v: number) => M.t + (1 - v / (ymax || 1)) * (H - M.t - M.b);
+  const frac = scale === "log"
+    ? (v: number) => (Math.log10(Math.max(v, ymin)) - Math.log10(ymin)) / Math.log10(ymax / ymin)
+    : (v: number) => v / (ymax || 1);
+  const py = (v: number) => M.t + (1 - frac(v)) * (H - M.t - M.b);
   const parts: string[] = [];
   parts.push(
     `<text x="${x0 + W / 2}" y="18" text-anchor="middle" font-weight="bold">${esc(title)}</text>`,
@@ -108,6 +138,60 @@ function panel(
     }
   }
   return parts.join("\n");
+}
+
+/** The swept parameter with its unit, for the x axis. */
+export function paramLabel(param: string): string {
+  const units: Record<string, string> = {
+    loss: "loss, probability per frame",
+    corrupt: "corruption, probability per frame",
+    window: "window, frames",
+    clients: "clients",
+    size: "message size, bytes",
+  };
+  return units[param] ?? param;
+}
+
+/**
+ * The runs' parameters in one line (those the sweep does not vary): what a reader of the figure
+ * needs to rerun it.
+ */
+export function paramsCaption(runs: readonly RunResult[], param: string): string {
+  const r = runs[0];
+  if (r === undefined) return "";
+  const p = r.params;
+  const same = (f: (x: RunResult) => string) => runs.every((x) => f(x) === f(r));
+  const parts = [
+    param === "clients" ? undefined : `${p.clients} clients`,
+    `${p.senders ?? p.clients} sending ${p.messages} messages` +
+    (param === "size" ? "" : ` of ${p.size} bytes`),
+    p.rate > 0 ? `open loop at ${p.rate} messages/s` : "closed loop",
+    param === "window" ? undefined : `window ${p.window}`,
+    `ACK ${p.ackPolicy}${p.ackPolicy === "sack" ? ` (held up to ${p.ackDelayMs} ms)` : ""}`,
+    param === "loss" || p.loss === 0 ? undefined : `loss ${p.loss}`,
+    param === "corrupt" || p.corrupt === 0 ? undefined : `corruption ${p.corrupt}`,
+    p.faults === "" ? undefined : `faults ${p.faults}`,
+    p.transport === "udp" ? "over UDP" : undefined,
+    // Recovery and congestion control when every run shares them (else the series say).
+    same((x) => x.params.recovery ?? "fast") ? `recovery ${p.recovery ?? "fast"}` : undefined,
+    same((x) => x.params.cc ?? "none") && (p.cc ?? "none") !== "none" ? `cc ${p.cc}` : undefined,
+    `seed ${p.seed}`,
+    r.startedAt.slice(0, 10),
+  ];
+  return `chat bench: ${parts.filter((x) => x !== undefined).join(", ")}`;
+}
+
+/** `text` cut at its commas into lines that fit `width` pixels (about 6 per character). */
+function captionLines(text: string, width: number): string[] {
+  const most = Math.max(40, Math.floor((width - 40) / 6));
+  const lines: string[] = [];
+  for (const part of text.split(", ")) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 2 + part.length <= most) {
+      lines[lines.length - 1] = `${last}, ${part}`;
+    } else lines.push(part);
+  }
+  return lines;
 }
 
 /** The series a run belongs to: its mode, plus what varies among the runs. */
@@ -179,12 +263,21 @@ export function renderSweepSvg(runs: readonly RunResult[], param: string): strin
       }
     }
   }
+  // Latencies of seconds read better in seconds than as "30k" ms.
+  const inSeconds = p99.some((s) => s.points.some(([, y]) => y >= 1000));
+  const latency = inSeconds
+    ? p99.map((s) => ({
+      ...s,
+      points: s.points.map(([x, y]) => [x, y / 1000] as [number, number]),
+    }))
+    : p99;
+  const x = paramLabel(param);
   const panels = [
-    panel(0, "Goodput", param, "bytes/s", [...goodput, ...ideals]),
-    panel(W, "Latency p99", param, "ms", p99),
+    panel(0, "Goodput", x, "bytes/s (log scale)", [...goodput, ...ideals], "log"),
+    panel(W, "Latency p99", x, inSeconds ? "one-way latency, s" : "one-way latency, ms", latency),
   ];
   if (eff.length > 0) {
-    panels.push(panel(2 * W, "Efficiency (useful / all DATA frames)", param, "fraction", eff));
+    panels.push(panel(2 * W, "Efficiency (useful / all DATA frames)", x, "fraction", eff));
   }
   const width = W * panels.length;
   const legendItems = [...goodput, ...eff.filter((s) => s.style === "ideal")];
@@ -196,13 +289,16 @@ export function renderSweepSvg(runs: readonly RunResult[], param: string): strin
       esc(s.name.replace(/^(gbn|sr|text)\b/, (m) => m.toUpperCase()))
     }</text>`;
   }).join("\n");
+  const caption = captionLines(paramsCaption(runs, param), width).map((line, i) =>
+    `<text x="20" y="${H + 40 + 14 * i}" data-caption="params">${esc(line)}</text>`
+  ).join("\n");
+  const height = H + 40 + 14 * captionLines(paramsCaption(runs, param), width).length;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H + 34}" viewBox="0 0 ${width} ${
-    H + 34
-  }" font-family="sans-serif" font-size="11">
+<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
 ${panels.join("\n")}
 ${legend}
+${caption}
 </svg>
 `;
 }

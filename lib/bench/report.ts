@@ -45,6 +45,7 @@ export function formatTable(runs: readonly RunResult[]): string {
     ["clients", (r) => String(r.params.clients)],
     ["connect+register ms", (r) => r.connectMs.toFixed(0)],
     ["messages sent", (r) => String(r.sent)],
+    ["refused by server", (r) => (r.refused ?? 0) > 0 ? `REFUSED ${r.refused} !!` : "0"],
     ["deliveries", (r) => `${r.deliveries}/${r.expectedDeliveries}`],
     ["lost", (r) => r.lost > 0 ? `LOST ${r.lost} !!` : "0"],
     ["duplicated", (r) => r.duplicated > 0 ? `DUP ${r.duplicated} !!` : "0"],
@@ -184,6 +185,7 @@ const CSV_COLUMNS: [string, (r: RunResult) => string | number][] = [
   ["kernel_udp_in_errors", (r) => r.kernel?.udpInErrors ?? ""],
   ["kernel_udp_rcvbuf_errors", (r) => r.kernel?.udpRcvbufErrors ?? ""],
   ["kernel_ip_undelivered", (r) => r.kernel?.ipUndelivered ?? ""],
+  ["refused", (r) => r.refused ?? 0],
 ];
 
 function csvCell(v: string | number): string {

@@ -44,6 +44,13 @@ export interface RunResult {
   /** Connect, handshake and registration of every client, ms. */
   readonly connectMs: number;
   readonly sent: number;
+  /**
+   * Of the messages sent, those the server refused (a flood limit's 429, a 413...): they reach
+   * nobody and are not counted as lost. Absent in results of older versions.
+   */
+  readonly refused?: number;
+  /** The server's limit the clients were paced to, and what it cost (a sentence). */
+  readonly pacedTo?: string;
   readonly expectedDeliveries: number;
   readonly deliveries: number;
   readonly lost: number;
@@ -226,6 +233,8 @@ export const RUN_RESULT_SCHEMA = {
         transport: { enum: ["tcp", "udp"] },
       },
     },
+    refused: num,
+    pacedTo: { type: "string" },
     sweep: {
       type: ["object", "null"],
       required: ["param", "value"],

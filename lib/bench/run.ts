@@ -18,7 +18,10 @@ import { UDP_DIALER } from "../net/udp_transport.ts";
 import { type Dialer, within } from "../net/transport.ts";
 import { Turn } from "../net/turn.ts";
 import { MAX_PAYLOAD } from "../protocol/header.ts";
-import { BENCH_NICKS, BenchClient, benchNick, type Tally } from "./client.ts";
+import { BenchClient, benchNick, benchRunTag, type Tally } from "./client.ts";
+import { BENCH_TEXT } from "./messages.ts";
+import { Pacer } from "./pacer.ts";
+import { limitsFromStats, type ServerLimits } from "./server_limits.ts";
 import { benchPayload } from "./workload.ts";
 import { Histogram } from "./histogram.ts";
 import { kernelUdpDelta, readKernelUdp } from "./kernel_udp.ts";
@@ -60,6 +63,15 @@ export interface RunParams {
   readonly script: readonly FaultRule[];
   readonly seed: number;
   readonly timeoutS: number;
+  /**
+   * The deadline was not chosen by the user: when pacing to the server's limits needs longer,
+   * the run gets that long (plus some slack) instead.
+   */
+  readonly stretchDeadline?: boolean;
+  /** The run's nickname tag (default: a random one, see `benchRunTag`). */
+  readonly nickTag?: string;
+  /** Told sentences about the run: the limits it is paced to, what they cost. */
+  readonly onNote?: (sentence: string) => void;
   readonly sweep: { readonly param: string; readonly value: number } | null;
   readonly onProgress?: (done: number, total: number) => void;
   /** The room the clients register into (fresh per run: `bench-` and random digits); none: the default. */
@@ -85,6 +97,11 @@ export function closedLoopInflight(
   return Math.ceil(1280 / Math.min(p.senders ?? p.clients, p.clients));
 }
 
+/** The least time a run's deadline gives its send phase beyond what pacing needs, s. */
+const DEADLINE_SLACK_S = 30;
+/** Most clients connecting and registering at once. */
+const BATCH = 100;
+
 /** Runs one benchmark and returns its measurements. */
 export async function runBench(p: RunParams): Promise<RunResult> {
   const problems: string[] = [];
@@ -98,18 +115,24 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     origin: performance.now(),
     reached: new Array<Uint32Array | undefined>(p.clients).fill(undefined),
     completed: new Int32Array(p.clients),
+    refused: new Map(),
   };
   const faulty = p.loss > 0 || p.corrupt > 0 || p.script.length > 0;
   const startedAt = new Date().toISOString();
   const clients: BenchClient[] = [];
-  const deadline = performance.now() + p.timeoutS * 1000;
+  let deadline = performance.now() + p.timeoutS * 1000;
   let status: RunResult["status"] = "complete";
   const t0 = performance.now();
+  // Nicknames of this run only (`b` + a random tag + the client's number): two runs at once on
+  // one server, or a run beside a class, do not clash.
+  const tag = p.nickTag ?? benchRunTag();
+  let pacer: Pacer | undefined;
   const connectOptions = (j: number) => ({
     dialer: p.dialer ?? (p.transport === "udp" ? UDP_DIALER : TCP_DIALER),
     host: p.host,
     port: p.port,
     index: j,
+    nick: benchNick(tag, j),
     clients: p.clients,
     messages: p.messages,
     size: p.size,
@@ -135,40 +158,57 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     scheduler,
     turn,
     tally,
+    onReply: (i: number, chat: boolean) => pacer?.answered(i, performance.now(), chat),
   });
+  let pacedTo: string | undefined;
   try {
     const room = p.room !== undefined && await hasRooms(connectOptions(0), p.room)
       ? p.room
       : undefined;
-    // Nicknames of their own (b00000 + a random offset), so two runs on one server seldom
-    // clash; no longer than the default ones, so a run's lines keep their size.
-    const first = room === undefined ? 0 : Math.floor(Math.random() * (BENCH_NICKS - p.clients));
-    // Connect and register, a bounded number at a time.
-    for (let i = 0; i < p.clients; i += 100) {
-      const batch = [];
-      for (let j = i; j < Math.min(p.clients, i + 100); j++) {
-        batch.push(BenchClient.connect(connectOptions(j)));
-      }
-      clients.push(...await Promise.all(batch));
-    }
-    const registered = clients.map((c) => {
-      const joined = room === undefined ? undefined : c.nextStatus();
-      const welcome = c.nextStatus();
-      if (room !== undefined) c.send(`JOIN ${room}`);
-      c.send(benchNick(first + c.index));
-      return Promise.all([joined ?? "200 OK", welcome]);
-    });
-    const regs = await within(Promise.all(registered), 60_000);
-    if (regs === undefined) throw new Error("registration timed out");
-    const refused = regs.flat().find((r) => !r.startsWith("200"));
-    if (refused) throw new Error(`registration refused: ${refused.replace("\n", ": ")}`);
+    // Client 0 first, alone: it asks the server for its limits before the others come.
+    const first = await BenchClient.connect(connectOptions(0));
+    clients.push(first);
+    await registerAll([first], room, undefined);
+    const statsReply = await within(first.stats(), 30_000);
+    const limits = statsReply === undefined
+      ? undefined
+      : limitsFromStats(statsReply.split("\n")[1] ?? "");
+    if (limits === undefined) p.onNote?.(BENCH_TEXT.limitsUnknown);
+    pacer = new Pacer(limits ?? {}, p.clients, performance.now());
+    // What the server counted already: the room probe's JOIN, client 0's registration, STATS.
+    pacer.charge(0, room === undefined ? 2 : 4, performance.now());
+    checkLimits(p, limits);
     if (p.operatorPassword !== undefined) {
-      const reply = clients[0]!.nextStatus();
-      clients[0]!.send(`OP ${p.operatorPassword}`);
-      const op = await within(reply, 30_000);
-      if (!op?.startsWith("200")) problems.push("the operator password was refused: no server CPU");
+      await untilAllowed(() => pacer!.allowance(0, performance.now()), 1);
+      pacer.sent(0, 1);
+      const op = await within(first.request(`OP ${p.operatorPassword}`, { chat: true }), 30_000);
+      if (!op?.startsWith("200")) problems.push(BENCH_TEXT.operatorRefused);
+    }
+    // The others, a bounded number at a time, each registered before the next batch comes.
+    const batch = Math.max(1, Math.min(BATCH, (limits?.unregisteredPerAddress ?? BATCH + 1) - 1));
+    for (let i = 1; i < p.clients; i += batch) {
+      const group: Promise<BenchClient>[] = [];
+      for (let j = i; j < Math.min(p.clients, i + batch); j++) {
+        await untilAllowed(() => pacer!.connectAllowance(performance.now()), 1);
+        pacer.connected(performance.now());
+        group.push(BenchClient.connect(connectOptions(j)));
+      }
+      const joined = await Promise.all(group);
+      clients.push(...joined);
+      await registerAll(joined, room, pacer);
     }
     const connectMs = performance.now() - t0;
+    const senders = Math.min(p.senders ?? p.clients, p.clients);
+    const note = pacer.note(senders, p.messages);
+    if (note !== undefined) {
+      pacedTo = BENCH_TEXT.paced(note.limit, note.seconds);
+      p.onNote?.(pacedTo);
+      const needS = note.seconds + DEADLINE_SLACK_S;
+      if (needS > p.timeoutS) {
+        if (p.stretchDeadline) deadline = Math.max(deadline, performance.now() + needS * 1000);
+        else p.onNote?.(BENCH_TEXT.pacedPastDeadline(note.seconds, p.timeoutS));
+      }
+    }
     // Probe barrier: client 0's line must reach every other client. A probe is resent only
     // when the last one had time to arrive (interval doubling up to 1 s): with 10,000 clients
     // each probe is 10,000 deliveries, and a probe every 20 ms would itself flood the room.
@@ -177,28 +217,31 @@ export async function runBench(p: RunParams): Promise<RunResult> {
     let waiting = clients.slice(1);
     while (waiting.length > 0) {
       if (performance.now() > probeDeadline) {
-        throw new Error(`probe barrier timed out (${waiting.length} clients never saw a probe)`);
+        throw new Error(BENCH_TEXT.probeTimedOut(waiting.length));
       }
-      clients[0]!.send("MSG probe");
+      if (pacer.allowance(0, performance.now()) >= 1) {
+        pacer.sent(0, 1);
+        clients[0]!.probe();
+      }
       const until = performance.now() + interval;
       while (performance.now() < until && waiting.length > 0) {
         await sleep(Math.min(20, interval));
         waiting = waiting.filter((c) => c.probes === 0);
       }
       interval = Math.min(1000, interval * 2);
+      endedSession(clients);
     }
-    const before = await serverStats(clients[0]!);
+    const before = await serverStats(clients[0]!, pacer);
     const udp = p.transport === "udp";
     const kernel0 = udp ? await readKernelUdp() : undefined;
     const cpu0 = process.cpuUsage();
     const sendStart = performance.now();
-    const senders = Math.min(p.senders ?? p.clients, p.clients);
-    const expected = p.messages * senders * (p.clients - 1);
     // Send phase.
     const sent = new Int32Array(p.clients);
     const inflight = closedLoopInflight(p);
     const perSenderInterval = p.rate > 0 ? (1000 * senders) / p.rate : 0;
     let done = false;
+    let lastCheck = sendStart;
     while (!done) {
       const now = performance.now();
       let allSent = true;
@@ -219,31 +262,41 @@ export async function runBench(p: RunParams): Promise<RunResult> {
           const outstanding = sent[i]! - tally.completed[i]!;
           budget = Math.min(p.messages - sent[i]!, inflight - outstanding);
         }
+        if (budget > 0 && pacer.active) budget = Math.min(budget, pacer.allowance(i, now));
         if (budget <= 0) continue;
-        const lines: string[] = [];
+        const texts: string[] = [];
         for (let k = 0; k < budget; k++) {
-          lines.push(`MSG ${benchPayload(performance.now() - tally.origin, i, sent[i]!, p.size)}`);
-          sent[i]!++;
+          texts.push(benchPayload(performance.now() - tally.origin, i, sent[i]! + k, p.size));
         }
-        c.sendMany(lines);
+        c.sendWorkload(texts, sent[i]!);
+        pacer.sent(i, budget);
+        sent[i]! += budget;
       }
-      p.onProgress?.(tally.deliveries, expected);
-      if (allSent && tally.deliveries >= expected) done = true;
+      p.onProgress?.(tally.deliveries, expectedOf(p, senders, tally));
+      if (allSent && tally.deliveries >= expectedOf(p, senders, tally)) done = true;
       else if (performance.now() > deadline) {
         status = "deadline";
         done = true;
       } else await sleep(allSent ? 5 : p.rate > 0 ? 1 : 0);
+      if (now - lastCheck > 100) {
+        lastCheck = now;
+        endedSession(clients);
+      }
     }
     const elapsedS = (performance.now() - sendStart) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const after = await serverStats(clients[0]!);
+    const after = await serverStats(clients[0]!, pacer);
     const kernel = udp ? kernelUdpDelta(kernel0, await readKernelUdp()) : undefined;
     const totalSent = sent.reduce((a, b) => a + b, 0);
-    const expectedDeliveries = totalSent * (p.clients - 1);
+    const refused = refusedCount(tally);
+    const expectedDeliveries = (totalSent - refused) * (p.clients - 1);
     const lost = Math.max(0, expectedDeliveries - tally.deliveries);
-    if (lost > 0) problems.push(`LOST ${lost} deliveries`);
-    if (tally.duplicated > 0) problems.push(`DUPLICATED ${tally.duplicated} deliveries`);
-    if (tally.outOfOrder > 0) problems.push(`OUT OF ORDER ${tally.outOfOrder} deliveries`);
+    for (const [code, r] of [...tally.refused].sort((a, b) => a[0] - b[0])) {
+      problems.push(BENCH_TEXT.refused(code, r.count, r.reply));
+    }
+    if (lost > 0) problems.push(BENCH_TEXT.lost(lost));
+    if (tally.duplicated > 0) problems.push(BENCH_TEXT.duplicated(tally.duplicated));
+    if (tally.outOfOrder > 0) problems.push(BENCH_TEXT.outOfOrder(tally.outOfOrder));
     const arq = p.mode === "text" ? null : arqSummary(clients, before, after);
     const genCpuMs = (cpu.user + cpu.system) / 1000;
     const genPct = (genCpuMs / (elapsedS * 1000)) * 100;
@@ -299,6 +352,8 @@ export async function runBench(p: RunParams): Promise<RunResult> {
       sweep: p.sweep,
       connectMs,
       sent: totalSent,
+      refused,
+      ...(pacedTo !== undefined ? { pacedTo } : {}),
       expectedDeliveries,
       deliveries: tally.deliveries,
       lost,
@@ -340,6 +395,84 @@ export async function runBench(p: RunParams): Promise<RunResult> {
   }
 }
 
+/** Workload messages the server refused, in all. */
+function refusedCount(tally: Tally): number {
+  let n = 0;
+  for (const r of tally.refused.values()) n += r.count;
+  return n;
+}
+
+/** Deliveries the run expects: every message not refused, at every other client. */
+function expectedOf(p: RunParams, senders: number, tally: Tally): number {
+  return (p.messages * senders - refusedCount(tally)) * (p.clients - 1);
+}
+
+/** Throws when a client's session was ended by the server (shutdown, kick, ban). */
+function endedSession(clients: readonly BenchClient[]): void {
+  const c = clients.find((c) => c.ended !== undefined);
+  if (c) throw new Error(BENCH_TEXT.serverEnded(c.ended!));
+}
+
+/** Throws, with what to do, when the run cannot fit in what the server allows. */
+function checkLimits(p: RunParams, limits: ServerLimits | undefined): void {
+  const most = limits?.perAddress;
+  if (typeof most === "number" && p.clients > most) {
+    throw new Error(BENCH_TEXT.tooManyPerAddress(p.clients, most));
+  }
+  const maxText = limits?.maxText;
+  if (typeof maxText === "number" && p.size > maxText) {
+    throw new Error(BENCH_TEXT.sizeTooLarge(p.size, maxText));
+  }
+}
+
+/** Waits (bounded by the caller's deadline of 60 s) until `allowance()` reaches `n`. */
+async function untilAllowed(allowance: () => number, n: number): Promise<void> {
+  const until = performance.now() + 60_000;
+  while (allowance() < n && performance.now() < until) await sleep(10);
+}
+
+/**
+ * Registers `group` (`JOIN room` first when there is a room), all at once, and waits for every
+ * reply; a refusal throws the sentence that says why and what to do. With a pacer, the
+ * registrations are counted against the server's command limits, and wait for them.
+ */
+async function registerAll(
+  group: readonly BenchClient[],
+  room: string | undefined,
+  pacer: Pacer | undefined,
+): Promise<void> {
+  const counted = pacer ? { chat: false } : undefined;
+  const commands = room === undefined ? 1 : 2;
+  const replies = [];
+  for (const c of group) {
+    if (pacer) {
+      await untilAllowed(() => pacer.allowance(c.index, performance.now(), false), commands);
+      pacer.sent(c.index, commands, false);
+    }
+    const joined = room === undefined ? undefined : c.request(`JOIN ${room}`, counted);
+    const welcome = c.request(c.nick, counted);
+    replies.push(Promise.all([joined, welcome]));
+  }
+  const all = await within(Promise.all(replies), 60_000);
+  if (all === undefined) throw new Error(BENCH_TEXT.registrationTimedOut);
+  all.forEach(([joined, welcome], k) => {
+    const nick = group[k]!.nick;
+    if (joined !== undefined && !joined.startsWith("200")) {
+      throw new Error(BENCH_TEXT.roomRefused(room!, oneLine(joined)));
+    }
+    if (!welcome.startsWith("200")) {
+      throw new Error(
+        BENCH_TEXT.registrationRefused(Number(welcome.slice(0, 3)), nick, oneLine(welcome)),
+      );
+    }
+  });
+}
+
+/** A reply (status line and body) on one line: `409 Conflict: Nickname taken: b...`. */
+function oneLine(reply: string): string {
+  return reply.replace("\n", ": ");
+}
+
 interface StatsFacts {
   cpuUserMs: number;
   cpuSystemMs: number;
@@ -360,7 +493,9 @@ interface StatsFacts {
  * The server's CPU and memory from `STATS`, when it shows them (an operator sees them on this
  * server; another server may show them to anyone, or not at all).
  */
-async function serverStats(c: BenchClient): Promise<StatsFacts | undefined> {
+async function serverStats(c: BenchClient, pacer: Pacer): Promise<StatsFacts | undefined> {
+  await untilAllowed(() => pacer.allowance(c.index, performance.now(), false), 1);
+  pacer.sent(c.index, 1, false);
   const text = await within(c.stats(), 30_000); // a 10,000-client room may still be busy
   if (text === undefined) return undefined;
   try {
@@ -383,9 +518,7 @@ async function hasRooms(
 ): Promise<boolean> {
   const probe = await BenchClient.connect({ ...options, faults: undefined });
   try {
-    const reply = probe.nextStatus();
-    probe.send(`JOIN ${room}`);
-    const status = await within(reply, 10_000);
+    const status = await within(probe.request(`JOIN ${room}`), 10_000);
     return status !== undefined && /^200 [^\n]* - Joined\n/.test(status);
   } finally {
     probe.close();
@@ -489,6 +622,7 @@ function failed(p: RunParams, startedAt: string, why: string): RunResult {
     sweep: p.sweep,
     connectMs: 0,
     sent: 0,
+    refused: 0,
     expectedDeliveries: 0,
     deliveries: 0,
     lost: 0,

@@ -19,6 +19,18 @@ export interface LinkFaults {
   readonly corrupt: number;
 }
 
+/** How a user's session talks to the server, as `LIST sessions` shows it. */
+export interface SessionDescription {
+  /** The plain-text protocol, or the binary one's ARQ mode. */
+  readonly protocol: "text" | "gbn" | "sr";
+  /** Binary: the window the handshake agreed on. */
+  readonly window?: number;
+  /** Binary: the ACK policy the client chose. */
+  readonly ackPolicy?: "frame" | "sack";
+  /** What carries it: `tcp`, `udp`, `ws` (a browser), ... */
+  readonly transport: string;
+}
+
 /** What the chat core needs from a connection; implemented by the server's session edges. */
 export interface ChatClient {
   /** Unique per connection. */
@@ -50,6 +62,8 @@ export interface ChatClient {
    * server's own setting). Absent on a client that has no frames (a plain-text session).
    */
   setFaults?(faults: LinkFaults | undefined): void;
+  /** How it talks to the server (`LIST sessions`); absent: unknown. */
+  describe?(): SessionDescription;
 }
 
 /** A registered user, as the lobby and its rooms keep it. */

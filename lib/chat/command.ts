@@ -26,3 +26,11 @@ export function splitWord(rest: string): [string, string] {
   if (space < 0) return [t, ""];
   return [t.slice(0, space), t.slice(space + 1)];
 }
+
+/**
+ * True for a blank line (empty, or only spaces and tabs): no command at all, ignored (a person
+ * pressing Enter twice at netcat), not answered with `Unknown command:`.
+ */
+export function isBlank(line: string): boolean {
+  return /^[ \t\r]*$/.test(line);
+}

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { parseCommand, splitWord } from "./command.ts";
+import { isBlank, parseCommand, splitWord } from "./command.ts";
 import { CommandRegistry } from "./commands.ts";
 import type { ChatClient, Member } from "./chat_client.ts";
 import { BanList, minutesLeft } from "./bans.ts";
@@ -224,8 +224,9 @@ export class Lobby {
     this.#pending.set(client.id, { client, room: undefined, text: this.text });
   }
 
-  /** Handles one complete command line from `client` at time `now` (ms). */
+  /** Handles one complete command line from `client` at time `now` (ms); a blank one is ignored. */
   input(client: ChatClient, line: string, now: number): void {
+    if (isBlank(line)) return;
     const member = this.#members.get(client.id);
     // Every command line pays, whatever it is: one place, before anything is parsed.
     const refused = client.budget?.command(now);

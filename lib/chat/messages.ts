@@ -27,6 +27,11 @@ export const SERVER_TEXT = {
     `Unknown language: ${value} (one of ${choices})`,
 
   // ---- registration
+  /**
+   * The line after `NICK` for a person who did not answer it (netcat, telnet): starts on a line of
+   * its own, and ends where the nickname is to be typed. (`NICK` itself is protocol, not text.)
+   */
+  nickHint: "\nType a nickname (letters, digits, _ or -) and press Enter: ",
   shuttingDown: "Server shutting down",
   shuttingDownBecause: (reason: string) => `Server shutting down: ${reason}`,
   stoppedByOperator: "server stopped by its operator",

@@ -56,6 +56,7 @@ export const SERVER_TEXT_PT_BR: ServerText = {
   unknownLanguage: (value: string, choices: string) =>
     `Idioma desconhecido: ${value} (um de ${choices})`,
 
+  nickHint: "\nDigite um apelido (letras, algarismos, _ ou -) e tecle Enter: ",
   shuttingDown: "O servidor está sendo desligado",
   shuttingDownBecause: (reason: string) => `O servidor está sendo desligado: ${reason}`,
   stoppedByOperator: "a pedido de quem o roda",

@@ -51,8 +51,27 @@ function me(lobby: Lobby, m: Member, typed: string, now: number): void {
   logSaid(lobby, m, text);
 }
 
-function list(lobby: Lobby, m: Member): void {
-  lobby.reply(m, 200, m.room.nicks().join(", "), "User List");
+/**
+ * `LIST`: the nicknames of the room, `ana, bia, João` (the seed 000 form, unchanged);
+ * `LIST sessions`: each with how its session talks, `ana (text tcp), bia (sr window=8 ack=sack
+ * tcp)` (docs/PROTOCOL.md). Any other argument is ignored, as it always was.
+ */
+function list(lobby: Lobby, m: Member, rest: string): void {
+  if (rest.trim().toLowerCase() !== "sessions") {
+    return lobby.reply(m, 200, m.room.nicks().join(", "), "User List");
+  }
+  const entries = [...m.room.members()].map((x) => `${x.nick} (${sessionText(x)})`);
+  lobby.reply(m, 200, entries.join(", "), "User Sessions");
+}
+
+/** `text tcp`, `sr window=8 ack=sack tcp`, or `unknown` for a client that cannot say. */
+export function sessionText(m: Member): string {
+  const d = m.client.describe?.();
+  if (d === undefined) return "unknown";
+  const binary = d.protocol === "text"
+    ? []
+    : [`window=${d.window ?? "?"}`, `ack=${d.ackPolicy ?? "?"}`];
+  return [d.protocol, ...binary, d.transport].join(" ");
 }
 
 function nick(lobby: Lobby, m: Member, rest: string, now: number): void {
@@ -188,7 +207,13 @@ const encoder = new TextEncoder();
 export const USER_COMMANDS: readonly CommandSpec[] = [
   { verb: "MSG", aliases: [], usage: "MSG <text>", help: "send to your room", run: msg },
   { verb: "ME", aliases: [], usage: "ME <action>", help: "an action: * nick action", run: me },
-  { verb: "LIST", aliases: ["WHO"], usage: "LIST", help: "users in your room", run: list },
+  {
+    verb: "LIST",
+    aliases: ["WHO"],
+    usage: "LIST [sessions]",
+    help: "users in your room (sessions: with their protocol and window)",
+    run: list,
+  },
   { verb: "NICK", aliases: [], usage: "NICK <name>", help: "change nickname", run: nick },
   {
     verb: "PRIV",

@@ -12,8 +12,8 @@ import { CLI_CATALOG, type CliText } from "./messages.ts";
 type FlagText = CliText["flags"];
 
 /**
- * A mistake in the command line: printed as one line plus the usage, exit status 2. Its message
- * is English; `said`, when the thrower gave it, says the same in any language's words.
+ * A mistake in the command line: printed as one line and a pointer to `-h`, exit status 2. Its
+ * message is English; `said`, when the thrower gave it, says the same in any language's words.
  */
 export class UsageError extends Error {
   readonly said: ((t: FlagText) => string) | undefined;
@@ -42,16 +42,52 @@ export interface ParsedFlags {
   readonly positionals: string[];
 }
 
+/** `--name`, or `-n` when `arg` was the short form. */
+function flagName(spec: FlagSpec, written: string): string {
+  if (written.startsWith("--")) return written.split("=")[0]!;
+  const short = written.slice(1, 2);
+  const long = Object.entries(spec).find(([, o]) => o.short === short)?.[0];
+  return long === undefined ? `-${short}` : `--${long}`;
+}
+
+/**
+ * The usage error, in this program's words, for what `node:util` `parseArgs` refused in `args`:
+ * an unknown flag, a flag missing its value (or given a value that starts with `-`, which
+ * `parseArgs` will not take without `=`), a boolean flag given a value.
+ */
+function usageError(error: unknown, args: readonly string[], spec: FlagSpec): UsageError {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string } | null)?.code;
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? "";
+  // The flag as the user typed it: `--port`, `-p`, or `--json=1`.
+  const typed = quoted.split(",").at(-1)!.trim().split(" ")[0]!;
+  const at = args.findIndex((a) => a === typed || a.startsWith(`${typed}=`));
+  const written = at >= 0 ? args[at]! : typed;
+  const cause = { cause: error };
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    return UsageError.said((t) => t.unknownFlag(written.split("=")[0]!), cause);
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const name = flagName(spec, written);
+    if (/does not take an argument/.test(message)) {
+      return UsageError.said((t) => t.noValue(name, written), cause);
+    }
+    const next = at >= 0 ? args[at + 1] : undefined;
+    if (next !== undefined && next.startsWith("-")) {
+      return UsageError.said((t) => t.dashValue(name, next), cause);
+    }
+    return UsageError.said((t) => t.missingValue(name), cause);
+  }
+  return new UsageError(message.split("\n")[0]!.replace(/\.$/, ""), cause);
+}
+
 /** Parses `args` strictly against `spec`; unknown flags and missing values throw {@link UsageError}. */
 export function parseFlags(args: string[], spec: FlagSpec, maxPositionals = 0): ParsedFlags {
   let parsed;
   try {
     parsed = parseArgs({ args, options: spec, strict: true, allowPositionals: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const unknown = /^Unknown option (\S+?)\.?(?:\s|$)/.exec(message);
-    if (unknown) throw UsageError.said((t) => t.unknownFlag(unknown[1]!), { cause: error });
-    throw new UsageError(message.replace(/\.$/, ""), { cause: error });
+    throw usageError(error, args, spec);
   }
   if (parsed.positionals.length > maxPositionals) {
     const extra = parsed.positionals[maxPositionals];

@@ -43,7 +43,13 @@ const CLI_TEXT_EN = {
   badLang: (choices: string, value: string) => `--lang must be one of ${choices}: ${value}`,
   /** The flag helpers' usage errors (lib/cli/args.ts). */
   flags: {
-    unknownFlag: (flag: string) => `Unknown flag ${flag}`,
+    unknownFlag: (flag: string) => `Unknown flag: ${flag}`,
+    missingValue: (flag: string) => `Missing value for ${flag}`,
+    dashValue: (flag: string, value: string) =>
+      `Missing value for ${flag}: ${value} looks like a flag (to give it as the value, write ${flag}=${value})`,
+    noValue: (flag: string, given: string) => `${flag} takes no value: ${given}`,
+    /** After every usage error: where the whole usage is. */
+    seeHelp: (command: string) => `(see ${command} -h)`,
     unexpected: (arg: string) => `Unexpected argument: ${arg}`,
     integer: (name: string, min: number, max: number, raw: string) =>
       `--${name} must be an integer from ${min} to ${max}: ${raw}`,
@@ -84,7 +90,12 @@ const CLI_TEXT_PT_BR: CliText = {
   unknownCommand: (name: string) => `comando desconhecido: ${name}`,
   badLang: (choices: string, value: string) => `--lang tem que ser um de ${choices}: ${value}`,
   flags: {
-    unknownFlag: (flag: string) => `Opção desconhecida ${flag}`,
+    unknownFlag: (flag: string) => `Opção desconhecida: ${flag}`,
+    missingValue: (flag: string) => `Falta o valor de ${flag}`,
+    dashValue: (flag: string, value: string) =>
+      `Falta o valor de ${flag}: ${value} parece uma opção (para dá-lo como valor, escreva ${flag}=${value})`,
+    noValue: (flag: string, given: string) => `${flag} não leva valor: ${given}`,
+    seeHelp: (command: string) => `(veja ${command} -h)`,
     unexpected: (arg: string) => `Argumento a mais: ${arg}`,
     integer: (name: string, min: number, max: number, raw: string) =>
       `--${name} tem que ser um número inteiro de ${min} a ${max}: ${raw}`,

@@ -69,7 +69,7 @@ const SLASH_COMMANDS: readonly SlashCommand[] = [
   {
     names: ["/who", "/list"],
     key: "who",
-    parse: () => ({ kind: "send", line: "LIST" }),
+    parse: () => ({ kind: "send", line: "LIST sessions" }),
   },
   {
     names: ["/msg"],

@@ -12,6 +12,7 @@ import { CLIENT_TEXT_PT_BR } from "./messages_pt_br.ts";
 /** The client's user-facing text, English. Strings, or functions of the values they show. */
 export const CLIENT_TEXT = {
   prompt: "> ",
+  traceClock: (start: string) => `trace: times are seconds since chat join started, at ${start}`,
   askNickname: "Nickname: ",
   askProtocol: (def: string) => `Protocol, gbn (Go-Back-N) or sr (Selective Repeat) [${def}]: `,
   askWindow: (max: number, def: number) => `Window, 1 to ${max} frames [${def}]: `,
@@ -42,7 +43,7 @@ export const CLIENT_TEXT = {
   slash: {
     say: "send TEXT to your room, even /text or just help",
     nick: "change nickname",
-    who: "the users in your room",
+    who: "the users in your room and their protocols (text, GBN, SR)",
     msg: "private message to NICK",
     stats: "ARQ counters, RTT and RTO of this session",
     loss: "drop this fraction of the frames sent (binary protocol)",

@@ -11,6 +11,8 @@ import type { ArqStatsFigures, ClientText } from "./messages.ts";
 /** The client's user-facing text, Brazilian Portuguese. */
 export const CLIENT_TEXT_PT_BR: ClientText = {
   prompt: "> ",
+  traceClock: (start: string) =>
+    `trace: tempos em segundos desde o início do chat join, às ${start}`,
   askNickname: "Apelido: ",
   askProtocol: (def: string) => `Protocolo, gbn (Go-Back-N) ou sr (Selective Repeat) [${def}]: `,
   askWindow: (max: number, def: number) => `Janela, de 1 a ${max} quadros [${def}]: `,

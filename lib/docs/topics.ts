@@ -8,6 +8,8 @@ import protocol from "../../docs/PROTOCOL.md" with { type: "text" };
 import protocolPt from "../../docs/PROTOCOL.pt-BR.md" with { type: "text" };
 import lab from "../../docs/LAB.md" with { type: "text" };
 import labPt from "../../docs/LAB.pt-BR.md" with { type: "text" };
+import labKey from "../../docs/LAB-KEY.md" with { type: "text" };
+import labKeyPt from "../../docs/LAB-KEY.pt-BR.md" with { type: "text" };
 import type { Catalog } from "../i18n/catalog.ts";
 import { suiteCatalog } from "../tester/catalog.ts";
 
@@ -48,6 +50,22 @@ export const DOC_TOPICS: readonly DocTopic[] = [
       "pt-BR": "o roteiro em português do Brasil, seja qual for o idioma",
     },
     text: { en: labPt, "pt-BR": labPt },
+  },
+  {
+    name: "lab-key",
+    summary: {
+      en: "the teacher's key: answers to the lab guide",
+      "pt-BR": "o gabarito do professor: respostas do roteiro",
+    },
+    text: { en: labKey, "pt-BR": labKeyPt },
+  },
+  {
+    name: "lab-key-pt",
+    summary: {
+      en: "the teacher's key in Brazilian Portuguese, whatever the language",
+      "pt-BR": "o gabarito em português do Brasil, seja qual for o idioma",
+    },
+    text: { en: labKeyPt, "pt-BR": labKeyPt },
   },
   {
     name: "tests",

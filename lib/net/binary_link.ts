@@ -17,7 +17,7 @@ import type { Frame } from "../protocol/frame.ts";
 import { DatagramWriter } from "./datagram_writer.ts";
 import { type ByteWriter, Outbox } from "./outbox.ts";
 import type { Wakeable, WakeScheduler } from "./scheduler.ts";
-import { formatTrace, type TraceRecord } from "./trace.ts";
+import { describePayload, formatTrace, type TraceRecord } from "./trace.ts";
 import type { Turn } from "./turn.ts";
 
 /**
@@ -126,7 +126,6 @@ export class BinaryLink implements Wakeable {
   #decoder = new FrameDecoder();
   readonly #opts: BinaryLinkOptions;
   readonly #clock: () => number;
-  readonly #start: number;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #sink: FrameSink;
   #now = 0;
@@ -135,6 +134,14 @@ export class BinaryLink implements Wakeable {
   #observers: readonly LinkObserver[] = [];
   #manual: ManualFault | undefined;
   #closedReason: string | undefined;
+  /** Tracing: when each frame was last sent (type and seq), for `retx#N after Xms`. */
+  readonly #sentAt = new Map<number, number>();
+  /** Tracing: the seq of the last ACK received, to mark one that acknowledges nothing new. */
+  #lastAckIn = -1;
+  /** Tracing, during `endpoint.input`: what the receiver made of the frame. */
+  #inputMarks: string[] | undefined;
+  /** Tracing, during `endpoint.input`: lines of the frames it sent, printed after the frame's. */
+  #held: [string, TraceRecord][] | undefined;
 
   /**
    * Wires `makeEndpoint` (given the hooks to use) to `writer`. The caller feeds received bytes
@@ -148,7 +155,6 @@ export class BinaryLink implements Wakeable {
     this.#opts = options;
     this.#faults = options.faults;
     this.#clock = options.clock ?? options.turn.now;
-    this.#start = this.#clock();
     const max = options.maxDatagram;
     const out = max === undefined ? writer : new DatagramWriter(writer, max);
     this.#outbox = new Outbox(out, options.turn, {
@@ -168,6 +174,7 @@ export class BinaryLink implements Wakeable {
       // Always installed: a watcher may come at any time (the endpoint reads the hook once).
       event: (e) => {
         onEvent?.(e);
+        if (this.#inputMarks !== undefined) this.#verdict(e, this.#inputMarks);
         const watching = this.#observers;
         if (watching.length > 0) {
           const now = this.#clock();
@@ -318,16 +325,68 @@ export class BinaryLink implements Wakeable {
         payload: f.payload,
       });
     }
-    const admitted = this.#opts.admit?.(f, this.#now) ?? true;
-    this.#trace({
-      dir: "recv",
-      type: f.type,
-      seq: f.seq,
-      length: f.payload.length,
-      flags: f.flags,
-      marks: admitted ? undefined : ["IGNORED (limit)"],
-    });
-    if (admitted) this.endpoint.input(f, this.#now);
+    if (!(this.#opts.admit?.(f, this.#now) ?? true)) {
+      // Refused by the server's limits: traced as ignored, never seen by the endpoint.
+      this.#trace({
+        dir: "recv",
+        type: f.type,
+        seq: f.seq,
+        length: f.payload.length,
+        flags: f.flags,
+        marks: ["IGNORED (limit)"],
+      });
+      return;
+    }
+    if (!this.#opts.trace) {
+      this.endpoint.input(f, this.#now);
+      return;
+    }
+    // The frame's line shows what the receiver made of it, so it is written after the input;
+    // the lines of the frames the input sent (a resend for a NACK) are written after it.
+    const marks: string[] = [];
+    const held: [string, TraceRecord][] = [];
+    this.#inputMarks = marks;
+    this.#held = held;
+    const detail = describePayload(f.type, f.payload);
+    try {
+      this.endpoint.input(f, this.#now);
+    } finally {
+      this.#inputMarks = undefined;
+      this.#held = undefined;
+      if (f.type === FrameType.ACK) {
+        if (f.seq === this.#lastAckIn) marks.unshift("dup");
+        this.#lastAckIn = f.seq;
+      }
+      this.#trace({
+        dir: "recv",
+        type: f.type,
+        seq: f.seq,
+        length: f.payload.length,
+        flags: f.flags,
+        ...(detail !== undefined ? { detail } : {}),
+        marks,
+      });
+      for (const [line, record] of held) this.#opts.trace(line, record);
+    }
+  }
+
+  /** What the endpoint made of the frame being input, as marks of its trace line. */
+  #verdict(e: ArqEvent, marks: string[]): void {
+    if (e.kind === "duplicate") marks.push("DUPLICATE");
+    else if (e.kind === "out-of-order") marks.push(`OUT OF ORDER (expected ${e.expected})`);
+  }
+
+  /** `after Xms` for a frame sent before (tracing), and notes this sending. */
+  #resendMark(f: OutFrame, marks: string[]): void {
+    if (f.type === FrameType.ACK || f.type === FrameType.NACK) return;
+    const key = f.type * 0x1_0000_0000 + f.seq;
+    const now = this.#clock();
+    const before = this.#sentAt.get(key);
+    if (before !== undefined && f.attempt > 1) marks.push(`after ${Math.round(now - before)}ms`);
+    this.#sentAt.delete(key);
+    this.#sentAt.set(key, now);
+    // Bounded: far more than a window of frames in flight.
+    if (this.#sentAt.size > 4096) this.#sentAt.delete(this.#sentAt.keys().next().value!);
   }
 
   #onCorrupt(e: ChecksumError): void {
@@ -385,11 +444,13 @@ export class BinaryLink implements Wakeable {
     }
     if (this.#opts.trace) {
       const marks: string[] = [];
-      // Why it was sent again (timeout, fast, nack, probe), and the congestion window.
+      // Why it was sent again (timeout, fast, nack, probe), the congestion window, and how
+      // long after its previous copy.
       if (f.cause !== undefined && f.attempt > 1) marks.push(f.cause);
       if (f.type === FrameType.DATA && this.endpoint.options.cc !== "none") {
         marks.push(`cwnd=${this.endpoint.cwnd}`);
       }
+      this.#resendMark(f, marks);
       if (d?.drop) marks.push("DROPPED (fault)");
       else {
         if (d && d.corruptBit >= 0) marks.push("CORRUPTED (fault)");
@@ -403,6 +464,7 @@ export class BinaryLink implements Wakeable {
         length: f.payload.length,
         flags: f.flags,
         attempt: f.attempt,
+        ...(f.payload.length > 0 ? { detail: describePayload(f.type, f.payload) } : {}),
         marks,
       });
     }
@@ -451,8 +513,11 @@ export class BinaryLink implements Wakeable {
   #trace(r: Omit<TraceRecord, "at" | "who">): void {
     const trace = this.#opts.trace;
     if (!trace) return;
-    const record: TraceRecord = { ...r, at: this.#clock() - this.#start, who: this.#opts.who };
-    trace(formatTrace(record), record);
+    // One clock for the whole process: every session's lines line up with the others'.
+    const record: TraceRecord = { ...r, at: this.#clock(), who: this.#opts.who };
+    const line = formatTrace(record);
+    if (this.#held) this.#held.push([line, record]);
+    else trace(line, record);
   }
 
   #afterEvent(): void {

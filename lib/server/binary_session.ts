@@ -11,7 +11,7 @@ import {
   type EndpointHooks,
   SendQueueFullError,
 } from "../arq/mod.ts";
-import type { ChatClient, LinkFaults, Lobby } from "../chat/mod.ts";
+import type { ChatClient, LinkFaults, Lobby, SessionDescription } from "../chat/mod.ts";
 import type { CommandBudget } from "../chat/limits.ts";
 import { FaultInjector } from "../faults/mod.ts";
 import { BinaryLink } from "../net/binary_link.ts";
@@ -146,6 +146,16 @@ export class BinarySession implements ChatClient, ServerSession {
   /** True until the client registered a nickname (its first message). */
   get awaitingRegistration(): boolean {
     return !this.#done && this.#lobby.nickOf(this) === undefined;
+  }
+
+  /** Its ARQ mode, window and ACK policy as the handshake agreed, and its transport. */
+  describe(): SessionDescription {
+    const p = this.link.endpoint.params;
+    return {
+      protocol: p?.mode ?? "gbn",
+      ...(p ? { window: p.window, ackPolicy: p.ackPolicy } : {}),
+      transport: this.#ctx.conn.remoteAddr.transport,
+    };
   }
 
   /** The endpoint's counters (`STATS` sums them over the sessions). */

@@ -5,8 +5,8 @@
  * connection, reads it, and lets its first bytes pick the kind of session (`session_kinds.ts`):
  * the frame magic (0xC1, the start of a SYN) is a reliable binary session, anything else a
  * plain-text session. A connection on a byte stream that stays silent for `promptDelayMs` gets
- * the text prompt `NICK` (exactly those four bytes, nothing else until its nickname arrives), so
- * a binary client's first byte is never mistaken.
+ * the text prompt `NICK` (exactly those four bytes), so a binary client's first byte is never
+ * mistaken; one that stays silent {@link NICK_HINT_AFTER_MS} more (a person) gets one hint line.
  * @module
  */
 
@@ -46,6 +46,7 @@ import { type CommandBudget, DEFAULT_ROOM_OUTPUT, type RoomOutputLimit } from ".
 import type { OpenConnection, ServerEnv, ServerSession, SessionKind } from "./session.ts";
 import { classify, SESSION_KINDS } from "./session_kinds.ts";
 import { DEFAULT_WEB_SETTINGS, type WebSettings } from "./web_settings.ts";
+import { SERVER_CATALOG } from "../chat/messages.ts";
 
 /** Options of {@link ChatServer}. */
 export interface ServerOptions {
@@ -105,6 +106,8 @@ export interface ServerOptions {
   readonly memoryBytes?: number;
   /** Silence after which a connection gets the `NICK` prompt (default 150 ms). */
   readonly promptDelayMs?: number;
+  /** Further silence after which it gets the nickname hint (default {@link NICK_HINT_AFTER_MS}). */
+  readonly nickHintMs?: number;
   /** A client (text or binary) must register its nickname within this time (default 60 s). */
   readonly registerTimeoutMs?: number;
   /** Makes a capture recorder for a connection (`--pcap`). */
@@ -140,6 +143,13 @@ export interface ServerCounters {
 }
 
 const NICK_PROMPT = new TextEncoder().encode("NICK");
+const encoder = new TextEncoder();
+/**
+ * Silence after the `NICK` prompt after which a connection (a person at netcat, who does not
+ * know what to type) gets the nickname hint. A client that answers the prompt at once, as the
+ * seed 000 client does, never sees it.
+ */
+export const NICK_HINT_AFTER_MS = 5000;
 /** Smallest read buffer: an idle connection holds only this much (ten thousand of them: 5 MB). */
 const READ_MIN = 512;
 /** Largest read buffer, reached by doubling while reads fill the buffer. */
@@ -627,6 +637,13 @@ export class ChatServer {
         if (head !== undefined) return decideHeld();
         c.prompted = true;
         c.writeRaw(NICK_PROMPT);
+        // Still nothing read: someone is looking at "NICK" and wondering. (Any byte read first
+        // re-arms or disarms this timer.)
+        c.arm(this.#opts.nickHintMs ?? NICK_HINT_AFTER_MS, () => {
+          if (c.session === undefined && head === undefined) {
+            c.writeRaw(encoder.encode(SERVER_CATALOG[this.#opts.lang ?? "en"].nickHint));
+          }
+        });
       });
     }
     if (c.refusal === undefined) this.#awaitRegistration(c);

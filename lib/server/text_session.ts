@@ -4,12 +4,13 @@
  * @module
  */
 
-import type { ChatClient, Lobby } from "../chat/mod.ts";
+import type { ChatClient, Lobby, SessionDescription } from "../chat/mod.ts";
 import type { CommandBudget } from "../chat/limits.ts";
 import { status } from "../chat/status.ts";
 import { Outbox } from "../net/outbox.ts";
 import { formatTextTrace } from "../net/trace.ts";
 import type { Wakeable } from "../net/scheduler.ts";
+import { isBlank } from "../chat/command.ts";
 import { LineFramer } from "./line_framer.ts";
 import type { MemoryCharge, ServerSession, SessionContext } from "./session.ts";
 
@@ -22,6 +23,7 @@ const LINE_OVERHEAD = 64;
 const END_LINGER_MS = 1000;
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** Builds the plain-text session of a connection (the `text` kind's `open`). */
 export function openTextSession(ctx: SessionContext): TextSession {
@@ -44,6 +46,8 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   readonly #trace: ((dir: "send" | "recv", text: string) => void) | undefined;
   #closing = false;
   #done = false;
+  /** The nickname hint was sent (once per session). */
+  #hinted = false;
 
   /** Creates the session on the connection of `ctx` and registers it with the lobby. */
   constructor(ctx: SessionContext) {
@@ -73,7 +77,7 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
     this.#trace = trace
       ? (dir, text) => {
         for (const line of text.replace(/\n$/, "").split("\n")) {
-          trace(formatTextTrace(`text ${ctx.peer}`, dir, line));
+          trace(formatTextTrace(`text ${ctx.peer}`, dir, line, env.turn.now()));
         }
       }
       : undefined;
@@ -118,6 +122,11 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
     if (this.#closing) return;
     this.#finishWhenDrained("closed");
     if (!this.#done) this.#ctx.closeWithin("closed", END_LINGER_MS);
+  }
+
+  /** A plain-text session, and its transport. */
+  describe(): SessionDescription {
+    return { protocol: "text", transport: this.#ctx.conn.remoteAddr.transport };
   }
 
   /** True until the client registered a nickname. */
@@ -176,6 +185,12 @@ export class TextSession implements ChatClient, Wakeable, ServerSession {
   #input(line: string, now: number): void {
     if (this.#closing) return;
     this.#trace?.("recv", line);
+    // A blank line is no command (the lobby ignores it); before the nickname, it is a person
+    // pressing Enter at "NICK": told once what to type.
+    if (!this.#hinted && isBlank(line) && this.awaitingRegistration) {
+      this.#hinted = true;
+      this.send(encoder.encode(this.#lobby.textOf(this).nickHint));
+    }
     this.#lobby.input(this, line, now);
   }
 

@@ -26,6 +26,13 @@ export interface FakeFaults {
    * right after the sender's next message to that recipient, so it arrives out of order.
    */
   readonly hold?: (seq: number) => boolean;
+  /**
+   * Refuses the k-th bench message the fake reads (k from 1) with `429 Too Many Requests`, as
+   * a flood limit does: nobody gets it.
+   */
+  readonly refuse?: (k: number) => boolean;
+  /** The `limits` object of its STATS reply (default: none, as an older server). */
+  readonly limits?: Record<string, unknown>;
 }
 
 /** What the fake did, for the test to compare with the bench's report. */
@@ -40,6 +47,8 @@ export interface FakeCounts {
   duplicated: number;
   /** Deliveries sent after a later message of the same sender (to that recipient). */
   reordered: number;
+  /** Bench messages refused (429). */
+  refused: number;
   /** Probe lines relayed. */
   probes: number;
   /** STATS requests answered. */
@@ -76,6 +85,7 @@ export class FakeChatServer {
     dropped: 0,
     duplicated: 0,
     reordered: 0,
+    refused: 0,
     probes: 0,
     stats: 0,
     quits: 0,
@@ -217,8 +227,8 @@ export class FakeChatServer {
     const rest = space < 0 ? "" : line.slice(space + 1);
     switch (verb) {
       case "MSG":
-        this.#msg(m, rest);
-        this.#write(m, enc.encode("200 OK\nMessage sent\n"));
+        if (this.#msg(m, rest)) this.#write(m, enc.encode("200 OK\nMessage sent\n"));
+        else this.#write(m, enc.encode("429 Too Many Requests\nSlow down: 10 messages per 5 s\n"));
         return;
       case "STATS": {
         const cpu = fakeCpu(this.counts.stats++);
@@ -228,6 +238,7 @@ export class FakeChatServer {
           cpuSystemMs: cpu.system,
           rssBytes: 1234567,
           peakRssBytes: 7654321,
+          ...(this.#faults.limits ? { limits: this.#faults.limits } : {}),
         };
         this.#write(m, enc.encode(`200 OK - Stats\n${JSON.stringify(facts)}\n`));
         return;
@@ -245,14 +256,19 @@ export class FakeChatServer {
     }
   }
 
-  #msg(m: Member, text: string): void {
+  /** Relays a MSG; false when it refused it. */
+  #msg(m: Member, text: string): boolean {
     const bytes = enc.encode(`[${m.nick}]: ${text}\n`);
     if (text.startsWith("probe")) {
       this.counts.probes++;
       for (const o of this.#others(m)) this.#write(o, bytes);
-      return;
+      return true;
     }
     this.counts.messages++;
+    if (this.#faults.refuse?.(this.counts.messages)) {
+      this.counts.refused++;
+      return false;
+    }
     const seq = Number(text.split(" ")[2]);
     const sender = m.nick!;
     if (!this.firstArrivals.has(sender)) this.firstArrivals.set(sender, performance.now());
@@ -278,5 +294,6 @@ export class FakeChatServer {
         if (held.seq < seq) this.counts.reordered++;
       }
     }
+    return true;
   }
 }

@@ -225,7 +225,7 @@ export async function stopChild(
 
 /** One line of a `--trace` log (see `lib/net/trace.ts`). */
 export interface TraceLine {
-  /** Seconds since the link started. */
+  /** Seconds on the process's clock. */
   readonly at: number;
   /** `client`, `server 127.0.0.1:51234`... */
   readonly who: string;
@@ -241,12 +241,18 @@ export interface TraceLine {
   readonly last: boolean;
   /** Transmission number, 1 = first (sent frames). */
   readonly attempt: number;
+  /** What its payload says: `"MSG one"`, `v1 sr window=4 ...`, `sack=[5,6)`. */
+  readonly detail: string | undefined;
   /** Why a frame was sent again (`timeout`, `fast`, `nack`, `probe`), when the trace says. */
   readonly cause?: string;
   /** The sender's congestion window when the trace shows it (`--cc aimd`). */
   readonly cwnd?: number;
   /** Marks after the retransmission tag: `DROPPED (fault)`, `CORRUPTED (fault)`... */
   readonly marks: readonly string[];
+  /** What the receiver made of it: `DUPLICATE`, `OUT OF ORDER (expected 4)`, `dup` (an ACK). */
+  readonly verdicts: readonly string[];
+  /** A frame sent again: how long after its previous copy, ms. */
+  readonly resentAfterMs: number | undefined;
   /** The line as printed. */
   readonly line: string;
 }
@@ -259,6 +265,11 @@ TYPE_BY_NAME.set("?", 0);
 const TRACE_LINE = /^\s*(\d+\.\d{3}) (.+?) ([→←]) (\S+)\s+seq=(\d+) len=(\d+)( LAST)?(?:\s+(.*))?$/;
 const KNOWN_MARK =
   /^(DROPPED \(fault\)|CORRUPTED \(fault\)|DUPLICATED \(fault\)|DELAYED \d+ms \(fault\)|BAD CHECKSUM)/;
+/** What a frame's payload says (lib/net/trace.ts `describePayload`), first after the frame. */
+const DETAIL =
+  /^("(?:[^"\\]|\\.)*"|(?:echo )?v\d+ (?:gbn|sr) window=\d+ ack=\w+ max=\d+(?: acks isn=\d+)?|sack=(?:\[\d+,\d+\) ?)+|\(malformed\))\s*/;
+/** What the receiver made of a frame, and how long after its previous copy one was resent. */
+const VERDICT = /^(DUPLICATE|OUT OF ORDER \(expected \d+\)|dup|after (\d+)ms)(?:\s+|$)/;
 
 /** Parses the trace lines among `output`'s lines (other lines are ignored). */
 export function parseTrace(output: string): TraceLine[] {
@@ -270,10 +281,14 @@ export function parseTrace(output: string): TraceLine[] {
     if (type === undefined) throw new Error(`Unknown frame type in trace line: ${line}`);
     let attempt = 1;
     const marks: string[] = [];
+    const verdicts: string[] = [];
+    let resentAfterMs: number | undefined;
     let rest = (m[8] ?? "").trim();
-    const retx = /^retx#(\d+)\s*/.exec(rest);
+    const detail = DETAIL.exec(rest);
+    if (detail) rest = rest.slice(detail[0].length);
+    const retx = /^(retx|dup)#(\d+)\s*/.exec(rest);
     if (retx) {
-      attempt = Number(retx[1]) + 1;
+      attempt = Number(retx[2]) + 1;
       rest = rest.slice(retx[0].length);
     }
     const why = /^(timeout|fast|nack|probe|duplicate)\b\s*/.exec(rest);
@@ -281,6 +296,13 @@ export function parseTrace(output: string): TraceLine[] {
     const window = /^cwnd=(\d+)\s*/.exec(rest);
     if (window) rest = rest.slice(window[0].length);
     while (rest !== "") {
+      const v = VERDICT.exec(rest);
+      if (v) {
+        if (v[2] !== undefined) resentAfterMs = Number(v[2]);
+        else verdicts.push(v[1]!);
+        rest = rest.slice(v[0].length).trim();
+        continue;
+      }
       const k = KNOWN_MARK.exec(rest);
       if (!k) {
         marks.push(rest); // a decoder error message: the rest of the line
@@ -298,9 +320,12 @@ export function parseTrace(output: string): TraceLine[] {
       length: Number(m[6]),
       last: m[7] !== undefined,
       attempt,
+      detail: detail?.[1],
       ...(why ? { cause: why[1]! } : {}),
       ...(window ? { cwnd: Number(window[1]) } : {}),
       marks,
+      verdicts,
+      resentAfterMs,
       line,
     });
   }
