@@ -152,7 +152,9 @@ function stats(lobby: Lobby, m: Member, _rest: string, now: number): void {
     rooms: lobby.rooms.size,
     room: m.room.name,
     roomUsers: m.room.size,
+    // The limits in force (as LIMITS states them: a client such as chat bench paces to them).
     limits: {
+      ...lobby.limitFacts(),
       maxClients: lobby.maxClients,
       maxRooms: lobby.rooms.max,
       maxText: lobby.maxText,
