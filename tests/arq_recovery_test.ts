@@ -93,9 +93,10 @@ Deno.test("SR recovers a lost fast retransmission with the tail-loss probe", () 
   const { sim, lines } = transfer(SR, [drop(2, 2)], 16);
   assert.deepEqual(lines.slice(7), [
     "55 c>s DATA 2 #2 drop",
-    // PTO after the fast retransmission: SRTT 20 + 4 RTTVAR 16.9 + 25, rounded up: 62 ms.
-    "117 c>s DATA 2 #3",
-    "127 s>c ACK 2",
+    // PTO after the fast retransmission: SRTT 20 + 4 RTTVAR 16.9, rounded up: 37 ms; no ACK
+    // delay is allowed for, as the 4 frames in flight are half the window or more.
+    "92 c>s DATA 2 #3",
+    "102 s>c ACK 2",
   ]);
   const s = sim.client.stats;
   assert.deepEqual(
@@ -124,6 +125,46 @@ Deno.test("SR probes a lost tail, then times out with back-off when the probe is
   assert.equal(s.timeouts, 1);
   assert.equal(s.rto, 200, "backed off; Karn: no sample from the retransmitted frame");
   assert.equal(s.srtt, 20);
+});
+
+Deno.test("a lost probe is probed again at twice the PTO; after two lost probes the RTO acts", () => {
+  const tail = (times: number) => {
+    // 1 ms each way: SRTT 2 ms, so two probes fit before the RTO's 100 ms.
+    const sim = simSession({ delayMs: 1, params: SR, decide: scriptedFaults([drop(4, times)]) });
+    establish(sim);
+    sim.client.send(utf8("abcdefghijklmnop"), sim.now);
+    assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+    return { lines: sim.traceLines().slice(9), stats: sim.client.stats };
+  };
+  const once = tail(2);
+  assert.deepEqual(once.lines, [
+    "4 s>c ACK 3",
+    // One frame in flight: PTO = SRTT 2 + 4 RTTVAR + 25 ms of ACK delay, rounded up: 30 ms.
+    "34 c>s DATA 4 #2 drop",
+    "92 c>s DATA 4 #3", // the second probe, 2 PTO later (29 ms now that RTTVAR decayed)
+    "93 s>c ACK 4",
+  ]);
+  assert.deepEqual([once.stats.probeRetransmissions, once.stats.timeouts], [2, 0]);
+  const twice = tail(3);
+  assert.deepEqual(twice.lines.slice(-3), [
+    "92 c>s DATA 4 #3 drop",
+    "192 c>s DATA 4 #4", // no third probe: the RTO, restarted by the second probe
+    "193 s>c ACK 4",
+  ]);
+  assert.deepEqual([twice.stats.probeRetransmissions, twice.stats.timeouts], [2, 1]);
+});
+
+Deno.test("SR: the ACK that answers a probe gives no RTT sample from the older frames it acknowledges", () => {
+  const lostAck: FaultRule = { dir: "s2c", type: FrameType.ACK, fate: "drop" };
+  const { sim, lines } = transfer({ ...SR, ackPolicy: "sack" }, [lostAck], 16);
+  assert.deepEqual(lines.slice(4), [
+    "40 s>c ACK 4 drop", // the one ACK of the whole window
+    "90 c>s DATA 4 #2", // the probe: SRTT 20 + 4 RTTVAR 10, no ACK delay for a full window
+    "100 s>c ACK 4 #2",
+  ]);
+  // The newest transmission it answers is the probe's copy (Karn: no sample); frames 1-3,
+  // sent once at 30, would measure the lost ACK (70 ms), not the path.
+  assert.equal(sim.client.stats.srtt, 20);
 });
 
 Deno.test("GBN goes back N on duplicate ACKs once base was outstanding RACK RTT + reorder window", () => {

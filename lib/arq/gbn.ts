@@ -171,13 +171,14 @@ export class GbnSender implements ArqSender {
   onProbeTimer(now: number): void {
     const w = this.#w;
     if (w.inFlight === 0) return;
-    this.#rec.probeSent = true;
+    this.#rec.probes++;
     if (w.canTake) {
       this.fill(now);
       return;
     }
     this.#resend(seqAdd(w.next, -1), now, "probe");
     this.#ctx.timers.set(Timer.retransmit, now + this.#ctx.rtt.rto);
+    this.#rec.armProbe(now, true);
   }
 
   #duplicateAck(now: number): void {

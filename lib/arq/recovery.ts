@@ -11,13 +11,14 @@
  *   lost once it has been outstanding the RACK RTT plus a reorder window of min RTT / 4 (each
  *   sender adds its own shortcut, see `gbn.ts` and `sr.ts`); until then the `reorder` timer
  *   waits for that time.
- * - Tail-loss probe: while frames are in flight, no probe is outstanding and the RTO is not
- *   backed off (no probe in timeout recovery), the `probe` timer is set to
- *   PTO = max(SRTT + max(4 RTTVAR, 1 ms) + {@link MAX_ACK_DELAY_MS}, RTO / 2) (rounded up to a
- *   whole ms) after the last transmission or acknowledgement progress, unless the
- *   retransmission timer comes first. When it fires, the sender sends new data if it can, else
- *   the highest unacknowledged frame again; the probe's ACK lets the loss rule find the rest.
- *   Acknowledgement progress, or a loss found by the ACKs, allows the next probe.
+ * - Tail-loss probe: while frames are in flight, fewer than {@link MAX_PROBES} probes went
+ *   unanswered and the RTO is not backed off (no probe in timeout recovery), the `probe` timer
+ *   is set to PTO · 2^probes after the last transmission or acknowledgement progress, unless
+ *   the retransmission timer comes first (see {@link Recovery.pto}). When it fires, the sender
+ *   sends new data if it can, else the highest unacknowledged frame again; the probe's ACK lets
+ *   the loss rule find the rest. Acknowledgement progress, or a loss found by the ACKs, resets
+ *   the count. A lost ACK of a full window, or a lost probe, so costs a few round trips, not
+ *   the RTO.
  * - Timeouts keep RFC 6298, Karn's rule and back-off (`rto.ts`).
  * @module
  */
@@ -35,6 +36,15 @@ import type { RetransmitReason } from "./types.ts";
  */
 export const MAX_ACK_DELAY_MS = 25;
 
+/**
+ * The smallest probe timeout, ms (Linux's TLP floor): a LAN's sub-millisecond SRTT must not
+ * make a probe of every scheduling hiccup.
+ */
+export const PTO_FLOOR_MS = 10;
+
+/** Probes sent in a row without an answer before the retransmission timer is left to act. */
+export const MAX_PROBES = 2;
+
 /** Acknowledged frames above a hole after which SR resends it at once (RFC 6675's DupThresh). */
 export const DUP_THRESHOLD = 3;
 
@@ -46,8 +56,8 @@ export class Recovery {
   rackOrder = 0;
   /** RTT measured on the RACK frame, ms. */
   rackRtt = 0;
-  /** A probe was sent and no acknowledgement progress came since. */
-  probeSent = false;
+  /** Probes sent since the last acknowledgement progress or loss found by the ACKs. */
+  probes = 0;
   /** The congestion window (`cc: "aimd"`), or undefined. */
   readonly cc: CongestionWindow | undefined;
   readonly #ctx: HalfContext;
@@ -73,14 +83,16 @@ export class Recovery {
   }
 
   /**
-   * The probe timeout, ms: SRTT + max(4 RTTVAR, 1 ms) + {@link MAX_ACK_DELAY_MS}, and at least
-   * half the RTO (so at least 50 ms with the RTO's 100 ms floor: one late ACK on a busy LAN is
-   * not taken for a lost tail), rounded up to a whole ms. No probe is armed while the RTO is
-   * backed off (see {@link armProbe}).
+   * The probe timeout, ms: SRTT + max(4 RTTVAR, 1 ms), plus {@link MAX_ACK_DELAY_MS} while fewer
+   * than half a window is in flight (a receiver may hold the ACK of so few frames; it answers
+   * half a window, a gap or a duplicate at once), at least {@link PTO_FLOOR_MS}, rounded up to a
+   * whole ms. No probe is armed while the RTO is backed off (see {@link armProbe}).
    */
   get pto(): number {
     const r = this.#ctx.rtt;
-    return Math.ceil(Math.max(r.srtt + Math.max(4 * r.rttvar, 1) + MAX_ACK_DELAY_MS, r.rto / 2));
+    const w = this.#w;
+    const held = w.inFlight * 2 < w.size ? MAX_ACK_DELAY_MS : 0;
+    return Math.ceil(Math.max(r.srtt + Math.max(4 * r.rttvar, 1) + held, PTO_FLOOR_MS));
   }
 
   /**
@@ -115,7 +127,7 @@ export class Recovery {
 
   /** Acknowledgement progress of `frames` frames: the next probe is allowed; cwnd grows. */
   progress(frames: number): void {
-    this.probeSent = false;
+    this.probes = 0;
     const cc = this.cc;
     if (cc) {
       cc.onAcked(frames);
@@ -128,7 +140,7 @@ export class Recovery {
    * brought news, so the resent flight may be probed again.
    */
   lost(order: number): void {
-    this.probeSent = false;
+    this.probes = 0;
     const cc = this.cc;
     if (cc && cc.onLoss(order, this.#w.transmissions)) this.#w.limit = cc.limit;
   }
@@ -148,18 +160,23 @@ export class Recovery {
 
   /**
    * Sets the `probe` timer for frames in flight at `now` (`outstanding` = some are not
-   * acknowledged), or stops it (always while the RTO is backed off).
+   * acknowledged), or stops it (always while the RTO is backed off, and after
+   * {@link MAX_PROBES} unanswered probes).
    */
   armProbe(now: number, outstanding: boolean): void {
     const timers = this.#ctx.timers;
     const rtt = this.#ctx.rtt;
     // No probe in timeout recovery (RFC 8985, 7.2): a backed-off RTO says the ACKs come later
     // than SRTT predicted, and a probe then would be sent for frames that are only late.
-    if (!this.fast || !outstanding || this.probeSent || rtt.samples === 0 || rtt.backoffs > 0) {
+    if (
+      !this.fast || !outstanding || this.probes >= MAX_PROBES || rtt.samples === 0 ||
+      rtt.backoffs > 0
+    ) {
       timers.stop(Timer.probe);
       return;
     }
-    const at = now + this.pto;
+    // An unanswered probe doubles the next one's wait, as QUIC's PTO backs off.
+    const at = now + this.pto * 2 ** this.probes;
     if (at < timers.get(Timer.retransmit)) timers.set(Timer.probe, at);
     else timers.stop(Timer.probe);
   }

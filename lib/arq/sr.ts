@@ -50,7 +50,9 @@ export class SrSender implements ArqSender {
   readonly #timeouts: Uint8Array;
   /** Scratch: 1 for the slots found lost by the ACK being processed. */
   readonly #lost: Uint8Array;
-  // Newest once-sent frame acknowledged by the ACK being processed (Karn sample).
+  // The newest transmission the ACK being processed newly acknowledges: its number, and its
+  // time when it was a frame's only transmission (Karn), else -1.
+  #sampleOrder = 0;
   #sampleSentAt = -1;
   // Frames newly acknowledged by the ACK being processed.
   #newlyAcked = 0;
@@ -105,6 +107,7 @@ export class SrSender implements ArqSender {
    */
   onAck(seq: number, payload: Uint8Array, now: number): boolean {
     const w = this.#w;
+    this.#sampleOrder = 0;
     this.#sampleSentAt = -1;
     this.#newlyAcked = 0;
     this.#now = now;
@@ -188,7 +191,7 @@ export class SrSender implements ArqSender {
   /** Tail-loss probe: new data if the window allows, else the newest unacknowledged frame. */
   onProbeTimer(now: number): void {
     const w = this.#w;
-    this.#rec.probeSent = true;
+    this.#rec.probes++;
     if (w.canTake) {
       this.fill(now);
       return;
@@ -197,6 +200,7 @@ export class SrSender implements ArqSender {
       if (this.#acked[seq & w.mask] === 1) continue;
       this.#resend(seq, now, "probe");
       this.#arm();
+      this.#rec.armProbe(now, true);
       return;
     }
   }
@@ -266,8 +270,13 @@ export class SrSender implements ArqSender {
     this.#acked[s] = 1;
     this.#newlyAcked++;
     this.#rec.delivered(s, this.#now);
-    // Karn: only frames sent once give samples; keep the newest one of this ACK.
-    if (w.xmit[s] === 1 && w.sentAt[s]! > this.#sampleSentAt) this.#sampleSentAt = w.sentAt[s]!;
+    // The sample is the newest transmission this ACK answers (RFC 9002, 5.1), and only when
+    // that frame was sent once (Karn): an older frame whose ACK was lost would measure the loss.
+    const order = w.order[s]!;
+    if (order > this.#sampleOrder) {
+      this.#sampleOrder = order;
+      this.#sampleSentAt = w.xmit[s] === 1 ? w.sentAt[s]! : -1;
+    }
   }
 
   #ackRange(r: SackRange): void {
