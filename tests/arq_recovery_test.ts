@@ -139,17 +139,17 @@ Deno.test("a lost probe is probed again at twice the PTO; after two lost probes 
   const once = tail(2);
   assert.deepEqual(once.lines, [
     "4 s>c ACK 3",
-    // One frame in flight: PTO = SRTT 2 + 4 RTTVAR + 25 ms of ACK delay, rounded up: 30 ms.
-    "34 c>s DATA 4 #2 drop",
-    "92 c>s DATA 4 #3", // the second probe, 2 PTO later (29 ms now that RTTVAR decayed)
-    "93 s>c ACK 4",
+    // One frame in flight: PTO = SRTT 2 + 4 RTTVAR + 25 ms of ACK delay, rounded up: 31 ms.
+    "35 c>s DATA 4 #2 drop",
+    "95 c>s DATA 4 #3", // the second probe, twice the PTO later (its floor, 30 ms, by now)
+    "96 s>c ACK 4",
   ]);
   assert.deepEqual([once.stats.probeRetransmissions, once.stats.timeouts], [2, 0]);
   const twice = tail(3);
   assert.deepEqual(twice.lines.slice(-3), [
-    "92 c>s DATA 4 #3 drop",
-    "192 c>s DATA 4 #4", // no third probe: the RTO, restarted by the second probe
-    "193 s>c ACK 4",
+    "95 c>s DATA 4 #3 drop",
+    "195 c>s DATA 4 #4", // no third probe: the RTO, restarted by the second probe
+    "196 s>c ACK 4",
   ]);
   assert.deepEqual([twice.stats.probeRetransmissions, twice.stats.timeouts], [2, 1]);
 });
@@ -165,6 +165,27 @@ Deno.test("SR: the ACK that answers a probe gives no RTT sample from the older f
   // The newest transmission it answers is the probe's copy (Karn: no sample); frames 1-3,
   // sent once at 30, would measure the lost ACK (70 ms), not the path.
   assert.equal(sim.client.stats.srtt, 20);
+});
+
+Deno.test("GBN: the re-ACK of a needless probe's copy is no duplicate ACK (no go-back)", () => {
+  const sim = simSession({ params: { mode: "gbn", window: 4 } });
+  establish(sim);
+  sim.client.send(utf8("abcdefghijklmnopqrstuvwxyzABCDEF"), sim.now);
+  sim.setDelay("s2c", 75); // the ACKs of the first window are late, not lost
+  sim.runUntil(100);
+  sim.setDelay("s2c", 10);
+  assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+  assert.deepEqual(sim.traceLines().slice(11, 18), [
+    "90 c>s DATA 4 #2", // the probe, 60 ms after the window: its ACK is only late
+    "100 s>c ACK 4 #2", // the receiver re-ACKs the copy: base - 1 once the late ACK is in
+    "115 c>s DATA 5",
+    "115 c>s DATA 6",
+    "115 c>s DATA 7",
+    "115 c>s DATA 8",
+    "125 s>c ACK 5",
+  ]);
+  const s = sim.client.stats;
+  assert.deepEqual([s.probeRetransmissions, s.fastRetransmissions, s.retransmissions], [1, 0, 1]);
 });
 
 Deno.test("GBN goes back N on duplicate ACKs once base was outstanding RACK RTT + reorder window", () => {

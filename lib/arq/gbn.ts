@@ -47,6 +47,11 @@ export class GbnSender implements ArqSender {
    * once an ACK passed it.
    */
   #recover: number | undefined;
+  /**
+   * The frame the last tail-loss probe resent: a duplicate ACK of exactly it is the receiver's
+   * re-ACK of the probe's copy of a frame it had (the probe was not needed), no sign of loss.
+   */
+  #probed: number | undefined;
 
   /** A sender over `window`, emitting through `ctx`, recovering losses with `recovery`. */
   constructor(ctx: HalfContext, window: SendWindow, recovery: Recovery) {
@@ -96,7 +101,7 @@ export class GbnSender implements ArqSender {
       // In timeout recovery a duplicate up to `recover` may answer a copy the timer sent.
       if (
         rec.fast && ctx.rtt.hasSample && w.inFlight > 0 && seq === seqAdd(w.base, -1) &&
-        (this.#recover === undefined || seqLt(this.#recover, seq))
+        seq !== this.#probed && (this.#recover === undefined || seqLt(this.#recover, seq))
       ) {
         this.#duplicateAck(now);
       }
@@ -176,7 +181,8 @@ export class GbnSender implements ArqSender {
       this.fill(now);
       return;
     }
-    this.#resend(seqAdd(w.next, -1), now, "probe");
+    this.#probed = seqAdd(w.next, -1);
+    this.#resend(this.#probed, now, "probe");
     this.#ctx.timers.set(Timer.retransmit, now + this.#ctx.rtt.rto);
     this.#rec.armProbe(now, true);
   }

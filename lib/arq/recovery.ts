@@ -37,10 +37,11 @@ import type { RetransmitReason } from "./types.ts";
 export const MAX_ACK_DELAY_MS = 25;
 
 /**
- * The smallest probe timeout, ms (Linux's TLP floor): a LAN's sub-millisecond SRTT must not
- * make a probe of every scheduling hiccup.
+ * The smallest probe timeout, ms: on a LAN the SRTT is about a millisecond, and a busy machine's
+ * scheduling alone delays an ACK by tens of milliseconds; below this floor loss-free runs sent
+ * needless probes (`chat bench` at loopback, docs/PERFORMANCE.md).
  */
-export const PTO_FLOOR_MS = 10;
+export const PTO_FLOOR_MS = 30;
 
 /** Probes sent in a row without an answer before the retransmission timer is left to act. */
 export const MAX_PROBES = 2;

@@ -8,7 +8,8 @@
  * the server's peak RSS, its open descriptors before and after, its log volume against the
  * attacker's bytes, and the attack's own figure.
  *
- *   deno task soak [--seconds 10] [--only churn,burst] [--main path/to/main.ts] [-- serve flags]
+ *   deno task soak [--seconds 10] [--only churn,burst] [--main path/to/main.ts]
+ *                  [--server-log FILE] [-- serve flags]
  *
  * `--main` runs another checkout's server and `chat join` (the soak of the code before a
  * change, side by side).
@@ -28,6 +29,7 @@ const args = parseArgs({
     seconds: { type: "string", default: "10" },
     only: { type: "string" },
     main: { type: "string" },
+    "server-log": { type: "string" },
   },
   allowPositionals: true,
 });
@@ -43,6 +45,10 @@ const joinFlags = Deno.readTextFileSync(new URL("cmd/join.ts", `file://${main}`)
   ? ["--reconnect", "1"]
   : [];
 const serveExtra = args.positionals;
+/** Where the servers' stdout (their log) is also written, to read what an attack made it log. */
+const serverLog = args.values["server-log"]
+  ? Deno.openSync(args.values["server-log"], { write: true, create: true, truncate: true })
+  : undefined;
 const names = args.values.only?.split(",") ?? Object.keys(ATTACKS);
 /** Attacks that run longer: the churn flood lasts 20 s, as in the issue. */
 const LONGER: Record<string, number> = { churn: 20 };
@@ -140,6 +146,9 @@ class Server {
       const { value, done } = await reader.read();
       if (done) break;
       this.stdoutBytes += value.length;
+      for (let at = 0; serverLog && at < value.length;) {
+        at += serverLog.writeSync(value.subarray(at));
+      }
       if (this.port === 0 && head.length < 10_000) {
         head += dec.decode(value, { stream: true });
         const m = /listening on 127\.0\.0\.1:(\d+)/.exec(head);
