@@ -112,3 +112,25 @@ Deno.test("ten clients of one address at the per-user flood limit (a modest benc
     await Promise.all(bench.map((s) => s.close()));
   });
 });
+
+Deno.test("a pt-BR server refuses in Portuguese: the command budget, and a connection at the door", async () => {
+  await withTcpServer({ lang: "pt-BR", limits: { perAddress: 1 } }, async (port) => {
+    const s = await HostileSocket.open(port, { local: "127.0.0.2" });
+    await s.write("vf0\n");
+    assert.ok(await s.waitFor(/Olá, vf0/), s.text);
+    await s.write("LIST\n".repeat(150)); // over its budget of 100, not twice over (closed)
+    assert.ok(await s.waitFor(/429 Too Many Requests\nMais devagar: 100 comandos a cada 5 s\n/));
+    const second = await HostileSocket.open(port, { local: "127.0.0.2" });
+    try {
+      assert.ok(
+        await second.waitFor(
+          /503 Service Unavailable\nConexões demais vindas de 127\.0\.0\.2 \(1\)/,
+        ),
+        second.text,
+      );
+    } finally {
+      await second.close();
+      await s.close();
+    }
+  });
+});

@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { Lobby, parseRate, TokenBucket } from "../lib/chat/mod.ts";
 import { AddressBudget, ConnectionBudget, RoomOutput } from "../lib/chat/limits.ts";
+import { SERVER_TEXT } from "../lib/chat/messages.ts";
+import { SERVER_TEXT_PT_BR } from "../lib/chat/messages_pt_br.ts";
 import { FakeClient, roomWithClients } from "./support/fake_client.ts";
 
 const LIMITS = {
@@ -18,7 +20,10 @@ Deno.test("a connection's budget refuses past its burst and refills with time", 
   const address = new AddressBudget(LIMITS, 0);
   const b = new ConnectionBudget(address, 0);
   for (let i = 0; i < 5; i++) assert.equal(b.command(0), undefined);
-  assert.deepEqual(b.command(0), { text: "Slow down: 5 commands per 5 s", close: false });
+  const refused = b.command(0)!;
+  assert.equal(refused.close, false);
+  assert.equal(refused.say(SERVER_TEXT), "Slow down: 5 commands per 5 s");
+  assert.equal(refused.say(SERVER_TEXT_PT_BR), "Mais devagar: 5 comandos a cada 5 s");
   assert.equal(b.command(1000), undefined, "one token back after a second");
 });
 
@@ -27,7 +32,7 @@ Deno.test("a connection that sends its whole burst again while refused is to be 
   for (let i = 0; i < 5; i++) b.command(0);
   const refusals = Array.from({ length: 6 }, () => b.command(0)!);
   assert.deepEqual(refusals.map((r) => r.close), [false, false, false, false, false, true]);
-  assert.match(refusals[5]!.text, /^Excess flood: 6 commands refused in a row$/);
+  assert.match(refusals[5]!.say(SERVER_TEXT), /^Excess flood: 6 commands refused in a row$/);
 });
 
 Deno.test("connections of one address share its budget; another address has its own", () => {
@@ -36,7 +41,7 @@ Deno.test("connections of one address share its budget; another address has its 
   let allowed = 0;
   for (let i = 0; i < 10; i++) if (conns[i % 2]!.command(0) === undefined) allowed++;
   assert.equal(allowed, 8, "the address's 8, though each connection may send 5");
-  assert.match(conns[0]!.command(0)!.text, /from your address|commands per 5 s/);
+  assert.match(conns[0]!.command(0)!.say(SERVER_TEXT), /from your address|commands per 5 s/);
   const other = new ConnectionBudget(new AddressBudget(LIMITS, 0), 0);
   assert.equal(other.command(0), undefined);
 });
@@ -48,7 +53,12 @@ Deno.test("broadcasts of an address share its flood bucket", () => {
   assert.equal(b.broadcast(0), undefined);
   assert.equal(c.broadcast(0), undefined);
   assert.equal(b.broadcast(0), undefined);
-  assert.match(c.broadcast(0)!.text, /^Slow down: 3 messages per 3 s from your address$/);
+  const refused = c.broadcast(0)!;
+  assert.equal(refused.say(SERVER_TEXT), "Slow down: 3 messages per 3 s from your address");
+  assert.equal(
+    refused.say(SERVER_TEXT_PT_BR),
+    "Mais devagar: 3 mensagens a cada 3 s vindas do seu endereço",
+  );
   assert.equal(a.idle(10_000), true, "full again after a while: the address can be forgotten");
 });
 

@@ -15,14 +15,15 @@
  */
 
 import { type FloodLimit, TokenBucket } from "./flood.ts";
+import type { ServerText } from "./messages.ts";
 
 /** A rate: `burst` tokens, refilled at `burst` per `perSeconds`. */
 export type RateLimit = FloodLimit;
 
 /** Why a command was not taken. */
 export interface Refusal {
-  /** The reply's body, after `429 Too Many Requests`. */
-  readonly text: string;
+  /** The reply's body, after `429 Too Many Requests`, in the language of `text`. */
+  readonly say: (text: ServerText) => string;
   /** True when the connection is to be closed after the reply. */
   readonly close: boolean;
 }
@@ -93,17 +94,15 @@ export class ConnectionBudget implements CommandBudget {
       const f = own.limit;
       // Its whole burst again while refused: it is not waiting for anything.
       if (++this.#refused > f.burst) {
-        return { text: `Excess flood: ${this.#refused} commands refused in a row`, close: true };
+        const refused = this.#refused;
+        return { say: (t) => t.excessFlood(refused), close: true };
       }
-      return { text: `Slow down: ${f.burst} commands per ${f.perSeconds} s`, close: false };
+      return { say: (t) => t.commandsSlowDown(f.burst, f.perSeconds), close: false };
     }
     const shared = this.#address.commands;
     if (shared !== undefined && !shared.take(now)) {
       const f = shared.limit;
-      return {
-        text: `Slow down: ${f.burst} commands per ${f.perSeconds} s from your address`,
-        close: false,
-      };
+      return { say: (t) => t.addressCommandsSlowDown(f.burst, f.perSeconds), close: false };
     }
     this.#refused = 0;
     return undefined;
@@ -113,10 +112,7 @@ export class ConnectionBudget implements CommandBudget {
     const flood = this.#address.flood;
     if (flood === undefined || flood.take(now)) return undefined;
     const f = flood.limit;
-    return {
-      text: `Slow down: ${f.burst} messages per ${f.perSeconds} s from your address`,
-      close: false,
-    };
+    return { say: (t) => t.addressFloodSlowDown(f.burst, f.perSeconds), close: false };
   }
 }
 

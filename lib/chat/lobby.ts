@@ -364,7 +364,7 @@ export class Lobby {
     }
     const shared = m.client.budget?.broadcast(now);
     if (shared === undefined) return true;
-    this.reply(m, 429, shared.text);
+    this.reply(m, 429, shared.say(m.text));
     return false;
   }
 
@@ -378,7 +378,7 @@ export class Lobby {
     const bytes = m.nick.length * 3 + text.length + 8;
     if (out === undefined || out.take(bytes, m.room.size - 1, now)) return true;
     const mb = Math.round(out.limit.bytesPerSecond / (1024 * 1024));
-    this.reply(m, 429, `Slow down: the room is busy (${mb} MB/s of output)`);
+    this.reply(m, 429, m.text.roomBusy(mb));
     return false;
   }
 
@@ -710,10 +710,11 @@ export class Lobby {
   /** A command over its budget: 429, and the connection closed when it would not stop. */
   #overBudget(client: ChatClient, m: Member | undefined, r: Refusal): void {
     if (m === undefined) {
-      if (this.#pending.has(client.id)) this.#refuse(client, 429, r.text);
+      const p = this.#pending.get(client.id);
+      if (p !== undefined) this.#refuse(client, 429, r.say(p.text));
       return;
     }
-    this.reply(m, 429, r.text);
+    this.reply(m, 429, r.say(m.text));
     if (r.close) {
       this.leave(client, "excess flood");
       client.close();

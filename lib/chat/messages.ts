@@ -59,6 +59,25 @@ export const SERVER_TEXT = {
   operatorCommand: (verb: string) => `Operator command: ${verb} (type OP <password> first)`,
   usage: (syntax: string) => `Usage: ${syntax}`,
   slowDown: (burst: number, seconds: number) => `Slow down: ${burst} messages per ${seconds} s`,
+  commandsSlowDown: (burst: number, seconds: number) =>
+    `Slow down: ${burst} commands per ${seconds} s`,
+  excessFlood: (refused: number) => `Excess flood: ${refused} commands refused in a row`,
+  addressCommandsSlowDown: (burst: number, seconds: number) =>
+    `Slow down: ${burst} commands per ${seconds} s from your address`,
+  addressFloodSlowDown: (burst: number, seconds: number) =>
+    `Slow down: ${burst} messages per ${seconds} s from your address`,
+  roomBusy: (mbPerSecond: number) => `Slow down: the room is busy (${mbPerSecond} MB/s of output)`,
+
+  // ---- refused at the door (before the connection has a language: the server's)
+  tooManyNewConnections: (address: string, burst: number, seconds: number) =>
+    `Too many new connections from ${address} (${burst} per ${seconds} s)`,
+  serverFullConnections: (max: number) => `Server full (${max} connections)`,
+  tooManyConnections: (address: string, max: number) =>
+    `Too many connections from ${address} (${max})`,
+  serverBusyUnregistered: (max: number) =>
+    `Server busy: ${max} connections are waiting to register`,
+  tooManyUnregistered: (address: string, max: number) =>
+    `Too many connections from ${address} waiting to register (${max})`,
   controlCharacters: (codePoint: string) => `Control characters are not allowed: ${codePoint}`,
   emptyMessage: "Empty message",
   messageTooLong: (size: number, max: number) => `Message too long (${size} bytes, max ${max})`,

@@ -86,6 +86,25 @@ export const SERVER_TEXT_PT_BR: ServerText = {
   usage: (syntax: string) => `Uso: ${syntax}`,
   slowDown: (burst: number, seconds: number) =>
     `Mais devagar: ${burst} mensagens a cada ${withDecimalComma(seconds)} s`,
+  commandsSlowDown: (burst: number, seconds: number) =>
+    `Mais devagar: ${burst} comandos a cada ${withDecimalComma(seconds)} s`,
+  excessFlood: (refused: number) => `Excesso de comandos: ${refused} recusados seguidos`,
+  addressCommandsSlowDown: (burst: number, seconds: number) =>
+    `Mais devagar: ${burst} comandos a cada ${withDecimalComma(seconds)} s vindos do seu endereço`,
+  addressFloodSlowDown: (burst: number, seconds: number) =>
+    `Mais devagar: ${burst} mensagens a cada ${withDecimalComma(seconds)} s vindas do seu endereço`,
+  roomBusy: (mbPerSecond: number) =>
+    `Mais devagar: a sala está ocupada (${mbPerSecond} MB/s de saída)`,
+
+  tooManyNewConnections: (address: string, burst: number, seconds: number) =>
+    `Conexões novas demais vindas de ${address} (${burst} a cada ${withDecimalComma(seconds)} s)`,
+  serverFullConnections: (max: number) => `Servidor lotado (${max} conexões)`,
+  tooManyConnections: (address: string, max: number) =>
+    `Conexões demais vindas de ${address} (${max})`,
+  serverBusyUnregistered: (max: number) =>
+    `Servidor ocupado: ${max} conexões esperando para se registrar`,
+  tooManyUnregistered: (address: string, max: number) =>
+    `Conexões demais vindas de ${address} esperando para se registrar (${max})`,
   controlCharacters: (codePoint: string) =>
     `Caracteres de controle não são permitidos: ${codePoint}`,
   emptyMessage: "Mensagem vazia",

@@ -19,6 +19,7 @@ import {
   ConnectionBudget,
   type RateLimit,
 } from "../chat/limits.ts";
+import type { ServerText } from "../chat/messages.ts";
 
 /** The admission settings; `null` turns one off. */
 export interface AdmissionLimits extends BudgetLimits {
@@ -37,7 +38,8 @@ export interface AdmissionLimits extends BudgetLimits {
 /** Why a connection is refused: the status code and the sentence it is answered with. */
 export interface AdmissionRefusal {
   readonly code: 429 | 503;
-  readonly text: string;
+  /** The sentence, in the language of `text` (the server's: the connection has none yet). */
+  readonly say: (text: ServerText) => string;
 }
 
 /** What one address has open and has spent. */
@@ -130,29 +132,22 @@ export class Admission {
     }
     if (state.connects !== undefined && !state.connects.take(now)) {
       const r = state.connects.limit;
-      return {
-        code: 429,
-        text: `Too many new connections from ${address} (${r.burst} per ${r.perSeconds} s)`,
-      };
+      return { code: 429, say: (t) => t.tooManyNewConnections(address, r.burst, r.perSeconds) };
     }
     if (this.openNow >= l.maxConnections) {
-      return { code: 503, text: `Server full (${l.maxConnections} connections)` };
+      return { code: 503, say: (t) => t.serverFullConnections(l.maxConnections) };
     }
     if (l.perAddress !== null && state.connections >= l.perAddress) {
-      return { code: 503, text: `Too many connections from ${address} (${l.perAddress})` };
+      const max = l.perAddress;
+      return { code: 503, say: (t) => t.tooManyConnections(address, max) };
     }
     if (l.unregistered !== null && this.unregisteredNow >= l.unregistered) {
-      return {
-        code: 503,
-        text: `Server busy: ${l.unregistered} connections are waiting to register`,
-      };
+      const max = l.unregistered;
+      return { code: 503, say: (t) => t.serverBusyUnregistered(max) };
     }
     if (l.unregisteredPerAddress !== null && state.unregistered >= l.unregisteredPerAddress) {
-      return {
-        code: 503,
-        text:
-          `Too many connections from ${address} waiting to register (${l.unregisteredPerAddress})`,
-      };
+      const max = l.unregisteredPerAddress;
+      return { code: 503, say: (t) => t.tooManyUnregistered(address, max) };
     }
     state.connections++;
     state.unregistered++;

@@ -46,7 +46,7 @@ import { type CommandBudget, DEFAULT_ROOM_OUTPUT, type RoomOutputLimit } from ".
 import type { OpenConnection, ServerEnv, ServerSession, SessionKind } from "./session.ts";
 import { classify, SESSION_KINDS } from "./session_kinds.ts";
 import { DEFAULT_WEB_SETTINGS, type WebSettings } from "./web_settings.ts";
-import { SERVER_CATALOG } from "../chat/messages.ts";
+import { SERVER_CATALOG, type ServerText } from "../chat/messages.ts";
 
 /** Options of {@link ChatServer}. */
 export interface ServerOptions {
@@ -315,6 +315,8 @@ export class ChatServer {
     refused: 0,
   };
   readonly #opts: ServerOptions;
+  /** The server's language: what it says before a connection has one of its own. */
+  readonly #text: ServerText;
   readonly #logger: Logger;
   /** The logger behind a folder of repeats: what a peer can cause costs a line per second. */
   readonly #log: RepeatFolder;
@@ -354,6 +356,7 @@ export class ChatServer {
   /** A server without listeners: give it some ({@link serve}) or connections ({@link accept}). */
   constructor(options: ServerOptions = {}) {
     this.#opts = options;
+    this.#text = SERVER_CATALOG[options.lang ?? "en"];
     this.#logger = options.logger ?? new NullLogger();
     this.#log = new RepeatFolder(this.#logger);
     this.#kinds = options.kinds ?? SESSION_KINDS;
@@ -535,7 +538,7 @@ export class ChatServer {
       this.#log.fold(`refused:${address}:${admitted.code}`, "refused", {
         peer: c.peer,
         code: admitted.code,
-        reason: admitted.text,
+        reason: admitted.say(this.#text),
       }, "warn");
     }
     this.#connections.set(c.id, c);
@@ -641,7 +644,7 @@ export class ChatServer {
         // re-arms or disarms this timer.)
         c.arm(this.#opts.nickHintMs ?? NICK_HINT_AFTER_MS, () => {
           if (c.session === undefined && head === undefined) {
-            c.writeRaw(encoder.encode(SERVER_CATALOG[this.#opts.lang ?? "en"].nickHint));
+            c.writeRaw(encoder.encode(this.#text.nickHint));
           }
         });
       });
@@ -700,10 +703,11 @@ export class ChatServer {
     c.disarm();
     c.refusing = false;
     this.#refusing--;
-    const line = `${r.code} ${reasonOf(r.code)}: ${r.text}`;
+    const text = r.say(this.#text);
+    const line = `${r.code} ${reasonOf(r.code)}: ${text}`;
     const bytes = binary
       ? encodeFrame(frame(FrameType.RST, 0, 0, encodeReason(line)))
-      : status(r.code, r.text);
+      : status(r.code, text);
     c.writeRaw(bytes, "refused");
   }
 
