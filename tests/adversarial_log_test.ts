@@ -9,7 +9,8 @@ import { formatLogLine } from "../lib/log/event.ts";
 import type { Logger } from "../lib/log/logger.ts";
 import type { LogLevel } from "../lib/log/event.ts";
 import { ChatServer } from "../lib/server/server.ts";
-import { HostileSocket } from "./support/hostile.ts";
+import { encodeFrame, frame, FrameType } from "../lib/protocol/mod.ts";
+import { dataFrame, handshake, HostileSocket } from "./support/hostile.ts";
 
 /** Counts the bytes of the human lines the server would print. */
 class ByteCounter implements Logger {
@@ -48,6 +49,44 @@ Deno.test("what a hostile client makes the server log is at most twice what it s
     await u.close();
     await new Promise((r) => setTimeout(r, 1200)); // the folded counts come out
     assert.ok(log.bytes <= 2 * sent, `${log.bytes} bytes of log for ${sent} bytes sent`);
+  } finally {
+    await server.shutdown("test over", 500);
+  }
+});
+
+/** Keeps the events the server logs. */
+class EventList implements Logger {
+  readonly events: { event: string; fields: Record<string, unknown> }[] = [];
+  log(event: string, fields: Record<string, unknown> = {}): void {
+    this.events.push({ event, fields });
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+Deno.test("a binary session's end is logged once: its leave, or session-closed when it never registered", async () => {
+  const log = new EventList();
+  const server = ChatServer.listen({ host: "127.0.0.1", port: 0, logger: log, promptDelayMs: 50 });
+  const rst = encodeFrame(frame(FrameType.RST, 2, 0, new TextEncoder().encode("bye".repeat(20))));
+  try {
+    const member = await HostileSocket.open(server.addr.port, { local: "127.0.0.2" });
+    assert.notEqual(await handshake(member), undefined);
+    await member.write(dataFrame(1, "rsty"));
+    await new Promise((r) => setTimeout(r, 100));
+    await member.write(rst);
+    const stranger = await HostileSocket.open(server.addr.port, { local: "127.0.0.3" });
+    assert.notEqual(await handshake(stranger), undefined);
+    await stranger.write(rst);
+    await Promise.all([member.waitClosed(2000), stranger.waitClosed(2000)]);
+    await Promise.all([member.close(), stranger.close()]);
+    await new Promise((r) => setTimeout(r, 100));
+    const ends = log.events.filter((e) => e.event === "leave" || e.event === "session-closed");
+    assert.deepEqual(ends.map((e) => [e.event, e.fields.id]), [
+      ["leave", 1],
+      ["session-closed", 2],
+    ]);
+    assert.match(String(ends[0]!.fields.reason), /^reset by peer: (bye)+/);
   } finally {
     await server.shutdown("test over", 500);
   }

@@ -252,15 +252,17 @@ export class Lobby {
   /**
    * A client left for a transport reason; idempotent. The reason may come from the peer (a
    * binary client's RST reason): the notice shows it escaped and bounded (`displayReason`). A
-   * member with a token keeps its nickname for the grace period.
+   * member with a token keeps its nickname for the grace period. True when a member left (its
+   * `leave` event, with the reason, was told).
    */
-  leave(client: ChatClient, transportReason: string): void {
+  leave(client: ChatClient, transportReason: string): boolean {
     this.#pending.delete(client.id);
     const m = this.#members.get(client.id);
-    if (m === undefined) return;
+    if (m === undefined) return false;
     this.remove(m, displayReason(this.text.transportReason(transportReason)), {
       hold: m.token !== undefined && this.#graceMs > 0,
     });
+    return true;
   }
 
   /** Tells everyone the server is stopping (each in its language) and closes them. */

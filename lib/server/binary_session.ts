@@ -312,7 +312,7 @@ export class BinarySession implements ChatClient, ServerSession {
   }
 
   #onClosed(reason: string): void {
-    this.#lobby.leave(this, reason);
+    const left = this.#lobby.leave(this, reason);
     this.#done = true;
     this.#heldShared = [];
     this.#heldOwn = [];
@@ -321,17 +321,16 @@ export class BinarySession implements ChatClient, ServerSession {
     this.#own = 0;
     const ctx = this.#ctx;
     const host = ctx.conn.remoteAddr.hostname;
-    ctx.env.logFolded(
-      `session-closed:${host}`,
-      "session-closed",
-      {
-        id: this.id,
-        peer: ctx.peer,
-        reason,
-      },
-      "info",
-      3,
-    );
+    // A member's `leave` line already says why; a session that never registered gets this one.
+    if (!left) {
+      ctx.env.logFolded(
+        `session-closed:${host}`,
+        "session-closed",
+        { id: this.id, peer: ctx.peer, reason },
+        "info",
+        3,
+      );
+    }
     if (reason === CLOSED_BY_PEER) {
       // The peer closes the connection once it has our FIN-ACK; until then its FIN may come
       // again (the FIN-ACK was dropped by fault injection) and is answered.
