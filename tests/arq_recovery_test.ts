@@ -154,19 +154,6 @@ Deno.test("a lost probe is probed again at twice the PTO; after two lost probes 
   assert.deepEqual([twice.stats.probeRetransmissions, twice.stats.timeouts], [2, 1]);
 });
 
-Deno.test("SR: the ACK that answers a probe gives no RTT sample from the older frames it acknowledges", () => {
-  const lostAck: FaultRule = { dir: "s2c", type: FrameType.ACK, fate: "drop" };
-  const { sim, lines } = transfer({ ...SR, ackPolicy: "sack" }, [lostAck], 16);
-  assert.deepEqual(lines.slice(4), [
-    "40 s>c ACK 4 drop", // the one ACK of the whole window
-    "90 c>s DATA 4 #2", // the probe: SRTT 20 + 4 RTTVAR 10, no ACK delay for a full window
-    "100 s>c ACK 4 #2",
-  ]);
-  // The newest transmission it answers is the probe's copy (Karn: no sample); frames 1-3,
-  // sent once at 30, would measure the lost ACK (70 ms), not the path.
-  assert.equal(sim.client.stats.srtt, 20);
-});
-
 Deno.test("GBN: the re-ACK of a needless probe's copy is no duplicate ACK (no go-back)", () => {
   const sim = simSession({ params: { mode: "gbn", window: 4 } });
   establish(sim);

@@ -50,9 +50,7 @@ export class SrSender implements ArqSender {
   readonly #timeouts: Uint8Array;
   /** Scratch: 1 for the slots found lost by the ACK being processed. */
   readonly #lost: Uint8Array;
-  // The newest transmission the ACK being processed newly acknowledges: its number, and its
-  // time when it was a frame's only transmission (Karn), else -1.
-  #sampleOrder = 0;
+  // Newest once-sent frame acknowledged by the ACK being processed (Karn sample).
   #sampleSentAt = -1;
   // Frames newly acknowledged by the ACK being processed.
   #newlyAcked = 0;
@@ -107,7 +105,6 @@ export class SrSender implements ArqSender {
    */
   onAck(seq: number, payload: Uint8Array, now: number): boolean {
     const w = this.#w;
-    this.#sampleOrder = 0;
     this.#sampleSentAt = -1;
     this.#newlyAcked = 0;
     this.#now = now;
@@ -270,13 +267,10 @@ export class SrSender implements ArqSender {
     this.#acked[s] = 1;
     this.#newlyAcked++;
     this.#rec.delivered(s, this.#now);
-    // The sample is the newest transmission this ACK answers (RFC 9002, 5.1), and only when
-    // that frame was sent once (Karn): an older frame whose ACK was lost would measure the loss.
-    const order = w.order[s]!;
-    if (order > this.#sampleOrder) {
-      this.#sampleOrder = order;
-      this.#sampleSentAt = w.xmit[s] === 1 ? w.sentAt[s]! : -1;
-    }
+    // Karn: only frames sent once give samples; keep the newest one of this ACK. (Taking none
+    // when the newest frame answered is a copy, as RFC 9002 does, cost the server 4-5 points
+    // of efficiency at 1000 clients: late ACKs of older frames are what tells it of the queues.)
+    if (w.xmit[s] === 1 && w.sentAt[s]! > this.#sampleSentAt) this.#sampleSentAt = w.sentAt[s]!;
   }
 
   #ackRange(r: SackRange): void {
