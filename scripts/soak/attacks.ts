@@ -30,6 +30,8 @@ export interface AttackResult {
 export interface AttackContext {
   readonly port: number;
   readonly seconds: number;
+  /** At most this many connections a second (churn), or as fast as it can when absent. */
+  readonly rate?: number;
 }
 
 type Attack = (ctx: AttackContext) => Promise<AttackResult>;
@@ -141,12 +143,17 @@ const forge: Attack = async ({ port, seconds }) => {
   return totals(socks, `${i} rounds`);
 };
 
-/** Connect+RST flood from one address, as fast as the attacker can. */
-const churn: Attack = async ({ port, seconds }) => {
-  const end = performance.now() + seconds * 1000;
+/** Connect+RST flood from one address, as fast as the attacker can (or at `rate` a second). */
+const churn: Attack = async ({ port, seconds, rate }) => {
+  const start = performance.now();
+  const end = start + seconds * 1000;
   let opened = 0, failed = 0;
   await Promise.all(Array.from({ length: 16 }, async () => {
     while (performance.now() < end) {
+      if (rate !== undefined) {
+        const due = start + ((opened + failed) * 1000) / rate;
+        if (due > performance.now()) await sleep(due - performance.now());
+      }
       const s = await open(port, "127.0.0.2");
       if (s === null) {
         failed++;
