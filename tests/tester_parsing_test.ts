@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { ReceivedText } from "../lib/tester/received_text.ts";
 import { FrameTap } from "../lib/tester/frame_tap.ts";
+import { CommandTarget } from "../lib/tester/target.ts";
 import { encodeFrame, FrameType, Offset } from "../lib/protocol/mod.ts";
 
 const enc = new TextEncoder();
@@ -175,4 +176,26 @@ Deno.test("ReceivedText: a seed 000 reply glued to a notice in one read is still
   // Not a code: a number inside a sentence, or one not followed by a reason phrase.
   const n = feed(new ReceivedText(), "[ana]: veja.300 alunos\n", "(300 online)\n", "x!2000 OK\n");
   assert.equal(n.statuses().length, 0);
+});
+
+Deno.test("a server that exits is reported with its exit code and its last words, every time", async () => {
+  // As a Python server dies: its buffered output is flushed as it exits.
+  const target = new CommandTarget("crashes", [
+    "python3",
+    "-c",
+    "import sys; print('boom'); sys.exit(3)",
+  ]);
+  for (let i = 0; i < 30; i++) {
+    const server = await target.acquire();
+    // A busy tester (as under `--jobs 4`): the exit and the last words are both waiting when it
+    // looks again.
+    const busy = performance.now() + 150;
+    while (performance.now() < busy) { /* busy */ }
+    const end = performance.now() + 10_000;
+    while (server.target.gone?.() === undefined && performance.now() < end) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(server.target.gone?.(), 'The server exited (code 3): "boom"', `run ${i}`);
+    await server.release();
+  }
 });

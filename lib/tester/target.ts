@@ -6,6 +6,7 @@
  */
 
 import { listenTcp } from "../net/tcp_transport.ts";
+import { within } from "../net/transport.ts";
 import type { ConnectTarget } from "./connect.ts";
 
 /** A server ready for one test. */
@@ -87,6 +88,8 @@ export interface CommandOptions {
 
 /** Most bytes of a server's output kept for reports. */
 const LOG_TAIL = 4096;
+/** How long an exited server's pipes are still read for its last words, ms. */
+const EXIT_WORDS_MS = 500;
 
 /**
  * A command started for each test: `{port}` in its arguments becomes a free port, which it
@@ -137,7 +140,10 @@ export class CommandTarget implements Target {
       };
     }
     const drains = [drain(child.stdout, keep), drain(child.stderr, keep)];
-    const status = child.status.then((s) => {
+    const status = child.status.then(async (s) => {
+      // Its last words may still be in the pipe: read them, briefly (a program it started may
+      // hold the pipe open after it is gone).
+      await within(Promise.all(drains), EXIT_WORDS_MS);
       const how = s.signal ? `signal ${s.signal}` : `code ${s.code}`;
       const last = lastLine(tail);
       exited = `The server exited (${how})${last ? `: ${JSON.stringify(last.slice(0, 120))}` : ""}`;
