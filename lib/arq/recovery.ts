@@ -37,9 +37,9 @@ import type { RetransmitReason } from "./types.ts";
 export const MAX_ACK_DELAY_MS = 25;
 
 /**
- * The smallest probe timeout, ms: on a LAN the SRTT is about a millisecond, and a busy machine's
- * scheduling alone delays an ACK by tens of milliseconds; below this floor loss-free runs sent
- * needless probes (`chat bench` at loopback, docs/PERFORMANCE.md).
+ * The smallest probe timeout, ms: a busy machine's scheduling alone can hold an ACK tens of
+ * milliseconds, far above a LAN's SRTT of about one; a probe sooner would resend frames that are
+ * only late.
  */
 export const PTO_FLOOR_MS = 30;
 

@@ -267,9 +267,8 @@ export class SrSender implements ArqSender {
     this.#acked[s] = 1;
     this.#newlyAcked++;
     this.#rec.delivered(s, this.#now);
-    // Karn: only frames sent once give samples; keep the newest one of this ACK. (Taking none
-    // when the newest frame answered is a copy, as RFC 9002 does, cost the server 4-5 points
-    // of efficiency at 1000 clients: late ACKs of older frames are what tells it of the queues.)
+    // Karn: only frames sent once give samples; keep the newest one of this ACK, even when a
+    // newer copy is acknowledged with it: on an overloaded path its late ACK tells of the queues.
     if (w.xmit[s] === 1 && w.sentAt[s]! > this.#sampleSentAt) this.#sampleSentAt = w.sentAt[s]!;
   }
 
