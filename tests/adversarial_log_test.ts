@@ -11,6 +11,7 @@ import type { LogLevel } from "../lib/log/event.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import { encodeFrame, frame, FrameType } from "../lib/protocol/mod.ts";
 import { dataFrame, handshake, HostileSocket } from "./support/hostile.ts";
+import { KeptLog } from "./support/kept_log.ts";
 
 /** Counts the bytes of the human lines the server would print. */
 class ByteCounter implements Logger {
@@ -54,19 +55,8 @@ Deno.test("what a hostile client makes the server log is at most twice what it s
   }
 });
 
-/** Keeps the events the server logs. */
-class EventList implements Logger {
-  readonly events: { event: string; fields: Record<string, unknown> }[] = [];
-  log(event: string, fields: Record<string, unknown> = {}): void {
-    this.events.push({ event, fields });
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 Deno.test("a binary session's end is logged once: its leave, or session-closed when it never registered", async () => {
-  const log = new EventList();
+  const log = new KeptLog();
   const server = ChatServer.listen({ host: "127.0.0.1", port: 0, logger: log, promptDelayMs: 50 });
   const rst = encodeFrame(frame(FrameType.RST, 2, 0, new TextEncoder().encode("bye".repeat(20))));
   try {

@@ -5,27 +5,16 @@
  */
 
 import assert from "node:assert/strict";
-import type { LogLevel } from "../lib/log/event.ts";
-import type { Logger } from "../lib/log/logger.ts";
 import { encodeFrame, encodeSyn, frame, FrameType } from "../lib/protocol/mod.ts";
 import { ChatServer } from "../lib/server/server.ts";
 import { framesIn, HostileSocket } from "./support/hostile.ts";
+import { KeptLog } from "./support/kept_log.ts";
 import { chatArgs } from "./support/live_session.ts";
 
 const dec = new TextDecoder();
 
-class Events implements Logger {
-  readonly seen: { event: string; fields: Record<string, unknown> }[] = [];
-  log(event: string, fields: Record<string, unknown> = {}, _level?: LogLevel): void {
-    this.seen.push({ event, fields });
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 Deno.test("shutdown tells silent and mid-handshake connections 503 and logs every leave", async () => {
-  const log = new Events();
+  const log = new KeptLog();
   const server = ChatServer.listen({
     host: "127.0.0.1",
     port: 0,
@@ -51,17 +40,17 @@ Deno.test("shutdown tells silent and mid-handshake connections 503 and logs ever
     "503 Service Unavailable: Server shutting down: maintenance",
   );
   assert.match(ana.text, /503 Service Unavailable\nServer shutting down: maintenance\n$/);
-  const events = log.seen.map((e) => e.event);
+  const events = log.events.map((e) => e.event);
   assert.ok(events.includes("shutdown"), events.join(" "));
   assert.deepEqual(
-    log.seen.filter((e) => e.event === "leave").map((e) => [e.fields.nick, e.fields.reason]),
+    log.events.filter((e) => e.event === "leave").map((e) => [e.fields.nick, e.fields.reason]),
     [["ana", "server shutting down"]],
   );
   assert.equal(events.at(-1), "stopped");
 });
 
 Deno.test("chat join exits 0 with the server's reason when the server stops", async () => {
-  const server = ChatServer.listen({ host: "127.0.0.1", port: 0, logger: new Events() });
+  const server = ChatServer.listen({ host: "127.0.0.1", port: 0, logger: new KeptLog() });
   const child = new Deno.Command(Deno.execPath(), {
     // It tries to get back for a second (a restart would take it back), then gives up.
     args: chatArgs(["join", `127.0.0.1:${server.addr.port}`, "--nick", "ana", "--reconnect", "1"]),

@@ -7,7 +7,6 @@
  */
 
 import assert from "node:assert/strict";
-import type { Logger } from "../lib/log/logger.ts";
 import {
   type Client,
   client,
@@ -19,6 +18,7 @@ import {
   withServer,
 } from "./support/e2e.ts";
 import { WakeScheduler } from "../lib/net/scheduler.ts";
+import { KeptLog } from "./support/kept_log.ts";
 
 const HISTORY = /^\(\d\d:\d\d:\d\d\) /;
 
@@ -27,15 +27,8 @@ function chatFrom(c: Client): string[] {
   return c.chat();
 }
 
-/** A logger that keeps the events, for tests to read. */
-class KeptLog implements Logger {
-  readonly events: { event: string; fields: Record<string, unknown>; level?: string }[] = [];
-  log(event: string, fields: Record<string, unknown> = {}, level?: string): void {
-    this.events.push({ event, fields, level });
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
+/** The kept events, and the operator's actions among them. */
+class OperatorLog extends KeptLog {
   actions(): string[] {
     return this.events.filter((e) => e.event === "operator").map((e) =>
       `${e.fields.action}${e.fields.target !== undefined ? ` ${e.fields.target}` : ""}`
@@ -156,7 +149,7 @@ e2e(
 e2e(
   "an operator's kick, mute, ban and run-time faults take effect on live sessions and are logged",
   async (t) => {
-    const log = new KeptLog();
+    const log = new OperatorLog();
     const server = startServer(t, { teacherPassword: "aula42", logger: log, flood: null });
     const scheduler = new WakeScheduler();
     try {
