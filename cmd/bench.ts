@@ -81,8 +81,9 @@ reached every other client once and in order; a deadline, a refusal or a failure
                          closed loop, as fast as the server delivers)
   --duration S           with --rate: send for S seconds (sets --messages)
   --inflight N|auto      closed loop: messages of its own each sender keeps in flight, until
-                         every other client has it (default auto: ceil(1280 / senders), as the
-                         peer harness ../shared/bench/ircload.mjs --window auto)
+                         every other client has it and its reply came (default auto:
+                         ceil(1280 / senders), as the peer harness ../shared/bench/ircload.mjs
+                         --window auto)
   --arq MODE             gbn, sr, both (gbn and sr), text, or all (default both)
   --transport T          tcp, udp, or both (each mode over TCP then UDP, interleaved);
                          default tcp. UDP runs also report the datagrams the kernel dropped
@@ -135,7 +136,8 @@ servidor sem salas: na única sala).
                          entrega)
   --duration S           com --rate: envia por S segundos (define --messages)
   --inflight N|auto      malha fechada: mensagens próprias que cada remetente mantém em
-                         trânsito, até todos os outros clientes as terem (padrão auto:
+                         trânsito, até todos os outros clientes as terem e a resposta
+                         chegar (padrão auto:
                          ceil(1280 / remetentes), como ../shared/bench/ircload.mjs
                          --window auto)
   --arq MODO             gbn, sr, both (gbn e sr), text ou all (padrão both)

@@ -248,3 +248,13 @@ Deno.test("bench: the closed loop keeps about 1,280 messages in flight, however 
   assert.equal(closedLoopInflight({ inflight: 0, clients: 3, senders: 5 }), 427);
   assert.equal(closedLoopInflight({ inflight: 3, clients: 10000, senders: 10 }), 3);
 });
+
+Deno.test("bench: a sender whose replies come late keeps no more than its in-flight messages unanswered", async () => {
+  // The first client's replies leave in bursts every 100 ms while its lines reach the others
+  // at once: a message is in flight until its reply came too, so the sender stops at 10.
+  const { result, counts } = await benchAgainstFake({ lagRepliesMs: 100 }, 3, 100, 30, 10);
+  assert.equal(result.status, "complete", result.problems.join("; "));
+  assert.equal(result.deliveries, 3 * 100 * 2);
+  assert.ok(counts.mostRepliesHeld >= 5, `the lag held ${counts.mostRepliesHeld} replies`);
+  assert.ok(counts.mostRepliesHeld <= 10, `${counts.mostRepliesHeld} replies owed at once`);
+});

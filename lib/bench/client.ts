@@ -163,11 +163,29 @@ export class BenchClient {
   #owedHead = 0;
   /** Probe lines seen. */
   probes = 0;
+  /** A status line that came unasked, with its body (see {@link ended}). */
+  #unasked: string | undefined;
+
   /**
-   * A status line that came unasked (`503 ... Server shutting down`, a kick, a ban, `409 ...
-   * Replaced`), with its body: the session is over.
+   * Why the server ended this session, once it has: a status line that came unasked (`503 ...
+   * Server shutting down`, a kick, a ban, `409 ... Replaced`) with its body, or the reason of
+   * a connection the server reset or closed (`too slow: ...`). Undefined while it is open and
+   * after the bench closed it itself.
    */
-  ended: string | undefined;
+  get ended(): string | undefined {
+    if (this.#unasked !== undefined) return this.#unasked;
+    const reason = this.#session.closeReason;
+    if (reason === undefined || this.#closing) return undefined;
+    return this.#session.link?.closedReason ?? reason;
+  }
+
+  /** The bench closed (or is closing) this session itself. */
+  #closing = false;
+
+  /** Commands sent whose reply has not come yet (workload messages among them). */
+  get awaitingReplies(): number {
+    return this.#owed.length - this.#owedHead;
+  }
 
   private constructor(opts: BenchClientOptions) {
     this.index = opts.index;
@@ -282,6 +300,7 @@ export class BenchClient {
 
   /** Sends QUIT and closes once the server closed the session, or 2 s later at most. */
   async quit(): Promise<void> {
+    this.#closing = true;
     this.send("QUIT");
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
@@ -294,6 +313,7 @@ export class BenchClient {
 
   /** Closes the connection now. */
   close(): void {
+    this.#closing = true;
     this.#session.close("closed by client");
   }
 
@@ -378,7 +398,7 @@ export class BenchClient {
     if (this.#status > 0) {
       this.#status = 0;
       const status = this.#pendingStatus!;
-      if (isUnsolicited(status, line)) this.ended ??= `${status}: ${line}`;
+      if (isUnsolicited(status, line)) this.#unasked ??= `${status}: ${line}`;
       else this.#reply(status, line);
       return;
     }

@@ -45,7 +45,7 @@ export interface RunParams {
   readonly rate: number;
   /**
    * Closed loop: messages of its own each sender keeps in flight, where a message stays in
-   * flight until every other client has it; 0 = ceil(1280 / senders), the peer harness's
+   * flight until every other client has it and its reply came back; 0 = ceil(1280 / senders), the peer harness's
    * `--window auto` when every client sends (about 1,280 messages in flight in all).
    */
   readonly inflight: number;
@@ -259,7 +259,10 @@ export async function runBench(p: RunParams): Promise<RunResult> {
             : Math.floor((now - sendStart - phase) / perSenderInterval) + 1;
           budget = Math.min(due, p.messages) - sent[i]!;
         } else {
-          const outstanding = sent[i]! - tally.completed[i]!;
+          // A message is in flight until every other client has it and its reply came back:
+          // replies count as well, or a sender whose own path is slow would pile them up on
+          // the server without bound (and be dropped as too slow).
+          const outstanding = Math.max(sent[i]! - tally.completed[i]!, c.awaitingReplies);
           budget = Math.min(p.messages - sent[i]!, inflight - outstanding);
         }
         if (budget > 0 && pacer.active) budget = Math.min(budget, pacer.allowance(i, now));

@@ -33,6 +33,12 @@ export interface FakeFaults {
   readonly refuse?: (k: number) => boolean;
   /** The `limits` object of its STATS reply (default: none, as an older server). */
   readonly limits?: Record<string, unknown>;
+  /**
+   * Holds the replies to the MSGs of the first client to register and sends the held ones
+   * together every this many ms: a slow path back to one client, while its lines reach the
+   * others at once.
+   */
+  readonly lagRepliesMs?: number;
 }
 
 /** What the fake did, for the test to compare with the bench's report. */
@@ -55,6 +61,8 @@ export interface FakeCounts {
   stats: number;
   /** QUITs answered. */
   quits: number;
+  /** Most replies held back at once ({@link FakeFaults.lagRepliesMs}). */
+  mostRepliesHeld: number;
 }
 
 /** The `cpuUserMs`/`cpuSystemMs` the fake reports at the i-th STATS (i from 0). */
@@ -89,7 +97,11 @@ export class FakeChatServer {
     probes: 0,
     stats: 0,
     quits: 0,
+    mostRepliesHeld: 0,
   };
+  /** Replies held for the first client, and the timer that sends them. */
+  #repliesHeld = 0;
+  #replyTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #listener: Deno.TcpListener;
   readonly #faults: FakeFaults;
   readonly #members: Member[] = [];
@@ -117,6 +129,7 @@ export class FakeChatServer {
   /** Stops accepting, closes every connection and waits for every loop and write. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#replyTimer);
     try {
       this.#listener.close();
     } catch { /* closed */ }
@@ -227,8 +240,11 @@ export class FakeChatServer {
     const rest = space < 0 ? "" : line.slice(space + 1);
     switch (verb) {
       case "MSG":
-        if (this.#msg(m, rest)) this.#write(m, enc.encode("200 OK\nMessage sent\n"));
-        else this.#write(m, enc.encode("429 Too Many Requests\nSlow down: 10 messages per 5 s\n"));
+        if (!this.#msg(m, rest)) {
+          this.#write(m, enc.encode("429 Too Many Requests\nSlow down: 10 messages per 5 s\n"));
+        } else if (this.#faults.lagRepliesMs !== undefined && m === this.#registered()[0]) {
+          this.#holdReply(m, this.#faults.lagRepliesMs);
+        } else this.#write(m, enc.encode("200 OK\nMessage sent\n"));
         return;
       case "STATS": {
         const cpu = fakeCpu(this.counts.stats++);
@@ -254,6 +270,17 @@ export class FakeChatServer {
       default:
         this.#write(m, enc.encode(`404 Not Found\nUnknown command: ${verb}\n`));
     }
+  }
+
+  /** Holds one reply to `m`; the held ones leave together `ms` after the first. */
+  #holdReply(m: Member, ms: number): void {
+    this.counts.mostRepliesHeld = Math.max(this.counts.mostRepliesHeld, ++this.#repliesHeld);
+    if (this.#replyTimer !== undefined) return;
+    this.#replyTimer = setTimeout(() => {
+      this.#replyTimer = undefined;
+      this.#write(m, enc.encode("200 OK\nMessage sent\n".repeat(this.#repliesHeld)));
+      this.#repliesHeld = 0;
+    }, ms);
   }
 
   /** Relays a MSG; false when it refused it. */
