@@ -432,3 +432,55 @@ Deno.test("a late update that finds the probe and the RTO both expired resends t
     assert.equal(sent.length, 2, `${mode}: ${sim.traceLines().join("\n")}`);
   }
 });
+
+Deno.test("SR sack: after a duplicate the receiver sends its ACKs twice, so one more lost ACK costs no probe", () => {
+  const lostAck = (seq: number): FaultRule => ({
+    dir: "s2c",
+    type: FrameType.ACK,
+    seq,
+    fate: "drop",
+  });
+  const run = (mode: "sr" | "gbn") => {
+    const sim = simSession({
+      params: { mode, window: 4, ackPolicy: "sack" },
+      decide: scriptedFaults([lostAck(4), lostAck(8)]),
+    });
+    establish(sim);
+    sim.client.send(utf8("abcdefghijklmnopqrstuvwxyz012345"), sim.now);
+    assert.equal(sim.run(() => sim.client.pending === 0, 10_000), "done");
+    return { sim, lines: sim.traceLines().slice(3) };
+  };
+  const sr = run("sr");
+  assert.deepEqual(sr.lines, [
+    ...[1, 2, 3, 4].map((s) => `30 c>s DATA ${s}`),
+    "40 s>c ACK 4 drop", // before any duplicate: once
+    "90 c>s DATA 4 #2", // the probe: a copy of a frame the receiver has
+    "100 s>c ACK 4 #2",
+    "100 s>c ACK 4 #3", // from now on each ACK leaves twice
+    ...[5, 6, 7, 8].map((s) => `110 c>s DATA ${s}`),
+    "120 s>c ACK 8 drop",
+    "120 s>c ACK 8 #2", // the copy arrives: no second probe
+  ]);
+  assert.equal(sr.sim.client.stats.probeRetransmissions, 1);
+  // GBN never copies (a repeated cumulative ACK is its sign of a hole): the second lost ACK
+  // costs a second probe.
+  const gbn = run("gbn");
+  assert.equal(gbn.lines.filter((l) => l.startsWith("100 s>c ACK 4")).length, 1);
+  assert.equal(gbn.sim.client.stats.probeRetransmissions, 2);
+});
+
+Deno.test("SR sack: without a duplicate no ACK is sent twice (seeded loss of DATA only)", () => {
+  const sim = simSession({
+    params: { mode: "sr", window: 8, ackPolicy: "sack" },
+    decide: randomFaults({ seed: 5, loss: 0.2, direction: "c2s", spareHandshake: true }),
+  });
+  establish(sim);
+  for (let i = 0; i < 50; i++) sim.client.send(utf8(`line ${i}\n`), sim.now);
+  assert.equal(sim.run(() => sim.client.pending === 0, 60_000), "done");
+  assert.ok(sim.client.stats.retransmissions > 0, "the loss was repaired");
+  assert.equal(sim.server.stats.duplicates, 0, "no copy of a frame the receiver had");
+  // A copy is the same ACK twice at the same instant (a hole's ACKs repeat a seq, not a line).
+  const acks = sim.traceLines().filter((l) => l.includes("s>c ACK"))
+    .map((l) => l.replace(/ #\d+/, ""));
+  assert.equal(acks.filter((l, i) => i > 0 && l === acks[i - 1]).length, 0, acks.join("\n"));
+});

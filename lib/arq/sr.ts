@@ -295,6 +295,17 @@ export class SrSender implements ArqSender {
   }
 }
 
+/**
+ * After a duplicate DATA (a copy of a frame it already had: the sender resent it because an ACK
+ * was lost, or came late), a "sack" receiver sends each of its next this many ACKs twice. One
+ * ACK answers a whole flight; when it is lost the sender waits a probe timeout, many round trips
+ * on a LAN, and a path that lost one ACK loses others. A second copy makes that p² for one more
+ * ACK frame, and costs nothing on a path that loses nothing. An SR sender reads the copy as an
+ * ACK that acknowledges nothing new; GBN receivers never copy (a repeated cumulative ACK is
+ * GBN's sign of a hole).
+ */
+export const ACK_COPY_SPAN = 64;
+
 /** The Selective Repeat receiving half. */
 export class SrReceiver implements ArqReceiver {
   readonly #ctx: HalfContext;
@@ -310,6 +321,8 @@ export class SrReceiver implements ArqReceiver {
   expected: number;
   /** The cumulative ACK owed ("sack" policy); urgent when it reports a gap or a duplicate. */
   readonly ack: OwedAck;
+  /** "sack" ACKs still to be sent twice (see {@link ACK_COPY_SPAN}). */
+  #copies = 0;
 
   /**
    * A receiver with window `size` expecting `firstSeq` first; `perFrame` = the "frame" ACK
@@ -348,6 +361,7 @@ export class SrReceiver implements ArqReceiver {
     if (d < 0) {
       ctx.stats.duplicates++;
       ctx.event?.({ kind: "duplicate", seq });
+      this.#copies = ACK_COPY_SPAN;
       if (d >= -this.#size) this.#ack(seq, now, true); // its ACK was lost: ACK again
       return;
     }
@@ -361,6 +375,7 @@ export class SrReceiver implements ArqReceiver {
       if (this.#buffer[s] !== undefined) {
         ctx.stats.duplicates++;
         ctx.event?.({ kind: "duplicate", seq });
+        this.#copies = ACK_COPY_SPAN;
       } else {
         ctx.stats.outOfOrder++;
         ctx.event?.({ kind: "out-of-order", seq, expected: this.expected });
@@ -386,10 +401,19 @@ export class SrReceiver implements ArqReceiver {
     this.#ack(seq, now, false);
   }
 
-  /** Sends the owed cumulative ACK with the SACK ranges of the buffered frames. */
+  /**
+   * Sends the owed cumulative ACK with the SACK ranges of the buffered frames; twice while
+   * {@link ACK_COPY_SPAN} is not used up since the last duplicate.
+   */
   sendPendingAck(): void {
     this.ack.sent(this.expected);
-    this.#ctx.out.ack(seqAdd(this.expected, -1), this.#sackBlock());
+    const seq = seqAdd(this.expected, -1);
+    const sack = this.#sackBlock();
+    this.#ctx.out.ack(seq, sack);
+    if (this.#copies > 0) {
+      this.#copies--;
+      this.#ctx.out.ack(seq, sack);
+    }
   }
 
   /** An ACK of `seq` is owed; `urgent` when it reports a gap or a duplicate. */
