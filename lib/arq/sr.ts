@@ -15,7 +15,8 @@
  * drop duplicates, buffer the rest (copied), deliver the contiguous run from `expected`. With
  * the "frame" policy every DATA in `[expected - N, expected + N)` is acknowledged at once by its
  * own sequence number (frames below `expected` too: their ACK was lost); with "sack" one
- * cumulative ACK plus SACK ranges per flush.
+ * cumulative ACK plus SACK ranges per flush, sent twice for a while after a duplicate
+ * ({@link ACK_COPY_SPAN}).
  * @module
  */
 
