@@ -360,9 +360,7 @@ export class SrReceiver implements ArqReceiver {
     const seq = frame.seq;
     const d = seqDiff(seq, this.expected);
     if (d < 0) {
-      ctx.stats.duplicates++;
-      ctx.event?.({ kind: "duplicate", seq });
-      this.#copies = ACK_COPY_SPAN;
+      this.#duplicate(seq);
       if (d >= -this.#size) this.#ack(seq, now, true); // its ACK was lost: ACK again
       return;
     }
@@ -373,11 +371,8 @@ export class SrReceiver implements ArqReceiver {
     }
     const s = seq & this.#mask;
     if (d > 0) {
-      if (this.#buffer[s] !== undefined) {
-        ctx.stats.duplicates++;
-        ctx.event?.({ kind: "duplicate", seq });
-        this.#copies = ACK_COPY_SPAN;
-      } else {
+      if (this.#buffer[s] !== undefined) this.#duplicate(seq);
+      else {
         ctx.stats.outOfOrder++;
         ctx.event?.({ kind: "out-of-order", seq, expected: this.expected });
         this.#buffer[s] = frame.payload.slice();
@@ -415,6 +410,13 @@ export class SrReceiver implements ArqReceiver {
       this.#copies--;
       this.#ctx.out.ack(seq, sack);
     }
+  }
+
+  /** A copy of frame `seq`, which it already had: counted, and its next ACKs go twice. */
+  #duplicate(seq: number): void {
+    this.#ctx.stats.duplicates++;
+    this.#ctx.event?.({ kind: "duplicate", seq });
+    this.#copies = ACK_COPY_SPAN;
   }
 
   /** An ACK of `seq` is owed; `urgent` when it reports a gap or a duplicate. */

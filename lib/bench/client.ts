@@ -165,6 +165,8 @@ export class BenchClient {
   probes = 0;
   /** A status line that came unasked, with its body (see {@link ended}). */
   #unasked: string | undefined;
+  /** The bench closed (or is closing) this session itself. */
+  #closing = false;
 
   /**
    * Why the server ended this session, once it has: a status line that came unasked (`503 ...
@@ -174,13 +176,9 @@ export class BenchClient {
    */
   get ended(): string | undefined {
     if (this.#unasked !== undefined) return this.#unasked;
-    const reason = this.#session.closeReason;
-    if (reason === undefined || this.#closing) return undefined;
-    return this.#session.link?.closedReason ?? reason;
+    if (this.#closing || this.#session.closeReason === undefined) return undefined;
+    return this.#session.endReason;
   }
-
-  /** The bench closed (or is closing) this session itself. */
-  #closing = false;
 
   /** Commands sent whose reply has not come yet (workload messages among them). */
   get awaitingReplies(): number {

@@ -45,8 +45,9 @@ export interface RunParams {
   readonly rate: number;
   /**
    * Closed loop: messages of its own each sender keeps in flight, where a message stays in
-   * flight until every other client has it and its reply came back; 0 = ceil(1280 / senders), the peer harness's
-   * `--window auto` when every client sends (about 1,280 messages in flight in all).
+   * flight until every other client has it and its reply came back; 0 = ceil(1280 / senders),
+   * the peer harness's `--window auto` when every client sends (about 1,280 messages in flight
+   * in all).
    */
   readonly inflight: number;
   readonly window: number;

@@ -175,7 +175,7 @@ export class ClientSession {
     const session = new ClientSession(conn, options);
     session.#readLoop();
     if (!await session.#established.promise) {
-      const why = session.#link?.closedReason ?? session.#closeReason ?? "closed";
+      const why = session.endReason ?? "closed";
       session.close(why);
       // UDP has no refused connection: a server that is not there is only silent.
       const hint = conn.path === "datagram" && why === "handshake timeout" ? words.udpSilent : "";
@@ -202,6 +202,14 @@ export class ClientSession {
   /** Why the session ended, once it has. */
   get closeReason(): string | undefined {
     return this.#closeReason;
+  }
+
+  /**
+   * Why the session ended or is ending, in the most telling words: the binary link's reason
+   * (an RST carries the peer's own) over the connection's; undefined while both are open.
+   */
+  get endReason(): string | undefined {
+    return this.#link?.closedReason ?? this.#closeReason;
   }
 
   /**
