@@ -484,3 +484,28 @@ Deno.test("SR sack: without a duplicate no ACK is sent twice (seeded loss of DAT
     .map((l) => l.replace(/ #\d+/, ""));
   assert.equal(acks.filter((l, i) => i > 0 && l === acks[i - 1]).length, 0, acks.join("\n"));
 });
+
+Deno.test("SR sack: a flood of duplicate DATA costs the receiver at most two ACKs per batch", () => {
+  // A hostile peer resends the same frame 1,000 times in one read: the copies double the one
+  // ACK of the batch, they do not make an ACK per duplicate.
+  const out: OutFrame[] = [];
+  const server = ArqEndpoint.server({ isn: 100 }, {
+    output: (f) => out.push(f),
+    deliver: () => {},
+  });
+  const params: SessionParams = { mode: "sr", window: 8, ackPolicy: "sack", maxPayload: 4 };
+  server.input(frame(FrameType.SYN, 0, 0, encodeSyn(params)), 0);
+  server.input(frame(FrameType.ACK, 100), 1);
+  server.input(frame(FrameType.DATA, 1, Flag.LAST, utf8("nick")), 2);
+  server.flush(2);
+  const acks = () => out.filter((f) => f.type === FrameType.ACK).length;
+  const before = acks();
+  for (let batch = 0; batch < 3; batch++) {
+    for (let i = 0; i < 1000; i++) {
+      server.input(frame(FrameType.DATA, 1, Flag.LAST, utf8("nick")), 3 + batch);
+    }
+    server.flush(3 + batch);
+  }
+  assert.equal(server.stats.duplicates, 3000);
+  assert.equal(acks() - before, 6, "two ACKs per batch of 1,000 duplicates");
+});
