@@ -337,17 +337,27 @@ Deno.test("fast recovery delivers everything once, in order, under seeded random
   }
 });
 
-Deno.test("GBN: a late handshake ACK before any RTT sample is no duplicate ACK (no go-back)", () => {
-  // As `chat test` does: the peer's final handshake ACK is held 500 ms and its first DATA
-  // establishes the session; the server's reply is in flight when that ACK (of the server's
-  // ISN, i.e. of base - 1) arrives. Nothing was measured yet, so nothing says a frame is lost.
+/** A server endpoint (ISN 100) that got a SYN for `params` at 0, and the frames it sends. */
+function synReceived(params: SessionParams): { server: ArqEndpoint; out: OutFrame[] } {
   const out: OutFrame[] = [];
   const server = ArqEndpoint.server({ isn: 100 }, {
     output: (f) => out.push(f),
     deliver: () => {},
   });
-  const params: SessionParams = { mode: "gbn", window: 8, ackPolicy: "frame", maxPayload: 4 };
   server.input(frame(FrameType.SYN, 0, 0, encodeSyn(params)), 0);
+  return { server, out };
+}
+
+Deno.test("GBN: a late handshake ACK before any RTT sample is no duplicate ACK (no go-back)", () => {
+  // As `chat test` does: the peer's final handshake ACK is held 500 ms and its first DATA
+  // establishes the session; the server's reply is in flight when that ACK (of the server's
+  // ISN, i.e. of base - 1) arrives. Nothing was measured yet, so nothing says a frame is lost.
+  const { server, out } = synReceived({
+    mode: "gbn",
+    window: 8,
+    ackPolicy: "frame",
+    maxPayload: 4,
+  });
   server.input(frame(FrameType.DATA, 1, Flag.LAST, utf8("nick")), 4);
   assert.equal(server.state, "established");
   server.send(utf8("0123456789abcdefghijklmnopqrstuv"), 4); // DATA 101..108
@@ -488,13 +498,7 @@ Deno.test("SR sack: without a duplicate no ACK is sent twice (seeded loss of DAT
 Deno.test("SR sack: a flood of duplicate DATA costs the receiver at most two ACKs per batch", () => {
   // A hostile peer resends the same frame 1,000 times in one read: the copies double the one
   // ACK of the batch, they do not make an ACK per duplicate.
-  const out: OutFrame[] = [];
-  const server = ArqEndpoint.server({ isn: 100 }, {
-    output: (f) => out.push(f),
-    deliver: () => {},
-  });
-  const params: SessionParams = { mode: "sr", window: 8, ackPolicy: "sack", maxPayload: 4 };
-  server.input(frame(FrameType.SYN, 0, 0, encodeSyn(params)), 0);
+  const { server, out } = synReceived({ mode: "sr", window: 8, ackPolicy: "sack", maxPayload: 4 });
   server.input(frame(FrameType.ACK, 100), 1);
   server.input(frame(FrameType.DATA, 1, Flag.LAST, utf8("nick")), 2);
   server.flush(2);
